@@ -1,0 +1,78 @@
+"""Configuration classes read from the environment (microblog style).
+
+Nothing here raises at import: ProdConfig's secret-key check runs in ``create_app``.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CREDITSTREET_INSTANCE", BASE_DIR / "instance"))
+
+
+def _sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'creditstreet.sqlite3'}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Return ``url`` with PostgreSQL spellings mapped to the psycopg 3 driver."""
+    # psycopg 3 is the PostgreSQL driver; accept the common short spellings.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _database_url() -> str:
+    return normalize_database_url(os.environ.get("DATABASE_URL") or _sqlite_url())
+
+
+class Config:
+    """Embedded default: SQLite in instance/, Chinese UI, limits in memory."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # generated into instance/ when missing (not in prod)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "20000"))
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    STREET_TIMEZONE = os.environ.get("STREET_TIMEZONE", "Asia/Shanghai")
+    # Uploads: photos up to 10 MB; text fields may carry long complaints (CASES K-13).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", "3600"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (CASES K-15).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TESTING = False
+    PRODUCTION = False
+
+
+class DevConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
+    )
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = True
+
+
+class ProdConfig(Config):
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

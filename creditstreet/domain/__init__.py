@@ -1,0 +1,1 @@
+"""Pure rules of creditstreet (SPEC.md): time, working days, stars, grades, complaints."""

@@ -1,0 +1,117 @@
+"""Register records the star and grade rules read (SPEC S3, G1, C4, K5).
+
+Plain frozen dataclasses built by services from database rows. ``at`` is an instant
+(naive = UTC; stored normalised to aware UTC). Ids are whatever the database uses
+(int or str) and are echoed in reasons so a grade can cite its records (SPEC G3).
+Raises ``ValidationError`` on an unknown kind or severity, or an exam score outside 0–100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, TypeVar
+
+from .errors import ValidationError
+from .time import TzLike, as_utc, in_window, local_date, year_window
+
+#: Violation kinds (SPEC P1 checklist) with Chinese labels.
+VIOLATION_KINDS: dict[str, str] = {
+    "counterfeit": "假冒伪劣商品",
+    "false_advertising": "虚假宣传",
+    "price_fraud": "价格欺诈",
+    "price_unmarked": "未明码标价",
+    "unlicensed": "主体资格不合格或未亮证经营",
+    "no_ledger": "未建进销货台帐或未索票",
+    "other": "其他违法违章行为",
+}
+#: Kinds that cost the ``honesty`` star (SPEC S3).
+HONESTY_KINDS = frozenset({"counterfeit", "false_advertising", "price_fraud"})
+SEVERITIES: dict[str, str] = {"general": "一般", "serious": "严重"}
+#: Bad-record kinds (SPEC glossary BadRecord, C4, K5).
+BAD_RECORD_KINDS: dict[str, str] = {
+    "yellow_card": "黄牌警告",
+    "complaint_at_fault": "投诉中经查商家有责",
+    "refused_mediation": "拒绝调解",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One record that decided a rule: its kind, id and a Chinese one-line description."""
+
+    kind: str  # "violation" | "bad_record" | "exam"
+    id: int | str
+    text: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violation (违法违章行为), ``severity`` in SEVERITIES, ``kind`` in VIOLATION_KINDS."""
+
+    id: int | str
+    at: datetime
+    severity: str
+    kind: str = "other"
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", as_utc(self.at))
+        if self.severity not in SEVERITIES:
+            raise ValidationError(f"违法违章的严重程度“{self.severity}”无效", code="bad_severity")
+        if self.kind not in VIOLATION_KINDS:
+            raise ValidationError(f"违法违章的类别“{self.kind}”无效", code="bad_violation_kind")
+
+    def reason(self, tz: TzLike = None) -> Reason:
+        text = (f"{local_date(self.at, tz).isoformat()} {SEVERITIES[self.severity]}违法违章："
+                f"{VIOLATION_KINDS[self.kind]}")
+        return Reason("violation", self.id, text + (f"（{self.summary}）" if self.summary else ""))
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A bad credit record (不良信用记录), ``kind`` in BAD_RECORD_KINDS.
+
+    For a complaint, ``at`` is the instant it closed (SPEC K5) and ``id`` the complaint's.
+    """
+
+    id: int | str
+    at: datetime
+    kind: str
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", as_utc(self.at))
+        if self.kind not in BAD_RECORD_KINDS:
+            raise ValidationError(f"不良记录类别“{self.kind}”无效", code="bad_record_kind")
+
+    def reason(self, tz: TzLike = None) -> Reason:
+        text = f"{local_date(self.at, tz).isoformat()} 不良记录：{BAD_RECORD_KINDS[self.kind]}"
+        return Reason("bad_record", self.id, text + (f"（{self.summary}）" if self.summary else ""))
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    """A merchant's law exam (法规知识考试), score 0–100 (SPEC E1)."""
+
+    id: int | str
+    at: datetime
+    score: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", as_utc(self.at))
+        if isinstance(self.score, bool) or not isinstance(self.score, int) or not 0 <= self.score <= 100:
+            raise ValidationError(f"考试成绩“{self.score}”无效，应为0到100的整数", code="bad_score")
+
+    def reason(self, pass_mark: int, tz: TzLike = None) -> Reason:
+        return Reason("exam", self.id, f"{local_date(self.at, tz).isoformat()} 法规知识考试"
+                                      f"{self.score}分，低于及格分{pass_mark}分")
+
+
+R = TypeVar("R", Violation, BadRecord, ExamResult)
+
+
+def within_year(records: Iterable[R], T: datetime, tz: TzLike = None) -> list[R]:
+    """Records with ``at`` in [T − 12 months, T) (SPEC §3), oldest first (ties by id)."""
+    start, end = year_window(T, tz)
+    return sorted((r for r in records if in_window(r.at, start, end)), key=lambda r: (r.at, str(r.id)))

@@ -1,0 +1,256 @@
+"""Quarterly ballots and current stars (评星评店, SPEC S1–S3).
+
+Units: instants are UTC (naive = UTC), evaluated in ``settings.timezone``; shares are
+exact ``Fraction``s. Functions raise ``ValidationError`` for impossible inputs
+(negative counts, more yes votes than ballots, two results for one quarter).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Iterable, Mapping
+
+from .errors import ValidationError
+from .records import HONESTY_KINDS, BadRecord, ExamResult, Reason, Violation, within_year
+from .settings import DEFAULT_SETTINGS, RuleSettings
+from .time import Quarter, as_utc, last_completed_quarter, local_midnight, months_back, quarter_of
+
+CRITERIA: tuple[str, ...] = ("lawful", "service", "compliance", "honesty")
+CRITERIA_LABELS: dict[str, str] = {
+    "lawful": "依法经营好",
+    "service": "售后服务质量好",
+    "compliance": "服从管理好",
+    "honesty": "诚实信用好",
+}
+
+
+@dataclass(frozen=True)
+class BallotTally:
+    """One shop's ballots in one quarter: ``ballots`` cast and ``yes`` count per criterion."""
+
+    shop_id: int | str
+    quarter: Quarter
+    ballots: int
+    yes: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quarter", Quarter.parse(self.quarter))
+        if not _count(self.ballots):
+            raise ValidationError(f"票数“{self.ballots}”无效", code="bad_tally")
+        unknown = set(self.yes) - set(CRITERIA)
+        if unknown:
+            raise ValidationError(f"未知的评星项目：{'、'.join(sorted(unknown))}", code="bad_tally")
+        for c, n in self.yes.items():
+            if not _count(n) or n > self.ballots:
+                raise ValidationError(f"“{CRITERIA_LABELS[c]}”的赞成票数{n}无效（共{self.ballots}票）",
+                                      code="bad_tally")
+
+
+@dataclass(frozen=True)
+class QuarterResult:
+    """A shop's ballot result for a quarter (SPEC S2); ``passed`` is empty without quorum."""
+
+    shop_id: int | str
+    quarter: Quarter
+    ballots: int
+    quorum: int
+    has_quorum: bool
+    passed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ShopFacts:
+    """What S3 reads from a shop's register besides ballots (records may span any period)."""
+
+    opened_on: date
+    violations: tuple[Violation, ...] = ()
+    bad_records: tuple[BadRecord, ...] = ()
+    exams: tuple[ExamResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark for the register: stable ``code`` and Chinese ``text``."""
+
+    code: str  # "not_rated_new_shop" | "not_rated_quorum" | "exam_missing"
+    text: str
+
+
+@dataclass(frozen=True)
+class StarOutcome:
+    """Current stars at ``as_of`` (SPEC S3).
+
+    ``stars`` is 0–4, or None for 待评定 (not yet rated). ``earned``: criteria held after
+    losses; ``passed``: criteria earned by ballots before losses; ``lost``: criterion →
+    reasons (records in the year before ``as_of``); ``notes``: e.g. exam missing.
+    """
+
+    stars: int | None
+    as_of: datetime
+    earned: frozenset[str]
+    passed: frozenset[str]
+    lost: Mapping[str, tuple[Reason, ...]]
+    notes: tuple[Note, ...]
+    quorum_quarters: int
+
+    @property
+    def rated(self) -> bool:
+        return self.stars is not None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Criteria not held, in CRITERIA order (all four when not yet rated)."""
+        return tuple(c for c in CRITERIA if c not in self.earned)
+
+
+def quorum(active_supervisors: int, settings: RuleSettings = DEFAULT_SETTINGS) -> int:
+    """Ballots needed for a shop's quarter: max(3, ⌈n/2⌉) by default (SPEC S2)."""
+    if not _count(active_supervisors):
+        raise ValidationError(f"在岗监督员人数“{active_supervisors}”无效", code="bad_count")
+    share = settings.quorum_share * active_supervisors
+    return max(settings.quorum_min, math.ceil(share))
+
+
+def criterion_passes(yes: int, ballots: int, settings: RuleSettings = DEFAULT_SETTINGS) -> bool:
+    """yes/ballots ≥ pass share (2/3), compared exactly; False with no ballots (SPEC S2)."""
+    return ballots > 0 and Fraction(yes, ballots) >= settings.pass_share
+
+
+def quarter_result(tally: BallotTally, active_supervisors: int,
+                   settings: RuleSettings = DEFAULT_SETTINGS) -> QuarterResult:
+    """Decide which criteria passed in the quarter, or that it lacked quorum (SPEC S2).
+
+    ``active_supervisors`` is the count of active supervisors for that quarter.
+    """
+    need = quorum(active_supervisors, settings)
+    ok = tally.ballots >= need
+    passed = frozenset(c for c in CRITERIA if ok and criterion_passes(tally.yes.get(c, 0), tally.ballots, settings))
+    return QuarterResult(tally.shop_id, tally.quarter, tally.ballots, need, ok, passed)
+
+
+def trailing_quarters(T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> list[Quarter]:
+    """The four quarters that ended at or before T, oldest first (SPEC S3).
+
+    At T = 2024-04-01 00:00+08:00 these are 2023Q2..2024Q1.
+    """
+    last = last_completed_quarter(T, settings.timezone)
+    out = [last]
+    for _ in range(3):
+        out.insert(0, out[0].prev())
+    return out
+
+
+def is_open_long_enough(opened_on: date, T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> bool:
+    """True when the shop opened at least ``min_months_open`` (3) calendar months before T.
+
+    Opened 2024-01-01 (local) and T = 2024-04-01 00:00+08:00 → exactly 3 months → True.
+    """
+    opened_at = local_midnight(opened_on, settings.timezone)
+    return as_utc(opened_at) <= months_back(T, settings.min_months_open, settings.timezone)
+
+
+def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetime,
+                  settings: RuleSettings = DEFAULT_SETTINGS) -> StarOutcome:
+    """Current stars at instant T (SPEC S3).
+
+    ``results``: QuarterResults of this shop (others than the trailing four are ignored;
+    a missing quarter counts as no quorum). A criterion is earned when passed in at
+    least ``quarters_share`` (3/4) of the quorum quarters and at least
+    ``min_quorum_quarters`` (2) reached quorum; then lost per S3 for records within
+    [T − 12 months, T). Not yet rated (stars None) when too few quorum quarters or the
+    shop is open < ``min_months_open`` months at T. Raises ValidationError on duplicate
+    results for a quarter.
+    """
+    T = as_utc(T)
+    tz = settings.timezone
+    window = set(trailing_quarters(T, settings))
+    by_quarter: dict[Quarter, QuarterResult] = {}
+    for r in results:
+        if r.quarter in window:
+            if r.quarter in by_quarter:
+                raise ValidationError(f"{r.quarter.label_zh}的投票结果重复", code="duplicate_result")
+            by_quarter[r.quarter] = r
+    counted = [r for r in by_quarter.values() if r.has_quorum]
+    n = len(counted)
+    passed = frozenset(
+        c for c in CRITERIA
+        if n >= settings.min_quorum_quarters
+        and Fraction(sum(c in r.passed for r in counted), n) >= settings.quarters_share
+    )
+
+    notes: list[Note] = []
+    exams = within_year(facts.exams, T, tz)
+    if not exams:
+        notes.append(Note("exam_missing", "近一年内没有法规知识考试成绩"))
+    if not is_open_long_enough(facts.opened_on, T, settings):
+        notes.insert(0, Note("not_rated_new_shop", f"开业不满{settings.min_months_open}个月，待评定"))
+    if n < settings.min_quorum_quarters:
+        notes.insert(0, Note("not_rated_quorum",
+                             f"达到法定票数的季度只有{n}个（需要{settings.min_quorum_quarters}个），待评定"))
+    if any(x.code.startswith("not_rated") for x in notes):
+        return StarOutcome(None, T, frozenset(), passed, {}, tuple(notes), n)
+
+    lost = _losses(facts, exams, T, settings)
+    earned = frozenset(c for c in passed if c not in lost)
+    lost_earned = {c: lost[c] for c in CRITERIA if c in lost and c in passed}
+    return StarOutcome(len(earned), T, earned, passed, lost_earned, tuple(notes), n)
+
+
+def _losses(facts: ShopFacts, exams: list[ExamResult], T: datetime,
+            settings: RuleSettings) -> dict[str, tuple[Reason, ...]]:
+    """Criterion → reasons it is lost, for records within the year before T (SPEC S3)."""
+    tz = settings.timezone
+    violations = within_year(facts.violations, T, tz)
+    bad = within_year(facts.bad_records, T, tz)
+    lost: dict[str, tuple[Reason, ...]] = {}
+
+    lawful = [v.reason(tz) for v in violations]
+    if exams:
+        latest = exams[-1]  # within_year sorts oldest first
+        if latest.score < settings.exam_pass_mark:
+            lawful.append(latest.reason(settings.exam_pass_mark, tz))
+    if lawful:
+        lost["lawful"] = tuple(lawful)
+
+    at_fault = [b for b in bad if b.kind == "complaint_at_fault"]
+    refused = [b for b in bad if b.kind == "refused_mediation"]
+    service = refused + (at_fault if len(at_fault) >= settings.service_fault_complaints else [])
+    if service:
+        lost["service"] = tuple(b.reason(tz) for b in sorted(service, key=lambda b: (b.at, str(b.id))))
+
+    yellow = [b.reason(tz) for b in bad if b.kind == "yellow_card"]
+    if yellow:
+        lost["compliance"] = tuple(yellow)
+
+    honesty = [v.reason(tz) for v in violations if v.kind in HONESTY_KINDS]
+    if honesty:
+        lost["honesty"] = tuple(honesty)
+    return lost
+
+
+def ballot_window(quarter: Quarter | str, settings: RuleSettings = DEFAULT_SETTINGS) -> tuple[datetime, datetime]:
+    """Half-open UTC window in which ballots for ``quarter`` may be cast (SPEC S1).
+
+    Default: [quarter end − 15 days, quarter end + 10 days), on the local calendar; for
+    2024Q1: [2024-03-17 00:00+08:00, 2024-04-11 00:00+08:00).
+    """
+    end = Quarter.parse(quarter).end(settings.timezone)
+    return (as_utc(end - timedelta(days=settings.ballot_open_days_before_end)),
+            as_utc(end + timedelta(days=settings.ballot_close_days_after_end)))
+
+
+def ballot_quarter_at(now: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> Quarter | None:
+    """The quarter whose ballot window is open at ``now``, or None (SPEC S1)."""
+    current = quarter_of(now, settings.timezone)
+    for q in (current.prev(), current):
+        start, end = ballot_window(q, settings)
+        if start <= as_utc(now) < end:
+            return q
+    return None
+
+
+def _count(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and n >= 0

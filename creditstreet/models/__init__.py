@@ -1,0 +1,27 @@
+"""Typed SQLAlchemy 2.0 mappings, one module per aggregate (SPEC §1)."""
+from .ballot import CRITERIA, Ballot
+from .card import CardBatch, CardCheck, CardRange
+from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, Photo
+from .exam import Agreement, ExamResult, Training, TrainingAttendee
+from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
+from .notice import ConsumerWarning
+from .patrol import (
+    CHECKLIST,
+    SEVERITIES,
+    TRADES,
+    VIOLATION_KINDS,
+    BadRecord,
+    IndustryGroup,
+    IndustryGroupMember,
+    Patrol,
+    PeerFinding,
+    Seizure,
+    SpecialAction,
+    Violation,
+)
+from .street import OWNERSHIPS, Shop, Street
+from .system import AuditEntry, CalendarDay, SchedulerLock, Setting
+from .types import UTCDateTime, utcnow
+from .user import ROLES, InspectorGroup, SupervisorConflict, User
+
+__all__ = [name for name in dir() if not name.startswith("_")]

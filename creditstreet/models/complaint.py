@@ -1,0 +1,100 @@
+"""Complaints, reports and inquiries from the 12315 channel (SPEC §7), with their timeline."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+KINDS = ("complaint", "report", "inquiry")
+CHANNELS = ("online", "hotline", "box", "walk_in", "transfer_12315", "api")
+
+
+class Complaint(db.Model):
+    """One intake. ``kind`` says complaint/report/inquiry; a complaint may also carry a report (K2).
+
+    Money in integer fen. Personal data (consumer_name, consumer_phone) is shown only to the
+    handling inspector and admins (K6). ``tracking_code`` is random (K7); ``submission_token``
+    is the one-time form token that makes a resubmission return the first complaint (CASES K-06).
+    """
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_shop_received", "shop_id", "received_at"),
+        Index("ix_complaints_street_status", "street_id", "status"),
+        Index("ix_complaints_phone", "consumer_phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    shop_id: Mapped[Optional[int]] = mapped_column(ForeignKey("shops.id"))
+    kind: Mapped[str] = mapped_column(String(12), default="complaint")
+    carries_report: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(20), default="online")
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    goods: Mapped[str] = mapped_column(String(200), default="")
+    goods_category: Mapped[str] = mapped_column(String(40), default="")
+    amount_fen: Mapped[Optional[int]]
+    purchased_on: Mapped[Optional[date]] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    demand: Mapped[str] = mapped_column(Text, default="")
+    consumer_name: Mapped[str] = mapped_column(String(60), default="")
+    consumer_phone: Mapped[str] = mapped_column(String(20), default="")
+    card_serial: Mapped[Optional[int]]
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    refusal_reason: Mapped[Optional[str]] = mapped_column(String(40))
+    outcome: Mapped[Optional[str]] = mapped_column(String(20))  # agreement|no_agreement|withdrawn|referred
+    remedy: Mapped[Optional[str]] = mapped_column(String(20))  # refund|exchange|repair|compensation
+    money_recovered_fen: Mapped[int] = mapped_column(default=0)
+    shop_at_fault: Mapped[bool] = mapped_column(Boolean, default=False)
+    refused_mediation: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decide_by: Mapped[Optional[date]] = mapped_column(Date)
+    mediate_by: Mapped[Optional[date]] = mapped_column(Date)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    handler_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reopened_count: Mapped[int] = mapped_column(default=0)
+    # The report track (K2), handled separately from mediation.
+    report_status: Mapped[Optional[str]] = mapped_column(String(16))
+    report_decide_by: Mapped[Optional[date]] = mapped_column(Date)
+    report_extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        order_by="ComplaintEvent.at", cascade="all, delete-orphan"
+    )
+
+
+class ComplaintEvent(db.Model):
+    """A step on a complaint's timeline: intake, acceptance, mediation note, outcome, reopen."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Photo(db.Model):
+    """A re-encoded, metadata-stripped photo attached to a complaint or a patrol."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaints.id"), index=True)
+    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(40), default="image/jpeg")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

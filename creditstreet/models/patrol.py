@@ -1,0 +1,136 @@
+"""Patrols, violations, seizures, special actions and industry groups (SPEC §8)."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+# The P1 checklist, in order; each item is "pass", "fail" or "na" (not checked).
+CHECKLIST = ("licence", "ledger", "advertising", "counterfeit", "prices", "cards")
+SEVERITIES = ("general", "serious")
+VIOLATION_KINDS = ("counterfeit", "false_advertising", "price_fraud", "no_licence", "no_ledger", "other")
+TRADES = ("clothing", "cosmetics", "appliances", "shoes")
+
+
+class SpecialAction(db.Model):
+    """A special enforcement action grouping many patrols under one theme and date (SPEC P3)."""
+
+    __tablename__ = "special_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    theme: Mapped[str] = mapped_column(String(200))
+    action_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Patrol(db.Model):
+    __tablename__ = "patrols"
+    __table_args__ = (Index("ix_patrols_shop_at", "shop_id", "patrolled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("inspector_groups.id"))
+    inspector_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    special_action_id: Mapped[Optional[int]] = mapped_column(ForeignKey("special_actions.id"), index=True)
+    patrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    licence: Mapped[str] = mapped_column(String(4), default="na")
+    ledger: Mapped[str] = mapped_column(String(4), default="na")
+    advertising: Mapped[str] = mapped_column(String(4), default="na")
+    counterfeit: Mapped[str] = mapped_column(String(4), default="na")
+    prices: Mapped[str] = mapped_column(String(4), default="na")
+    cards: Mapped[str] = mapped_column(String(4), default="na")
+    note: Mapped[str] = mapped_column(Text, default="")
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+
+    violations: Mapped[list["Violation"]] = relationship(back_populates="patrol")
+
+
+class Violation(db.Model):
+    """A violation, general or serious (SPEC P2); counts toward grades (G1) and stars (S3)."""
+
+    __tablename__ = "violations"
+    __table_args__ = (Index("ix_violations_shop_at", "shop_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"))
+    severity: Mapped[str] = mapped_column(String(8))  # one of SEVERITIES
+    kind: Mapped[str] = mapped_column(String(20))  # one of VIOLATION_KINDS
+    checklist_item: Mapped[Optional[str]] = mapped_column(String(12))
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    penalty: Mapped[str] = mapped_column(Text, default="")
+    fine_fen: Mapped[int] = mapped_column(default=0)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    patrol: Mapped[Optional[Patrol]] = relationship(back_populates="violations")
+    seizures: Mapped[list["Seizure"]] = relationship(cascade="all, delete-orphan")
+
+
+class Seizure(db.Model):
+    """Goods seized under a violation, with count and unit (e.g. 504 支 toothpaste)."""
+
+    __tablename__ = "seizures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
+    goods: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(12))
+
+
+class IndustryGroup(db.Model):
+    """Merchants of one trade inspecting each other (SPEC P4)."""
+
+    __tablename__ = "industry_groups"
+    __table_args__ = (UniqueConstraint("street_id", "trade"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    trade: Mapped[str] = mapped_column(String(20))  # one of TRADES
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class IndustryGroupMember(db.Model):
+    __tablename__ = "industry_group_members"
+    __table_args__ = (UniqueConstraint("group_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("industry_groups.id"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+
+
+class PeerFinding(db.Model):
+    """An industry group's finding; becomes a Violation only when an inspector confirms it (P4)."""
+
+    __tablename__ = "peer_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    industry_group_id: Mapped[int] = mapped_column(ForeignKey("industry_groups.id"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    description: Mapped[str] = mapped_column(Text)
+    suggested_kind: Mapped[str] = mapped_column(String(20), default="other")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|confirmed|dismissed
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    violation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("violations.id"))
+
+
+class BadRecord(db.Model):
+    """A credit-file entry that is not a violation: yellow card, fault in a complaint, refused mediation."""
+
+    __tablename__ = "bad_records"
+    __table_args__ = (Index("ix_bad_records_shop_at", "shop_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # yellow_card | complaint_fault | refused_mediation
+    complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    card_check_id: Mapped[Optional[int]] = mapped_column(ForeignKey("card_checks.id"), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

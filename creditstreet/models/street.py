@@ -1,0 +1,63 @@
+"""Street and Shop (SPEC §1): the supervised street and the businesses on it."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+OWNERSHIPS = ("state", "collective", "private", "individual")
+
+
+class Street(db.Model):
+    __tablename__ = "streets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # [{"label": "投诉热线", "number": "0719-12315"}, ...]; duty hours as text, e.g. "07:30–18:00".
+    hotlines: Mapped[list] = mapped_column(JSON, default=list)
+    duty_hours: Mapped[str] = mapped_column(String(60), default="07:30–18:00")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    shops: Mapped[list["Shop"]] = relationship(back_populates="street")
+
+
+class Shop(db.Model):
+    """A business on the street; closed, never deleted (SPEC A2)."""
+
+    __tablename__ = "shops"
+    __table_args__ = (
+        UniqueConstraint("street_id", "uscc"),
+        Index("ix_shops_street_status", "street_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(120))
+    # Simplified, whitespace-free, casefolded name for search (domain.text.search_key).
+    search_key: Mapped[str] = mapped_column(String(120), index=True)
+    ownership: Mapped[str] = mapped_column(String(16))  # one of OWNERSHIPS
+    industry: Mapped[str] = mapped_column(String(40), default="")
+    house_number: Mapped[str] = mapped_column(String(40), default="")
+    principal: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    opened_on: Mapped[Optional[date]] = mapped_column(Date)
+    licence_expires_on: Mapped[Optional[date]] = mapped_column(Date)
+    licence_no_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | closed
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    public_reply: Mapped[str] = mapped_column(Text, default="")  # the shop's reply on its public page
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    street: Mapped[Street] = relationship(back_populates="shops")
+
+    @property
+    def is_enterprise(self) -> bool:
+        """Enterprises (state, collective, private) vs individual businesses (SPEC S4 award list)."""
+        return self.ownership != "individual"

@@ -1,0 +1,53 @@
+"""Accounts: create, disable, authenticate (SPEC §2, CASES K-08)."""
+from sqlalchemy import select
+
+from ..domain.errors import ValidationError
+from ..extensions import db
+from ..models import ROLES, User
+from . import audit
+
+
+def create_user(actor: User | None, username: str, password: str, role: str, display_name: str = "",
+                street_id: int | None = None, group_id: int | None = None) -> User:
+    """Create an account. Raises ValidationError (Chinese message) on a bad role, short password or taken name."""
+    username = (username or "").strip()
+    if role not in ROLES:
+        raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", "bad_role")
+    if not username:
+        raise ValidationError("用户名不能为空", code="username_required")
+    if len(password or "") < 8:
+        raise ValidationError("密码至少 8 位", code="password_too_short")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+    user = User(username=username, role=role, display_name=display_name or username,
+                street_id=street_id, group_id=group_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, None, audit.snapshot(user))
+    return user
+
+
+def set_disabled(actor: User | None, user: User, disabled: bool) -> User:
+    """Disable or re-enable an account; a disabled one loses access on its next request."""
+    before = audit.snapshot(user, ("disabled", "session_epoch"))
+    user.disabled = disabled
+    user.session_epoch += 1  # remembered logins stop matching
+    db.session.flush()
+    audit.record(actor, "user.disable" if disabled else "user.enable", "user", user.id, before,
+                 audit.snapshot(user, ("disabled", "session_epoch")))
+    return user
+
+
+def authenticate(username: str, password: str) -> User:
+    """The active user with these credentials.
+
+    Raises ValidationError "bad_credentials" (same for a wrong name or password) or
+    "account_disabled" (right password, disabled account).
+    """
+    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None or not user.check_password(password or ""):
+        raise ValidationError("用户名或密码错误", code="bad_credentials")
+    if user.disabled:
+        raise ValidationError("账号已停用，请联系管理员", code="account_disabled")
+    return user

@@ -1,0 +1,39 @@
+"""The append-only audit log (SPEC A1): every write that matters records who, when, what, before/after."""
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ..extensions import db
+from ..models import AuditEntry, User
+
+
+def snapshot(obj, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A JSON-safe dict of an ORM object's column values (or of ``fields`` only)."""
+    cols = fields or tuple(c.key for c in obj.__mapper__.column_attrs)
+    return {k: _jsonable(getattr(obj, k)) for k in cols if k != "password_hash"}
+
+
+def _jsonable(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, bytes):
+        return f"<{len(v)} bytes>"
+    return v
+
+
+def record(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
+           actor_label: str | None = None) -> AuditEntry:
+    """Add one audit entry to the session (flushed with the change it describes)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label or (actor.username if actor is not None else "system"),
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,18 @@
+"""Thin views, one blueprint package per role (STYLE): parse → call service → commit → respond."""
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .inspector import bp as inspector_bp
+    from .public import bp as public_bp
+    from .supervisor import bp as supervisor_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(inspector_bp, url_prefix="/inspector")
+    app.register_blueprint(supervisor_bp, url_prefix="/supervisor")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api")

@@ -1,0 +1,9 @@
+"""The admin's pages (创建专班（管理员）); every route requires the admin role (admins pass too)."""
+from flask import Blueprint
+
+from ..roles import guard_blueprint
+
+bp = Blueprint("admin", __name__)
+guard_blueprint(bp, "admin")
+
+from . import routes  # noqa: E402,F401

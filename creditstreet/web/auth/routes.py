@@ -1,0 +1,61 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ...domain.errors import ValidationError
+from ...extensions import limiter
+from ...services import accounts
+from ..roles import keeps_input
+from . import bp
+from .forms import LoginForm
+
+HOME_BY_ROLE = {"inspector": "inspector.home", "supervisor": "supervisor.home", "admin": "admin.home"}
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no "//" or backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@keeps_input
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except ValidationError as e:
+            flash(e.message, "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role]))
+    elif form.csrf_token.errors:
+        flash("页面已超时，请再次提交", "warning")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()  # also clears the remember-me cookie
+    session.pop("lang", None)
+    flash("您已退出登录", "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("zh_Hans_CN", "en"):
+        session["lang"] = code
+    return redirect(safe_next(request.form.get("next")) or url_for("public.index"))

@@ -1,0 +1,45 @@
+"""Template filters: masking personal data, yuan from fen, local times, stars."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g
+from markupsafe import Markup, escape
+
+
+def yuan(fen: int | None) -> str:
+    """Format integer fen as yuan with two decimals: 2800 → "28.00"."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def local_time(instant: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a UTC instant in the street's time zone."""
+    if instant is None:
+        return ""
+    return instant.astimezone(ZoneInfo(current_app.config["STREET_TIMEZONE"])).strftime(fmt)
+
+
+def stars_text(stars: int | None) -> str:
+    if stars is None:
+        return "待评定"
+    return "★" * stars + "☆" * (4 - stars)
+
+
+def register_filters(app: Flask) -> None:
+    from ..domain import text
+
+    app.add_template_filter(yuan)
+    app.add_template_filter(local_time)
+    app.add_template_filter(stars_text)
+    app.add_template_filter(text.mask_phone, "mask_phone")
+    app.add_template_filter(text.mask_name, "mask_name")
+    app.add_template_filter(text.mask_phones_in_text, "mask_text")
+
+    @app.context_processor
+    def _globals():
+        from flask_babel import get_locale
+
+        return {"csrf_expired": g.get("csrf_expired", False), "get_locale": get_locale}

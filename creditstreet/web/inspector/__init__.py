@@ -1,0 +1,9 @@
+"""The inspector's pages (巡查员); every route requires the inspector role (admins pass too)."""
+from flask import Blueprint
+
+from ..roles import guard_blueprint
+
+bp = Blueprint("inspector", __name__)
+guard_blueprint(bp, "inspector")
+
+from . import routes  # noqa: E402,F401

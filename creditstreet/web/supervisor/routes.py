@@ -1,0 +1,8 @@
+from flask import render_template
+
+from . import bp
+
+
+@bp.route("/")
+def home():
+    return render_template("supervisor/home.html")
