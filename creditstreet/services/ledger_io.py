@@ -86,9 +86,7 @@ def _sheet_rows(workbook: Any) -> Iterator[tuple[int, list[object]]]:
             for row in range(cell_range.min_row, cell_range.max_row + 1):
                 for col in range(cell_range.min_col, cell_range.max_col + 1):
                     merged[(row, col)] = value
-        first_row = sheet.min_row
-        for offset, values in enumerate(sheet.iter_rows(values_only=True)):
-            row_number = first_row + offset
+        for row_number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
             cells = list(values)
             if merged:
                 for col in range(1, len(cells) + 1):

@@ -115,15 +115,16 @@ def test_xlsx_rows_numbered_as_in_excel_with_merged_title(tmp_path):
     path = tmp_path / "台账.xlsx"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet["A2"] = "某街台账"
+    cells = {"A2": "某街台账", "A3": "商户名称", "B3": "统一社会信用代码", "C3": "行业",
+             "A4": "甲", "B4": "92420381K6RXY9PHR2", "C4": "服装", "B5": "924203817ME1D4HGJU"}
+    for coordinate, value in cells.items():
+        sheet[coordinate] = value
     sheet.merge_cells("A2:C2")
-    sheet.append(["商户名称", "统一社会信用代码", "行业"])
-    sheet.append(["甲", "92420381K6RXY9PHR2", "服装"])
-    sheet.append([None, "924203817ME1D4HGJU", None])
     sheet.merge_cells("C4:C5")  # 行业 merged down two shops
     workbook.save(path)
-    rows = list(read_rows(path))  # row 1 is empty, so Excel's used range starts at row 2
+    rows = list(read_rows(path))  # numbered as Excel shows them, even with row 1 empty
     assert rows == [
+        (1, [None, None, None]),
         (2, ["某街台账", "某街台账", "某街台账"]),
         (3, ["商户名称", "统一社会信用代码", "行业"]),
         (4, ["甲", "92420381K6RXY9PHR2", "服装"]),
