@@ -220,3 +220,11 @@ def test_local_date_and_as_utc():
     assert as_utc(datetime(2024, 4, 1, tzinfo=CST)) == datetime(2024, 3, 31, 16, tzinfo=UTC)
     with pytest.raises(ValidationError):
         as_utc(date(2024, 4, 1))
+
+
+def test_year_window_clamps_on_the_local_date_not_the_utc_date():
+    # T = 2024-02-29 05:00+08 (= 2024-02-28 21:00Z). Locally, one year back is
+    # 2023-02-28 05:00+08; clamping the UTC date would give 2023-02-28 21:00Z = 03-01 05:00+08.
+    start, _ = year_window(datetime(2024, 2, 29, 5, tzinfo=CST))
+    assert start == datetime(2023, 2, 28, 5, tzinfo=CST)
+    assert in_window(datetime(2023, 2, 28, 12, tzinfo=CST), start, datetime(2024, 2, 29, 5, tzinfo=CST))
