@@ -129,7 +129,7 @@ class BadRecord(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # yellow_card | complaint_fault | refused_mediation
+    kind: Mapped[str] = mapped_column(String(20))  # yellow_card | complaint_at_fault | refused_mediation (domain.records.BAD_RECORD_KINDS)
     complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaints.id"), unique=True)
     card_check_id: Mapped[Optional[int]] = mapped_column(ForeignKey("card_checks.id"), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")

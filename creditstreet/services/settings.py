@@ -1,0 +1,70 @@
+"""Rule settings and the working-day calendar as stored by admins (SPEC "default" values, §3).
+
+``rule_settings()`` returns the domain's RuleSettings built from the ``settings`` table over
+SPEC's defaults; ``work_calendar()`` returns a WorkCalendar with the admin's extra holidays and
+make-up working days. Changing a setting bumps the settings version stored on every grade (G3).
+"""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..domain.settings import RuleSettings
+from ..domain.workdays import WorkCalendar
+from ..extensions import db
+from ..models import CalendarDay, Setting, User
+from . import audit
+
+
+def rule_settings() -> RuleSettings:
+    """The settings in force: stored values over SPEC defaults; ``version`` = highest stored version."""
+    rows = db.session.execute(select(Setting.key, Setting.value)).all()
+    data = {k: v for k, v in rows}
+    version = db.session.scalar(select(func.coalesce(func.sum(Setting.version), 0))) or 0
+    data["version"] = str(1 + version)
+    return RuleSettings.from_mapping(data)
+
+
+def update_settings(actor: User | None, changes: dict[str, str]) -> RuleSettings:
+    """Store changed settings after validating the whole set (ValidationError, Chinese message)."""
+    current = rule_settings().to_mapping()
+    merged = {**current, **{k: str(v) for k, v in changes.items()}}
+    RuleSettings.from_mapping(merged)  # validate everything before writing anything
+    for key, value in changes.items():
+        if key not in current or key == "version" or str(current[key]) == str(value):
+            continue
+        row = db.session.get(Setting, key)
+        before = {"value": row.value if row else current[key]}
+        if row is None:
+            row = Setting(key=key, value=str(value), version=1, updated_by=actor.id if actor else None)
+            db.session.add(row)
+        else:
+            row.value = str(value)
+            row.version += 1
+            row.updated_by = actor.id if actor else None
+        audit.record(actor, "setting.update", "setting", key, before, {"value": str(value)})
+    db.session.flush()
+    return rule_settings()
+
+
+def work_calendar() -> WorkCalendar:
+    """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    return WorkCalendar(
+        extra_holidays={d for d, k in rows if k == "holiday"},
+        extra_workdays={d for d, k in rows if k == "workday"},
+    )
+
+
+def set_calendar_day(actor: User | None, day: date, kind: str | None, note: str = "") -> None:
+    """Mark ``day`` as an extra holiday or working day (kind "holiday"/"workday"), or clear it (None)."""
+    row = db.session.get(CalendarDay, day)
+    before = {"kind": row.kind} if row else None
+    if kind is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(CalendarDay(day=day, kind=kind, note=note))
+    else:
+        row.kind, row.note = kind, note
+    db.session.flush()
+    audit.record(actor, "calendar.set", "calendar_day", day.isoformat(), before, {"kind": kind, "note": note})
