@@ -1,6 +1,6 @@
 """Tests for creditstreet.domain.ledger.parse on hand-built rows.
 
-The shipped ledger (/work/shared/data/street-ledger.xlsx) is tested end to end in
+The shipped ledger (creditstreet/demo/street-ledger.xlsx) is tested end to end in
 tests/services/test_ledger_io.py.
 """
 
