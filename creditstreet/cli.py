@@ -69,4 +69,8 @@ def backup_restore_command(path, yes):
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    from .demo.cli import demo_cli, shops_cli
+
+    app.cli.add_command(shops_cli)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
