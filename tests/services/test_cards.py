@@ -1,0 +1,167 @@
+"""Quality credit cards: batches, ranges, verification, sheets and the C4 escalation (SPEC C1–C4)."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from creditstreet.domain.errors import ValidationError
+from creditstreet.models import AuditEntry, BadRecord, CardCheck
+from creditstreet.services import cards
+from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def admin(street):
+    return factories.make_user("admin", street=street)
+
+
+@pytest.fixture
+def inspector(street):
+    return factories.make_user("inspector", street=street)
+
+
+def test_parse_serial_accepts_padding_and_fullwidth():
+    assert cards.parse_serial("00120001") == 120001
+    assert cards.parse_serial(" １２０００１ ") == 120001  # NFKC: full-width digits
+    for bad in ("", "12a", "0", "123456789"):
+        with pytest.raises(ValidationError):
+            cards.parse_serial(bad)
+
+
+def test_issue_refuses_overlap_and_out_of_batch_naming_the_range(street, admin):
+    batch = cards.register_batch(admin, street, "2026年第一批", 120001, 160000)  # 40,000 cards
+    shop = factories.make_shop(street, "某某店")
+    other = factories.make_shop(street, "张记面馆")
+    cards.issue_range(admin, batch, shop, 120001, 120500, date(2026, 3, 1))
+
+    with pytest.raises(ValidationError) as e:  # 120400–120600 shares 120400–120500 with 某某店
+        cards.issue_range(admin, batch, other, 120400, 120600, date(2026, 3, 2))
+    assert e.value.message == "与已发放的 00120001–00120500（某某店）重叠"
+
+    with pytest.raises(ValidationError) as e:  # the very last issued serial also clashes
+        cards.issue_range(admin, batch, other, 120500, 120500, date(2026, 3, 2))
+    assert "00120001–00120500（某某店）" in e.value.message
+
+    with pytest.raises(ValidationError) as e:  # 160001 is past the batch's last serial 160000
+        cards.issue_range(admin, batch, other, 159990, 160010, date(2026, 3, 2))
+    assert "超出印制批次 00120001–00160000" in e.value.message
+
+    # Adjacent range starting right after 120500 is fine.
+    second = cards.issue_range(admin, batch, other, 120501, 121000, date(2026, 3, 2))
+    assert (second.first_serial, second.last_serial) == (120501, 121000)
+
+
+def test_batches_cannot_overlap(street, admin):
+    cards.register_batch(admin, street, "一批", 1, 40000)
+    with pytest.raises(ValidationError) as e:
+        cards.register_batch(admin, street, "二批", 40000, 50000)
+    assert "00000001–00040000（一批）" in e.value.message
+
+
+def test_verification_states(street, admin):
+    batch = cards.register_batch(admin, street, "一批", 1, 40000)
+    shop = factories.make_shop(street, "某某店")
+    cards.issue_range(admin, batch, shop, 1, 500, date(2026, 3, 1))
+
+    v = cards.verify(500)
+    assert (v.state, v.shop.name, v.genuine) == ("issued", "某某店", True)
+    assert v.text == "真卡，已发放给 某某店"
+    v = cards.verify(501)
+    assert (v.state, v.shop, v.genuine) == ("not_issued", None, True)
+    assert v.text == "真卡但尚未发放"
+    v = cards.verify(40001)
+    assert (v.state, v.genuine) == ("forged", False)
+    assert v.text == "该编号不在已登记的印制批次中，可能是伪造卡"
+
+
+def test_card_sheet_is_a_pdf(app, street, admin):
+    batch = cards.register_batch(admin, street, "一批", 1, 40000)
+    shop = factories.make_shop(street, "某某店", phone="0719-8117836")
+    rng = cards.issue_range(admin, batch, shop, 1, 12, date(2026, 3, 1))
+    pdf = cards.card_sheet_pdf(rng, "https://jie.example.cn", 1, 12)
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    doc = cards.card_sheet_document(rng, "https://jie.example.cn", 1, 12)
+    # 12 cards at 10 a page → 2 pages; A4 is 210 × 297 mm = 793.7 × 1122.5 CSS px (96 px per 25.4 mm).
+    assert len(doc.pages) == 2
+    assert round(doc.pages[0].width, 1) == 793.7 and round(doc.pages[0].height, 1) == 1122.5
+    # Each card box is 90 × 54 mm = 340.2 × 204.1 px.
+    sizes = _card_box_sizes(doc.pages[0]._page_box)
+    assert len(sizes) == 10 and all(s == (340.2, 204.1) for s in sizes)
+    objects = _pdf_objects(pdf)
+    assert b"/Count 2" in objects and b"/MediaBox [0 0 595.275591 841.889764]" in objects  # A4 in pt
+    assert b"NotoSansCJK" in objects  # the CJK font is embedded, so Chinese prints
+    with pytest.raises(ValidationError):
+        cards.card_sheet_pdf(rng, "https://jie.example.cn", 1, 13)  # outside the range
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """All Flate streams of a PDF decompressed (objects live in compressed object streams)."""
+    import re
+    import zlib
+
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def _card_box_sizes(box):
+    found = []
+    if getattr(box, "element_tag", None) == "div" and "card" in (box.element.get("class") or "").split():
+        return [(round(box.border_width(), 1), round(box.border_height(), 1))]
+    for child in getattr(box, "children", []):
+        found += _card_box_sizes(child)
+    return found
+
+
+def _at(y, m, d, hh=10, mm=0, ss=0):
+    return datetime(y, m, d, hh, mm, ss, tzinfo=SH)
+
+
+def test_card_check_escalation_steps(street, inspector):
+    shop = factories.make_shop(street)
+    # Card given: nothing happens.
+    ok = cards.record_card_check(inspector, shop, 17, True, at=_at(2025, 6, 1))
+    assert ok.consequence == "none"
+    # 1st miss: no earlier miss → verbal warning, logged, not a bad record.
+    first = cards.record_card_check(inspector, shop, None, False, "顾客未拿到卡", at=_at(2025, 6, 10))
+    assert first.consequence == "verbal_warning"
+    assert first.id in [int(a.entity_id) for a in AuditEntry.query.filter_by(action="card_check.record")]
+    assert BadRecord.query.count() == 0
+    # 2nd miss 2025-09-01: window [2024-09-01, 2025-09-01) holds the 06-10 miss → yellow card.
+    second = cards.record_card_check(inspector, shop, None, False, at=_at(2025, 9, 1))
+    assert second.consequence == "yellow_card"
+    rec = BadRecord.query.filter_by(card_check_id=second.id).one()
+    assert (rec.kind, rec.shop_id) == ("yellow_card", shop.id)
+    # 3rd miss: two earlier in the year → another yellow card.
+    third = cards.record_card_check(inspector, shop, None, False, at=_at(2025, 10, 1))
+    assert third.consequence == "yellow_card"
+    assert BadRecord.query.count() == 2
+
+
+def test_miss_exactly_twelve_months_before_counts_but_not_a_second_earlier(street, inspector):
+    shop = factories.make_shop(street)
+    other = factories.make_shop(street)
+    cards.record_card_check(inspector, shop, None, False, at=_at(2025, 1, 15, 9))
+    cards.record_card_check(inspector, other, None, False, at=_at(2025, 1, 15, 9))
+    # Window of 2026-01-15 09:00 is [2025-01-15 09:00, …): the earlier miss sits on its start → counts.
+    on_edge = cards.record_card_check(inspector, shop, None, False, at=_at(2026, 1, 15, 9))
+    assert on_edge.consequence == "yellow_card"
+    # One second later the window starts at 09:00:01, so the miss at 09:00:00 is out → verbal again.
+    past_edge = cards.record_card_check(inspector, other, None, False, at=_at(2026, 1, 15, 9, 0, 1))
+    assert past_edge.consequence == "verbal_warning"
+    # Misses of another shop never count.
+    assert db_count_yellow(shop) == 1 and db_count_yellow(other) == 0
+
+
+def db_count_yellow(shop):
+    from creditstreet.extensions import db
+
+    return len(db.session.scalars(select(CardCheck).where(CardCheck.shop_id == shop.id,
+                                                           CardCheck.consequence == "yellow_card")).all())
