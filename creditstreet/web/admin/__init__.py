@@ -6,4 +6,5 @@ from ..roles import guard_blueprint
 bp = Blueprint("admin", __name__)
 guard_blueprint(bp, "admin")
 
-from . import routes  # noqa: E402,F401
+from . import routes, shops  # noqa: E402,F401
+from . import audit, settings, users  # noqa: E402,F401  (issue 7)
