@@ -6,4 +6,4 @@ from ..roles import guard_blueprint
 bp = Blueprint("supervisor", __name__)
 guard_blueprint(bp, "supervisor")
 
-from . import routes  # noqa: E402,F401
+from . import routes, ballots  # noqa: E402,F401

@@ -5,4 +5,6 @@ from . import bp
 
 @bp.route("/")
 def home():
-    return render_template("supervisor/home.html")
+    from .ballots import _home_context
+
+    return render_template("supervisor/home.html", **_home_context())

@@ -1,0 +1,250 @@
+"""Supervisors' quarterly ballots and declared conflicts (SPEC S1–S2, A1, CASES K-07, K-08).
+
+Which quarter is "open" at an instant: the quarter whose ballot window [end − 15 d, end + 10 d)
+(street zone, settings ``ballot_open_days_before_end`` / ``ballot_close_days_after_end``)
+contains it. Between day −15 and the quarter end that is the ending quarter; during the 10 days
+after the end it is still the quarter just ended (the new quarter's window opens only 15 days
+before *its* end). Outside every window voting is refused with the current quarter's dates.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import ValidationError
+from ..domain.settings import RuleSettings
+from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
+from ..domain.time import Quarter, quarter_of, to_local
+from ..extensions import db
+from ..models import Ballot, Shop, SupervisorConflict, User
+from . import audit
+from .settings import rule_settings
+
+MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
+#: A shop is flagged for review when, on some criterion, its yes-share is this far from the
+#: street's mean yes-share for that criterion (shops with ballots in the quarter only).
+OUTLIER_GAP = Fraction(1, 2)
+
+
+def open_quarter(now: datetime, settings: RuleSettings | None = None) -> Quarter | None:
+    """The quarter whose ballot window is open at ``now`` (UTC instant), or None (SPEC S1)."""
+    return ballot_quarter_at(now, settings or rule_settings())
+
+
+def window_dates(quarter: Quarter | str, settings: RuleSettings | None = None) -> tuple:
+    """First and last local day of ``quarter``'s ballot window (both included)."""
+    settings = settings or rule_settings()
+    start, end = ballot_window(quarter, settings)
+    return (to_local(start, settings.timezone).date(),
+            (to_local(end, settings.timezone) - timedelta(days=1)).date())
+
+
+def closed_message(now: datetime, settings: RuleSettings | None = None) -> str:
+    """Chinese refusal naming the current quarter's window, e.g. 本季度投票时间为 2026-12-17 至 2027-01-10."""
+    settings = settings or rule_settings()
+    first, last = window_dates(quarter_of(now, settings.timezone), settings)
+    return f"现在不在投票时间内。本季度投票时间为 {first.isoformat()} 至 {last.isoformat()}"
+
+
+def active_supervisors(street_id: int) -> list[User]:
+    """Enabled supervisor accounts of the street."""
+    return list(db.session.scalars(
+        select(User).where(User.role == "supervisor", User.disabled.is_(False), User.street_id == street_id)
+        .order_by(User.id)))
+
+
+def conflict_shop_ids(supervisor_id: int) -> set[int]:
+    return set(db.session.scalars(
+        select(SupervisorConflict.shop_id).where(SupervisorConflict.supervisor_id == supervisor_id)))
+
+
+def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop], list[Shop]]:
+    """(to do, done): active shops of the supervisor's street, conflicts left out (SPEC S1)."""
+    voted = set(db.session.scalars(select(Ballot.shop_id).where(
+        Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
+    blocked = conflict_shop_ids(supervisor.id)
+    shops = db.session.scalars(select(Shop).where(
+        Shop.street_id == supervisor.street_id, Shop.status == "active").order_by(Shop.house_number, Shop.id))
+    todo, done = [], []
+    for shop in shops:
+        if shop.id in blocked:
+            continue
+        (done if shop.id in voted else todo).append(shop)
+    return todo, done
+
+
+def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:
+    """The supervisor's own ballots, newest quarter first (a supervisor sees only these)."""
+    return list(db.session.execute(
+        select(Ballot, Shop).join(Shop, Shop.id == Ballot.shop_id)
+        .where(Ballot.supervisor_id == supervisor.id)
+        .order_by(Ballot.quarter.desc(), Shop.house_number, Shop.id)))
+
+
+def parse_marks(raw: dict) -> dict[str, bool]:
+    """Marks from form values "1"/"0" (or booleans); ValidationError naming a missing criterion."""
+    marks = {}
+    for c in CRITERIA:
+        value = raw.get(c)
+        if value in (True, "1", "yes", "y"):
+            marks[c] = True
+        elif value in (False, "0", "no", "n"):
+            marks[c] = False
+        else:
+            raise ValidationError(f"请选择“{CRITERIA_LABELS[c]}”是或否", code="mark_missing")
+    return marks
+
+
+def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, now: datetime) -> Ballot:
+    """Cast or replace ``actor``'s ballot on ``shop`` for ``quarter`` (SPEC S1; CASES K-07, K-08).
+
+    One row per (supervisor, shop, quarter): the first vote inserts, a later one (also a
+    concurrent one) updates; the audit log keeps every version. Raises ValidationError when the
+    actor is not an enabled supervisor of the shop's street, the window is closed, the shop is
+    closed, or a conflict of interest is declared.
+    """
+    settings = rule_settings()
+    quarter = Quarter.parse(quarter)
+    marks = parse_marks(marks)
+    if actor.role != "supervisor" or actor.street_id != shop.street_id:
+        raise ValidationError("只有本街的义务监督员可以投票", code="not_a_supervisor")
+    if actor.disabled:
+        raise ValidationError("账号已停用，不能投票", code="account_disabled")
+    if open_quarter(now, settings) != quarter:
+        raise ValidationError(closed_message(now, settings), code="ballot_window_closed")
+    if shop.status != "active":
+        raise ValidationError(f"{shop.name}已歇业，不参加评星", code="shop_closed")
+    if db.session.scalar(select(SupervisorConflict.id).where(
+            SupervisorConflict.supervisor_id == actor.id, SupervisorConflict.shop_id == shop.id)):
+        raise ValidationError(f"您已申报与{shop.name}存在利害关系，不能对其投票", code="conflict_of_interest")
+
+    key = {"supervisor_id": actor.id, "shop_id": shop.id, "quarter": str(quarter)}
+    ballot_id = _insert_if_absent({**key, **marks, "cast_at": now, "updated_at": now})
+    if ballot_id is not None:
+        ballot = db.session.get(Ballot, ballot_id)
+        audit.record(actor, "ballot.cast", "ballot", ballot.id, None, audit.snapshot(ballot, MARK_FIELDS))
+        return ballot
+    # The row exists (maybe committed a moment ago by a parallel request): lock it and update.
+    ballot = db.session.scalars(
+        select(Ballot).filter_by(**key).with_for_update().execution_options(populate_existing=True)).one()
+    before = audit.snapshot(ballot, MARK_FIELDS)
+    for c, v in marks.items():
+        setattr(ballot, c, v)
+    ballot.updated_at = now
+    db.session.flush()
+    audit.record(actor, "ballot.recast", "ballot", ballot.id, before, audit.snapshot(ballot, MARK_FIELDS))
+    return ballot
+
+
+def _insert_if_absent(values: dict) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING; the new id, or None when the row already existed.
+
+    On PostgreSQL a parallel uncommitted insert makes this wait for it, then do nothing, so the
+    caller's SELECT … FOR UPDATE reads the committed row. Other dialects: SAVEPOINT + IntegrityError.
+    """
+    name = db.session.get_bind().dialect.name
+    table = Ballot.__table__
+    if name in ("postgresql", "sqlite"):
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=["supervisor_id", "shop_id", "quarter"]).returning(table.c.id)
+        return db.session.execute(stmt).scalar()
+    try:
+        with db.session.begin_nested():
+            return db.session.execute(table.insert().values(**values).returning(table.c.id)).scalar()
+    except IntegrityError:
+        return None
+
+
+# --- conflicts of interest (admin) ---------------------------------------------------------------
+
+def declare_conflict(actor: User, supervisor: User, shop: Shop, reason: str = "") -> SupervisorConflict:
+    """Record a supervisor's conflict of interest with a shop (SPEC S1); ValidationError if declared."""
+    if supervisor.role != "supervisor":
+        raise ValidationError("只能为义务监督员申报利害关系", code="not_a_supervisor")
+    if db.session.scalar(select(SupervisorConflict.id).where(
+            SupervisorConflict.supervisor_id == supervisor.id, SupervisorConflict.shop_id == shop.id)):
+        raise ValidationError(f"{supervisor.display_name}与{shop.name}的利害关系已申报", code="conflict_exists")
+    row = SupervisorConflict(supervisor_id=supervisor.id, shop_id=shop.id, reason=(reason or "").strip())
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "conflict.declare", "supervisor_conflict", row.id, None, audit.snapshot(row))
+    return row
+
+
+def remove_conflict(actor: User, conflict: SupervisorConflict) -> None:
+    before = audit.snapshot(conflict)
+    db.session.delete(conflict)
+    db.session.flush()
+    audit.record(actor, "conflict.remove", "supervisor_conflict", before["id"], before, None)
+
+
+# --- participation and review (admin) ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShopTally:
+    shop: Shop
+    ballots: int
+    yes: dict[str, int]
+    flagged: tuple[str, ...]  # criteria whose yes-share is ≥ OUTLIER_GAP from the street mean
+
+
+@dataclass(frozen=True)
+class Participation:
+    quarter: Quarter
+    active: int
+    voted: int
+    quorum: int
+    shops: list[ShopTally]
+
+    @property
+    def flagged(self) -> list[ShopTally]:
+        return [s for s in self.shops if s.flagged]
+
+
+def participation(street_id: int, quarter: Quarter | str) -> Participation:
+    """Supervisors who voted / active, ballots and yes counts per shop vs quorum (SPEC S2), outliers."""
+    quarter = Quarter.parse(quarter)
+    settings = rule_settings()
+    active = len(active_supervisors(street_id))
+    need = quorum(active, settings)
+    voted = db.session.scalar(
+        select(func.count(func.distinct(Ballot.supervisor_id))).join(Shop, Shop.id == Ballot.shop_id)
+        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id)) or 0
+    yes_cols = [func.sum(cast(getattr(Ballot, c), Integer)) for c in CRITERIA]
+    counts = {row[0]: row[1:] for row in db.session.execute(
+        select(Ballot.shop_id, func.count(Ballot.id), *yes_cols).join(Shop, Shop.id == Ballot.shop_id)
+        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id).group_by(Ballot.shop_id))}
+    shops = db.session.scalars(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
+                               .order_by(Shop.house_number, Shop.id)).all()
+    shares = {sid: {c: Fraction(int(v[1 + i] or 0), v[0]) for i, c in enumerate(CRITERIA)}
+              for sid, v in counts.items() if v[0]}
+    flags = outlier_criteria(shares)
+    tallies = []
+    for shop in shops:
+        v = counts.get(shop.id)
+        n = v[0] if v else 0
+        yes = {c: int(v[1 + i] or 0) if v else 0 for i, c in enumerate(CRITERIA)}
+        tallies.append(ShopTally(shop, n, yes, flags.get(shop.id, ())))
+    return Participation(quarter, active, voted, need, tallies)
+
+
+def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[str, ...]]:
+    """Shop id → criteria where its yes-share differs from the mean over all shops by ≥ 1/2.
+
+    ``shares``: shop id → criterion → yes-share (only shops with ballots). Pure; exact fractions.
+    """
+    if not shares:
+        return {}
+    means = {c: sum(s[c] for s in shares.values()) / len(shares) for c in CRITERIA}
+    out = {}
+    for sid, s in shares.items():
+        far = tuple(c for c in CRITERIA if abs(s[c] - means[c]) >= OUTLIER_GAP)
+        if far:
+            out[sid] = far
+    return out

@@ -1,0 +1,84 @@
+"""Voting screens: the open quarter, one shop per screen, own ballots only (SPEC S1, CASES K-07)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...domain.errors import DomainError
+from ...domain.stars import CRITERIA
+from ...extensions import db
+from ...models import Ballot, Shop, utcnow
+from ...services import ballots
+from ..roles import keeps_input
+from . import bp
+from .forms import VoteForm
+
+
+def now():
+    """The current instant (tests replace this to stand inside or outside a ballot window)."""
+    return utcnow()
+
+
+def _home_context():
+    at = now()
+    quarter = ballots.open_quarter(at)
+    todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
+    window = ballots.window_dates(quarter) if quarter else None
+    return dict(quarter=quarter, todo=todo, done=done, window=window,
+                closed_message=None if quarter else ballots.closed_message(at))
+
+
+@bp.route("/vote")
+def vote_next():
+    ctx = _home_context()
+    if ctx["quarter"] is None:
+        flash(ctx["closed_message"], "warning")
+        return redirect(url_for("supervisor.home"))
+    if not ctx["todo"]:
+        flash("本季度所有商户都已投票，谢谢！", "success")
+        return redirect(url_for("supervisor.home"))
+    return redirect(url_for("supervisor.vote", shop_id=ctx["todo"][0].id))
+
+
+@bp.route("/vote/<int:shop_id>", methods=["GET", "POST"])
+@keeps_input
+def vote(shop_id: int):
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.street_id != current_user.street_id:
+        abort(404)
+    ctx = _home_context()
+    quarter = ctx["quarter"]
+    existing = None
+    if quarter is not None:
+        existing = db.session.scalar(db.select(Ballot).filter_by(
+            supervisor_id=current_user.id, shop_id=shop.id, quarter=str(quarter)))
+    form = VoteForm()
+    if request.method == "GET" and existing is not None:
+        for c in CRITERIA:
+            getattr(form, c).data = "1" if getattr(existing, c) else "0"
+    if form.validate_on_submit():
+        try:
+            if quarter is None:
+                raise DomainError(ctx["closed_message"], code="ballot_window_closed")
+            ballots.cast_ballot(current_user, shop, quarter, {c: getattr(form, c).data for c in CRITERIA}, now())
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+            return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
+                                   blocked=False, **ctx), 400
+        db.session.commit()
+        flash(f"已保存对{shop.name}的投票", "success")
+        todo, _ = ballots.shops_to_vote(current_user, quarter)
+        if todo:
+            return redirect(url_for("supervisor.vote", shop_id=todo[0].id))
+        flash("本季度所有商户都已投票，谢谢！", "success")
+        return redirect(url_for("supervisor.home"))
+    if request.method == "POST" and form.errors and not form.csrf_token.errors:
+        flash("请为每一项选择“是”或“否”", "danger")
+    blocked = shop.id in ballots.conflict_shop_ids(current_user.id)
+    return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
+                           blocked=blocked, **ctx)
+
+
+@bp.route("/ballots")
+def my_ballots():
+    return render_template("supervisor/ballots.html", rows=ballots.own_ballots(current_user),
+                           criteria=CRITERIA)
