@@ -1,0 +1,82 @@
+"""Trainings, law exams and responsibility agreements (SPEC E1–E2); the star rules read the exams (S3)."""
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ..domain.errors import ValidationError
+from ..domain.text import check_length, clean_text
+from ..domain.time import as_utc
+from ..extensions import db
+from ..models import Agreement, ExamResult, Shop, Training, TrainingAttendee, User
+from . import audit
+
+
+def record_training(actor: User, street_id: int, held_on: date | None, topic: str, shop_ids: list[int],
+                    ) -> Training:
+    """A training session with its attending shops (E1). ValidationError on a missing date/topic or foreign shop."""
+    topic = check_length(clean_text(topic), 200, label="培训主题")
+    if held_on is None:
+        raise ValidationError("请填写培训日期", code="training_date")
+    if not topic:
+        raise ValidationError("请填写培训主题", code="training_topic")
+    ids = sorted(set(shop_ids))
+    found = set(db.session.scalars(select(Shop.id).where(Shop.id.in_(ids), Shop.street_id == street_id))) if ids else set()
+    if found != set(ids):
+        raise ValidationError("参训商户中有不属于本街的商户", code="training_shops")
+    training = Training(street_id=street_id, held_on=held_on, topic=topic,
+                        attendees=[TrainingAttendee(shop_id=i) for i in ids])
+    db.session.add(training)
+    db.session.flush()
+    audit.record(actor, "training.create", "training", training.id, None,
+                 {**audit.snapshot(training), "shop_ids": ids})
+    return training
+
+
+def record_exam(actor: User, shop: Shop, taken_at: datetime | None, score, pass_mark=60, note: str = "") -> ExamResult:
+    """A shop's law exam result (E1): score and pass mark are whole numbers 0–100."""
+    score = _score(score, "考试成绩")
+    pass_mark = _score(pass_mark, "及格分")
+    if taken_at is None:
+        raise ValidationError("请填写考试日期", code="exam_date")
+    exam = ExamResult(shop_id=shop.id, taken_at=as_utc(taken_at), score=score, pass_mark=pass_mark,
+                      note=check_length((note or "").strip(), 500, label="备注"),
+                      recorded_by=actor.id if actor else None)
+    db.session.add(exam)
+    db.session.flush()
+    audit.record(actor, "exam.record", "exam_result", exam.id, None, audit.snapshot(exam))
+    return exam
+
+
+def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: str, note: str = "") -> Agreement:
+    """A signed responsibility agreement (责任状, E2)."""
+    signer = check_length(clean_text(signer), 60, label="签订人")
+    if signed_on is None:
+        raise ValidationError("请填写签订日期", code="agreement_date")
+    if not signer:
+        raise ValidationError("请填写签订人", code="agreement_signer")
+    row = Agreement(shop_id=shop.id, signed_on=signed_on, signer=signer,
+                    note=check_length((note or "").strip(), 500, label="备注"))
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "agreement.record", "agreement", row.id, None, audit.snapshot(row))
+    return row
+
+
+def _score(value, label: str) -> int:
+    text = clean_text(value) if value is not None else ""
+    if not text.isdigit() or not 0 <= int(text) <= 100:
+        raise ValidationError(f"{label}应为 0–100 的整数", code="bad_score")
+    return int(text)
+
+
+def recent_records(street_id: int, limit: int = 50):
+    """The latest trainings, exams and agreements of a street, for the admin page."""
+    trainings = db.session.scalars(select(Training).where(Training.street_id == street_id)
+                                   .order_by(Training.held_on.desc()).limit(limit)).all()
+    exams = db.session.execute(select(ExamResult, Shop).join(Shop, Shop.id == ExamResult.shop_id)
+                               .where(Shop.street_id == street_id)
+                               .order_by(ExamResult.taken_at.desc()).limit(limit)).all()
+    agreements = db.session.execute(select(Agreement, Shop).join(Shop, Shop.id == Agreement.shop_id)
+                                    .where(Shop.street_id == street_id)
+                                    .order_by(Agreement.signed_on.desc()).limit(limit)).all()
+    return trainings, exams, agreements
