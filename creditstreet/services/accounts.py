@@ -39,6 +39,19 @@ def set_disabled(actor: User | None, user: User, disabled: bool) -> User:
     return user
 
 
+def reset_password(actor: User | None, user: User, password: str) -> User:
+    """Set a new password; remembered logins of the account stop working. ValidationError if < 8 chars."""
+    if len(password or "") < 8:
+        raise ValidationError("密码至少 8 位", code="password_too_short")
+    before = audit.snapshot(user, ("session_epoch",))
+    user.set_password(password)
+    user.session_epoch += 1
+    db.session.flush()
+    audit.record(actor, "user.password_reset", "user", user.id, before,
+                 {**audit.snapshot(user, ("session_epoch",)), "password": "已重置"})
+    return user
+
+
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials.
 

@@ -1,0 +1,86 @@
+"""Admin: rule settings (SPEC "default" values) and the working-day calendar overrides (SPEC §3).
+
+Every change goes through services.settings, which validates the whole set and audits before/after.
+"""
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ...domain.errors import DomainError
+from ...domain.settings import LABELS
+from ...extensions import db
+from ...models import CalendarDay, utcnow
+from ...services import settings as settings_service
+from ..roles import keeps_input
+from . import bp
+
+EDITABLE = [k for k in LABELS if k != "version"]
+KIND_LABELS = {"holiday": "节假日（不上班）", "workday": "工作日（调休上班）", "clear": "取消特别设置"}
+
+
+def _settings_form_class():
+    attrs = {k: StringField(LABELS[k], validators=[DataRequired("请填写")]) for k in EDITABLE}
+    return type("SettingsForm", (FlaskForm,), attrs)
+
+
+class CalendarForm(FlaskForm):
+    day = DateField("日期", validators=[DataRequired("请选择日期")])
+    kind = SelectField("设为", choices=list(KIND_LABELS.items()))
+    note = StringField("说明（如：2031年国庆调休）", validators=[Length(max=200)])
+
+
+def _page(form, cal_form, status=200):
+    current = settings_service.rule_settings()
+    cal = settings_service.work_calendar()
+    this_year = utcnow().astimezone(current.zone).year
+    years = list(range(this_year - 1, this_year + 3))
+    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
+    return render_template(
+        "admin/settings.html", form=form, cal_form=cal_form, keys=EDITABLE, version=current.version,
+        incomplete=cal.incomplete_years(years), years=years, days=days, kinds=KIND_LABELS,
+    ), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@keeps_input
+def settings():
+    current = settings_service.rule_settings().to_mapping()
+    form = _settings_form_class()(data=None if request.method == "POST" else current)
+    if not g.get("csrf_expired") and form.validate_on_submit():
+        changes = {k: form[k].data.strip() for k in EDITABLE if form[k].data.strip() != current[k]}
+        try:
+            settings_service.update_settings(current_user, changes)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+            return _page(form, CalendarForm(formdata=None), 400)
+        db.session.commit()
+        flash(f"已保存 {len(changes)} 项设置" if changes else "设置没有变化", "success")
+        return redirect(url_for("admin.settings"))
+    return _page(form, CalendarForm(formdata=None))
+
+
+@bp.route("/settings/calendar", methods=["POST"])
+@keeps_input
+def settings_calendar():
+    cal_form = CalendarForm()
+    if not g.get("csrf_expired") and cal_form.validate_on_submit():
+        kind = None if cal_form.kind.data == "clear" else cal_form.kind.data
+        day: date = cal_form.day.data
+        try:
+            settings_service.set_calendar_day(current_user, day, kind, (cal_form.note.data or "").strip())
+            settings_service.work_calendar()  # validates the whole table (ValidationError)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}", "success")
+            return redirect(url_for("admin.settings"))
+    current = settings_service.rule_settings().to_mapping()
+    return _page(_settings_form_class()(formdata=None, data=current), cal_form, 400)
