@@ -1,0 +1,99 @@
+"""JSON API for complaint intake and tracking (12315 transfer, mobile apps, open data).
+
+The same service, validation, idempotency (``Idempotency-Key`` header = the form's one-time
+token), rate limits and masking as the public form. CSRF-exempt: it carries no cookies'
+authority (no session is read or written). Errors: ``{"error": {"code", "message"}}``, with a
+Chinese message and a stable code (the domain error's code, or ``bad_json``/``not_found``/
+``http_<status>``). Photos are not accepted here; the web form takes them as file parts.
+"""
+from flask import jsonify, request, url_for
+
+from ...domain import complaints as rules
+from ...domain.errors import DomainError
+from ...domain.text import mask_name, mask_phone, mask_phones_in_text
+from ...extensions import csrf, db, limiter
+from ...services import complaints as svc
+from ..public.complaints import form_limit, track_fail_limit, track_limit
+from ..public.routes import current_street
+from . import bp
+from .openapi import openapi_document
+
+NOT_FOUND = "未找到：查询码或手机号后4位不正确，请核对后重试。"
+FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
+          "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
+
+
+def _error(status: int, code: str, message: str):
+    return jsonify(error={"code": code, "message": message}), status
+
+
+def public_view(c) -> dict:
+    """The masked JSON shape of a complaint (K6): what the tracking page shows, nothing more."""
+    shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
+    return {
+        "tracking_code": c.tracking_code,
+        "kind": c.kind,
+        "carries_report": c.carries_report,
+        "status": c.status,
+        "status_label": rules.STATE_LABELS.get(c.status, c.status),
+        "shop_name": shop.name if shop else None,
+        "received_at": c.received_at.isoformat(),
+        "decide_by": c.decide_by.isoformat() if c.decide_by else None,
+        "mediate_by": c.mediate_by.isoformat() if c.mediate_by else None,
+        "refusal_reason": c.refusal_reason,
+        "outcome": c.outcome,
+        "remedies": c.remedy.split(",") if c.remedy else [],
+        "money_recovered_yuan": f"{c.money_recovered_fen // 100}.{c.money_recovered_fen % 100:02d}",
+        "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+        "confirmed": c.confirmed_at is not None,
+        "report_status": c.report_status,
+        "report_decide_by": c.report_decide_by.isoformat() if c.report_decide_by else None,
+        "consumer_name": mask_name(c.consumer_name),
+        "consumer_phone": mask_phone(c.consumer_phone),
+        "title": mask_phones_in_text(c.title),
+        "description": mask_phones_in_text(c.description),
+    }
+
+
+@bp.route("/complaints", methods=["POST"])
+@csrf.exempt
+@limiter.limit(form_limit)
+def create_complaint():
+    street = current_street()
+    if street is None:
+        return _error(503, "no_street", "系统尚未设置商业街")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "bad_json", "请求内容应为 JSON 对象")
+    data = {k: body.get(k) for k in FIELDS}
+    for k, v in data.items():
+        if v is not None and not isinstance(v, (str, int, bool)):
+            return _error(400, "bad_field", f"字段 {k} 的类型不正确")
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 60 or not key.isascii():
+        return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
+    try:
+        c, created = svc.file_complaint(None, street, data, f"api:{key}" if key else None, channel="api")
+        db.session.commit()
+    except DomainError as e:
+        db.session.rollback()
+        return _error(400, e.code, e.message)
+    out = public_view(c)
+    out["track_url"] = url_for("public.track", _external=False)
+    out["replayed"] = not created
+    return jsonify(out), (201 if created else 200)
+
+
+@bp.route("/track")
+@limiter.limit(track_limit)
+@limiter.limit(track_fail_limit, deduct_when=lambda r: r.status_code == 404)
+def track():
+    c = svc.find_for_tracking(request.args.get("code", ""), request.args.get("last4", ""))
+    if c is None:
+        return _error(404, "not_found", NOT_FOUND)
+    return jsonify(public_view(c))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
