@@ -1,8 +1,7 @@
-from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Shop, Street
+from ...models import Street
 from . import bp
 
 
@@ -11,12 +10,4 @@ def current_street() -> Street | None:
     return db.session.scalar(select(Street).order_by(Street.id).limit(1))
 
 
-@bp.route("/")
-def index():
-    street = current_street()
-    shops = []
-    if street is not None:
-        shops = db.session.scalars(
-            select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number, Shop.id)
-        ).all()
-    return render_template("public/index.html", street=street, shops=shops)
+# The notice board ("/", endpoint public.index) and shop pages live in board.py.

@@ -1,0 +1,203 @@
+"""The public notice board (公示栏, SPEC G6, W2): stars, titles, statistics — never grades, never personal data.
+
+Pages are cheap at any street size: a board page is a count, one page of shops, and one query each
+for those shops' grades' stars and annual titles (no query per shop). Street statistics are
+aggregates, cached per process for ``BOARD_STATS_TTL`` seconds (default 60; 0 when testing).
+A shop page shows complaint statistics only when the shop had at least ``PUBLIC_COMPLAINT_MIN``
+complaints in the year before now, so one or two disputes do not brand a shop unfairly.
+"""
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..domain.text import search_key
+from ..domain.time import local_date, months_back, to_local, year_window
+from ..extensions import db
+from ..models import AnnualStar, Complaint, CreditGrade, Shop, Street
+
+PER_PAGE = 50
+#: Complaints in the year before a shop's public page is shown with statistics (fairness floor).
+PUBLIC_COMPLAINT_MIN = 5
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    shop: Shop
+    stars: int | None  # None = 待评定
+    title: str | None  # "titled" | "revoked" | None
+    title_year: int | None
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[BoardRow]
+    total: int
+    page: int
+    pages: int
+    q: str
+
+
+def _titles(shop_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """Shop id → ("titled"|"revoked", year) from the latest confirmed or revoked 4-star annual row."""
+    out: dict[int, tuple[str, int]] = {}
+    if not shop_ids:
+        return out
+    rows = db.session.execute(
+        select(AnnualStar.shop_id, AnnualStar.year, AnnualStar.status, AnnualStar.stars)
+        .where(AnnualStar.shop_id.in_(shop_ids), AnnualStar.status.in_(("confirmed", "revoked")))
+        .order_by(AnnualStar.shop_id, AnnualStar.year.desc()))
+    for sid, year, status, stars in rows:
+        if sid not in out:
+            out[sid] = ("revoked" if status == "revoked" else "titled" if stars == 4 else "none", year)
+    return {k: v for k, v in out.items() if v[0] != "none"}
+
+
+def _latest_stars(shop_ids: list[int]) -> dict[int, int | None]:
+    out: dict[int, int | None] = {}
+    if not shop_ids:
+        return out
+    rows = db.session.execute(
+        select(CreditGrade.shop_id, CreditGrade.stars).where(CreditGrade.shop_id.in_(shop_ids))
+        .order_by(CreditGrade.shop_id, CreditGrade.quarter.desc()))
+    for sid, stars in rows:
+        out.setdefault(sid, stars)
+    return out
+
+
+def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> BoardPage:
+    """One page of the street's active shops, searched by name (traditional/full-width tolerant, K-11)."""
+    cond = [Shop.street_id == street.id, Shop.status == "active"]
+    key = search_key(q)
+    if key:
+        cond.append(Shop.search_key.contains(key, autoescape=True))
+    total = db.session.scalar(select(func.count(Shop.id)).where(*cond)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    shops = db.session.scalars(select(Shop).where(*cond).order_by(Shop.house_number, Shop.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [s.id for s in shops]
+    stars, titles = _latest_stars(ids), _titles(ids)
+    rows = [BoardRow(s, stars.get(s.id), *(titles.get(s.id) or (None, None))) for s in shops]
+    return BoardPage(rows, total, page, pages, q)
+
+
+@dataclass
+class Stats:
+    months: list[tuple[str, int, int, int]] = field(default_factory=list)  # (YYYY-MM, received, agreed, fen)
+    categories: list[tuple[str, int]] = field(default_factory=list)
+    received: int = 0
+    accepted: int = 0
+    agreed: int = 0
+    recovered_fen: int = 0
+    inquiries: int = 0
+    star_counts: list[tuple[int | None, int]] = field(default_factory=list)  # stars → shops
+    titled: int = 0
+
+    @property
+    def success_rate(self) -> int | None:
+        """Mediation success as a whole percentage of accepted complaints (None with none)."""
+        return round(100 * self.agreed / self.accepted) if self.accepted else None
+
+
+_cache: dict[int, tuple[float, Stats]] = {}
+
+
+def street_stats(street: Street, now: datetime) -> Stats:
+    """Complaint and star statistics of the last 12 months (SPEC W2), cached briefly per process."""
+    ttl = current_app.config.get("BOARD_STATS_TTL", 0 if current_app.testing else 60)
+    hit = _cache.get(street.id)
+    if ttl and hit and hit[0] > time.monotonic():
+        return hit[1]
+    stats = _compute_stats(street, now)
+    if ttl:
+        _cache[street.id] = (time.monotonic() + ttl, stats)
+    return stats
+
+
+def _compute_stats(street: Street, now: datetime) -> Stats:
+    tz = street.timezone
+    start, end = year_window(now, tz)
+    st = Stats()
+    month_keys = []
+    m = to_local(now, tz).date().replace(day=1)
+    for i in range(11, -1, -1):
+        month_keys.append(months_back(m, i).strftime("%Y-%m"))
+    per_month = {k: [0, 0, 0] for k in month_keys}
+    cats: Counter = Counter()
+    rows = db.session.execute(
+        select(Complaint.kind, Complaint.received_at, Complaint.goods_category, Complaint.accepted_at,
+               Complaint.outcome, Complaint.money_recovered_fen)
+        .where(Complaint.street_id == street.id, Complaint.received_at >= start, Complaint.received_at < end))
+    for kind, at, cat, accepted_at, outcome, fen in rows:
+        if kind == "inquiry":
+            st.inquiries += 1
+            continue
+        if kind != "complaint":
+            continue
+        key = local_date(at, tz).strftime("%Y-%m")
+        st.received += 1
+        st.accepted += accepted_at is not None
+        cats[cat or "其他"] += 1
+        if outcome == "agreement":
+            st.agreed += 1
+            st.recovered_fen += fen or 0
+        if key in per_month:
+            per_month[key][0] += 1
+            per_month[key][1] += outcome == "agreement"
+            per_month[key][2] += (fen or 0) if outcome == "agreement" else 0
+    st.months = [(k, *v) for k, v in per_month.items()]
+    st.categories = cats.most_common()
+
+    active = db.session.scalar(select(func.count(Shop.id)).where(
+        Shop.street_id == street.id, Shop.status == "active")) or 0
+    last_q = db.session.scalar(select(func.max(CreditGrade.quarter)).join(Shop, Shop.id == CreditGrade.shop_id)
+                               .where(Shop.street_id == street.id))
+    counts: dict[int | None, int] = {}
+    if last_q:
+        for stars, n in db.session.execute(
+                select(CreditGrade.stars, func.count(CreditGrade.id)).join(Shop, Shop.id == CreditGrade.shop_id)
+                .where(Shop.street_id == street.id, Shop.status == "active", CreditGrade.quarter == last_q)
+                .group_by(CreditGrade.stars)):
+            counts[stars] = counts.get(stars, 0) + n
+    counts[None] = counts.get(None, 0) + active - sum(counts.values())
+    st.star_counts = [(s, counts.get(s, 0)) for s in (4, 3, 2, 1, 0, None)]
+    last_year = db.session.scalar(select(func.max(AnnualStar.year)).join(Shop, Shop.id == AnnualStar.shop_id)
+                                  .where(Shop.street_id == street.id, AnnualStar.status == "confirmed"))
+    if last_year:
+        st.titled = db.session.scalar(select(func.count(AnnualStar.id)).join(Shop, Shop.id == AnnualStar.shop_id)
+                                      .where(Shop.street_id == street.id, AnnualStar.year == last_year,
+                                             AnnualStar.status == "confirmed", AnnualStar.stars == 4)) or 0
+    return st
+
+
+@dataclass(frozen=True)
+class ShopPublic:
+    shop: Shop
+    stars: int | None
+    history: list[tuple[str, int | None]]  # (quarter, stars), newest first
+    annual: list[AnnualStar]  # confirmed / revoked rows, newest year first
+    complaints: dict | None  # None when fewer than PUBLIC_COMPLAINT_MIN in the year
+
+
+def shop_public(shop: Shop, now: datetime) -> ShopPublic:
+    """What a shop's public page shows (SPEC G6): stars history, titles, fair complaint statistics."""
+    history = [(q, s) for q, s in db.session.execute(
+        select(CreditGrade.quarter, CreditGrade.stars).where(CreditGrade.shop_id == shop.id)
+        .order_by(CreditGrade.quarter.desc()))]
+    annual = list(db.session.scalars(select(AnnualStar).where(
+        AnnualStar.shop_id == shop.id, AnnualStar.status.in_(("confirmed", "revoked")))
+        .order_by(AnnualStar.year.desc())))
+    start, end = year_window(now, shop.street.timezone)
+    rows = db.session.execute(select(Complaint.accepted_at, Complaint.outcome, Complaint.money_recovered_fen).where(
+        Complaint.shop_id == shop.id, Complaint.kind == "complaint",
+        Complaint.received_at >= start, Complaint.received_at < end)).all()
+    complaints = None
+    if len(rows) >= PUBLIC_COMPLAINT_MIN:
+        agreed = [r for r in rows if r.outcome == "agreement"]
+        complaints = {"received": len(rows), "accepted": sum(r.accepted_at is not None for r in rows),
+                      "agreed": len(agreed), "recovered_fen": sum(r.money_recovered_fen or 0 for r in agreed)}
+    return ShopPublic(shop, history[0][1] if history else None, history, annual, complaints)

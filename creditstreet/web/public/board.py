@@ -1,0 +1,40 @@
+"""The public notice board and shop pages (SPEC G6, W2): stars and titles only, no grade, no personal data."""
+from flask import abort, current_app, render_template, request
+
+from ...domain.stars import CRITERIA_LABELS
+from ...extensions import db
+from ...models import Shop, utcnow
+from ...services import board, warnings
+from . import bp
+from .routes import current_street
+
+OWNERSHIP_LABELS = {"state": "国有企业", "collective": "集体企业", "private": "私营企业", "individual": "个体工商户"}
+
+
+def now():
+    """The current instant (tests replace this)."""
+    return utcnow()
+
+
+@bp.route("/", endpoint="index")
+def board_index():
+    street = current_street()
+    if street is None:
+        return render_template("public/index.html", street=None)
+    q = (request.args.get("q") or "")[:60]
+    page = request.args.get("page", 1, type=int) or 1
+    at = now()
+    return render_template(
+        "public/index.html", street=street, board=board.board_page(street, q, page),
+        warnings=warnings.current_warnings(street, at), stats=board.street_stats(street, at))
+
+
+@bp.route("/shops/<int:shop_id>")
+def shop(shop_id: int):
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        abort(404)
+    info = board.shop_public(shop, now())
+    return render_template("public/shop.html", info=info, shop=shop, ownership=OWNERSHIP_LABELS,
+                           min_complaints=board.PUBLIC_COMPLAINT_MIN, criteria=CRITERIA_LABELS,
+                           base_url=current_app.config.get("PUBLIC_BASE_URL", ""))

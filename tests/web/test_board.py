@@ -1,0 +1,133 @@
+"""Public notice board and shop pages (SPEC G6, W2; CASES K-11, K-14)."""
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from creditstreet.extensions import db
+from creditstreet.models import AnnualStar, Complaint, ConsumerWarning, CreditGrade, utcnow
+
+from .. import factories
+
+_codes = itertools.count(1)
+
+
+def grade(shop, quarter, letter, stars):
+    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, as_of=utcnow(), grade=letter, stars=stars,
+                               reasons=[{"kind": "violation", "id": 1, "text": "严重违法：售假"}]))
+
+
+def complaint(street, shop, days_ago, **kw):
+    c = Complaint(street_id=street.id, shop_id=shop.id, kind="complaint", tracking_code=f"B{next(_codes):08d}",
+                  received_at=utcnow() - timedelta(days=days_ago), consumer_name="王小明",
+                  consumer_phone="13800138000", goods_category=kw.pop("goods_category", "食品"),
+                  description="老板让我打13912345678找他，我的电话13800138000，微信wxid_test01", **kw)
+    db.session.add(c)
+
+
+@pytest.fixture
+def graded_street(street):
+    zhang = factories.make_shop(street, name="张记面馆", ownership="private", principal="王老板",
+                                phone="13912345678", house_number="1号")
+    li = factories.make_shop(street, name="李家鞋店", principal="李四", phone="13700001111", house_number="2号")
+    new = factories.make_shop(street, name="新开小店", house_number="3号")
+    grade(zhang, "2025Q4", "B", 3)
+    grade(zhang, "2026Q1", "A", 4)
+    grade(li, "2026Q1", "C", 1)
+    db.session.add(AnnualStar(shop_id=zhang.id, year=2025, stars=4, status="confirmed"))
+    # 张记面馆: 5 complaints in the year, all accepted, 3 settled with 28.00 yuan each → 84.00.
+    for i in range(5):
+        agreed = i < 3
+        complaint(street, zhang, 10 + i, accepted_at=utcnow(), status="closed" if agreed else "mediating",
+                  outcome="agreement" if agreed else None, money_recovered_fen=2800 if agreed else 0)
+    complaint(street, li, 20)  # only one for 李家鞋店: too few to publish
+    zhang.public_reply = "已全部退款，欢迎监督。联系13912345678"
+    db.session.commit()
+    return street, zhang, li, new
+
+
+def test_board_shows_stars_titles_and_no_grade_or_personal_data(client, graded_street):
+    street, zhang, li, new = graded_street
+    html = client.get("/").get_data(as_text=True)
+    assert "张记面馆" in html and "李家鞋店" in html and "新开小店" in html
+    assert "2025年度消费者满意企业（门店）" in html
+    assert "★★★★" in html and "4星" in html and "1星" in html
+    row_new = html.split("新开小店")[1].split("</tr>")[0]
+    assert "待评定" in row_new and "☆" not in row_new  # not rated is not 0 stars
+    # Statistics: 6 complaints received, 5 accepted, 3 agreed → 60 %, 84.00 yuan; hotlines.
+    assert "6 件" in html and "84.00" in html and "（60%）" in html
+    assert "0719-12315" in html and "07:30–18:00" in html
+    assert "<svg" in html and "http" not in html.split("<svg")[1].split("</svg>")[0].replace(
+        "http://www.w3.org", "")
+    for forbidden in ("badge-", "A级", "B级", "C级", "信用等级", "重点巡查", "严重违法",
+                      "王小明", "13800138000", "13912345678", "13700001111", "王老板", "李四", "wxid"):
+        assert forbidden not in html, forbidden
+
+
+def test_shop_page_history_title_stats_and_reply(client, graded_street):
+    street, zhang, li, new = graded_street
+    html = client.get(f"/shops/{zhang.id}").get_data(as_text=True)
+    assert "2026Q1" in html and "2025Q4" in html and "3星" in html
+    assert "2025年度消费者满意企业（门店）" in html
+    assert "收到投诉</dt><dd>5 件" in html and "84.00" in html
+    assert "已全部退款" in html and "139****5678" in html
+    for forbidden in ("13912345678", "13800138000", "王小明", "王老板", "badge-", "信用等级", "严重违法"):
+        assert forbidden not in html, forbidden
+    li_html = client.get(f"/shops/{li.id}").get_data(as_text=True)
+    assert "少于 5 件" in li_html and "收到投诉" not in li_html
+    new_html = client.get(f"/shops/{new.id}").get_data(as_text=True)
+    assert "待评定" in new_html and "0星" not in new_html
+    assert client.get("/shops/99999").status_code == 404
+
+
+def test_revoked_title_shows_as_revoked(client, graded_street):
+    street, zhang, li, new = graded_street
+    a = db.session.scalars(db.select(AnnualStar)).one()
+    a.status, a.revoke_reason = "revoked", "经查售假"
+    db.session.commit()
+    html = client.get(f"/shops/{zhang.id}").get_data(as_text=True)
+    assert "称号已撤销" in html and "经查售假" in html
+    assert "称号已撤销" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["張記麵館", "张记麵馆", "张记面馆\u3000", "　記麵"])
+def test_k11_search_tolerates_traditional_and_fullwidth_space(client, graded_street, q):
+    html = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    assert "共 1 户经营户" in html and "张记面馆" in html and "李家鞋店" not in html
+
+
+def test_approved_unexpired_warnings_only(client, street):
+    today = date.today()
+    for status, exp, title in (("approved", today + timedelta(days=5), "已发布的警示"),
+                               ("draft", today + timedelta(days=5), "草稿警示"),
+                               ("approved", today - timedelta(days=5), "过期警示")):
+        db.session.add(ConsumerWarning(street_id=street.id, goods_category="鞋", title=title, body="注意",
+                                       status=status, expires_on=exp))
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "已发布的警示" in html and "草稿警示" not in html and "过期警示" not in html
+
+
+def test_board_paginates_with_a_fixed_number_of_queries(app, client, street):
+    for i in range(60):
+        shop = factories.make_shop(street, name=f"分页店{i:03d}", house_number=f"{i:03d}号")
+        grade(shop, "2026Q1", "B", 2)
+    db.session.commit()
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        html = client.get("/").get_data(as_text=True)
+        first = len(statements)
+        statements.clear()
+        html3 = client.get("/?page=2").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    # 60 shops at 50 per page → 2 pages; page 2 holds 10.
+    assert "第 1 / 2 页" in html and html.count("/shops/") == 50
+    assert "第 2 / 2 页" in html3 and html3.count("/shops/") == 10
+    assert first <= 15 and len(statements) <= 15  # no query per shop
