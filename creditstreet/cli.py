@@ -74,3 +74,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(shops_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
+    from .cli_grades import grades_cli, scheduler_cli
+
+    app.cli.add_command(grades_cli)
+    app.cli.add_command(scheduler_cli)
