@@ -1,0 +1,95 @@
+"""flask demo load: the shipped ledger plus a deterministic year of activity (issue 2, Build 6)."""
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import distinct, func, select
+
+from creditstreet import create_app
+from creditstreet.extensions import db as _db
+from creditstreet.models import (
+    Ballot, CardBatch, CardRange, Complaint, CreditGrade, IndustryGroup, InspectorGroup, Patrol, Seizure,
+    Shop, Street, User, Violation,
+)
+
+
+def counts() -> dict:
+    """Row counts of everything the demo creates (the determinism fingerprint)."""
+    models = (Street, Shop, User, InspectorGroup, IndustryGroup, Ballot, Complaint, Patrol, Violation,
+              Seizure, CardBatch, CardRange, CreditGrade)
+    out = {m.__name__: _db.session.scalar(select(func.count()).select_from(m)) for m in models}
+    out["complaint_outcomes"] = sorted(_db.session.execute(
+        select(Complaint.status, Complaint.outcome, Complaint.shop_at_fault, func.count())
+        .group_by(Complaint.status, Complaint.outcome, Complaint.shop_at_fault)).all(), key=str)
+    out["grades"] = sorted(_db.session.execute(
+        select(CreditGrade.quarter, CreditGrade.grade, func.count())
+        .group_by(CreditGrade.quarter, CreditGrade.grade)).all())
+    out["ballot_quarters"] = sorted(_db.session.execute(
+        select(Ballot.quarter, func.count()).group_by(Ballot.quarter)).all())
+    return out
+
+
+def test_demo_load_twice_with_if_empty_and_determinism(runner, client, db):
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "admin / admin-demo-2026" in result.output and "inspector1 … inspector12" in result.output
+
+    street = db.session.scalar(select(Street))
+    assert street.name == "城关××街"
+    assert [h["number"] for h in street.hotlines] == ["12315", "0719-8123456"]
+    assert street.duty_hours == "07:30–18:00"
+    # 147 shops: 153 data rows − 5 rejected − 1 duplicate (worked in tests/services/test_ledger_io.py)
+    assert db.session.scalar(select(func.count()).select_from(Shop)) == 147
+    by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert by_role == {"admin": 1, "inspector": 12, "supervisor": 10}
+    # 12 inspectors in 4 groups of 3
+    per_group = db.session.execute(select(User.group_id, func.count()).where(User.role == "inspector")
+                                   .group_by(User.group_id)).all()
+    assert len(per_group) == 4 and {n for _, n in per_group} == {3}
+    batch = db.session.scalar(select(CardBatch))
+    assert batch.last_serial - batch.first_serial + 1 == 40_000
+    assert db.session.scalar(select(func.count()).select_from(CardRange)) == 147
+    assert db.session.scalar(select(func.count(distinct(Ballot.quarter)))) == 4
+    trades = set(db.session.scalars(select(IndustryGroup.trade)))
+    assert trades == {"clothing", "cosmetics", "appliances", "shoes"}
+    # the toothpaste action: 216 + 168 + 120 = 504 支 from 3 supermarkets
+    assert db.session.scalar(select(func.sum(Seizure.quantity)).where(Seizure.goods == "假冒牙膏")) == 504
+    assert db.session.scalar(select(func.count(distinct(Violation.shop_id))).join(Seizure)) == 3
+    assert db.session.scalar(select(func.count(distinct(Complaint.channel)))) >= 4
+    assert db.session.scalar(select(func.count()).select_from(Complaint).where(Complaint.shop_at_fault)) >= 1
+    first = counts()
+    check_logins_and_board(client)
+
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert again.exit_code == 0 and "未加载演示数据" in again.output
+    assert "admin / admin-demo-2026" in again.output  # the logins are printed every time
+    assert counts() == first
+
+    # A second fresh database (a temp SQLite file) gets exactly the same data.
+    path = Path(tempfile.mkdtemp(prefix="creditstreet-demo-")) / "demo.sqlite3"
+    other = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with other.app_context():
+        _db.create_all()
+        assert other.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        second = counts()
+        _db.session.remove()
+        _db.engine.dispose()
+    assert second == first
+
+
+def check_logins_and_board(client):
+    from tests.conftest import login
+
+    for user, password, home in [("admin", "admin-demo-2026", "/admin/"),
+                                 ("inspector12", "inspector-demo-2026", "/inspector/"),
+                                 ("supervisor10", "supervisor-demo-2026", "/supervisor/")]:
+        resp = login(client, user, password)
+        assert resp.status_code == 302 and resp.headers["Location"].endswith(home)
+        client.post("/auth/logout", data={"csrf_token": _token(client)})
+    board = client.get("/").get_data(as_text=True)
+    assert "城关××街" in board and "共 147 户经营户" in board
+
+
+def _token(client):
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, "/")
