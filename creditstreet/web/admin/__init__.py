@@ -8,3 +8,5 @@ guard_blueprint(bp, "admin")
 
 from . import routes, shops  # noqa: E402,F401
 from . import audit, settings, users  # noqa: E402,F401  (issue 7)
+from . import cards  # noqa: E402,F401  (issue 5)
+from . import grades  # noqa: E402,F401  (issue 3)

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 
 from . import routes, complaints, board  # noqa: E402,F401
+from . import cards  # noqa: E402,F401  (issue 5)

@@ -1,0 +1,105 @@
+"""The quarter's double-random patrol plan (双随机, SPEC G5): create, re-run, progress.
+
+The draw itself is ``domain.patrol_plan.draw_plan``; this module gathers its inputs (active shops
+with their latest grade, the street's inspector groups, the rates in force), picks a seed with
+``secrets.randbits(32)`` and stores seed and inputs in ``PatrolPlan.inputs`` so anyone can re-run it.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import ValidationError
+from ..domain.patrol_plan import PlanEntry, draw_plan
+from ..domain.time import Quarter
+from ..extensions import db
+from ..models import CreditGrade, InspectorGroup, Patrol, PatrolPlan, PatrolPlanItem, Shop, Street, User
+from . import audit
+from .settings import rule_settings
+
+
+def plan_inputs(street: Street, quarter: Quarter) -> dict:
+    """The draw's inputs: active shops with their latest grade up to ``quarter`` (None if never
+    graded — drawn as B), the street's inspector groups and the G5 rates (as "n/d" text)."""
+    latest = (select(CreditGrade.shop_id, func.max(CreditGrade.quarter).label("q"))
+              .where(CreditGrade.quarter <= str(quarter)).group_by(CreditGrade.shop_id).subquery())
+    rows = db.session.execute(
+        select(Shop.id, CreditGrade.grade)
+        .outerjoin(latest, latest.c.shop_id == Shop.id)
+        .outerjoin(CreditGrade, (CreditGrade.shop_id == Shop.id) & (CreditGrade.quarter == latest.c.q))
+        .where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.id)).all()
+    groups = db.session.scalars(select(InspectorGroup.id).where(InspectorGroup.street_id == street.id)
+                                .order_by(InspectorGroup.id)).all()
+    rates = rule_settings().patrol_rates()
+    return {"shops": [[sid, grade] for sid, grade in rows], "groups": list(groups),
+            "rates": {g: str(r) for g, r in rates.items()}}
+
+
+def rerun_plan(plan: PatrolPlan) -> list[PlanEntry]:
+    """Re-run the stored draw from its seed and inputs; gives the plan's items again (audit)."""
+    inputs = plan.inputs
+    return draw_plan([(sid, grade) for sid, grade in inputs["shops"]], inputs["groups"], plan.seed,
+                     {g: Fraction(r) for g, r in inputs["rates"].items()})
+
+
+def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int | None = None) -> PatrolPlan:
+    """Draw and store the street's plan for ``quarter`` (SPEC G5); one plan per street and quarter.
+
+    ``seed`` defaults to ``secrets.randbits(32)``. Raises ValidationError when the quarter already
+    has a plan, or when shops are drawn and the street has no inspector groups.
+    """
+    if actor is None or actor.role not in ("inspector", "admin"):
+        raise ValidationError("只有巡查员或管理员可以生成巡查计划", code="not_inspector")
+    quarter = Quarter.parse(quarter)
+    if plan_for(street, quarter) is not None:
+        raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists")
+    seed = secrets.randbits(32) if seed is None else seed
+    plan = PatrolPlan(street_id=street.id, quarter=str(quarter), seed=seed,
+                      inputs=plan_inputs(street, quarter), created_by=actor.id)
+    entries = rerun_plan(plan)
+    grades = dict((sid, grade) for sid, grade in plan.inputs["shops"])
+    try:
+        with db.session.begin_nested():
+            db.session.add(plan)
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists") from None
+    db.session.add_all(PatrolPlanItem(plan_id=plan.id, shop_id=e.shop_id, group_id=e.group_id,
+                                      priority=e.priority, grade=grades[e.shop_id] or "B")
+                       for e in entries)
+    db.session.flush()
+    audit.record(actor, "patrol_plan.create", "patrol_plan", plan.id, None,
+                 {"quarter": plan.quarter, "seed": seed, "inputs": plan.inputs, "items": len(entries)})
+    return plan
+
+
+def plan_for(street: Street, quarter: Quarter | str) -> PatrolPlan | None:
+    return db.session.scalar(select(PatrolPlan).where(PatrolPlan.street_id == street.id,
+                                                      PatrolPlan.quarter == str(Quarter.parse(quarter))))
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    item: PatrolPlanItem
+    shop: Shop
+    group: InspectorGroup
+    done: bool
+
+
+def plan_rows(plan: PatrolPlan, tz: str) -> list[PlanRow]:
+    """The plan's items, C shops (priority) first, then by group and house number; ``done`` when a
+    patrol of the shop falls in the plan's quarter [start, end) on the street's clock."""
+    q = Quarter.parse(plan.quarter)
+    patrolled = set(db.session.scalars(select(Patrol.shop_id).where(
+        Patrol.patrolled_at >= q.start_utc(tz), Patrol.patrolled_at < q.end_utc(tz))).all())
+    rows = db.session.execute(
+        select(PatrolPlanItem, Shop, InspectorGroup)
+        .join(Shop, Shop.id == PatrolPlanItem.shop_id)
+        .join(InspectorGroup, InspectorGroup.id == PatrolPlanItem.group_id)
+        .where(PatrolPlanItem.plan_id == plan.id)
+        .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_number, Shop.id)).all()
+    return [PlanRow(item, shop, group, shop.id in patrolled) for item, shop, group in rows]

@@ -1,0 +1,106 @@
+"""The admin's quality credit card pages: printed batches, free issue of ranges, card sheets (SPEC C1–C2)."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Optional
+
+from ...domain.errors import DomainError
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import CardBatch, CardRange, Shop, Street, utcnow
+from ...services import cards
+from ..roles import keeps_input
+from . import bp
+
+
+class BatchForm(FlaskForm):
+    name = StringField("批次名称（如：2026年第一批）")
+    first = StringField("起始编号")
+    last = StringField("结束编号")
+    printed_on = DateField("印制日期", validators=[Optional()])
+
+
+class IssueForm(FlaskForm):
+    batch_id = SelectField("印制批次", coerce=int)
+    shop_id = SelectField("发放给商户", coerce=int)
+    first = StringField("起始编号")
+    last = StringField("结束编号")
+
+
+def _street() -> Street:
+    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
+    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
+    if street is None:
+        abort(404)
+    return street
+
+
+def _page(street, batch_form, issue_form):
+    return render_template("admin/cards.html", street=street, batch_form=batch_form, issue_form=issue_form,
+                           batches=cards.batches(street.id), ranges=cards.ranges(street.id),
+                           fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS)
+
+
+def _forms(street):
+    batch_form, issue_form = BatchForm(prefix="batch"), IssueForm(prefix="issue")
+    issue_form.batch_id.choices = [(b.id, f"{b.name}（{cards.fmt_range(b.first_serial, b.last_serial)}）")
+                                   for b in cards.batches(street.id)]
+    issue_form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
+        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number))]
+    return batch_form, issue_form
+
+
+@bp.route("/cards", methods=["GET", "POST"])
+@keeps_input
+def cards_home():
+    street = _street()
+    batch_form, issue_form = _forms(street)
+    if request.method == "POST":
+        try:
+            if "batch-first" in request.form and batch_form.validate_on_submit():
+                batch = cards.register_batch(current_user, street, batch_form.name.data,
+                                             cards.parse_serial(batch_form.first.data, "起始编号"),
+                                             cards.parse_serial(batch_form.last.data, "结束编号"),
+                                             batch_form.printed_on.data)
+                message = f"已登记印制批次 {cards.fmt_range(batch.first_serial, batch.last_serial)}"
+            elif "issue-first" in request.form and issue_form.validate_on_submit():
+                batch = db.session.get(CardBatch, issue_form.batch_id.data)
+                shop = db.session.get(Shop, issue_form.shop_id.data)
+                if batch is None or shop is None or batch.street_id != street.id:
+                    abort(404)
+                rng = cards.issue_range(current_user, batch, shop,
+                                        cards.parse_serial(issue_form.first.data, "起始编号"),
+                                        cards.parse_serial(issue_form.last.data, "结束编号"),
+                                        local_date(utcnow(), street.timezone))
+                message = f"已向{shop.name}免费发放 {cards.fmt_range(rng.first_serial, rng.last_serial)}"
+            else:
+                flash("请检查填写的内容", "danger")
+                return _page(street, batch_form, issue_form)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+            return _page(street, batch_form, issue_form)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("admin.cards_home"))
+    return _page(street, batch_form, issue_form)
+
+
+@bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
+def card_sheet(range_id: int):
+    street = _street()
+    rng = db.session.get(CardRange, range_id)
+    if rng is None or db.session.get(Shop, rng.shop_id).street_id != street.id:
+        abort(404)
+    first = request.args.get("first", type=int) or rng.first_serial
+    last = request.args.get("last", type=int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+    try:
+        pdf = cards.card_sheet_pdf(rng, current_app.config["PUBLIC_BASE_URL"], first, last)
+    except DomainError as e:
+        flash(e.message, "danger")
+        return redirect(url_for("admin.cards_home"))
+    from ...exports import attachment
+
+    return attachment(pdf, f"信誉卡-{cards.fmt_range(first, last)}.pdf", "application/pdf")

@@ -1,0 +1,43 @@
+"""The inspector's credit-card spot check among consumers (查验, SPEC C4)."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...services import cards
+from ..roles import keeps_input
+from . import bp
+from .patrols import shop_or_404
+
+
+class CardCheckForm(FlaskForm):
+    card_given = RadioField("信誉卡是否随货同行", choices=[("yes", "是，已随货同行"), ("no", "否，未给卡")],
+                            default="yes")
+    serial = StringField("卡号（看到时填写）")
+    note = TextAreaField("说明（如：询问了哪位顾客、购买了什么）")
+
+
+@bp.route("/shops/<int:shop_id>/card-checks/new", methods=["GET", "POST"])
+@keeps_input
+def card_check_new(shop_id: int):
+    shop = shop_or_404(shop_id)
+    form = CardCheckForm()
+    if form.validate_on_submit():
+        try:
+            serial = cards.parse_serial(form.serial.data) if (form.serial.data or "").strip() else None
+            check = cards.record_card_check(current_user, shop, serial, form.card_given.data == "yes",
+                                            form.note.data or "")
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            label = cards.CONSEQUENCE_LABELS[check.consequence]
+            flash("查验已登记" + ("" if check.consequence == "none" else f"：给予{label}"),
+                  "warning" if check.consequence != "none" else "success")
+            return redirect(url_for("inspector.shop_register", shop_id=shop.id))
+    elif request.method == "POST":
+        flash("请检查填写的内容", "danger")
+    return render_template("inspector/card_check.html", form=form, shop=shop)

@@ -1,0 +1,154 @@
+"""Special actions (专项检查, SPEC P3) and industry groups' peer findings (行业监督小组, SPEC P4)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField, TextAreaField
+
+from ...domain.errors import DomainError
+from ...extensions import db
+from ...models import TRADES, IndustryGroup, Patrol, PeerFinding, Shop, SpecialAction
+from ...services import patrols
+from ..roles import keeps_input
+from . import bp
+from .patrols import current_street, shop_or_404
+
+
+class ActionForm(FlaskForm):
+    theme = StringField("主题（如：牙膏专项检查）")
+    action_on = DateField("日期")
+    note = TextAreaField("说明")
+
+
+class FindingForm(FlaskForm):
+    shop_id = SelectField("被检查商户", coerce=int)
+    suggested_kind = SelectField("问题类别", choices=list(patrols.KIND_LABELS.items()))
+    description = TextAreaField("发现的问题")
+
+
+class DecideForm(FlaskForm):
+    severity = SelectField("严重程度", choices=[("general", "一般"), ("serious", "严重")])
+    legal_basis = StringField("法律依据")
+    reason = StringField("驳回理由")
+
+
+@bp.route("/actions", methods=["GET", "POST"])
+@keeps_input
+def action_list():
+    street = current_street()
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            action = patrols.create_special_action(current_user, street.id, form.theme.data,
+                                                   form.action_on.data, form.note.data or "")
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            return redirect(url_for("inspector.action_show", action_id=action.id))
+    elif request.method == "POST":
+        flash("请填写主题和日期", "danger")
+    actions = db.session.scalars(select(SpecialAction).where(SpecialAction.street_id == street.id)
+                                 .order_by(SpecialAction.action_on.desc())).all()
+    return render_template("inspector/patrol_actions.html", form=form, actions=actions)
+
+
+@bp.route("/actions/<int:action_id>")
+def action_show(action_id: int):
+    action = db.session.get(SpecialAction, action_id)
+    if action is None or action.street_id != current_street().id:
+        abort(404)
+    rows = db.session.execute(select(Patrol, Shop).join(Shop, Shop.id == Patrol.shop_id)
+                              .where(Patrol.special_action_id == action.id)
+                              .order_by(Patrol.patrolled_at)).all()
+    return render_template("inspector/patrol_action.html", action=action, rows=rows,
+                           totals=patrols.special_action_totals(action), failed=patrols.failed_items)
+
+
+@bp.route("/industry-groups", methods=["GET", "POST"])
+def industry_groups():
+    street = current_street()
+    if request.method == "POST":
+        form = FlaskForm()
+        if form.validate_on_submit():
+            try:
+                patrols.create_industry_group(current_user, street.id, request.form.get("trade", ""))
+            except DomainError as e:
+                db.session.rollback()
+                flash(e.message, "danger")
+            else:
+                db.session.commit()
+        return redirect(url_for("inspector.industry_groups"))
+    groups = db.session.scalars(select(IndustryGroup).where(IndustryGroup.street_id == street.id)
+                                .order_by(IndustryGroup.id)).all()
+    have = {g.trade for g in groups}
+    return render_template("inspector/patrol_groups.html", groups=groups, form=FlaskForm(),
+                           trades=[(t, patrols.TRADE_LABELS[t]) for t in TRADES if t not in have])
+
+
+def _group_or_404(group_id: int) -> IndustryGroup:
+    group = db.session.get(IndustryGroup, group_id)
+    if group is None or group.street_id != current_street().id:
+        abort(404)
+    return group
+
+
+@bp.route("/industry-groups/<int:group_id>", methods=["GET", "POST"])
+@keeps_input
+def industry_group(group_id: int):
+    group = _group_or_404(group_id)
+    street = current_street()
+    members = patrols.members(group)
+    form = FindingForm()
+    form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in members]
+    if request.method == "POST" and request.form.get("add_shop_id"):
+        if FlaskForm().validate_on_submit():
+            try:
+                patrols.add_member(current_user, group, shop_or_404(int(request.form["add_shop_id"])))
+            except (DomainError, ValueError) as e:
+                db.session.rollback()
+                flash(getattr(e, "message", "商户无效"), "danger")
+            else:
+                db.session.commit()
+        return redirect(url_for("inspector.industry_group", group_id=group.id))
+    if form.validate_on_submit():
+        try:
+            patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
+                                        form.description.data, form.suggested_kind.data)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash("已登记互查发现，待巡查员确认", "success")
+            return redirect(url_for("inspector.industry_group", group_id=group.id))
+    findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
+                                  .where(PeerFinding.industry_group_id == group.id)
+                                  .order_by(PeerFinding.found_at.desc())).all()
+    others = db.session.scalars(select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
+                                .order_by(Shop.house_number)).all()
+    member_ids = {s.id for s in members}
+    return render_template("inspector/patrol_group.html", group=group, members=members, form=form,
+                           findings=findings, decide=DecideForm(), kind_labels=patrols.KIND_LABELS,
+                           candidates=[s for s in others if s.id not in member_ids])
+
+
+@bp.route("/findings/<int:finding_id>/<any(confirm, dismiss):decision>", methods=["POST"])
+def finding_decide(finding_id: int, decision: str):
+    finding = db.session.get(PeerFinding, finding_id) or abort(404)
+    group = _group_or_404(finding.industry_group_id)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            if decision == "confirm":
+                patrols.confirm_peer_finding(current_user, finding, form.severity.data, form.legal_basis.data)
+            else:
+                patrols.dismiss_peer_finding(current_user, finding, form.reason.data or "")
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash("已确认为违法违章行为" if decision == "confirm" else "已驳回", "success")
+    return redirect(url_for("inspector.industry_group", group_id=group.id))

@@ -1,0 +1,195 @@
+"""The inspector's patrol form, phone-first and one-handed, and the violation form (SPEC P1–P2)."""
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField, RadioField, SelectField,
+                     StringField, TextAreaField)
+
+from ...domain.errors import DomainError
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import CHECKLIST, InspectorGroup, Patrol, Photo, Shop, SpecialAction, Street, utcnow
+from ...services import patrols
+from ...services.register import find_shops
+from ..roles import keeps_input
+from . import bp
+
+RESULT_CHOICES = [("pass", "合格"), ("fail", "不合格"), ("na", "未检查")]
+
+
+def current_street() -> Street:
+    """The inspector's street, else the first street (a one-street deployment); 404 if none."""
+    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
+    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
+    if street is None:
+        abort(404)
+    return street
+
+
+def shop_or_404(shop_id: int) -> Shop:
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.street_id != current_street().id:
+        abort(404)
+    return shop
+
+
+def street_today(street: Street):
+    return local_date(utcnow(), street.timezone)
+
+
+class PatrolForm(FlaskForm):
+    group_id = SelectField("巡查组", coerce=int)
+    special_action_id = SelectField("专项检查（可不选）", coerce=int)
+    licence = RadioField(patrols.CHECKLIST_LABELS["licence"], choices=RESULT_CHOICES, default="na")
+    ledger = RadioField(patrols.CHECKLIST_LABELS["ledger"], choices=RESULT_CHOICES, default="na")
+    advertising = RadioField(patrols.CHECKLIST_LABELS["advertising"], choices=RESULT_CHOICES, default="na")
+    counterfeit = RadioField(patrols.CHECKLIST_LABELS["counterfeit"], choices=RESULT_CHOICES, default="na")
+    prices = RadioField(patrols.CHECKLIST_LABELS["prices"], choices=RESULT_CHOICES, default="na")
+    cards = RadioField(patrols.CHECKLIST_LABELS["cards"], choices=RESULT_CHOICES, default="na")
+    note = TextAreaField("巡查记录")
+    photos = MultipleFileField("现场照片（可多张）")
+    submission_token = HiddenField()
+
+
+class SeizureRow(Form):
+    goods = StringField("物品名称")
+    quantity = StringField("数量")
+    unit = StringField("单位")
+
+
+class ViolationForm(FlaskForm):
+    severity = RadioField("严重程度", choices=[("general", "一般"), ("serious", "严重")], default="general")
+    kind = SelectField("违法行为类别", choices=list(patrols.KIND_LABELS.items()))
+    legal_basis = TextAreaField("法律依据")
+    description = TextAreaField("违法事实")
+    penalty = TextAreaField("处理处罚")
+    fine_yuan = StringField("罚款金额（元）")
+    seizures = FieldList(FormField(SeizureRow), min_entries=5, max_entries=20)
+    patrol_id = HiddenField()
+    checklist_item = HiddenField()
+
+
+@bp.route("/patrols")
+def patrol_list():
+    street = current_street()
+    rows = db.session.execute(
+        select(Patrol, Shop).join(Shop, Shop.id == Patrol.shop_id).where(Shop.street_id == street.id)
+        .order_by(Patrol.patrolled_at.desc()).limit(50)).all()
+    return render_template("inspector/patrol_list.html", rows=rows, failed=patrols.failed_items)
+
+
+@bp.route("/patrols/new", methods=["GET", "POST"])
+@keeps_input
+def patrol_new():
+    street = current_street()
+    shop = shop_or_404(request.args.get("shop_id", type=int)) if request.args.get("shop_id") else None
+    if shop is None:
+        return _shop_picker(street)
+    form = PatrolForm()
+    groups = db.session.scalars(select(InspectorGroup).where(InspectorGroup.street_id == street.id)
+                                .order_by(InspectorGroup.name)).all()
+    form.group_id.choices = [(0, "（不指定）")] + [(g.id, g.name) for g in groups]
+    actions = db.session.scalars(select(SpecialAction).where(SpecialAction.street_id == street.id)
+                                 .order_by(SpecialAction.action_on.desc()).limit(20)).all()
+    form.special_action_id.choices = [(0, "（无）")] + [(a.id, f"{a.action_on} {a.theme}") for a in actions]
+    if request.method == "GET":
+        form.group_id.data = current_user.group_id or 0
+        form.special_action_id.data = request.args.get("action", type=int) or 0
+        form.submission_token.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        group = db.session.get(InspectorGroup, form.group_id.data) if form.group_id.data else None
+        action = db.session.get(SpecialAction, form.special_action_id.data) if form.special_action_id.data else None
+        try:
+            patrol = patrols.record_patrol(
+                current_user, shop, group, {item: getattr(form, item).data for item in CHECKLIST},
+                form.note.data or "", request.files.getlist(form.photos.name), action,
+                form.submission_token.data or None)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash("巡查记录已保存", "success")
+            return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
+    elif request.method == "POST":
+        flash("请检查填写的内容", "danger")
+    flag = patrols.licence_flags([shop], street_today(street)).get(shop.id)
+    return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
+                           items=CHECKLIST, max_note=patrols.MAX_NOTE)
+
+
+def _shop_picker(street: Street):
+    q = request.args.get("q", "")
+    house = request.args.get("house", "")
+    shops, error = [], None
+    if house.strip():
+        try:
+            shops = patrols.nearest_shops(find_shops(street.id), house)
+        except DomainError as e:
+            error = e.message
+    elif q.strip():
+        shops = find_shops(street.id, q)[:30]
+    flags = patrols.licence_flags(shops, street_today(street))
+    return render_template("inspector/patrol_pick.html", shops=shops, q=q, house=house, flags=flags,
+                           error=error, action=request.args.get("action", type=int))
+
+
+@bp.route("/patrols/<int:patrol_id>")
+def patrol_show(patrol_id: int):
+    patrol = db.session.get(Patrol, patrol_id) or abort(404)
+    shop = shop_or_404(patrol.shop_id)
+    photos = db.session.scalars(select(Photo.id).where(Photo.patrol_id == patrol.id)).all()
+    group = db.session.get(InspectorGroup, patrol.group_id) if patrol.group_id else None
+    action = db.session.get(SpecialAction, patrol.special_action_id) if patrol.special_action_id else None
+    return render_template("inspector/patrol_show.html", patrol=patrol, shop=shop, photos=photos,
+                           group=group, action=action, items=CHECKLIST,
+                           labels=patrols.CHECKLIST_LABELS, results=patrols.RESULT_LABELS,
+                           failed=patrols.failed_items(patrol), kind_labels=patrols.KIND_LABELS,
+                           severity_labels=patrols.SEVERITY_LABELS)
+
+
+@bp.route("/photos/<int:photo_id>")
+def patrol_photo(photo_id: int):
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.patrol_id is None:
+        abort(404)
+    shop_or_404(db.session.get(Patrol, photo.patrol_id).shop_id)
+    return photo.data, 200, {"Content-Type": "image/jpeg", "Cache-Control": "private, max-age=3600"}
+
+
+@bp.route("/shops/<int:shop_id>/violations/new", methods=["GET", "POST"])
+@keeps_input
+def violation_new(shop_id: int):
+    shop = shop_or_404(shop_id)
+    form = ViolationForm()
+    if request.method == "GET":
+        item = request.args.get("item", "")
+        form.patrol_id.data = request.args.get("patrol", "")
+        if item in patrols.KIND_FOR_ITEM:
+            form.checklist_item.data = item
+            form.kind.data = patrols.KIND_FOR_ITEM[item]
+    patrol = None
+    if (form.patrol_id.data or "").isdigit():
+        patrol = db.session.get(Patrol, int(form.patrol_id.data))
+        if patrol is None or patrol.shop_id != shop.id:
+            abort(404)
+    if form.validate_on_submit():
+        rows = [(r.goods.data, r.quantity.data, r.unit.data) for r in form.seizures]
+        try:
+            patrols.raise_violation(current_user, shop, patrol, form.severity.data, form.kind.data,
+                                    form.legal_basis.data, form.description.data, form.penalty.data,
+                                    form.fine_yuan.data, rows, form.checklist_item.data or None)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash("违法违章行为已登记", "success")
+            return redirect(url_for("inspector.shop_register", shop_id=shop.id))
+    elif request.method == "POST":
+        flash("请检查填写的内容", "danger")
+    return render_template("inspector/violation_form.html", form=form, shop=shop, patrol=patrol,
+                           item_label=patrols.CHECKLIST_LABELS.get(form.checklist_item.data or ""))

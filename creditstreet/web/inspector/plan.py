@@ -1,0 +1,48 @@
+"""The quarter's patrol plan (双随机, SPEC G5): create, view by group with progress, print."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ...domain.errors import DomainError
+from ...domain.time import Quarter, quarter_of
+from ...extensions import db
+from ...models import PatrolPlan, utcnow
+from ...services import patrol_plan
+from ...services.patrols import licence_flags
+from . import bp
+from .patrols import current_street, street_today
+
+
+def _quarter_arg(street) -> Quarter:
+    try:
+        return Quarter.parse(request.args.get("quarter") or request.form.get("quarter") or "")
+    except DomainError:
+        return quarter_of(utcnow(), street.timezone)
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+def plan():
+    street = current_street()
+    quarter = _quarter_arg(street)
+    form = FlaskForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                patrol_plan.create_plan(current_user, street, quarter)
+            except DomainError as e:
+                db.session.rollback()
+                flash(e.message, "danger")
+            else:
+                db.session.commit()
+                flash(f"{quarter.label_zh}巡查计划已随机抽取", "success")
+        return redirect(url_for("inspector.plan", quarter=str(quarter)))
+    current = patrol_plan.plan_for(street, quarter)
+    rows = patrol_plan.plan_rows(current, street.timezone) if current else []
+    by_group: dict = {}
+    for r in rows:
+        by_group.setdefault(r.group.name, []).append(r)
+    flags = licence_flags([r.shop for r in rows], street_today(street))
+    return render_template("inspector/plan.html", plan=current, quarter=quarter, rows=rows,
+                           priority=[r for r in rows if r.item.priority], by_group=by_group,
+                           done=sum(1 for r in rows if r.done), flags=flags, form=form,
+                           prev=quarter.prev(), next=quarter.next())

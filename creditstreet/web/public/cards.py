@@ -1,0 +1,19 @@
+"""Public verification of a quality credit card by its serial (SPEC C3)."""
+from flask import render_template, request
+
+from ...domain.errors import DomainError
+from ...services import cards
+from . import bp
+
+
+@bp.route("/cards/verify")
+def card_verify():
+    raw = request.args.get("serial", "")
+    result, error = None, None
+    if raw.strip():
+        try:
+            result = cards.verify(cards.parse_serial(raw))
+        except DomainError as e:
+            error = e.message
+    return render_template("public/card_verify.html", raw=raw, result=result, error=error,
+                           fmt=cards.fmt_serial)

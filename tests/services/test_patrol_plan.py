@@ -1,0 +1,80 @@
+"""The quarter's double-random patrol plan (SPEC G5)."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from creditstreet.domain.errors import ValidationError
+from creditstreet.extensions import db
+from creditstreet.models import CreditGrade, PatrolPlanItem
+from creditstreet.services import patrol_plan, patrols, settings
+from tests import factories
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _grade(shop, grade, quarter="2026Q1"):
+    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, grade=grade, stars=None,
+                               as_of=datetime(2026, 3, 31, 16, tzinfo=timezone.utc)))
+
+
+@pytest.fixture
+def demo(street):
+    groups = [factories.make_group(street, f"第{i}组") for i in range(1, 5)]
+    c_shops = [factories.make_shop(street, f"C店{i}") for i in range(3)]
+    b_shops = [factories.make_shop(street, f"B店{i}") for i in range(6)]
+    a_shops = [factories.make_shop(street, f"A店{i}") for i in range(6)]
+    new = [factories.make_shop(street, f"新店{i}") for i in range(4)]  # never graded → drawn as B
+    for s in c_shops:
+        _grade(s, "C")
+    for s in b_shops:
+        _grade(s, "B")
+    for s in a_shops:
+        _grade(s, "A")
+    _grade(a_shops[0], "C", "2025Q4")  # older grade is ignored: latest is A
+    factories.make_shop(street, "歇业店", status="closed")
+    db.session.flush()
+    admin = factories.make_user("admin", street=street)
+    return dict(groups=groups, c=c_shops, b=b_shops, a=a_shops, new=new, admin=admin)
+
+
+def test_plan_is_reproducible_and_holds_every_c_shop(street, demo):
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2")
+    items = PatrolPlanItem.query.filter_by(plan_id=plan.id).all()
+    stored = sorted((i.shop_id, i.group_id, i.priority) for i in items)
+    again = sorted((e.shop_id, e.group_id, e.priority) for e in patrol_plan.rerun_plan(plan))
+    assert stored == again
+    assert 0 <= plan.seed < 2 ** 32
+    by_shop = {i.shop_id: i for i in items}
+    for shop in demo["c"]:
+        assert by_shop[shop.id].priority is True and by_shop[shop.id].grade == "C"
+    assert all(not i.priority for i in items if i.shop_id not in {s.id for s in demo["c"]})
+    # Inputs: 19 active shops (the closed one is left out), the 4 groups, SPEC default rates.
+    assert len(plan.inputs["shops"]) == 3 + 6 + 6 + 4
+    assert plan.inputs["rates"] == {"A": "1/20", "B": "1/4", "C": "1"}
+    assert dict(map(tuple, plan.inputs["shops"]))[demo["new"][0].id] is None
+    assert dict(map(tuple, plan.inputs["shops"]))[demo["a"][0].id] == "A"
+    with pytest.raises(ValidationError, match="已生成"):
+        patrol_plan.create_plan(demo["admin"], street, "2026Q2")
+
+
+def test_only_c_shops_at_zero_rates_and_groups_balanced(street, demo):
+    settings.update_settings(None, {"patrol_rate_b": "0", "patrol_rate_a": "0"})
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=12345)
+    items = PatrolPlanItem.query.filter_by(plan_id=plan.id).all()
+    # Rates C 1, B 0, A 0 → exactly the 3 C shops, dealt over 4 groups → 3 distinct groups.
+    assert sorted(i.shop_id for i in items) == sorted(s.id for s in demo["c"])
+    assert len({i.group_id for i in items}) == 3
+
+
+def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
+    settings.update_settings(None, {"patrol_rate_b": "0", "patrol_rate_a": "0"})
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=7)
+    inspector = factories.make_user("inspector", street=street)
+    c0, c1, c2 = demo["c"]
+    # 2026Q2 starts 2026-04-01 00:00 Shanghai: exactly at the start counts; one second before does not.
+    patrols.record_patrol(inspector, c0, None, {}, at=datetime(2026, 4, 1, 0, 0, tzinfo=SH))
+    patrols.record_patrol(inspector, c1, None, {}, at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=SH))
+    patrols.record_patrol(inspector, c2, None, {}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
+    rows = patrol_plan.plan_rows(plan, "Asia/Shanghai")
+    assert {r.shop.id: r.done for r in rows} == {c0.id: True, c1.id: False, c2.id: False}
