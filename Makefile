@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ run: install
 ## Run every test (SQLite by default; set DATABASE_URL=postgresql://… for PostgreSQL).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Re-extract UI strings and recompile the catalogs (commit the .po and .mo files).
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o creditstreet/translations/messages.pot .
+	$(BIN)/pybabel update -i creditstreet/translations/messages.pot -d creditstreet/translations --no-location
+	$(BIN)/pybabel compile -d creditstreet/translations
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

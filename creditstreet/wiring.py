@@ -25,6 +25,13 @@ def init_app(app: Flask) -> None:
     login_manager.needs_refresh_message = "请重新登录"
 
     @app.before_request
+    def _fresh_locale():
+        # Pick the language anew for every request, also when an app context is reused (tests).
+        from flask_babel import refresh
+
+        refresh()
+
+    @app.before_request
     def _read_only_for_safe_methods():
         sqlite_reads_only(request.method in ("GET", "HEAD", "OPTIONS"))
 
