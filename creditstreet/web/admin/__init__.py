@@ -10,3 +10,4 @@ from . import routes, shops  # noqa: E402,F401
 from . import audit, settings, users  # noqa: E402,F401  (issue 7)
 from . import cards  # noqa: E402,F401  (issue 5)
 from . import grades  # noqa: E402,F401  (issue 3)
+from . import ballots, supervisors, exams, awards, warnings  # noqa: E402,F401  (issue 6)

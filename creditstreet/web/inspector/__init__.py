@@ -9,3 +9,4 @@ guard_blueprint(bp, "inspector")
 from . import routes  # noqa: E402,F401
 from . import cards, enforcement, patrols, plan, register  # noqa: E402,F401  (issue 5)
 from . import grades  # noqa: E402,F401  (issue 3)
+from . import complaints  # noqa: E402,F401  (issue 4)

@@ -1,0 +1,22 @@
+"""Inspector: a shop's credit grade with its reasons and what would restore A (SPEC G3–G4)."""
+from flask import abort, render_template
+
+from ...domain.grades import GRADE_LABELS
+from ...domain.stars import CRITERIA_LABELS
+from ...extensions import db
+from ...models import Shop, utcnow
+from ...services import grading
+from . import bp
+
+
+@bp.route("/shops/<int:shop_id>/grade")
+def shop_grade(shop_id: int):
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        abort(404)
+    history = grading.shop_grade_history(shop.id)
+    official = history[0] if history else None
+    live = grading.grade_preview(shop, utcnow()) if shop.status == "active" else None
+    return render_template("inspector/grade.html", shop=shop, official=official, history=history, live=live,
+                           labels=GRADE_LABELS, criteria=CRITERIA_LABELS,
+                           restore=grading.restore_text(official) if official else None)
