@@ -1,0 +1,80 @@
+"""Credit cards end to end over HTTP: batches, issuing, printing, verification, spot checks (SPEC C1–C4)."""
+from creditstreet.extensions import db
+from creditstreet.models import BadRecord, CardBatch, CardCheck, CardRange
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def _post_admin(client, data):
+    token = csrf_token(client, "/admin/cards")
+    return client.post("/admin/cards", data={"csrf_token": token, **data})
+
+
+def test_batches_issue_print_verify_and_overlap_refused(client, login_as, street):
+    shop = factories.make_shop(street, "某某店", phone="0719-8117836")
+    other = factories.make_shop(street, "张记面馆")
+    db.session.commit()
+    login_as("admin")
+    resp = _post_admin(client, {"batch-name": "2026年第一批", "batch-first": "00000001", "batch-last": "40000"})
+    assert resp.status_code == 302
+    batch = CardBatch.query.one()
+    assert (batch.first_serial, batch.last_serial) == (1, 40000)
+
+    resp = _post_admin(client, {"issue-batch_id": str(batch.id), "issue-shop_id": str(shop.id),
+                                "issue-first": "120", "issue-last": "619"})
+    assert resp.status_code == 302
+    rng = CardRange.query.one()
+    # 120–619 is 500 cards; 600–700 overlaps 600–619 → refused naming the issued range and shop.
+    resp = _post_admin(client, {"issue-batch_id": str(batch.id), "issue-shop_id": str(other.id),
+                                "issue-first": "600", "issue-last": "700"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "与已发放的 00000120–00000619（某某店）重叠" in body
+    assert 'value="600"' in body  # the typed range is shown again
+    resp = _post_admin(client, {"issue-batch_id": str(batch.id), "issue-shop_id": str(other.id),
+                                "issue-first": "39990", "issue-last": "40010"})
+    assert "超出印制批次 00000001–00040000" in resp.get_data(as_text=True)
+    assert CardRange.query.count() == 1
+
+    pdf = client.get(f"/admin/cards/ranges/{rng.id}/sheet.pdf?first=120&last=129")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    page = client.get("/cards/verify?serial=00000300").get_data(as_text=True)
+    assert "真卡，已发放给 某某店" in page and "/complaints/new?card=00000300" in page
+    assert "真卡但尚未发放" in client.get("/cards/verify?serial=1000").get_data(as_text=True)
+    assert "可能是伪造卡" in client.get("/cards/verify?serial=40001").get_data(as_text=True)
+    bad = client.get("/cards/verify?serial=abc")
+    assert bad.status_code == 200 and "卡号“abc”无效" in bad.get_data(as_text=True)
+    assert client.get("/cards/verify").status_code == 200
+
+
+def test_admin_card_pages_authorization(client, login_as, street):
+    assert client.get("/admin/cards").status_code == 302
+    login_as("inspector")
+    assert client.get("/admin/cards").status_code == 403
+    assert client.get("/admin/cards/ranges/1/sheet.pdf").status_code == 403
+
+
+def test_spot_checks_escalate_and_show_on_register(client, login_as, street):
+    shop = factories.make_shop(street, "某某店")
+    db.session.commit()
+    login_as("inspector")
+    url = f"/inspector/shops/{shop.id}/card-checks/new"
+
+    def check(given, serial=""):
+        token = csrf_token(client, url)
+        return client.post(url, data={"csrf_token": token, "card_given": given, "serial": serial, "note": ""})
+
+    assert check("yes", "00000300").status_code == 302
+    check("no")  # 1st miss in the year → verbal warning, not a bad record
+    register = client.get(f"/inspector/shops/{shop.id}").get_data(as_text=True)
+    assert "信誉卡查验：未随货同行，给予口头警告" in register and "不良记录：" not in register
+    assert BadRecord.query.count() == 0
+    check("no")  # 2nd → yellow card + bad record, visible at once
+    register = client.get(f"/inspector/shops/{shop.id}").get_data(as_text=True)
+    assert "给予黄牌警告" in register and "不良记录：黄牌警告" in register
+    check("no")  # 3rd → another yellow card
+    assert [c.consequence for c in CardCheck.query.order_by(CardCheck.id)] == [
+        "none", "verbal_warning", "yellow_card", "yellow_card"]
+    assert BadRecord.query.count() == 2
