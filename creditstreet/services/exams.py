@@ -80,3 +80,23 @@ def recent_records(street_id: int, limit: int = 50):
                                     .where(Shop.street_id == street_id)
                                     .order_by(Agreement.signed_on.desc()).limit(limit)).all()
     return trainings, exams, agreements
+
+
+def find_shop(street_id: int, text: str) -> Shop:
+    """The one shop of the street whose name matches ``text`` (exact search key, else a unique
+    partial match; traditional characters and full-width spaces tolerated, CASES K-11)."""
+    from ..domain.text import search_key
+
+    key = search_key(text)
+    if not key:
+        raise ValidationError("请输入商户名称", code="shop_required")
+    base = select(Shop).where(Shop.street_id == street_id)
+    exact = db.session.scalars(base.where(Shop.search_key == key)).all()
+    if len(exact) == 1:
+        return exact[0]
+    found = db.session.scalars(base.where(Shop.search_key.contains(key, autoescape=True)).limit(2)).all()
+    if len(found) == 1:
+        return found[0]
+    if not found and not exact:
+        raise ValidationError(f"没有找到名为“{clean_text(text)}”的商户", code="shop_not_found")
+    raise ValidationError(f"“{clean_text(text)}”对应多户商户，请输入完整名称", code="shop_ambiguous")

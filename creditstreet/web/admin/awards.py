@@ -1,0 +1,140 @@
+"""Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+
+from ...domain.errors import DomainError
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import AnnualStar, utcnow
+from ...services import awards
+from ..roles import keeps_input
+from . import bp
+from .ballots import admin_street
+
+
+class PlainForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField("撤销原因", validators=[DataRequired("请填写撤销原因")])
+
+
+def _street():
+    street = admin_street()
+    if street is None:
+        abort(404)
+    return street
+
+
+def _default_year() -> int:
+    today = local_date(utcnow())
+    return today.year - 1 if today.month <= 6 else today.year
+
+
+@bp.route("/awards")
+def awards_home():
+    street = _street()
+    year = request.args.get("year", type=int) or _default_year()
+    rows = awards.annual_rows(street.id, year)
+    return render_template("admin/awards.html", year=year, rows=rows, plain=PlainForm(),
+                           proposed=sum(a.status == "proposed" for a, _ in rows),
+                           award=awards.award_list(street.id, year))
+
+
+@bp.route("/awards/<int:year>/propose", methods=["POST"])
+def awards_propose(year: int):
+    street = _street()
+    if PlainForm().validate_on_submit():
+        try:
+            rows = awards.propose_annual_stars(current_user, street.id, year)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已根据{year}年第4季度评定生成 {len(rows)} 户的年度星级建议，请核对后确认", "success")
+    return redirect(url_for("admin.awards_home", year=year))
+
+
+@bp.route("/awards/<int:year>/confirm", methods=["POST"])
+def awards_confirm(year: int):
+    street = _street()
+    if PlainForm().validate_on_submit():
+        try:
+            n = awards.confirm_annual_stars(current_user, street.id, year, utcnow())
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"已确认 {n} 户的{year}年度星级", "success")
+    return redirect(url_for("admin.awards_home", year=year))
+
+
+@bp.route("/awards/star/<int:star_id>/revoke", methods=["GET", "POST"])
+@keeps_input
+def award_revoke(star_id: int):
+    row = db.session.get(AnnualStar, star_id)
+    if row is None:
+        abort(404)
+    form = RevokeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            awards.revoke_title(current_user, row, form.reason.data, utcnow())
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+            status = 400
+        else:
+            db.session.commit()
+            flash("已撤销，公示页将显示“称号已撤销”", "success")
+            return redirect(url_for("admin.awards_home", year=row.year))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/award_revoke.html", row=row, form=form), status
+
+
+def plaque_pages(street_id: int, year: int) -> list[dict]:
+    """One dict per titled shop: name, kind and the QR (to its live public page)."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    award = awards.award_list(street_id, year)
+    out = []
+    for shop in award.enterprises + award.individuals:
+        url = awards.public_shop_url(base, shop.id)
+        out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url)})
+    return out
+
+
+def _pdf(html: str, filename: str) -> Response:
+    doc = awards.render_pdf(html)
+    return Response(doc.write_pdf(), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.route("/awards/<int:year>/plaques.pdf")
+def awards_plaques(year: int):
+    street = _street()
+    pages = plaque_pages(street.id, year)
+    if not pages:
+        flash(f"{year}年度没有已确认的消费者满意企业（门店）", "warning")
+        return redirect(url_for("admin.awards_home", year=year))
+    return _pdf(render_template("pdf/plaque.html", pages=pages, year=year, street=street), f"plaques-{year}.pdf")
+
+
+@bp.route("/awards/<int:year>/marks.pdf")
+def awards_marks(year: int):
+    street = _street()
+    base = current_app.config.get("PUBLIC_BASE_URL", "")
+    marks = []
+    for shop, stars in awards.award_list(street.id, year).marks:
+        url = awards.public_shop_url(base, shop.id)
+        marks.append({"shop": shop, "mark": awards.licence_mark(stars), "url": url, "qr": awards.qr_svg_data_uri(url)})
+    if not marks:
+        flash(f"{year}年度没有 1–3 星的已确认商户", "warning")
+        return redirect(url_for("admin.awards_home", year=year))
+    return _pdf(render_template("pdf/plaque_marks.html", marks=marks, year=year, street=street), f"marks-{year}.pdf")

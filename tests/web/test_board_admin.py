@@ -1,0 +1,112 @@
+"""Admin screens of issue 6: ballots, conflicts, exams, awards, warnings (HTTP level, real CSRF)."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from creditstreet.extensions import db
+from creditstreet.models import (
+    AnnualStar, Complaint, ConsumerWarning, CreditGrade, ExamResult, SupervisorConflict, utcnow,
+)
+
+from .. import factories
+from ..conftest import csrf_token
+
+ADMIN_PAGES = ["/admin/ballots", "/admin/supervisors/conflicts", "/admin/exams", "/admin/awards?year=2025",
+               "/admin/warnings"]
+
+
+@pytest.mark.parametrize("role, expected", [("inspector", 403), ("supervisor", 403), ("admin", 200)])
+def test_admin_pages_by_role(client, login_as, role, expected):
+    login_as(role)
+    for path in ADMIN_PAGES:
+        assert client.get(path).status_code == expected, path
+
+
+def test_anonymous_sent_to_login(client, street):
+    for path in ADMIN_PAGES:
+        assert "/auth/login" in client.get(path).headers["Location"]
+
+
+def test_admin_declares_and_removes_a_conflict(client, login_as, street):
+    login_as("admin")
+    sup = factories.make_user("supervisor", street=street, display_name="李监督")
+    shop = factories.make_shop(street, name="张记面馆")
+    db.session.commit()
+    token = csrf_token(client, "/admin/supervisors/conflicts")
+    resp = client.post("/admin/supervisors/conflicts",
+                       data={"csrf_token": token, "supervisor_id": sup.id, "shop": "張記麵館", "reason": "亲属"})
+    assert resp.status_code == 302
+    row = db.session.scalars(select(SupervisorConflict)).one()
+    assert (row.supervisor_id, row.shop_id) == (sup.id, shop.id)
+    resp = client.post("/admin/supervisors/conflicts",
+                       data={"csrf_token": token, "supervisor_id": sup.id, "shop": "不存在的店", "reason": "x"})
+    assert resp.status_code == 400 and "没有找到" in resp.get_data(as_text=True)
+    assert 'value="不存在的店"' in resp.get_data(as_text=True)
+    client.post(f"/admin/supervisors/conflicts/{row.id}/remove", data={"csrf_token": token})
+    db.session.expire_all()
+    assert db.session.scalars(select(SupervisorConflict)).all() == []
+
+
+def test_exam_form_validates_in_chinese_and_keeps_input(client, login_as, street):
+    login_as("admin")
+    shop = factories.make_shop(street, name="张记面馆")
+    db.session.commit()
+    token = csrf_token(client, "/admin/exams")
+    data = {"csrf_token": token, "e-shop": "张记面馆", "e-taken_on": "2026-03-01", "e-score": "120", "e-pass_mark": "60"}
+    resp = client.post("/admin/exams/exam", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "0–100 的整数" in html and 'value="120"' in html
+    resp = client.post("/admin/exams/exam", data=dict(data, **{"e-score": "85"}))
+    assert resp.status_code == 302
+    exam = db.session.scalars(select(ExamResult)).one()
+    assert (exam.shop_id, exam.score, exam.pass_mark) == (shop.id, 85, 60)
+
+
+def test_warning_approved_by_admin_appears_on_board(client, login_as, street):
+    login_as("admin")
+    for i in range(3):
+        db.session.add(Complaint(street_id=street.id, kind="complaint", goods_category="家电",
+                                 tracking_code=f"H{i}", received_at=utcnow() - timedelta(days=i + 1)))
+    db.session.commit()
+    token = csrf_token(client, "/admin/warnings")
+    assert client.post("/admin/warnings/scan", data={"csrf_token": token}).status_code == 302
+    w = db.session.scalars(select(ConsumerWarning)).one()
+    assert w.status == "draft" and w.figures["recent"] == 3
+    assert "家电" not in client.get("/").get_data(as_text=True).split("消费警示")[0]
+    expiry = (date.today() + timedelta(days=30)).isoformat()
+    resp = client.post(f"/admin/warnings/{w.id}", data={"csrf_token": token, "title": "家电消费警示",
+                                                        "body": "购买家电请索要发票", "expires_on": expiry})
+    assert resp.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert "家电消费警示" in html and "购买家电请索要发票" in html
+
+
+def test_year_end_flow_over_http(client, login_as, street):
+    login_as("admin")
+    shop = factories.make_shop(street, name="国营百货", ownership="state")
+    db.session.add(CreditGrade(shop_id=shop.id, quarter="2025Q4", as_of=utcnow(), grade="A", stars=4,
+                               criteria=["lawful", "service", "compliance", "honesty"]))
+    db.session.commit()
+    token = csrf_token(client, "/admin/awards?year=2025")
+    client.post("/admin/awards/2025/propose", data={"csrf_token": token})
+    client.post("/admin/awards/2025/confirm", data={"csrf_token": token})
+    html = client.get("/admin/awards?year=2025").get_data(as_text=True)
+    assert "企业（国有、集体、私营）1 户；个体工商户 0 户" in html
+    resp = client.get("/admin/awards/2025/plaques.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf" and resp.data.startswith(b"%PDF")
+    star = db.session.scalars(select(AnnualStar)).one()
+    resp = client.post(f"/admin/awards/star/{star.id}/revoke", data={"csrf_token": token, "reason": "售假"})
+    assert resp.status_code == 302
+    assert "称号已撤销" in client.get(f"/shops/{shop.id}").get_data(as_text=True)
+
+
+def test_participation_page_shows_quorum(client, login_as, street):
+    login_as("admin")
+    for _ in range(7):
+        factories.make_user("supervisor", street=street)
+    factories.make_shop(street, name="张记面馆")
+    db.session.commit()
+    html = client.get("/admin/ballots?quarter=2024Q2").get_data(as_text=True)
+    # 7 active supervisors → quorum max(3, ⌈7/2⌉) = 4.
+    assert "已投票监督员 0 / 在岗 7 人；每户有效票数至少 4 张" in html and "张记面馆" in html
