@@ -1,0 +1,85 @@
+"""No drift: `upgrade head` on an empty database gives exactly the models (issue 2, Build 4).
+
+Runs on a temp SQLite file, and on PostgreSQL when DATABASE_URL / TEST_DATABASE_URL points there
+(a throwaway database is created through the server's ``postgres`` database and dropped after).
+"""
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from config import normalize_database_url
+from creditstreet import create_app
+from creditstreet.extensions import db
+
+MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
+
+
+def _pg_server_url():
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    url = normalize_database_url(url)
+    return make_url(url) if url.startswith("postgresql") else None
+
+
+def _databases():
+    yield "sqlite"
+    if _pg_server_url() is not None:
+        yield "postgresql"
+
+
+@pytest.fixture(params=list(_databases()))
+def empty_database_url(request):
+    if request.param == "sqlite":
+        yield f"sqlite:///{Path(tempfile.mkdtemp(prefix='creditstreet-mig-')) / 'empty.sqlite3'}"
+        return
+    server = _pg_server_url()
+    name = f"creditstreet_mig_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def upgraded(empty_database_url):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_head_equals_the_models(upgraded):
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], "migrations drift from the models; regenerate 0001_initial_schema.py:\n" + "\n".join(
+        map(str, diff))
+
+
+def test_constraint_names_follow_the_convention(upgraded):
+    inspector = inspect(db.engine)
+    uniques = {u["name"] for u in inspector.get_unique_constraints("ballots")}
+    assert "uq_ballots_supervisor_id_shop_id_quarter" in uniques  # SPEC S1: one ballot per quarter
+    assert "uq_shops_street_id_uscc" in {u["name"] for u in inspector.get_unique_constraints("shops")}
+    assert inspector.get_pk_constraint("shops")["name"] in ("pk_shops", None)  # SQLite does not report it
+    fks = {fk["name"] for fk in inspector.get_foreign_keys("ballots")}
+    assert "fk_ballots_shop_id_shops" in fks and "fk_ballots_supervisor_id_users" in fks
+
+
+def test_metadata_names_follow_the_convention():
+    names = {c.name for c in db.metadata.tables["ballots"].constraints}
+    assert {"pk_ballots", "uq_ballots_supervisor_id_shop_id_quarter", "fk_ballots_shop_id_shops"} <= names
