@@ -16,3 +16,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervisor_bp, url_prefix="/supervisor")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
+    from .admin.complaint_stats import bp as complaint_stats_bp  # inspectors and admins (issue 4)
+
+    app.register_blueprint(complaint_stats_bp, url_prefix="/admin/complaint-stats")

@@ -1,0 +1,150 @@
+"""Inspectors handle complaints (SPEC K1–K6): intake, queue by deadline, accept/refuse, mediate, close.
+
+The handling inspector is ``Complaint.handler_id`` (set on intake, take, accept or refuse); only
+they and admins see the consumer's name and phone, and phones inside the text, in full (K6).
+Illegal steps come back as a Chinese message on the same page with the typed text kept.
+"""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectField
+
+from ...domain import complaints as rules
+from ...domain.errors import DomainError
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import Complaint, Shop, Street, User
+from ...models.types import utcnow
+from ...services import complaints as svc
+from ..public.complaints import ComplaintForm, complaint_data
+from ..roles import keeps_input
+from . import bp
+
+
+class IntakeForm(ComplaintForm):
+    channel = SelectField("受理渠道", choices=[(c, svc.CHANNEL_LABELS[c]) for c in svc.INTAKE_CHANNELS])
+
+
+def _street() -> Street | None:
+    if current_user.street_id:
+        return db.session.get(Street, current_user.street_id)
+    return db.session.scalar(db.select(Street).order_by(Street.id).limit(1))
+
+
+def _get(cid: int) -> Complaint:
+    c = db.session.get(Complaint, cid)
+    if c is None or (current_user.role != "admin" and current_user.street_id not in (None, c.street_id)):
+        abort(404)
+    return c
+
+
+@bp.route("/complaints")
+def complaint_queue():
+    street = _street()
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    if status not in (None, *rules.STATE_LABELS) or kind not in (None, *svc.KIND_LABELS):
+        abort(404)
+    items = svc.queue(street.id if street else None, status=status, kind=kind,
+                      overdue_only=request.args.get("overdue") == "1")
+    shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in items})))}
+    today = local_date(utcnow(), street.timezone if street else None)
+    return render_template("inspector/complaints.html", items=items, shops=shops, rules=rules, svc=svc,
+                           today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
+                           can_see=lambda c: svc.can_see_personal_data(current_user, c))
+
+
+def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 200):
+    shop = db.session.get(Shop, c.shop_id) if c.shop_id else None
+    handler = db.session.get(User, c.handler_id) if c.handler_id else None
+    street = db.session.get(Street, c.street_id)
+    today = local_date(utcnow(), street.timezone if street else None)
+    return render_template(
+        "inspector/complaint_detail.html", c=c, shop=shop, handler=handler, rules=rules, svc=svc, error=error,
+        typed=typed or {}, can_see=svc.can_see_personal_data(current_user, c),
+        earlier=svc.earlier_complaints_count(c.consumer_phone, exclude_id=c.id),
+        actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
+        overdue_now=svc.is_item_overdue(c, today), photos=_photo_count(c),
+    ), status
+
+
+def _photo_count(c: Complaint) -> int:
+    from ...models import Photo
+
+    return db.session.scalar(db.select(db.func.count(Photo.id)).where(Photo.complaint_id == c.id)) or 0
+
+
+@bp.route("/complaints/<int:cid>")
+def complaint_detail(cid):
+    return _detail(_get(cid))
+
+
+def _close_args(form) -> dict:
+    outcome = rules.Outcome(form.get("outcome", ""), set(form.getlist("remedy")),
+                            svc.parse_amount_fen(form.get("money", "")) or 0)
+    return {"outcome": outcome, "shop_at_fault": form.get("shop_at_fault") == "y",
+            "refused_mediation": form.get("refused_mediation") == "y", "note": form.get("note", "")}
+
+
+ACTIONS = {
+    "take": lambda u, c, f: svc.take_complaint(u, c),
+    "accept": lambda u, c, f: svc.accept_complaint(u, c),
+    "refuse": lambda u, c, f: svc.refuse_complaint(u, c, f.get("reason", ""), f.get("note", "").strip()),
+    "note": lambda u, c, f: svc.add_mediation_note(u, c, f.get("note", "")),
+    "close": lambda u, c, f: svc.close_complaint(u, c, **_close_args(f)),
+    "report_open_case": lambda u, c, f: svc.report_action(u, c, "open_case", f.get("note", "")),
+    "report_decline": lambda u, c, f: svc.report_action(u, c, "decline", f.get("note", "")),
+    "report_extend": lambda u, c, f: svc.report_action(u, c, "extend", f.get("note", "")),
+}
+DONE = {"take": "已由您承办", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
+        "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
+        "report_extend": "举报决定期限已延长"}
+
+
+@bp.route("/complaints/<int:cid>/<action>", methods=["POST"])
+@keeps_input
+def complaint_action(cid, action):
+    if action not in ACTIONS:
+        abort(404)
+    c = _get(cid)
+    if g.get("csrf_expired"):
+        return _detail(c, None, request.form)
+    try:
+        ACTIONS[action](current_user, c, request.form)
+        db.session.commit()
+    except DomainError as e:
+        db.session.rollback()
+        return _detail(db.session.get(Complaint, cid), e.message, request.form, 409)
+    flash(_(DONE[action]), "success")
+    return redirect(url_for("inspector.complaint_detail", cid=cid))
+
+
+@bp.route("/complaints/intake", methods=["GET", "POST"])
+@keeps_input
+def complaint_intake():
+    street = _street()
+    if street is None:
+        abort(404)
+    form = IntakeForm()
+    error = None
+    if request.method == "GET":
+        form.submission_token.data = svc.new_submission_token()
+    elif not form.submission_token.data:
+        form.submission_token.data = svc.new_submission_token()
+    searching = request.method == "POST" and "find_shop" in request.form
+    if request.method == "POST" and not g.get("csrf_expired") and not searching and form.validate():
+        try:
+            uploads = [f.read() for f in request.files.getlist("photos") if f and f.filename]
+            c, _created = svc.file_complaint(current_user, street, complaint_data(form), form.submission_token.data,
+                                             channel=form.channel.data, photos=uploads)
+            db.session.commit()
+        except DomainError as e:
+            db.session.rollback()
+            error = e.message
+        else:
+            flash(_("已登记，查询码 %(code)s", code=c.tracking_code), "success")
+            return redirect(url_for("inspector.complaint_detail", cid=c.id))
+    shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
+    form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
+    return render_template("inspector/complaint_intake.html", form=form, error=error, limits=svc.LIMITS,
+                           searched=bool(form.shop_q.data), shops=shops)
