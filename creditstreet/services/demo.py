@@ -14,7 +14,7 @@ from ..demo import LEDGER_PATH
 from ..domain.complaints import Outcome
 from ..domain.time import Quarter, as_utc, local_date, local_midnight, quarter_of
 from ..extensions import db
-from ..models import Agreement, ExamResult, InspectorGroup, Shop, Street, Training, TrainingAttendee, User
+from ..models import InspectorGroup, Shop, Street, User
 from ..models.types import utcnow
 from . import accounts, audit, shops
 
@@ -129,24 +129,20 @@ class _Demo:
         self.say(f"信誉卡：印制 {CARD_BATCH[1] - CARD_BATCH[0] + 1} 张，发放 {len(self.shops) * CARDS_PER_SHOP} 张")
 
     def exams_trainings_agreements(self) -> None:
-        # TODO(exams service): insert via models until services/exams.py exists.
+        from . import exams
+
         sign_day = local_date(self.at(330), self.street.timezone)
         for shop in self.shops:
-            db.session.add(Agreement(shop_id=shop.id, signed_on=sign_day, signer=shop.principal or shop.name,
-                                     note="消费者满意街创建责任状"))
+            exams.record_agreement(self.admin, shop, sign_day, shop.principal or shop.name, "消费者满意街创建责任状")
         topics = ["《消费者权益保护法》解读", "《产品质量法》与进货查验", "明码标价与价格欺诈", "商品质量信誉卡使用"]
         for n, topic in enumerate(topics):
-            training = Training(street_id=self.street.id, topic=topic,
-                                held_on=local_date(self.at(320 - n * 90), self.street.timezone))
-            training.attendees = [TrainingAttendee(shop_id=s.id, attendee_name=s.principal)
-                                  for s in self.rng.sample(self.shops, 40)]
-            db.session.add(training)
+            held_on = local_date(self.at(320 - n * 90), self.street.timezone)
+            exams.record_training(self.admin, self.street.id, held_on, topic,
+                                  [s.id for s in self.rng.sample(self.shops, 40)])
         taken = self.at(200, 9.0)
         for shop in self.shops:
             score = self.rng.randint(40, 58) if self.rng.random() < 0.03 else self.rng.randint(62, 99)
-            db.session.add(ExamResult(shop_id=shop.id, taken_at=taken, score=score, pass_mark=60,
-                                      note="法规知识考试", recorded_by=self.admin.id))
-        db.session.flush()
+            exams.record_exam(self.admin, shop, taken, score, 60, "法规知识考试")
 
     def ballots(self) -> None:
         from . import ballots
