@@ -171,3 +171,16 @@ def test_special_action_and_peer_finding_pages(client, login_as, street):
                 data={"csrf_token": token, "severity": "general", "legal_basis": "《产品质量法》"})
     db.session.expire_all()
     assert PeerFinding.query.one().status == "confirmed" and Violation.query.one().kind == "counterfeit"
+
+
+def test_patrol_saves_when_no_special_action_select_is_shown(client, login_as, street):
+    """With no special actions the select is not rendered, so the POST lacks the field."""
+    shop = factories.make_shop(street)
+    db.session.commit()
+    login_as("inspector")
+    html = client.get(f"/inspector/patrols/new?shop_id={shop.id}").get_data(as_text=True)
+    assert 'name="special_action_id"' not in html
+    data = _patrol_data(html)
+    del data["special_action_id"]
+    resp = client.post(f"/inspector/patrols/new?shop_id={shop.id}", data=data)
+    assert resp.status_code == 302 and Patrol.query.one().special_action_id is None

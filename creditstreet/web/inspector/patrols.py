@@ -42,7 +42,7 @@ def street_today(street: Street):
 
 class PatrolForm(FlaskForm):
     group_id = SelectField("巡查组", coerce=int)
-    special_action_id = SelectField("专项检查（可不选）", coerce=int)
+    special_action_id = SelectField("专项检查（可不选）", coerce=int, default=0)  # not rendered when there is none
     licence = RadioField(patrols.CHECKLIST_LABELS["licence"], choices=RESULT_CHOICES, default="na")
     ledger = RadioField(patrols.CHECKLIST_LABELS["ledger"], choices=RESULT_CHOICES, default="na")
     advertising = RadioField(patrols.CHECKLIST_LABELS["advertising"], choices=RESULT_CHOICES, default="na")
