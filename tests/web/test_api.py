@@ -1,0 +1,97 @@
+"""JSON API: intake and tracking with the form's validation, idempotency, masking; OpenAPI document."""
+import pytest
+from sqlalchemy import func, select
+
+from creditstreet import create_app
+from creditstreet.models import Complaint
+from tests import factories
+
+
+@pytest.fixture
+def shop(street, db):
+    s = factories.make_shop(street, "张记面馆")
+    db.session.commit()
+    return s
+
+
+def _body(shop, **kw):
+    d = {"kind": "complaint", "shop_id": shop.id, "description": "老板让我打13912345678找他", "consumer_name": "王小明",
+         "consumer_phone": "+86 138 0013 8000", "amount": "28.00"}
+    d.update(kw)
+    return d
+
+
+def test_create_is_idempotent_and_masked(client, db, shop):
+    first = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-1"})
+    again = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == 201 and again.status_code == 200
+    a, b = first.get_json(), again.get_json()
+    assert a["tracking_code"] == b["tracking_code"] and b["replayed"] is True
+    assert db.session.scalar(select(func.count(Complaint.id))) == 1
+    text = first.get_data(as_text=True)
+    assert a["consumer_phone"] == "138****8000" and a["consumer_name"] == "王**"
+    assert "139****5678" in a["description"] and "13912345678" not in text and "13800138000" not in text
+    assert "王小明" not in text and "\\u738b\\u5c0f\\u660e" not in text
+
+
+def test_track_same_not_found_for_wrong_pair_and_unknown(client, db, shop):
+    code = client.post("/api/complaints", json=_body(shop)).get_json()["tracking_code"]
+    ok = client.get("/api/track", query_string={"code": code, "last4": "8000"})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "received"
+    wrong = client.get("/api/track", query_string={"code": code, "last4": "5678"})
+    unknown = client.get("/api/track", query_string={"code": "TSAAAAAAAAAA", "last4": "8000"})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.get_json() == unknown.get_json() == {"error": {"code": "not_found",
+                                                                 "message": unknown.get_json()["error"]["message"]}}
+    assert "未找到" in unknown.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"consumer_phone": "1380013800O"}, "phone_invalid"),
+    ({"consumer_phone": "13800138000\n"}, None),
+    ({"title": "一" * 19 + "😡😡"}, "too_long"),
+    ({"amount": "-3"}, "bad_amount"),
+    ({"shop_id": None}, "shop_required"),
+    ({"description": ""}, "required"),
+    ({"kind": "spam"}, "bad_kind"),
+    ({"description": ["x"]}, "bad_field"),
+])
+def test_validation_errors_are_json_with_stable_codes(client, db, shop, change, code):
+    resp = client.post("/api/complaints", json=_body(shop, **change))
+    if code is None:
+        assert resp.status_code == 201
+        return
+    err = resp.get_json()["error"]
+    assert resp.status_code == 400 and err["code"] == code and not err["message"].isascii()
+
+
+def test_bad_json(client, db, shop):
+    resp = client.post("/api/complaints", data="not json", content_type="application/json")
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_json"
+
+
+def test_api_is_csrf_exempt_but_forms_are_not(client, db, shop):
+    assert client.post("/api/complaints", json=_body(shop)).status_code == 201
+    assert client.post("/complaints/new", data={"description": "x"}).status_code == 200  # re-shown, not filed
+    assert db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_api_rate_limited_in_chinese_json(db, street, shop):
+    db.session.commit()
+    app2 = create_app("test", RATELIMIT_ENABLED=True, TRACK_FAIL_RATE_LIMIT="3 per minute")
+    c = app2.test_client()
+    codes = [c.get("/api/track", query_string={"code": "TSAAAAAAAAAA", "last4": "0000"}).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+    err = c.get("/api/track", query_string={"code": "x", "last4": "1"}).get_json()["error"]
+    assert err["code"] == "http_429" and "频繁" in err["message"]
+
+
+def test_openapi_document_is_valid(client):
+    resp = client.get("/api/openapi.json")
+    doc = resp.get_json()
+    assert resp.status_code == 200 and doc["openapi"].startswith("3.1")
+    assert {"/complaints", "/track"} <= set(doc["paths"])
+    assert doc["components"]["schemas"]["Error"]["properties"]["error"]["required"] == ["code", "message"]
+    from openapi_spec_validator import validate
+
+    validate(doc)  # raises on an invalid OpenAPI 3.1 document
