@@ -78,3 +78,6 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(grades_cli)
     app.cli.add_command(scheduler_cli)
+    from .cli_plan import plan_cli
+
+    app.cli.add_command(plan_cli)

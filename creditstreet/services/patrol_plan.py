@@ -103,3 +103,13 @@ def plan_rows(plan: PatrolPlan, tz: str) -> list[PlanRow]:
         .where(PatrolPlanItem.plan_id == plan.id)
         .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_number, Shop.id)).all()
     return [PlanRow(item, shop, group, shop.id in patrolled) for item, shop, group in rows]
+
+
+def verify_plan(plan: PatrolPlan) -> list[str]:
+    """Re-run the stored draw and compare with the stored items; returns the differences (Chinese),
+    empty when the plan is exactly what its seed and inputs give (audit of 双随机, SPEC G5)."""
+    stored = {(i.shop_id, i.group_id, i.priority) for i in db.session.scalars(
+        select(PatrolPlanItem).where(PatrolPlanItem.plan_id == plan.id))}
+    again = {(e.shop_id, e.group_id, e.priority) for e in rerun_plan(plan)}
+    return ([f"计划中多出：商户{s}（巡查组{g}）" for s, g, _ in sorted(stored - again)]
+            + [f"计划中缺少：商户{s}（巡查组{g}）" for s, g, _ in sorted(again - stored)])

@@ -78,3 +78,34 @@ def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
     patrols.record_patrol(inspector, c2, None, {}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
     rows = patrol_plan.plan_rows(plan, "Asia/Shanghai")
     assert {r.shop.id: r.done for r in rows} == {c0.id: True, c1.id: False, c2.id: False}
+
+
+def test_demo_street_plan_reproducible_from_cli_and_holds_all_c_shops(runner):
+    """Issue 5 done-when: the demo street's plan re-runs from its stored seed; every C shop is in it."""
+    from creditstreet.domain.time import quarter_of
+    from creditstreet.models import PatrolPlan, Shop, utcnow
+    from creditstreet.services.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    quarter = str(quarter_of(utcnow(), "Asia/Shanghai"))
+    result = runner.invoke(args=["plan", "draw", "--quarter", quarter])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
+    assert result.exit_code == 0 and "结果一致" in result.output, result.output
+    # Latest grade per active shop, worked out here without the service's query.
+    latest = {}
+    for g in CreditGrade.query.order_by(CreditGrade.quarter):
+        latest[g.shop_id] = g.grade
+    active = {s.id for s in Shop.query.filter_by(status="active")}
+    c_shops = {sid for sid, grade in latest.items() if grade == "C" and sid in active}
+    assert c_shops, "the demo street has C shops"
+    plan = PatrolPlan.query.one()
+    items = {i.shop_id: i for i in PatrolPlanItem.query.filter_by(plan_id=plan.id)}
+    assert c_shops <= set(items) and all(items[s].priority for s in c_shops)
+    # Tampering with a stored item is caught by a re-run.
+    some = next(iter(items.values()))
+    db.session.delete(some)
+    db.session.commit()
+    result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
+    assert result.exit_code != 0 and "计划中缺少" in result.output
