@@ -47,8 +47,8 @@ def reset_password(actor: User | None, user: User, password: str) -> User:
     user.set_password(password)
     user.session_epoch += 1
     db.session.flush()
-    audit.record(actor, "user.password_reset", "user", user.id, before,
-                 {**audit.snapshot(user, ("session_epoch",)), "password": "已重置"})
+    # The action says what changed; neither the password nor its hash is ever logged.
+    audit.record(actor, "user.password_reset", "user", user.id, before, audit.snapshot(user, ("session_epoch",)))
     return user
 
 
