@@ -192,3 +192,29 @@ def test_audit_routes_are_read_only(app):
     assert audit_rules, "the audit viewer must exist"
     for rule in audit_rules:
         assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_admin_grade_recompute_is_audited_with_who_and_the_resulting_counts(client, login_as, street):
+    from datetime import timedelta
+
+    from creditstreet.domain.time import quarter_of
+    from creditstreet.models import CreditGrade, Violation
+
+    admin = login_as("admin", username="boss")
+    quarter = quarter_of(utcnow(), "Asia/Shanghai").prev()  # the last completed quarter
+    T = quarter.end_utc("Asia/Shanghai")
+    bad, clean = factories.make_shop(street, name="有违法店"), factories.make_shop(street, name="守法店")
+    db.session.add(Violation(shop_id=bad.id, severity="serious", kind="counterfeit", description="假冒",
+                             recorded_at=T - timedelta(days=10)))
+    db.session.commit()
+    token = csrf_token(client, "/admin/grades")
+    resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": str(quarter),
+                                                        "street_id": ""})
+    assert resp.status_code == 302
+    grades = dict(db.session.execute(select(CreditGrade.shop_id, CreditGrade.grade)).all())
+    # G2: a serious violation within the year → C; clean but not yet rated (no ballots) → B.
+    assert grades == {bad.id: "C", clean.id: "B"}
+    [entry] = _entries("grades.recompute")
+    assert entry.actor_id == admin.id and entry.actor_label == "boss" and entry.entity == "grade_run"
+    assert entry.after["quarter"] == str(quarter) and entry.after["shops"] == 2
+    assert (entry.after["A"], entry.after["B"], entry.after["C"]) == (0, 1, 1)
