@@ -2,7 +2,8 @@
 
 Every endpoint is listed by name in MATRIX, so a new route without an entry fails
 (“新路由缺少权限矩阵条目”). Conventions: public.*, api.* and auth.* are open; inspector.* is for
-inspectors and admins; supervisor.* for supervisors and admins; admin.* for admins only.
+inspectors and admins (so is complaint_stats.*, a blueprint of its own under /admin/complaint-stats);
+supervisor.* for supervisors and admins; admin.* for admins only.
 
 Expected answers:
 - allowed: 2xx, or 3xx whose Location is not the login page;
@@ -24,6 +25,9 @@ import pytest
 from creditstreet import create_app
 from creditstreet.extensions import db
 from creditstreet.models import (
+    AnnualStar,
+    ConsumerWarning,
+    SupervisorConflict,
     CardBatch,
     CardRange,
     GradeRun,
@@ -88,6 +92,13 @@ MATRIX: dict[str, E] = {
     "inspector.industry_groups": E(INS),
     "inspector.industry_group": E(INS),
     "inspector.finding_decide": E(INS, {"decision": "=confirm"}),
+    "inspector.complaint_queue": E(INS),
+    "inspector.complaint_detail": E(INS, {"cid": "complaint_id"}),
+    "inspector.complaint_intake": E(INS),
+    "inspector.complaint_action": E(INS, {"cid": "complaint_id", "action": "=note"}),
+    # complaint_stats.*: a blueprint of its own for inspectors and admins (under /admin/complaint-stats)
+    "complaint_stats.stats": E(INS),
+    "complaint_stats.export": E(INS, {"fmt": "=csv"}, query={"quarter": "=2026Q1"}),
     # supervisor.*: supervisors and admins
     "supervisor.home": E(SUP),
     "supervisor.my_ballots": E(SUP),
@@ -113,6 +124,23 @@ MATRIX: dict[str, E] = {
     "admin.grades": E(ADM),
     "admin.grade_run": E(ADM),
     "admin.grades_recompute": E(ADM),
+    "admin.ballots_overview": E(ADM),
+    "admin.conflicts": E(ADM),
+    "admin.conflict_remove": E(ADM),
+    "admin.exams_home": E(ADM),
+    "admin.exam_new": E(ADM),
+    "admin.training_new": E(ADM),
+    "admin.agreement_new": E(ADM),
+    "admin.warnings_list": E(ADM),
+    "admin.warnings_scan": E(ADM),
+    "admin.warning_review": E(ADM),
+    "admin.warning_dismiss": E(ADM),
+    "admin.awards_home": E(ADM),
+    "admin.awards_propose": E(ADM, {"year": "=2025"}),
+    "admin.awards_confirm": E(ADM, {"year": "=2025"}),
+    "admin.awards_marks": E(ADM, {"year": "=2025"}),
+    "admin.awards_plaques": E(ADM, {"year": "=2025"}),
+    "admin.award_revoke": E(ADM),
 }
 
 
@@ -143,7 +171,10 @@ class World:
         self.card_range = CardRange(batch_id=self.batch.id, shop_id=self.shop.id, first_serial=1, last_serial=10,
                                     issued_on=date(2026, 1, 5))
         self.grade_run = GradeRun(quarter="2026Q1", street_id=street.id, trigger="cli")
-        db.session.add_all([self.card_range, self.grade_run])
+        self.annual = AnnualStar(shop_id=self.shop.id, year=2025, stars=4, status="confirmed")
+        self.conflict = SupervisorConflict(supervisor_id=self.target_user.id, shop_id=self.shop.id, reason="亲属")
+        self.warning = ConsumerWarning(street_id=street.id, goods_category="服装鞋帽", title="矩阵警示", body="正文")
+        db.session.add_all([self.card_range, self.grade_run, self.annual, self.conflict, self.warning])
         self.photo = Photo(patrol_id=self.patrol.id, data=b"\xff\xd8\xff\xd9", width=1, height=1)
         self.finding = PeerFinding(industry_group_id=self.industry_group.id, shop_id=self.shop.id,
                                    description="未明码标价")
@@ -154,7 +185,8 @@ class World:
             "photo_id": self.photo.id, "action_id": self.action.id, "group_id": self.industry_group.id,
             "finding_id": self.finding.id, "complaint_id": self.complaint.id,
             "tracking_code": self.complaint.tracking_code, "range_id": self.card_range.id,
-            "run_id": self.grade_run.id,
+            "run_id": self.grade_run.id, "star_id": self.annual.id, "conflict_id": self.conflict.id,
+            "warning_id": self.warning.id,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
 
