@@ -210,11 +210,16 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     tallies: dict[int, list] = defaultdict(list)
     graded_tally: dict[int, star_rules.BallotTally] = {}
     parsed = {str(q): q for q in trailing}
+    decisions: dict[tuple, star_rules.QuarterResult] = {}
     for q, sid, n, yl, ys, yc, yh in db.session.execute(ballot_tally_query(trailing, shop_ids)):
         if sid in shops:
             tally = star_rules.BallotTally(sid, parsed[q], n, {
                 "lawful": int(yl), "service": int(ys), "compliance": int(yc), "honesty": int(yh)})
-            tallies[sid].append(star_rules.quarter_result(tally, supervisors[parsed[q]], settings))
+            key = (q, n, tuple(tally.yes.values()))
+            decided = decisions.get(key)
+            if decided is None:  # the S2 rule depends only on the counts: decide each shape once
+                decided = decisions[key] = star_rules.quarter_result(tally, supervisors[parsed[q]], settings)
+            tallies[sid].append(dataclasses.replace(decided, shop_id=sid))
             if parsed[q] == quarter:
                 graded_tally[sid] = tally
 

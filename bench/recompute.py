@@ -1,0 +1,274 @@
+"""Benchmark the set-based grade recompute against a naive per-shop loop and the read floor.
+
+    python bench/recompute.py [--shops 100000] [--sample 200] [--keep]
+
+Generates a synthetic city into a fresh database (a SQLite file in a temp dir, or the
+PostgreSQL database in DATABASE_URL — it must be a throwaway database: all tables are
+dropped), then, in a child process so peak memory covers only the measurement, times:
+
+- service: ``grading.recompute`` for 2024Q2 (all shops, writes included);
+- naive:   a per-shop ORM loop (one query per table per shop) on a sample, EXTRAPOLATED to all shops;
+- floor:   one bare ``SELECT shop_id, count(*) ... GROUP BY shop_id`` per table the rules read, summed.
+
+Per 100,000 shops (``--shops`` scales everything): 2,000,000 ballots (5 of 10 supervisors
+× 4 quarters), 1,000,000 complaints, 300,000 violations, 200,000 card checks, 50,000 bad
+records, 100,000 exams. The last line is machine-readable:
+``shops=N seconds=S naive_ratio=R1 floor_ratio=R2 peak_mb=M``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CST = ZoneInfo("Asia/Shanghai")
+QUARTER = "2024Q2"
+NOW = datetime(2024, 7, 2, 9, tzinfo=CST)
+YEAR_START = datetime(2023, 7, 1, tzinfo=CST).astimezone(timezone.utc).replace(tzinfo=None)
+YEAR_SECONDS = 366 * 24 * 3600
+QUARTERS = ("2023Q3", "2023Q4", "2024Q1", "2024Q2")
+CHUNK = 20_000
+FLOOR_TABLES = ("ballots", "violations", "bad_records", "complaints", "card_checks", "exam_results", "shops")
+
+
+def make_app(url: str):
+    os.environ.setdefault("CREDITSTREET_INSTANCE", tempfile.mkdtemp(prefix="bench-instance-"))
+    from creditstreet import create_app
+
+    return create_app("dev", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="bench")
+
+
+def _at(rng: random.Random) -> datetime:
+    return YEAR_START + timedelta(seconds=rng.randrange(YEAR_SECONDS))
+
+
+def _insert(conn, table, rows_iter) -> int:
+    n, chunk = 0, []
+    for row in rows_iter:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            conn.execute(table.insert(), chunk)
+            n += len(chunk)
+            chunk = []
+    if chunk:
+        conn.execute(table.insert(), chunk)
+        n += len(chunk)
+    return n
+
+
+def generate(url: str, shops: int, seed: int = 20240701) -> dict:
+    """Create the schema and fill it with a synthetic city; returns row counts."""
+    from creditstreet.extensions import db
+    from creditstreet.models import (Ballot, BadRecord, CardCheck, Complaint, ExamResult, Shop, Street, User,
+                                     Violation)
+
+    app = make_app(url)
+    rng = random.Random(seed)
+    counts = {}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        with db.engine.begin() as conn:
+            conn.execute(Street.__table__.insert(), [{"id": 1, "name": "基准测试街", "timezone": "Asia/Shanghai",
+                                                      "hotlines": [], "duty_hours": "", "created_at": YEAR_START}])
+            sups = list(range(1, 11))
+            conn.execute(User.__table__.insert(), [
+                {"id": i, "username": f"sup{i}", "password_hash": "x", "display_name": f"监督员{i}",
+                 "role": "supervisor", "disabled": False, "street_id": 1, "session_epoch": 0,
+                 "created_at": datetime(2020, 1, 1)} for i in sups])
+            counts["shops"] = _insert(conn, Shop.__table__, (
+                {"id": i, "street_id": 1, "uscc": f"BENCH{i:013d}", "name": f"商户{i}", "search_key": f"商户{i}",
+                 "ownership": "individual", "industry": "", "house_number": "", "principal": "", "phone": "",
+                 "opened_on": date(2015, 1, 1), "licence_no_expiry": False, "note": "", "status": "active",
+                 "public_reply": "", "created_at": datetime(2020, 1, 1), "updated_at": datetime(2020, 1, 1)}
+                for i in range(1, shops + 1)))
+
+            def ballots():
+                bid = 0
+                for q in QUARTERS:
+                    for s in range(1, shops + 1):
+                        for sup in rng.sample(sups, 5):
+                            bid += 1
+                            yes = rng.random() < 0.9
+                            yield {"id": bid, "supervisor_id": sup, "shop_id": s, "quarter": q, "lawful": yes,
+                                   "service": yes or rng.random() < 0.5, "compliance": True,
+                                   "honesty": rng.random() < 0.85, "cast_at": YEAR_START, "updated_at": YEAR_START}
+            counts["ballots"] = _insert(conn, Ballot.__table__, ballots())
+            counts["complaints"] = _insert(conn, Complaint.__table__, (
+                {"id": i, "street_id": 1, "shop_id": rng.randint(1, shops), "kind": "complaint",
+                 "carries_report": False, "channel": "online", "tracking_code": f"B{i:010d}", "title": "",
+                 "goods": "", "goods_category": "", "description": "投诉", "demand": "", "consumer_name": "",
+                 "consumer_phone": "13800138000", "status": "closed", "money_recovered_fen": 0,
+                 "shop_at_fault": rng.random() < 0.02, "refused_mediation": rng.random() < 0.005,
+                 "received_at": (t := _at(rng)), "closed_at": t + timedelta(days=5), "overdue": False,
+                 "reopened_count": 0, "report_extended": False, "created_at": t}
+                for i in range(1, 10 * shops + 1)))
+            counts["violations"] = _insert(conn, Violation.__table__, (
+                {"id": i, "shop_id": rng.randint(1, shops), "severity": "serious" if rng.random() < 0.1 else "general",
+                 "kind": rng.choice(("counterfeit", "false_advertising", "price_fraud", "no_licence", "other")),
+                 "legal_basis": "", "description": "巡查发现", "penalty": "", "fine_fen": 0, "recorded_at": _at(rng)}
+                for i in range(1, 3 * shops + 1)))
+            counts["card_checks"] = _insert(conn, CardCheck.__table__, (
+                {"id": i, "shop_id": rng.randint(1, shops), "card_given": (given := rng.random() < 0.9),
+                 "consequence": "none" if given else rng.choice(("verbal_warning", "yellow_card")), "note": "",
+                 "checked_at": _at(rng)} for i in range(1, 2 * shops + 1)))
+            counts["bad_records"] = _insert(conn, BadRecord.__table__, (
+                {"id": i, "shop_id": rng.randint(1, shops), "kind": "yellow_card", "card_check_id": None,
+                 "description": "黄牌警告", "recorded_at": _at(rng)} for i in range(1, shops // 2 + 1)))
+            counts["exam_results"] = _insert(conn, ExamResult.__table__, (
+                {"id": i, "shop_id": i, "taken_at": _at(rng), "score": rng.randint(40, 100), "pass_mark": 60,
+                 "note": ""} for i in range(1, shops + 1)))
+        with db.engine.connect() as conn:
+            if db.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("ANALYZE")
+            else:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+            conn.commit()
+        db.engine.dispose()
+    return counts
+
+
+def naive_loop(sample_ids: list[int]) -> float:
+    """Grade each sampled shop with its own ORM queries (the shape we avoid); returns seconds."""
+    from sqlalchemy import select
+
+    from creditstreet.domain import grades as grade_rules, records as rec, stars as star_rules
+    from creditstreet.domain.time import Quarter, year_window
+    from creditstreet.extensions import db
+    from creditstreet.models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, Shop, User,
+                                     Violation)
+    from creditstreet.services.settings import rule_settings
+
+    settings = rule_settings()
+    T = Quarter.parse(QUARTER).end_utc(settings.timezone)
+    start, end = year_window(T, settings.timezone)
+    t0 = time.perf_counter()
+    for sid in sample_ids:
+        shop = db.session.get(Shop, sid)
+        sups = db.session.scalars(select(User).where(User.role == "supervisor", User.disabled.is_(False))).all()
+        results = []
+        for q in QUARTERS:
+            bs = db.session.scalars(select(Ballot).where(Ballot.shop_id == sid, Ballot.quarter == q)).all()
+            if bs:
+                yes = {c: sum(getattr(b, c) for b in bs) for c in star_rules.CRITERIA}
+                results.append(star_rules.quarter_result(
+                    star_rules.BallotTally(sid, Quarter.parse(q), len(bs), yes), len(sups), settings))
+        vs = [rec.Violation(v.id, v.recorded_at, v.severity, "other") for v in db.session.scalars(
+            select(Violation).where(Violation.shop_id == sid, Violation.recorded_at >= start,
+                                    Violation.recorded_at < end))]
+        bad = [rec.BadRecord(b.id, b.recorded_at, "yellow_card") for b in db.session.scalars(
+            select(BadRecord).where(BadRecord.shop_id == sid, BadRecord.recorded_at >= start,
+                                    BadRecord.recorded_at < end))]
+        bad += [rec.BadRecord(f"k{c.id}", c.closed_at, "complaint_at_fault") for c in db.session.scalars(
+            select(Complaint).where(Complaint.shop_id == sid, Complaint.closed_at >= start, Complaint.closed_at < end,
+                                    Complaint.shop_at_fault.is_(True)))]
+        bad += [rec.BadRecord(f"y{c.id}", c.checked_at, "yellow_card") for c in db.session.scalars(
+            select(CardCheck).where(CardCheck.shop_id == sid, CardCheck.checked_at >= start,
+                                    CardCheck.checked_at < end, CardCheck.consequence == "yellow_card"))]
+        exams = [rec.ExamResult(e.id, e.taken_at, e.score) for e in db.session.scalars(
+            select(ExamResult).where(ExamResult.shop_id == sid, ExamResult.taken_at >= start,
+                                     ExamResult.taken_at < end))]
+        facts = star_rules.ShopFacts(shop.opened_on, tuple(vs), tuple(bad), tuple(exams))
+        stars = star_rules.current_stars(results, facts, T, settings)
+        g = grade_rules.grade_shop([*vs, *bad], stars, T, settings)
+        old = db.session.scalar(select(CreditGrade).where(CreditGrade.shop_id == sid, CreditGrade.quarter == QUARTER))
+        if old is not None:
+            db.session.delete(old)
+            db.session.flush()
+        db.session.add(CreditGrade(shop_id=sid, quarter=QUARTER, as_of=T, grade=g.grade, stars=stars.stars,
+                                   reasons=[{"kind": r.kind, "id": r.id, "text": r.text} for r in g.reasons]))
+        db.session.flush()
+    elapsed = time.perf_counter() - t0
+    db.session.rollback()
+    return elapsed
+
+
+def measure(url: str, shops: int, sample: int) -> None:
+    """Child process: floor, service and naive timings; prints the table and the last line."""
+    from sqlalchemy import text
+
+    from creditstreet.extensions import db
+    from creditstreet.services import grading
+    from creditstreet.wiring import sqlite_reads_only
+
+    app = make_app(url)
+    with app.app_context():
+        sqlite_reads_only(False)
+        floor_parts = {}
+        for table in FLOOR_TABLES:
+            key = "street_id" if table == "shops" else "shop_id"
+            t0 = time.perf_counter()
+            db.session.execute(text(f"SELECT {key}, count(*) FROM {table} GROUP BY {key}")).all()
+            floor_parts[table] = time.perf_counter() - t0
+        db.session.commit()
+        floor = sum(floor_parts.values())
+
+        t0 = time.perf_counter()
+        run = grading.recompute(QUARTER, NOW, trigger="bench")
+        db.session.commit()
+        service = time.perf_counter() - t0
+        assert run.shops == shops, (run.shops, shops)
+
+        ids = random.Random(1).sample(range(1, shops + 1), min(sample, shops))
+        naive_sample = naive_loop(ids)
+        naive = naive_sample / len(ids) * shops
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(f"database: {dialect}")
+    for table, secs in floor_parts.items():
+        print(f"  floor {table:<13} {secs:8.3f} s")
+    print(f"floor (sum of bare GROUP BY counts) {floor:8.3f} s")
+    print(f"service recompute                   {service:8.3f} s")
+    print(f"naive per-shop loop                 {naive:8.3f} s  (EXTRAPOLATED from {len(ids)} shops: "
+          f"{naive_sample:.3f} s)")
+    print(f"peak memory (measurement process)   {peak_mb:8.1f} MB")
+    print(f"shops={shops} seconds={service:.3f} naive_ratio={naive / service:.1f} "
+          f"floor_ratio={service / floor:.2f} peak_mb={peak_mb:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shops", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=200, help="shops in the naive loop sample")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument("--measure-only", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_only:
+        measure(args.measure_only, args.shops, args.sample)
+        return
+    from config import normalize_database_url
+
+    tmp = None
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        url = normalize_database_url(url)
+    else:
+        tmp = tempfile.mkdtemp(prefix="bench-recompute-")
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+    t0 = time.perf_counter()
+    counts = generate(url, args.shops)
+    print(f"generated in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k}={v}" for k, v in counts.items()),
+          flush=True)
+    try:
+        subprocess.run([sys.executable, __file__, "--shops", str(args.shops), "--sample", str(args.sample),
+                        "--measure-only", url], check=True)
+    finally:
+        if tmp and not args.keep:
+            for p in Path(tmp).glob("*"):
+                p.unlink()
+            os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    main()
