@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Iterable, TypeVar
 
 from .errors import ValidationError
-from .time import TzLike, as_utc, in_window, local_date, year_window
+from .time import TzLike, as_utc, local_date, year_window
 
 #: Violation kinds (SPEC P1 checklist) with Chinese labels.
 VIOLATION_KINDS: dict[str, str] = {
@@ -63,9 +63,13 @@ class Violation:
             raise ValidationError(f"违法违章的类别“{self.kind}”无效", code="bad_violation_kind")
 
     def reason(self, tz: TzLike = None) -> Reason:
-        text = (f"{local_date(self.at, tz).isoformat()} {SEVERITIES[self.severity]}违法违章："
-                f"{VIOLATION_KINDS[self.kind]}")
-        return Reason("violation", self.id, text + (f"（{self.summary}）" if self.summary else ""))
+        memo = _memo(self, tz)
+        if memo is None:
+            text = (f"{local_date(self.at, tz).isoformat()} {SEVERITIES[self.severity]}违法违章："
+                    f"{VIOLATION_KINDS[self.kind]}")
+            memo = _remember(self, tz, Reason("violation", self.id,
+                                              text + (f"（{self.summary}）" if self.summary else "")))
+        return memo
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,12 @@ class BadRecord:
             raise ValidationError(f"不良记录类别“{self.kind}”无效", code="bad_record_kind")
 
     def reason(self, tz: TzLike = None) -> Reason:
-        text = f"{local_date(self.at, tz).isoformat()} 不良记录：{BAD_RECORD_KINDS[self.kind]}"
-        return Reason("bad_record", self.id, text + (f"（{self.summary}）" if self.summary else ""))
+        memo = _memo(self, tz)
+        if memo is None:
+            text = f"{local_date(self.at, tz).isoformat()} 不良记录：{BAD_RECORD_KINDS[self.kind]}"
+            memo = _remember(self, tz, Reason("bad_record", self.id,
+                                              text + (f"（{self.summary}）" if self.summary else "")))
+        return memo
 
 
 @dataclass(frozen=True)
@@ -108,10 +116,34 @@ class ExamResult:
                                       f"{self.score}分，低于及格分{pass_mark}分")
 
 
+def _memo(record: object, tz: TzLike) -> Reason | None:
+    """The record's reason already built for ``tz`` (stars and grades both cite a record)."""
+    cached = record.__dict__.get("_reason")
+    return cached[1] if cached is not None and cached[0] == tz else None
+
+
+def _remember(record: object, tz: TzLike, reason: Reason) -> Reason:
+    # A frozen dataclass: the memo lives outside the fields (not compared, hashed or shown).
+    record.__dict__["_reason"] = (tz, reason)
+    return reason
+
+
 R = TypeVar("R", Violation, BadRecord, ExamResult)
 
 
-def within_year(records: Iterable[R], T: datetime, tz: TzLike = None) -> list[R]:
-    """Records with ``at`` in [T − 12 months, T) (SPEC §3), oldest first (ties by id)."""
-    start, end = year_window(T, tz)
-    return sorted((r for r in records if in_window(r.at, start, end)), key=lambda r: (r.at, str(r.id)))
+def within_year(records: Iterable[R], T: datetime, tz: TzLike = None,
+                window: tuple[datetime, datetime] | None = None) -> list[R]:
+    """Records with ``at`` in [T − 12 months, T) (SPEC §3), oldest first (ties by id).
+
+    ``window``: the (start, end) pair of ``year_window(T, tz)`` when the caller already has it.
+    """
+    start, end = window if window is not None else year_window(T, tz)
+    # r.at is aware UTC (normalised in __post_init__), as are start and end: compare directly.
+    inside = [r for r in records if start <= r.at < end]
+    if len(inside) > 1:
+        inside.sort(key=_order)
+    return inside
+
+
+def _order(r: Violation | BadRecord | ExamResult) -> tuple:
+    return (r.at, str(r.id))

@@ -8,6 +8,7 @@ exact ``Fraction``s. Functions raise ``ValidationError`` for impossible inputs
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -16,7 +17,7 @@ from typing import Iterable, Mapping
 from .errors import ValidationError
 from .records import HONESTY_KINDS, BadRecord, ExamResult, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
-from .time import Quarter, as_utc, last_completed_quarter, local_midnight, months_back, quarter_of
+from .time import Quarter, as_utc, last_completed_quarter, local_midnight, months_back, quarter_of, year_window
 
 CRITERIA: tuple[str, ...] = ("lawful", "service", "compliance", "honesty")
 CRITERIA_LABELS: dict[str, str] = {
@@ -116,7 +117,13 @@ def quorum(active_supervisors: int, settings: RuleSettings = DEFAULT_SETTINGS) -
 
 def criterion_passes(yes: int, ballots: int, settings: RuleSettings = DEFAULT_SETTINGS) -> bool:
     """yes/ballots ≥ pass share (2/3), compared exactly; False with no ballots (SPEC S2)."""
-    return ballots > 0 and Fraction(yes, ballots) >= settings.pass_share
+    return ballots > 0 and _share_at_least(yes, ballots, settings.pass_share)
+
+
+def _share_at_least(part: int, whole: int, share: Fraction) -> bool:
+    """part/whole ≥ share for whole > 0, exactly, by integer cross-multiplication."""
+    num, den = share.as_integer_ratio()
+    return part * den >= num * whole
 
 
 def quarter_result(tally: BallotTally, active_supervisors: int,
@@ -136,11 +143,15 @@ def trailing_quarters(T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) ->
 
     At T = 2024-04-01 00:00+08:00 these are 2023Q2..2024Q1.
     """
-    last = last_completed_quarter(T, settings.timezone)
-    out = [last]
+    return list(_trailing(as_utc(T), settings.timezone))
+
+
+@lru_cache(maxsize=256)
+def _trailing(T: datetime, tz: str) -> tuple[Quarter, ...]:
+    out = [last_completed_quarter(T, tz)]
     for _ in range(3):
         out.insert(0, out[0].prev())
-    return out
+    return tuple(out)
 
 
 def is_open_long_enough(opened_on: date, T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> bool:
@@ -148,8 +159,18 @@ def is_open_long_enough(opened_on: date, T: datetime, settings: RuleSettings = D
 
     Opened 2024-01-01 (local) and T = 2024-04-01 00:00+08:00 → exactly 3 months → True.
     """
-    opened_at = local_midnight(opened_on, settings.timezone)
-    return as_utc(opened_at) <= months_back(T, settings.min_months_open, settings.timezone)
+    tz = settings.timezone
+    return _opened_utc(opened_on, tz) <= _months_before(as_utc(T), settings.min_months_open, tz)
+
+
+@lru_cache(maxsize=4096)
+def _opened_utc(opened_on: date, tz: str) -> datetime:
+    return as_utc(local_midnight(opened_on, tz))
+
+
+@lru_cache(maxsize=256)
+def _months_before(T: datetime, n: int, tz: str) -> datetime:
+    return months_back(T, n, tz)
 
 
 def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetime,
@@ -166,7 +187,7 @@ def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetim
     """
     T = as_utc(T)
     tz = settings.timezone
-    window = set(trailing_quarters(T, settings))
+    window = _trailing(T, tz)
     by_quarter: dict[Quarter, QuarterResult] = {}
     for r in results:
         if r.quarter in window:
@@ -178,11 +199,12 @@ def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetim
     passed = frozenset(
         c for c in CRITERIA
         if n >= settings.min_quorum_quarters
-        and Fraction(sum(c in r.passed for r in counted), n) >= settings.quarters_share
+        and _share_at_least(sum(c in r.passed for r in counted), n, settings.quarters_share)
     )
 
     notes: list[Note] = []
-    exams = within_year(facts.exams, T, tz)
+    year = year_window(T, tz)
+    exams = within_year(facts.exams, T, tz, window=year)
     if not exams:
         notes.append(Note("exam_missing", "近一年内没有法规知识考试成绩"))
     if not is_open_long_enough(facts.opened_on, T, settings):
@@ -193,18 +215,18 @@ def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetim
     if any(x.code.startswith("not_rated") for x in notes):
         return StarOutcome(None, T, frozenset(), passed, {}, tuple(notes), n)
 
-    lost = _losses(facts, exams, T, settings)
+    lost = _losses(facts, exams, T, settings, year)
     earned = frozenset(c for c in passed if c not in lost)
     lost_earned = {c: lost[c] for c in CRITERIA if c in lost and c in passed}
     return StarOutcome(len(earned), T, earned, passed, lost_earned, tuple(notes), n)
 
 
 def _losses(facts: ShopFacts, exams: list[ExamResult], T: datetime,
-            settings: RuleSettings) -> dict[str, tuple[Reason, ...]]:
+            settings: RuleSettings, year: tuple[datetime, datetime]) -> dict[str, tuple[Reason, ...]]:
     """Criterion → reasons it is lost, for records within the year before T (SPEC S3)."""
     tz = settings.timezone
-    violations = within_year(facts.violations, T, tz)
-    bad = within_year(facts.bad_records, T, tz)
+    violations = within_year(facts.violations, T, tz, window=year)
+    bad = within_year(facts.bad_records, T, tz, window=year)
     lost: dict[str, tuple[Reason, ...]] = {}
 
     lawful = [v.reason(tz) for v in violations]

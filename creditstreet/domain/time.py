@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,17 +36,25 @@ TzLike = str | tzinfo | None
 def get_zone(tz: TzLike = None) -> tzinfo:
     """Return the zone for ``tz`` (name, tzinfo or None = Asia/Shanghai); ValidationError if unknown."""
     if tz is None:
-        return ZoneInfo(DEFAULT_TZ)
-    if isinstance(tz, tzinfo):
+        tz = DEFAULT_TZ
+    elif isinstance(tz, tzinfo):
         return tz
     try:
-        return ZoneInfo(tz)
+        return _zone_named(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValidationError(f"未知时区“{tz}”", code="bad_timezone") from None
 
 
+@lru_cache(maxsize=64)
+def _zone_named(name: str) -> tzinfo:
+    """ZoneInfo by name, memoised (failures are not cached: they raise)."""
+    return ZoneInfo(name)
+
+
 def as_utc(instant: datetime) -> datetime:
     """Return the instant as an aware UTC datetime (naive input is read as UTC)."""
+    if instant.__class__ is datetime and instant.tzinfo is UTC:  # hot path: already aware UTC
+        return instant
     if not isinstance(instant, datetime):
         raise ValidationError("需要一个时间点（日期和时间）", code="not_an_instant")
     if instant.tzinfo is None or instant.utcoffset() is None:
@@ -68,9 +77,16 @@ def local_midnight(day: date, tz: TzLike = None) -> datetime:
     return datetime.combine(_plain_date(day), dtime(0), tzinfo=get_zone(tz))
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def last_day_of_month(year: int, month: int) -> int:
     """Number of days in the month (28–31)."""
-    return calendar.monthrange(year, month)[1]
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    if not 1 <= month <= 12:
+        return calendar.monthrange(year, month)[1]  # raises calendar.IllegalMonthError
+    return _MONTH_DAYS[month - 1]
 
 
 def add_months(value: date | datetime, n: int) -> date | datetime:
@@ -96,8 +112,20 @@ def months_back(instant: date | datetime, n: int, tz: TzLike = None) -> date | d
 
 
 def year_window(T: datetime, tz: TzLike = None) -> tuple[datetime, datetime]:
-    """"Within a year before T" as a half-open UTC pair ``(T − 12 months, T)`` (SPEC §3, G1)."""
-    return months_back(T, 12, tz), as_utc(T)
+    """"Within a year before T" as a half-open UTC pair ``(T − 12 months, T)`` (SPEC §3, G1).
+
+    Memoised per (T, tz): a recompute asks for the same window once per shop and rule.
+    """
+    T = as_utc(T)
+    try:
+        return _year_window(T, tz)
+    except TypeError:  # an unhashable tzinfo: compute directly
+        return months_back(T, 12, tz), T
+
+
+@lru_cache(maxsize=256)
+def _year_window(T: datetime, tz: TzLike) -> tuple[datetime, datetime]:
+    return months_back(T, 12, tz), T
 
 
 def in_window(x: datetime, start: datetime, end: datetime) -> bool:

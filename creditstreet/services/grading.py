@@ -213,15 +213,18 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     decisions: dict[tuple, star_rules.QuarterResult] = {}
     for q, sid, n, yl, ys, yc, yh in db.session.execute(ballot_tally_query(trailing, shop_ids)):
         if sid in shops:
-            tally = star_rules.BallotTally(sid, parsed[q], n, {
-                "lawful": int(yl), "service": int(ys), "compliance": int(yc), "honesty": int(yh)})
-            key = (q, n, tuple(tally.yes.values()))
+            yes = (int(yl), int(ys), int(yc), int(yh))
+            key = (q, n, yes)
+            tally = None
             decided = decisions.get(key)
             if decided is None:  # the S2 rule depends only on the counts: decide each shape once
+                tally = star_rules.BallotTally(sid, parsed[q], n, dict(zip(star_rules.CRITERIA, yes)))
                 decided = decisions[key] = star_rules.quarter_result(tally, supervisors[parsed[q]], settings)
-            tallies[sid].append(dataclasses.replace(decided, shop_id=sid))
-            if parsed[q] == quarter:
-                graded_tally[sid] = tally
+            tallies[sid].append(star_rules.QuarterResult(sid, decided.quarter, decided.ballots, decided.quorum,
+                                                         decided.has_quorum, decided.passed))
+            if decided.quarter == quarter:
+                graded_tally[sid] = tally or star_rules.BallotTally(
+                    sid, decided.quarter, n, dict(zip(star_rules.CRITERIA, yes)))
 
     violations: dict[int, list] = defaultdict(list)
     for vid, sid, sev, kind, at, desc in db.session.execute(
@@ -309,8 +312,9 @@ def _write(street: Street, quarter: Quarter, T: datetime, now: datetime, graded:
                        execution_options={"synchronize_session": False})
     for i in range(0, len(graded), BATCH_ROWS):
         batch = graded[i:i + BATCH_ROWS]
-        db.session.execute(insert(QuarterResult), [_result_row(g, q) for g in batch])
-        db.session.execute(insert(CreditGrade), [_grade_row(g, q, T, now) for g in batch])
+        # Core inserts of plain dicts (no ORM bulk-persistence layer per row).
+        db.session.execute(insert(QuarterResult.__table__), [_result_row(g, q) for g in batch])
+        db.session.execute(insert(CreditGrade.__table__), [_grade_row(g, q, T, now) for g in batch])
         run.done += len(batch)
         if progress is not None:
             progress(run.done, run.shops)
