@@ -85,7 +85,7 @@ class _Demo:
         self.patrols()
         self.card_checks()
         self.grades()
-        return [report.lines()[0], f"演示数据已加载：{self.street.name}，商户 {len(self.shops)} 户。"]
+        return [f"演示数据已加载：{self.street.name}，商户 {len(self.shops)} 户。"]
 
     def people(self) -> None:
         sid = self.street.id
