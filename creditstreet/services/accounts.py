@@ -12,7 +12,7 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
     """Create an account. Raises ValidationError (Chinese message) on a bad role, short password or taken name."""
     username = (username or "").strip()
     if role not in ROLES:
-        raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", "bad_role")
+        raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
     if not username:
         raise ValidationError("用户名不能为空", code="username_required")
     if len(password or "") < 8:

@@ -1,5 +1,8 @@
 """Chinese error pages for 400/403/404/413/429/500 and the friendly expired-form path (CASES K-09, K-13)."""
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
+from sqlalchemy import event
+
+from ..extensions import db
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
@@ -35,11 +38,25 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(e):
         # A form whose token expired (or whose session cookie vanished) is shown again with
         # everything typed and a message, never a bare 400 (CASES K-09).
+        # The view runs again only to re-display; a commit during that call is refused, so a
+        # request without a valid token can never write, whatever the view does.
         view = current_app.view_functions.get(request.endpoint)
         if request.method == "POST" and getattr(view, "keeps_input", False):
             g.csrf_expired = True
-            return view(**(request.view_args or {}))
+            try:
+                return view(**(request.view_args or {}))
+            except WriteWithoutCsrf:
+                db.session.rollback()
         return error_response(400, "页面已超时，请返回上一页刷新后再次提交。", "csrf_expired")
+
+    @event.listens_for(db.session, "before_commit")
+    def _no_commit_without_csrf(session):
+        if has_request_context() and g.get("csrf_expired"):
+            raise WriteWithoutCsrf()
+
+
+class WriteWithoutCsrf(Exception):
+    """A view tried to commit while re-displaying a form whose CSRF token failed."""
 
 
 def _handle(e, code):

@@ -100,3 +100,23 @@ def test_unknown_page_is_404_in_chinese(client):
     resp = client.get("/no-such-page")
     assert resp.status_code == 404
     assert "页面不存在" in resp.get_data(as_text=True)
+
+
+def test_a_view_rerun_after_a_failed_csrf_token_can_never_commit(app, client, street):
+    """The expired-form path re-calls the view only to re-display it; a commit there is refused."""
+    from flask import g
+
+    from creditstreet.models import Street
+    from creditstreet.web.roles import keeps_input
+
+    @keeps_input
+    def careless():  # a view that forgets to check the token and writes anyway
+        db.session.add(Street(name="不应写入的街道"))
+        db.session.commit()
+        return "written"
+
+    app.add_url_rule("/test-careless", "careless", careless, methods=["POST"])
+    resp = client.post("/test-careless", data={"csrf_token": "forged"})
+    assert resp.status_code == 400
+    assert "页面已超时" in resp.get_data(as_text=True)
+    assert db.session.query(Street).filter_by(name="不应写入的街道").count() == 0
