@@ -32,6 +32,8 @@ class Shop(db.Model):
     __table_args__ = (
         UniqueConstraint("street_id", "uscc"),
         Index("ix_shops_street_status", "street_id", "status"),
+        # The public board pages through a street's shops in house-number order (issue 6 bench).
+        Index("ix_shops_street_status_house", "street_id", "status", "house_number", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 Pages are cheap at any street size: a board page is a count, one page of shops, and one query each
 for those shops' grades' stars and annual titles (no query per shop). Street statistics are
-aggregates, cached per process for ``BOARD_STATS_TTL`` seconds (default 60; 0 when testing).
+aggregates. The views keep rendered sections per process for ``BOARD_CACHE_TTL`` seconds (``cached``).
 A shop page shows complaint statistics only when the shop had at least ``PUBLIC_COMPLAINT_MIN``
 complaints in the year before now, so one or two disputes do not brand a shop unfairly.
 """
@@ -25,8 +25,18 @@ PUBLIC_COMPLAINT_MIN = 5
 
 
 @dataclass(frozen=True)
+class BoardShop:
+    """The public columns of a shop on the board (no principal, no phone)."""
+
+    id: int
+    name: str
+    house_number: str
+    industry: str
+
+
+@dataclass(frozen=True)
 class BoardRow:
-    shop: Shop
+    shop: BoardShop
     stars: int | None  # None = 待评定
     title: str | None  # "titled" | "revoked" | None
     title_year: int | None
@@ -41,35 +51,18 @@ class BoardPage:
     q: str
 
 
-def _titles(shop_ids: list[int]) -> dict[int, tuple[str, int]]:
-    """Shop id → ("titled"|"revoked", year) from the latest confirmed or revoked 4-star annual row."""
-    out: dict[int, tuple[str, int]] = {}
-    if not shop_ids:
-        return out
-    rows = db.session.execute(
-        select(AnnualStar.shop_id, AnnualStar.year, AnnualStar.status, AnnualStar.stars)
-        .where(AnnualStar.shop_id.in_(shop_ids), AnnualStar.status.in_(("confirmed", "revoked")))
-        .order_by(AnnualStar.shop_id, AnnualStar.year.desc()))
-    for sid, year, status, stars in rows:
-        if sid not in out:
-            out[sid] = ("revoked" if status == "revoked" else "titled" if stars == 4 else "none", year)
-    return {k: v for k, v in out.items() if v[0] != "none"}
-
-
-def _latest_stars(shop_ids: list[int]) -> dict[int, int | None]:
-    out: dict[int, int | None] = {}
-    if not shop_ids:
-        return out
-    rows = db.session.execute(
-        select(CreditGrade.shop_id, CreditGrade.stars).where(CreditGrade.shop_id.in_(shop_ids))
-        .order_by(CreditGrade.shop_id, CreditGrade.quarter.desc()))
-    for sid, stars in rows:
-        out.setdefault(sid, stars)
-    return out
+def _title(status: str | None, stars: int | None) -> str | None:
+    if status == "revoked":
+        return "revoked"
+    return "titled" if status == "confirmed" and stars == 4 else None
 
 
 def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> BoardPage:
-    """One page of the street's active shops, searched by name (traditional/full-width tolerant, K-11)."""
+    """One page of the street's active shops, searched by name (traditional/full-width tolerant, K-11).
+
+    Two statements whatever the street's size: the count, and the page with each shop's latest
+    stars and latest confirmed/revoked annual row as correlated subqueries (indexed, 50 rows).
+    """
     cond = [Shop.street_id == street.id, Shop.status == "active"]
     key = search_key(q)
     if key:
@@ -77,11 +70,20 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     total = db.session.scalar(select(func.count(Shop.id)).where(*cond)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    shops = db.session.scalars(select(Shop).where(*cond).order_by(Shop.house_number, Shop.id)
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [s.id for s in shops]
-    stars, titles = _latest_stars(ids), _titles(ids)
-    rows = [BoardRow(s, stars.get(s.id), *(titles.get(s.id) or (None, None))) for s in shops]
+    page_q = (select(Shop.id, Shop.name, Shop.house_number, Shop.industry).where(*cond)
+              .order_by(Shop.house_number, Shop.id).limit(per_page).offset((page - 1) * per_page).subquery())
+    latest = (select(CreditGrade.stars).where(CreditGrade.shop_id == page_q.c.id)
+              .order_by(CreditGrade.quarter.desc()).limit(1).correlate(page_q).scalar_subquery())
+    annual = (select(AnnualStar.id).where(AnnualStar.shop_id == page_q.c.id,
+                                          AnnualStar.status.in_(("confirmed", "revoked")))
+              .order_by(AnnualStar.year.desc()).limit(1).correlate(page_q).scalar_subquery())
+    with_annual = select(page_q, latest.label("stars"), annual.label("annual_id")).subquery()
+    stmt = (select(with_annual, AnnualStar.year, AnnualStar.status, AnnualStar.stars.label("annual_stars"))
+            .outerjoin(AnnualStar, AnnualStar.id == with_annual.c.annual_id)
+            .order_by(with_annual.c.house_number, with_annual.c.id))
+    rows = [BoardRow(BoardShop(r.id, r.name, r.house_number, r.industry), r.stars,
+                     _title(r.status, r.annual_stars), r.year if _title(r.status, r.annual_stars) else None)
+            for r in db.session.execute(stmt)]
     return BoardPage(rows, total, page, pages, q)
 
 
@@ -103,19 +105,29 @@ class Stats:
         return round(100 * self.agreed / self.accepted) if self.accepted else None
 
 
-_cache: dict[int, tuple[float, Stats]] = {}
+_cache: dict[tuple, tuple[float, object]] = {}
+CACHE_MAX = 2000
+
+
+def cached(key: tuple, make):
+    """``make()``, kept per process for ``BOARD_CACHE_TTL`` seconds (default 30; 0 = off, the default when
+    testing). The public board changes slowly (stars quarterly, titles yearly); a revoked title or a new
+    warning shows within that time."""
+    ttl = current_app.config.get("BOARD_CACHE_TTL", 0 if current_app.testing else 30)
+    hit = _cache.get(key)
+    if ttl and hit and hit[0] > time.monotonic():
+        return hit[1]
+    value = make()
+    if ttl:
+        if len(_cache) >= CACHE_MAX:  # searches make unbounded keys: start over rather than grow
+            _cache.clear()
+        _cache[key] = (time.monotonic() + ttl, value)
+    return value
 
 
 def street_stats(street: Street, now: datetime) -> Stats:
-    """Complaint and star statistics of the last 12 months (SPEC W2), cached briefly per process."""
-    ttl = current_app.config.get("BOARD_STATS_TTL", 0 if current_app.testing else 60)
-    hit = _cache.get(street.id)
-    if ttl and hit and hit[0] > time.monotonic():
-        return hit[1]
-    stats = _compute_stats(street, now)
-    if ttl:
-        _cache[street.id] = (time.monotonic() + ttl, stats)
-    return stats
+    """Complaint and star statistics of the last 12 months (SPEC W2)."""
+    return _compute_stats(street, now)
 
 
 def _compute_stats(street: Street, now: datetime) -> Stats:

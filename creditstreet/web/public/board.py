@@ -1,5 +1,7 @@
 """The public notice board and shop pages (SPEC G6, W2): stars and titles only, no grade, no personal data."""
 from flask import abort, current_app, render_template, request
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from ...domain.stars import CRITERIA_LABELS
 from ...extensions import db
@@ -24,9 +26,13 @@ def board_index():
     q = (request.args.get("q") or "")[:60]
     page = request.args.get("page", 1, type=int) or 1
     at = now()
-    return render_template(
-        "public/index.html", street=street, board=board.board_page(street, q, page),
-        warnings=warnings.current_warnings(street, at), stats=board.street_stats(street, at))
+    # Statistics and shop lists change slowly: rendered sections are kept briefly per process (board.cached).
+    stats_html = board.cached(("stats", street.id, str(get_locale())), lambda: Markup(render_template(
+        "public/board_stats.html", stats=board.street_stats(street, at))))
+    shops_html = board.cached(("shops", street.id, q, page, str(get_locale())), lambda: Markup(
+        render_template("public/board_shops.html", board=board.board_page(street, q, page))))
+    return render_template("public/index.html", street=street, shops_html=shops_html,
+                           warnings=warnings.current_warnings(street, at), stats_html=stats_html)
 
 
 @bp.route("/shops/<int:shop_id>")
