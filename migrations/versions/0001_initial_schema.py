@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 19:02:39.486392
+Create Date: 2026-11-29 19:40:48.626884
 
 """
 from alembic import op
@@ -112,6 +112,7 @@ def upgrade():
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shops_search_key'), ['search_key'], unique=False)
         batch_op.create_index('ix_shops_street_status', ['street_id', 'status'], unique=False)
+        batch_op.create_index('ix_shops_street_status_house', ['street_id', 'status', 'house_number', 'id'], unique=False)
 
     op.create_table('special_actions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -637,6 +638,7 @@ def downgrade():
     op.drop_table('trainings')
     op.drop_table('special_actions')
     with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.drop_index('ix_shops_street_status_house')
         batch_op.drop_index('ix_shops_street_status')
         batch_op.drop_index(batch_op.f('ix_shops_search_key'))
 
