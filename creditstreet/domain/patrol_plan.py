@@ -47,7 +47,7 @@ def draw_plan(shops: Iterable[tuple[Hashable, str | None]], groups: Iterable[Has
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValidationError("随机种子应为整数", code="bad_seed")
 
-    rng = random.Random(seed)  # nosec B311 - a recorded seed must replay the same draw (SPEC G5); not a secret
+    rng = random.Random(seed)  # nosec B311  # a recorded seed must replay the same draw (SPEC G5); not a secret
     drawn: list[tuple[Hashable, bool]] = []
     for shop_id, grade in shop_list:
         g = "B" if grade is None else grade

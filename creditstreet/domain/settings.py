@@ -26,11 +26,11 @@ LABELS: dict[str, str] = {
     "ballot_close_days_after_end": "投票截止（季度末后天数）",
     "quorum_min": "最少有效票数",
     "quorum_share": "有效票数占在岗监督员比例",
-    "pass_share": "单项通过所需赞成比例",  # nosec B105 - a label ("pass" share), not a password
+    "pass_share": "单项通过所需赞成比例",  # nosec B105  # a label ("pass" share), not a password
     "quarters_share": "获星所需通过季度比例",
     "min_quorum_quarters": "最少有效季度数",
     "min_months_open": "参评最短开业月数",
-    "exam_pass_mark": "考试及格分",  # nosec B105 - a label (exam pass mark), not a password
+    "exam_pass_mark": "考试及格分",  # nosec B105  # a label (exam pass mark), not a password
     "service_fault_complaints": "失去服务星的有责投诉数",
     "card_yellow_from_miss": "第几次未随货同行给予黄牌",
     "patrol_rate_c": "C级巡查抽取率",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - fixed argument lists to pg_dump/pg_restore, never a shell
+import subprocess  # nosec B404  # fixed argument lists to pg_dump/pg_restore, never a shell
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -149,7 +149,7 @@ def _run_pg(tool: str, args: list[str], url: URL) -> None:
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     try:
-        done = subprocess.run(  # nosec B603 - absolute tool path and a fixed list, no shell
+        done = subprocess.run(  # nosec B603  # absolute tool path and a fixed list, no shell
             [exe, "--no-password", *args], env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S,
         )
     except subprocess.TimeoutExpired as e:

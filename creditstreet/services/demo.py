@@ -24,8 +24,8 @@ HOTLINES = [{"label": "消费者投诉举报热线", "number": "12315"},
             {"label": "满意街值班电话", "number": "0719-8123456"}]
 DUTY_HOURS = "07:30–18:00"
 ADMIN = ("admin", "admin-demo-2026")
-INSPECTOR_PASSWORD = "inspector-demo-2026"  # nosec B105 - published demo login, printed by `flask demo load`
-SUPERVISOR_PASSWORD = "supervisor-demo-2026"  # nosec B105 - published demo login, printed by `flask demo load`
+INSPECTOR_PASSWORD = "inspector-demo-2026"  # nosec B105  # published demo login, printed by `flask demo load`
+SUPERVISOR_PASSWORD = "supervisor-demo-2026"  # nosec B105  # published demo login, printed by `flask demo load`
 N_INSPECTORS, N_GROUPS, N_SUPERVISORS = 12, 4, 10
 CARD_BATCH = (1, 40_000)
 CARDS_PER_SHOP = 200
@@ -53,7 +53,7 @@ def login_lines() -> list[str]:
 
 class _Demo:
     def __init__(self, now: datetime, progress: Progress | None):
-        self.rng = random.Random(SEED)  # nosec B311 - deterministic demo data, not a secret
+        self.rng = random.Random(SEED)  # nosec B311  # deterministic demo data, not a secret
         self.now = as_utc(now)
         self.say = progress or (lambda text: None)
 

@@ -45,7 +45,7 @@ CHECKLIST_LABELS = {
     "prices": "明码标价",
     "cards": "信誉卡随货同行",
 }
-RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "未检查"}  # nosec B105 - checklist result labels
+RESULT_LABELS = {"pass": "合格", "fail": "不合格", "na": "未检查"}  # nosec B105  # checklist result labels
 KIND_LABELS = {
     "counterfeit": "假冒伪劣商品",
     "false_advertising": "虚假宣传",

@@ -27,7 +27,7 @@ def board_index():
     page = request.args.get("page", 1, type=int) or 1
     at = now()
     # Statistics and shop lists change slowly: rendered sections are kept briefly per process (board.cached).
-    # nosec B704 below: Markup wraps our own autoescaped template output, never request text.
+    # B704 reviewed: Markup wraps our own autoescaped template output, never request text.
     stats_html = board.cached(("stats", street.id, str(get_locale())), lambda: Markup(render_template(  # nosec B704
         "public/board_stats.html", stats=board.street_stats(street, at))))
     shops_html = board.cached(("shops", street.id, q, page, str(get_locale())), lambda: Markup(  # nosec B704
