@@ -271,3 +271,14 @@ def test_tracking_rate_limited_per_real_client(db, street, proxy_count):
         assert attempt("198.51.100.1").status_code == 429
         # …while another real address is not blocked.
         assert attempt("198.51.100.1", remote="10.0.0.2").status_code == 404
+
+
+def test_complaint_form_rate_limited(db, street):
+    db.session.commit()
+    app2 = create_app("test", RATELIMIT_ENABLED=True, COMPLAINT_RATE_LIMIT="2 per minute")
+    c = app2.test_client()
+    token = csrf_token(c, "/complaints/new")
+    codes = [c.post("/complaints/new", data={"csrf_token": token, "description": "x"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # two re-shown with a message (no shop, no phone), then refused
+    assert "操作过于频繁" in c.post("/complaints/new", data={"csrf_token": token}).get_data(as_text=True)
+    assert c.get("/complaints/new").status_code == 200  # reading the form is not limited
