@@ -40,6 +40,8 @@ from .settings import rule_settings
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500
+#: Shops graded per pass of the grouped queries (bounds memory on a 100,000-shop city).
+CHUNK_SHOPS = 10_000
 #: Test hook (CASES K-05): called after the rows are written, inside the write transaction.
 after_write_hook: Callable[[], None] | None = None
 
@@ -103,16 +105,24 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     db.session.add(run)
     db.session.flush()
     counts = {"A": 0, "B": 0, "C": 0}
-    computed = []
+    active = {street.id: list(db.session.scalars(
+        select(Shop.id).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.id)))
+        for street in streets}
+    run.shops = sum(len(ids) for ids in active.values())
     for street in streets:
         T = grading_instant(quarter, now, street.timezone)
-        with _gc_paused():
-            computed.append((street, T, compute_grades(street, quarter, T, settings)))
-    run.shops = sum(len(g) for _, _, g in computed)
-    for street, T, graded in computed:
-        _write(street, quarter, T, now, graded, settings, run, progress)
-        for g in graded:
-            counts[g.grade.grade] += 1
+        _clear(street, quarter)
+        ids = active[street.id]
+        # Shops in id ranges of CHUNK_SHOPS: the same grouped queries per range (never per shop),
+        # so memory stays bounded whatever the street's size.
+        for i in range(0, len(ids), CHUNK_SHOPS):
+            shop_range = (ids[i], ids[min(i + CHUNK_SHOPS, len(ids)) - 1])
+            with _gc_paused():
+                graded = compute_grades(street, quarter, T, settings, shop_range=shop_range)
+            _insert_rows(quarter, T, now, graded, run, progress)
+            for g in graded:
+                counts[g.grade.grade] += 1
+            del graded
     run.finished_at = now
     db.session.flush()
     if after_write_hook is not None:
@@ -180,7 +190,8 @@ def missing_quarters(now: datetime, street: Street, limit: int = 8) -> list[Quar
 # ---------------------------------------------------------------- set-based reading
 
 def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: RuleSettings,
-                   shop_ids: list[int] | None = None) -> list[ShopGrade]:
+                   shop_ids: list[int] | None = None,
+                   shop_range: tuple[int, int] | None = None) -> list[ShopGrade]:
     """Read all inputs of the street's active shops with grouped queries and grade each at T."""
     if settings.timezone != street.timezone:
         settings = dataclasses.replace(settings, timezone=street.timezone)
@@ -194,13 +205,17 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
         Shop.street_id == street.id, Shop.status == "active")
     if shop_ids is not None:
         shop_q = shop_q.where(Shop.id.in_(shop_ids))
+    if shop_range is not None:
+        shop_q = shop_q.where(Shop.id.between(*shop_range))
     shops = {sid: (opened or local_date(created, tz)) for sid, opened, created in db.session.execute(shop_q)}
     if not shops:
         return []
 
     def limit(col):
         """Restrict to the chosen shops when grading a few (the register's live preview)."""
-        return col.in_(shop_ids) if shop_ids is not None else true()
+        if shop_ids is not None:
+            return col.in_(shop_ids)
+        return col.between(*shop_range) if shop_range is not None else true()
 
     # Active supervisors at each trailing quarter's end (S2), one row.
     q_ends = [min(as_utc(q.end_utc(tz)), T) for q in trailing]
@@ -215,7 +230,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     graded_tally: dict[int, star_rules.BallotTally] = {}
     parsed = {str(q): q for q in trailing}
     decisions: dict[tuple, star_rules.QuarterResult] = {}
-    for q, sid, n, yl, ys, yc, yh in db.session.execute(ballot_tally_query(trailing, shop_ids)):
+    for q, sid, n, yl, ys, yc, yh in db.session.execute(ballot_tally_query(trailing, shop_ids, shop_range)):
         if sid in shops:
             yes = (int(yl), int(ys), int(yc), int(yh))
             key = (q, n, yes)
@@ -285,7 +300,8 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     return out
 
 
-def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None):
+def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None,
+                       shop_range: tuple[int, int] | None = None):
     """Ballots grouped per (quarter, shop) with yes counts per criterion (SPEC S2).
 
     Reads only columns of the covering index ix_ballots_quarter_shop_marks.
@@ -299,14 +315,15 @@ def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = Non
             .group_by(Ballot.quarter, Ballot.shop_id))
     if shop_ids is not None:
         stmt = stmt.where(Ballot.shop_id.in_(shop_ids))
+    if shop_range is not None:
+        stmt = stmt.where(Ballot.shop_id.between(*shop_range))
     return stmt
 
 
 # ---------------------------------------------------------------- bulk writing
 
-def _write(street: Street, quarter: Quarter, T: datetime, now: datetime, graded: list[ShopGrade],
-           settings: RuleSettings, run: GradeRun, progress) -> None:
-    """Replace the quarter's rows of the street's shops, in batches of BATCH_ROWS."""
+def _clear(street: Street, quarter: Quarter) -> None:
+    """Delete the quarter's rows of the street's shops (they are then rewritten)."""
     q = str(quarter)
     street_shops = select(Shop.id).where(Shop.street_id == street.id).scalar_subquery()
     db.session.execute(delete(CreditGrade).where(CreditGrade.quarter == q, CreditGrade.shop_id.in_(street_shops)),
@@ -314,6 +331,12 @@ def _write(street: Street, quarter: Quarter, T: datetime, now: datetime, graded:
     db.session.execute(delete(QuarterResult).where(QuarterResult.quarter == q,
                                                    QuarterResult.shop_id.in_(street_shops)),
                        execution_options={"synchronize_session": False})
+
+
+def _insert_rows(quarter: Quarter, T: datetime, now: datetime, graded: list[ShopGrade], run: GradeRun,
+                 progress) -> None:
+    """Insert the graded shops' rows in batches of BATCH_ROWS."""
+    q = str(quarter)
     for i in range(0, len(graded), BATCH_ROWS):
         batch = graded[i:i + BATCH_ROWS]
         # Core inserts of plain dicts (no ORM bulk-persistence layer per row).
