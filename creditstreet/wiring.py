@@ -33,7 +33,13 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _read_only_for_safe_methods():
-        sqlite_reads_only(request.method in ("GET", "HEAD", "OPTIONS"))
+        g._sqlite_mode = _sqlite_immediate.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _restore_sqlite_mode(_exc=None):
+        token = g.pop("_sqlite_mode", None)
+        if token is not None:
+            _sqlite_immediate.reset(token)
 
     if app.config.get("PROXY_COUNT"):
         n = app.config["PROXY_COUNT"]

@@ -15,7 +15,11 @@ os.environ.setdefault("CREDITSTREET_INSTANCE", str(_TMP / "instance"))
 if not (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")):
     os.environ["TEST_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite3'}"
 
+from flask import has_app_context  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
 from creditstreet import create_app  # noqa: E402
+from creditstreet.wiring import sqlite_reads_only  # noqa: E402
 from creditstreet.extensions import db as _db  # noqa: E402
 
 from . import factories  # noqa: E402
@@ -45,9 +49,35 @@ def _schema():
         _db.engine.dispose()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Every request gets its own app context, session and ``g``, as under a real server.
+
+    The test's own session (the fixture's app context) commits what the test set up before the
+    request, and ends its read snapshot afterwards, so assertions read what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()
+        if outer:
+            _db.session.commit()
+        with self.application.app_context():
+            resp = super().open(*args, **kwargs)
+        if outer:
+            _db.session.commit()
+        return resp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_thread_reads_deferred():
+    # The test thread mostly reads between requests; without this, touching an attribute after a
+    # commit would take SQLite's write lock and block the app's other threads (CASES K-05 tests).
+    sqlite_reads_only(True)
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app("test")
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         yield app
         _db.session.remove()
