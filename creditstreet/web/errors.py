@@ -38,28 +38,51 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(e):
         # A form whose token expired (or whose session cookie vanished) is shown again with
         # everything typed and a message, never a bare 400 (CASES K-09).
-        # The view runs again only to re-display; a commit during that call is refused, so a
-        # request without a valid token can never write, whatever the view does.
-        view = current_app.view_functions.get(request.endpoint)
-        if request.method == "POST" and getattr(view, "keeps_input", False):
-            g.csrf_expired = True
-            try:
-                return view(**(request.view_args or {}))
-            except WriteWithoutCsrf:
-                db.session.rollback()
+        shown = redisplay("页面已超时，请再次提交")
+        if shown is not None:
+            return shown
         return error_response(400, "页面已超时，请返回上一页刷新后再次提交。", "csrf_expired")
 
     @event.listens_for(db.session, "before_commit")
-    def _no_commit_without_csrf(session):
-        if has_request_context() and g.get("csrf_expired"):
+    def _no_commit_while_redisplaying(session):
+        if has_request_context() and g.get("redisplay_only"):
             raise WriteWithoutCsrf()
 
 
+def redisplay(message: str):
+    """Re-call a ``keeps_input`` form view only to show the typed text again with ``message``.
+
+    Used when a POST is refused before the view runs (expired CSRF token, rate limit). The view
+    sees ``g.redisplay_only`` and must not act; a commit during the call is refused anyway, so a
+    refused request can never write. Returns None when the request is not such a form POST.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method != "POST" or not getattr(view, "keeps_input", False) or wants_json():
+        return None
+    # Skip the rate limiter's own wrapper: re-displaying must not count (or be refused) again.
+    while getattr(view, "__wrapped__", None) is not None and "flask_limiter" in getattr(
+            getattr(view, "__code__", None), "co_filename", ""):
+        view = view.__wrapped__
+    g.redisplay_only = True
+    g.redisplay_message = message
+    try:
+        return view(**(request.view_args or {}))
+    except WriteWithoutCsrf:
+        db.session.rollback()
+        return None
+
+
 class WriteWithoutCsrf(Exception):
-    """A view tried to commit while re-displaying a form whose CSRF token failed."""
+    """A view tried to commit while only re-displaying a refused form."""
 
 
 def _handle(e, code):
+    if code == 429:
+        # A refused form POST keeps what was typed (the limit counts; the text is not lost).
+        shown = redisplay("操作过于频繁，请稍后再提交；您填写的内容已保留。")
+        if shown is not None:
+            body, status = (shown if isinstance(shown, tuple) else (shown, 200))[:2]
+            return body, 429
     if code == 500:
         from .. import extensions
 

@@ -42,4 +42,4 @@ def register_filters(app: Flask) -> None:
     def _globals():
         from flask_babel import get_locale
 
-        return {"csrf_expired": g.get("csrf_expired", False), "get_locale": get_locale}
+        return {"redisplay_message": g.get("redisplay_message"), "get_locale": get_locale}

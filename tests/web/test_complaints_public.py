@@ -26,7 +26,7 @@ def _other_browser(app):
     token cache in ``g`` must be dropped, or the first browser's token would leak into this one."""
     from flask import g
 
-    for key in ("csrf_token", "csrf_expired", "csrf_valid"):
+    for key in ("csrf_token", "redisplay_only", "redisplay_message", "csrf_valid"):
         g.pop(key, None)
     return app.test_client()
 

@@ -50,7 +50,7 @@ def grades():
 def grades_recompute():
     form = _form()
     # keeps_input re-calls this view when the CSRF token expired: show the form again, run nothing.
-    if g.get("csrf_expired") or not form.validate_on_submit():
+    if g.get("redisplay_only") or not form.validate_on_submit():
         return _page(form, status=400)
     street_id = int(form.street_id.data) if (form.street_id.data or "").isdigit() else None
     try:

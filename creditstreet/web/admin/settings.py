@@ -51,7 +51,7 @@ def _page(form, cal_form, status=200):
 def settings():
     current = settings_service.rule_settings().to_mapping()
     form = _settings_form_class()(data=None if request.method == "POST" else current)
-    if not g.get("csrf_expired") and form.validate_on_submit():
+    if not g.get("redisplay_only") and form.validate_on_submit():
         changes = {k: form[k].data.strip() for k in EDITABLE if form[k].data.strip() != current[k]}
         try:
             settings_service.update_settings(current_user, changes)
@@ -69,7 +69,7 @@ def settings():
 @keeps_input
 def settings_calendar():
     cal_form = CalendarForm()
-    if not g.get("csrf_expired") and cal_form.validate_on_submit():
+    if not g.get("redisplay_only") and cal_form.validate_on_submit():
         kind = None if cal_form.kind.data == "clear" else cal_form.kind.data
         day: date = cal_form.day.data
         try:

@@ -51,7 +51,7 @@ def user_new():
     groups = db.session.scalars(select(InspectorGroup).where(InspectorGroup.street_id == street_id)
                                 .order_by(InspectorGroup.name)).all()
     form.group_id.choices = [(0, "无")] + [(grp.id, grp.name) for grp in groups]
-    if not g.get("csrf_expired") and form.validate_on_submit():
+    if not g.get("redisplay_only") and form.validate_on_submit():
         try:
             user = accounts.create_user(
                 current_user, form.username.data, form.password.data, form.role.data,
@@ -101,7 +101,7 @@ def _toggle(user_id: int, disabled: bool):
 def user_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordForm()
-    if not g.get("csrf_expired") and form.validate_on_submit():
+    if not g.get("redisplay_only") and form.validate_on_submit():
         try:
             accounts.reset_password(current_user, user, form.password.data)
         except DomainError as e:

@@ -107,7 +107,7 @@ def complaint_action(cid, action):
     if action not in ACTIONS:
         abort(404)
     c = _get(cid)
-    if g.get("csrf_expired"):
+    if g.get("redisplay_only"):
         return _detail(c, None, request.form)
     try:
         ACTIONS[action](current_user, c, request.form)
@@ -132,7 +132,7 @@ def complaint_intake():
     elif not form.submission_token.data:
         form.submission_token.data = svc.new_submission_token()
     searching = request.method == "POST" and "find_shop" in request.form
-    if request.method == "POST" and not g.get("csrf_expired") and not searching and form.validate():
+    if request.method == "POST" and not g.get("redisplay_only") and not searching and form.validate():
         try:
             uploads = [f.read() for f in request.files.getlist("photos") if f and f.filename]
             c, _created = svc.file_complaint(current_user, street, complaint_data(form), form.submission_token.data,

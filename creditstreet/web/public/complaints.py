@@ -92,7 +92,7 @@ def complaint_new():
     elif not form.submission_token.data:
         form.submission_token.data = svc.new_submission_token()
     searching = request.method == "POST" and "find_shop" in request.form
-    if request.method == "POST" and not g.get("csrf_expired") and not searching:
+    if request.method == "POST" and not g.get("redisplay_only") and not searching:
         if form.validate():
             try:
                 c, created = svc.file_complaint(None, street, complaint_data(form), form.submission_token.data,
@@ -144,7 +144,7 @@ def _not_found(form):
 @keeps_input
 def track():
     form = TrackForm()
-    if request.method == "POST" and not g.get("csrf_expired") and form.validate():
+    if request.method == "POST" and not g.get("redisplay_only") and form.validate():
         c = svc.find_for_tracking(form.code.data, form.last4.data)
         if c is None:
             return _not_found(form)
