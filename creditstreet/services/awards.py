@@ -17,8 +17,8 @@ from ..domain.stars import CRITERIA, CRITERIA_LABELS
 from ..domain.text import check_length
 from ..domain.time import Quarter, as_utc
 from ..extensions import db
-from ..models import AnnualStar, CreditGrade, Shop, User
-from . import audit
+from ..models import AnnualStar, CreditGrade, Shop, Street, User
+from . import audit, grading
 
 STAR_WORDS = {1: "一星级", 2: "二星级", 3: "三星级", 4: "四星级"}
 TITLE = "消费者满意企业（门店）"
@@ -50,10 +50,35 @@ def _reasons(grade: CreditGrade | None) -> list[dict]:
     return out
 
 
-def propose_annual_stars(actor: User | None, street_id: int, year: int) -> list[AnnualStar]:
+def _q4_officially_graded(street_id: int, year: int, tz: str) -> bool:
+    """Q4 of ``year`` holds official grades (as_of == the quarter end), not a provisional recompute."""
+    check = getattr(grading, "is_officially_graded", None)
+    if check is not None:
+        return bool(check(Quarter(year, 4), street_id))
+    q4, end = Quarter(year, 4), Quarter(year, 4).end_utc(tz)
+    as_ofs = {as_utc(t) for t in db.session.scalars(
+        select(CreditGrade.as_of).join(Shop, Shop.id == CreditGrade.shop_id)
+        .where(Shop.street_id == street_id, CreditGrade.quarter == str(q4)).distinct())}
+    return as_ofs == {end}
+
+
+def require_year_over(street_id: int, year: int, now: datetime) -> None:
+    """Annual stars need Q4 of ``year`` to be over (in the street's zone) and officially graded (S4).
+
+    A provisional recompute during Q4 (T = now) must never become a confirmed annual title.
+    """
+    street = db.session.get(Street, street_id)
+    tz = street.timezone if street is not None else None
+    if as_utc(now) < Quarter(year, 4).end_utc(tz) or not _q4_officially_graded(street_id, year, tz):
+        raise ValidationError(f"{year}年第四季度尚未结束（或尚未正式评定），不能确认年度星级",
+                              code="year_not_over")
+
+
+def propose_annual_stars(actor: User | None, street_id: int, year: int, now: datetime) -> list[AnnualStar]:
     """Create or refresh the proposed rows of ``year`` from the Q4 grades; confirmed rows are kept.
 
-    Raises ValidationError when Q4 of the year has not been graded for this street.
+    Raises ValidationError when Q4 of the year has not been graded for this street, or when the
+    year is not over / Q4 is only provisionally graded (``require_year_over``).
     """
     q4 = str(Quarter(year, 4))
     grades = {g.shop_id: g for g in db.session.scalars(
@@ -61,6 +86,7 @@ def propose_annual_stars(actor: User | None, street_id: int, year: int) -> list[
         .where(Shop.street_id == street_id, CreditGrade.quarter == q4))}
     if not grades:
         raise ValidationError(f"{year}年第4季度尚未评定，请先完成季度评定", code="q4_not_graded")
+    require_year_over(street_id, year, now)
     existing = {a.shop_id: a for a in db.session.scalars(
         select(AnnualStar).join(Shop, Shop.id == AnnualStar.shop_id)
         .where(Shop.street_id == street_id, AnnualStar.year == year))}
@@ -93,6 +119,7 @@ def annual_rows(street_id: int, year: int) -> list[tuple[AnnualStar, Shop]]:
 
 def confirm_annual_stars(actor: User, street_id: int, year: int, now: datetime) -> int:
     """Confirm every proposed row of the year (SPEC S4); returns how many. Each change is audited."""
+    require_year_over(street_id, year, now)
     rows = [a for a, _ in annual_rows(street_id, year) if a.status == "proposed"]
     if not rows:
         raise ValidationError(f"{year}年没有待确认的年度星级，请先生成建议名单", code="nothing_to_confirm")

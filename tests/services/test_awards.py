@@ -6,6 +6,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from creditstreet.domain.errors import ValidationError
+from creditstreet.domain.time import Quarter
 from creditstreet.extensions import db
 from creditstreet.models import AuditEntry, CreditGrade
 from creditstreet.services import awards
@@ -15,9 +16,14 @@ from .. import factories
 NOW = datetime(2026, 1, 15, tzinfo=timezone.utc)
 
 
-def grade(shop, stars, criteria, quarter="2025Q4"):
-    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, as_of=NOW, grade="A" if stars == 4 else "B",
-                               stars=stars, criteria=criteria))
+def official_t(quarter: str):
+    """Official grades are stamped as of the quarter end (SPEC G1): 2025Q4 → 2025-12-31 16:00 UTC."""
+    return Quarter.parse(quarter).end_utc("Asia/Shanghai")
+
+
+def grade(shop, stars, criteria, quarter="2025Q4", as_of=None):
+    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, as_of=as_of or official_t(quarter),
+                               grade="A" if stars == 4 else "B", stars=stars, criteria=criteria))
 
 
 @pytest.fixture
@@ -46,13 +52,13 @@ def test_pure_helpers():
 
 def test_propose_needs_q4_graded(app, street):
     with pytest.raises(ValidationError) as e:
-        awards.propose_annual_stars(None, street.id, 2024)
+        awards.propose_annual_stars(None, street.id, 2024, NOW)
     assert "第4季度尚未评定" in e.value.message
 
 
 def test_propose_confirm_award_list_and_revoke(app, street, year_end):
     admin, ent, ind, three, unrated = year_end
-    rows = awards.propose_annual_stars(admin, street.id, 2025)
+    rows = awards.propose_annual_stars(admin, street.id, 2025, NOW)
     got = {r.shop_id: (r.stars, r.status) for r in rows}
     assert got == {ent.id: (4, "proposed"), ind.id: (4, "proposed"), three.id: (3, "proposed"),
                    unrated.id: (None, "proposed")}
@@ -66,7 +72,7 @@ def test_propose_confirm_award_list_and_revoke(app, street, year_end):
     assert [s.id for s in award.individuals] == [ind.id]
     assert [(s.id, n) for s, n in award.marks] == [(three.id, 3)]
     # Proposing again leaves confirmed rows alone; confirming again has nothing to do.
-    awards.propose_annual_stars(admin, street.id, 2025)
+    awards.propose_annual_stars(admin, street.id, 2025, NOW)
     assert all(r.status == "confirmed" for r, _ in awards.annual_rows(street.id, 2025))
     with pytest.raises(ValidationError):
         awards.confirm_annual_stars(admin, street.id, 2025, NOW)
@@ -82,7 +88,7 @@ def test_plaque_pdf_one_page_per_titled_shop_and_qr_url(app, street, year_end):
 
     admin = year_end[0]
     app.config["PUBLIC_BASE_URL"] = "https://jd.example.gov.cn"
-    awards.propose_annual_stars(admin, street.id, 2025)
+    awards.propose_annual_stars(admin, street.id, 2025, NOW)
     awards.confirm_annual_stars(admin, street.id, 2025, NOW)
     with app.test_request_context():
         pages = plaque_pages(street.id, 2025)
@@ -94,3 +100,48 @@ def test_plaque_pdf_one_page_per_titled_shop_and_qr_url(app, street, year_end):
     assert len(doc.pages) == 2  # two titled shops → two A4 landscape pages
     assert doc.pages[0].width > doc.pages[0].height
     assert doc.write_pdf().startswith(b"%PDF")
+
+
+def test_annual_stars_refused_before_year_end_or_on_provisional_q4(app, street):
+    """QA: on 2026-11-29 an on-demand 2026Q4 recompute (T = now) must not give 2026 stars."""
+    admin = factories.make_user("admin", street=street)
+    shop = factories.make_shop(street, name="王记茶庄", house_number="7")
+    all4 = ["lawful", "service", "compliance", "honesty"]
+    nov29 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+    grade(shop, 4, all4, quarter="2026Q4", as_of=nov29)  # provisional: as_of = now, not the quarter end
+    db.session.flush()
+    refusal = "2026年第四季度尚未结束（或尚未正式评定），不能确认年度星级"
+    with pytest.raises(ValidationError) as e:
+        awards.propose_annual_stars(admin, street.id, 2026, nov29)
+    assert e.value.message == refusal
+    # After the year is over but with the provisional rows still in place: still refused.
+    with pytest.raises(ValidationError) as e:
+        awards.propose_annual_stars(admin, street.id, 2026, datetime(2027, 1, 5, tzinfo=timezone.utc))
+    assert e.value.message == refusal
+    # Official rows (as_of = 2027-01-01 00:00 Shanghai = 2026-12-31 16:00 UTC) but one second before
+    # that instant: Q4 is not over in the street's zone.
+    db.session.scalars(select(CreditGrade)).one().as_of = official_t("2026Q4")
+    db.session.flush()
+    with pytest.raises(ValidationError):
+        awards.propose_annual_stars(admin, street.id, 2026, datetime(2026, 12, 31, 15, 59, 59, tzinfo=timezone.utc))
+    jan1 = datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)
+    assert [r.stars for r in awards.propose_annual_stars(admin, street.id, 2026, jan1)] == [4]
+    # Confirming is guarded the same way.
+    with pytest.raises(ValidationError) as e:
+        awards.confirm_annual_stars(admin, street.id, 2026, nov29)
+    assert e.value.message == refusal
+    assert awards.confirm_annual_stars(admin, street.id, 2026, jan1) == 1
+
+
+def test_awards_page_refuses_confirm_during_the_year(app, client, street, login_as):
+    from creditstreet.models import AnnualStar
+    from tests.conftest import csrf_token
+
+    shop = factories.make_shop(street, name="王记茶庄", house_number="7")
+    db.session.add(AnnualStar(shop_id=shop.id, year=2999, status="proposed", stars=4, reasons=[]))
+    db.session.commit()
+    login_as("admin")
+    token = csrf_token(client, "/admin/awards?year=2999")
+    r = client.post("/admin/awards/2999/confirm", data={"csrf_token": token}, follow_redirects=True)
+    assert "2999年第四季度尚未结束（或尚未正式评定），不能确认年度星级" in r.get_data(as_text=True)
+    assert db.session.scalars(select(AnnualStar)).one().status == "proposed"

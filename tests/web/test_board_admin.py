@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from creditstreet.domain.time import Quarter
 from creditstreet.extensions import db
 from creditstreet.models import (
     AnnualStar, Complaint, ConsumerWarning, CreditGrade, ExamResult, SupervisorConflict, utcnow,
@@ -85,7 +86,7 @@ def test_warning_approved_by_admin_appears_on_board(client, login_as, street):
 def test_year_end_flow_over_http(client, login_as, street):
     login_as("admin")
     shop = factories.make_shop(street, name="国营百货", ownership="state")
-    db.session.add(CreditGrade(shop_id=shop.id, quarter="2025Q4", as_of=utcnow(), grade="A", stars=4,
+    db.session.add(CreditGrade(shop_id=shop.id, quarter="2025Q4", as_of=Quarter(2025, 4).end_utc(), grade="A", stars=4,
                                criteria=["lawful", "service", "compliance", "honesty"]))
     db.session.commit()
     token = csrf_token(client, "/admin/awards?year=2025")

@@ -50,7 +50,7 @@ def awards_propose(year: int):
     street = _street()
     if PlainForm().validate_on_submit():
         try:
-            rows = awards.propose_annual_stars(current_user, street.id, year)
+            rows = awards.propose_annual_stars(current_user, street.id, year, utcnow())
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "danger")
