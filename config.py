@@ -37,8 +37,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_Hans_CN", "en")
     STREET_TIMEZONE = os.environ.get("STREET_TIMEZONE", "Asia/Shanghai")
-    # Uploads: photos up to 10 MB; text fields may carry long complaints (CASES K-13).
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    # Uploads: up to 5 photos of PHOTO_MAX_MB each (checked per photo with a Chinese message) plus
+    # 1 MB of text (long complaints, CASES K-13) per request; above that a Chinese 413.
+    PHOTO_MAX_MB = int(os.environ.get("PHOTO_MAX_MB", "10"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str((5 * PHOTO_MAX_MB + 1) * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", "3600"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -50,7 +52,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Base of the URLs printed in QR codes (plaques, marks, card sheets), e.g. https://xfmyj.example.gov.cn.
+    # Unset: built from the current request (creditstreet/web/urls.py); production logs a warning.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     TESTING = False
     PRODUCTION = False
 

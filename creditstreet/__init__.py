@@ -26,6 +26,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides)
     _ensure_secret_key(app)
+    from .web.urls import warn_if_unset
+
+    warn_if_unset(app)
 
     from .wiring import init_app
 

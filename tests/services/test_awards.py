@@ -145,3 +145,42 @@ def test_awards_page_refuses_confirm_during_the_year(app, client, street, login_
     r = client.post("/admin/awards/2999/confirm", data={"csrf_token": token}, follow_redirects=True)
     assert "2999年第四季度尚未结束（或尚未正式评定），不能确认年度星级" in r.get_data(as_text=True)
     assert db.session.scalars(select(AnnualStar)).one().status == "proposed"
+
+
+def test_plaque_qr_follows_the_request_host_when_public_base_url_unset(app, street, year_end):
+    """QA: plaques encoded http://127.0.0.1:5000; unset PUBLIC_BASE_URL now means the request's host."""
+    from creditstreet.web.admin.awards import plaque_pages
+
+    admin, ent = year_end[0], year_end[1]
+    app.config["PUBLIC_BASE_URL"] = None
+    awards.propose_annual_stars(admin, street.id, 2025, NOW)
+    awards.confirm_annual_stars(admin, street.id, 2025, NOW)
+    with app.test_request_context("/admin/awards/2025/plaques.pdf", base_url="http://localhost:5102"):
+        assert plaque_pages(street.id, 2025)[0]["url"] == f"http://localhost:5102/shops/{ent.id}"
+    app.config["PUBLIC_BASE_URL"] = "https://xfmyj.example.gov.cn/"
+    with app.test_request_context("/admin/awards/2025/plaques.pdf", base_url="http://localhost:5102"):
+        assert plaque_pages(street.id, 2025)[0]["url"] == f"https://xfmyj.example.gov.cn/shops/{ent.id}"
+
+
+def test_public_url_honours_proxy_headers_and_prod_warns_when_unset(caplog):
+    from creditstreet import create_app
+    from creditstreet.web.urls import public_url
+
+    from config import Config
+
+    assert Config.PUBLIC_BASE_URL is None or Config.PUBLIC_BASE_URL != "http://127.0.0.1:5000"
+    app = create_app("test", PROXY_COUNT=1, PUBLIC_BASE_URL=None)
+    seen = {}
+
+    @app.route("/probe")
+    def probe():
+        seen["url"] = public_url("public.shop", shop_id=5)
+        return "ok"
+
+    # Behind one reverse proxy: ProxyFix takes scheme and host from X-Forwarded-*.
+    app.test_client().get("/probe", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "xfmyj.example.gov.cn",
+                                             "X-Forwarded-For": "10.0.0.9"})
+    assert seen["url"] == "https://xfmyj.example.gov.cn/shops/5"
+    with caplog.at_level("WARNING"):
+        create_app("prod", SECRET_KEY="x" * 40, PUBLIC_BASE_URL=None)
+    assert "PUBLIC_BASE_URL 未设置" in caplog.text

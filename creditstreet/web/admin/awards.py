@@ -1,5 +1,5 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -11,6 +11,7 @@ from ...extensions import db
 from ...models import AnnualStar, utcnow
 from ...services import awards
 from ..roles import keeps_input
+from ..urls import public_url
 from . import bp
 from .ballots import admin_street
 
@@ -101,11 +102,10 @@ def award_revoke(star_id: int):
 
 def plaque_pages(street_id: int, year: int) -> list[dict]:
     """One dict per titled shop: name, kind and the QR (to its live public page)."""
-    base = current_app.config.get("PUBLIC_BASE_URL", "")
     award = awards.award_list(street_id, year)
     out = []
     for shop in award.enterprises + award.individuals:
-        url = awards.public_shop_url(base, shop.id)
+        url = public_url("public.shop", shop_id=shop.id)
         out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url)})
     return out
 
@@ -129,10 +129,9 @@ def awards_plaques(year: int):
 @bp.route("/awards/<int:year>/marks.pdf")
 def awards_marks(year: int):
     street = _street()
-    base = current_app.config.get("PUBLIC_BASE_URL", "")
     marks = []
     for shop, stars in awards.award_list(street.id, year).marks:
-        url = awards.public_shop_url(base, shop.id)
+        url = public_url("public.shop", shop_id=shop.id)
         marks.append({"shop": shop, "mark": awards.licence_mark(stars), "url": url, "qr": awards.qr_svg_data_uri(url)})
     if not marks:
         flash(f"{year}年度没有 1–3 星的已确认商户", "warning")

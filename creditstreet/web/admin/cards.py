@@ -1,5 +1,5 @@
 """The admin's quality credit card pages: printed batches, free issue of ranges, card sheets (SPEC C1–C2)."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import CardBatch, CardRange, Shop, Street, utcnow
 from ...services import cards
 from ..roles import keeps_input
+from ..urls import public_base_url
 from . import bp
 
 
@@ -97,7 +98,7 @@ def card_sheet(range_id: int):
     first = request.args.get("first", type=int) or rng.first_serial
     last = request.args.get("last", type=int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
     try:
-        pdf = cards.card_sheet_pdf(rng, current_app.config["PUBLIC_BASE_URL"], first, last)
+        pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:
         flash(e.message, "danger")
         return redirect(url_for("admin.cards_home"))

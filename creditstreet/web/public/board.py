@@ -1,5 +1,5 @@
 """The public notice board and shop pages (SPEC G6, W2): stars and titles only, no grade, no personal data."""
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -43,5 +43,4 @@ def shop(shop_id: int):
         abort(404)
     info = board.shop_public(shop, now())
     return render_template("public/shop.html", info=info, shop=shop, ownership=OWNERSHIP_LABELS,
-                           min_complaints=board.PUBLIC_COMPLAINT_MIN, criteria=CRITERIA_LABELS,
-                           base_url=current_app.config.get("PUBLIC_BASE_URL", ""))
+                           min_complaints=board.PUBLIC_COMPLAINT_MIN, criteria=CRITERIA_LABELS)

@@ -1,0 +1,28 @@
+"""Absolute public URLs for printed QR codes (plaques, licence marks, card sheets).
+
+``PUBLIC_BASE_URL`` (scheme + host, e.g. ``https://xfmyj.example.gov.cn``) wins when set; when it
+is unset the URL is built from the current request (``url_for(..., _external=True)``), which
+honours ProxyFix's X-Forwarded-Proto/Host behind a reverse proxy. Never a loopback default.
+"""
+from flask import current_app, request, url_for
+
+
+def public_base_url() -> str:
+    """The base (no trailing slash) printed QR codes point at."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return base.rstrip("/") if base else request.host_url.rstrip("/")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """Absolute URL of ``endpoint`` for printing: PUBLIC_BASE_URL + path, else from the request."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def warn_if_unset(app) -> None:
+    """Production: log a warning when PUBLIC_BASE_URL is unset (QR codes then follow the request host)."""
+    if app.config.get("PRODUCTION") and not app.config.get("PUBLIC_BASE_URL"):
+        app.logger.warning("PUBLIC_BASE_URL 未设置：打印的二维码将使用当前请求的地址；"
+                           "生产环境请设置为公示页的正式地址，如 https://xfmyj.example.gov.cn")
