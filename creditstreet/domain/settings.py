@@ -11,6 +11,7 @@ shares and rates are exact ``fractions.Fraction`` values in [0, 1].
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping
@@ -50,11 +51,78 @@ LABELS: dict[str, str] = {
 
 _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
                     "patrol_rate_c", "patrol_rate_b", "patrol_rate_a", "hotspot_rate_factor"}
-_UNIT_FRACTIONS = _FRACTION_FIELDS - {"hotspot_rate_factor"}
-_POSITIVE_INTS = {"version", "quorum_min", "min_quorum_quarters", "card_yellow_from_miss",
-                  "accept_deadline_workdays", "mediation_deadline_workdays",
-                  "report_deadline_workdays", "hotspot_min_complaints",
-                  "hotspot_window_days", "hotspot_baseline_days", "service_fault_complaints"}
+
+#: Accepted range of every setting, (low, high) inclusive; ``OPEN_LOW`` fields exclude ``low``.
+#: Wider values made no sense in the rules and overflowed date arithmetic (QA: 99999999999999999999).
+#:
+#: ============================  =======  ================  ===========================
+#: setting                       default  range             SPEC
+#: ============================  =======  ================  ===========================
+#: ballot_open_days_before_end   15       0–45 days         S1 (open + close < 80 days)
+#: ballot_close_days_after_end   10       0–45 days         S1 (open + close < 80 days)
+#: quorum_min                    3        1–100             S2
+#: quorum_share                  1/2      (0, 1]            S2
+#: pass_share                    2/3      (0, 1]            S2
+#: quarters_share                3/4      (0, 1]            S3
+#: min_quorum_quarters           2        1–4               S3 (trailing four quarters)
+#: min_months_open               3        0–24 months       S3
+#: exam_pass_mark                60       0–100             S3
+#: service_fault_complaints      2        1–100             S3
+#: card_yellow_from_miss         2        1–10              C4
+#: patrol_rate_c / _b / _a       1, 1/4, 1/20  [0, 1]       G5
+#: accept_deadline_workdays      7        1–120 work days   K4
+#: mediation_deadline_workdays   45       1–120 work days   K4
+#: report_deadline_workdays      15       1–120 work days   K4
+#: report_extension_workdays     15       1–120 work days   K4
+#: report_max_extensions         1        0–10              K4
+#: confirm_window_days           15       1–90 days         K3
+#: hotspot_min_complaints        3        1–1000            W1
+#: hotspot_window_days           30       1–365 days        W1
+#: hotspot_baseline_days         90       1–365 days        W1
+#: hotspot_rate_factor           2        1–100             W1
+#: version                       1        ≥ 1               G3
+#: ============================  =======  ================  ===========================
+RANGES: dict[str, tuple[Any, Any]] = {
+    "version": (1, None),
+    "ballot_open_days_before_end": (0, 45),
+    "ballot_close_days_after_end": (0, 45),
+    "quorum_min": (1, 100),
+    "quorum_share": (Fraction(0), Fraction(1)),
+    "pass_share": (Fraction(0), Fraction(1)),
+    "quarters_share": (Fraction(0), Fraction(1)),
+    "min_quorum_quarters": (1, 4),
+    "min_months_open": (0, 24),
+    "exam_pass_mark": (0, 100),
+    "service_fault_complaints": (1, 100),
+    "card_yellow_from_miss": (1, 10),
+    "patrol_rate_c": (Fraction(0), Fraction(1)),
+    "patrol_rate_b": (Fraction(0), Fraction(1)),
+    "patrol_rate_a": (Fraction(0), Fraction(1)),
+    "accept_deadline_workdays": (1, 120),
+    "mediation_deadline_workdays": (1, 120),
+    "report_deadline_workdays": (1, 120),
+    "report_extension_workdays": (1, 120),
+    "report_max_extensions": (0, 10),
+    "confirm_window_days": (1, 90),
+    "hotspot_min_complaints": (1, 1000),
+    "hotspot_window_days": (1, 365),
+    "hotspot_baseline_days": (1, 365),
+    "hotspot_rate_factor": (Fraction(1), Fraction(100)),
+}
+OPEN_LOW = {"quorum_share", "pass_share", "quarters_share"}
+#: The ballot window (S1) must stay well inside one quarter-to-quarter span.
+MAX_BALLOT_WINDOW_DAYS = 80
+_MAX_INPUT_CHARS = 30  # longer inputs are never a sensible number (and could be slow to parse)
+
+
+class SettingsError(ValidationError):
+    """Every bad setting at once: ``errors`` maps field name → Chinese message."""
+
+    code = "bad_setting"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("；".join(self.errors.values()), code="bad_setting")
 
 
 @dataclass(frozen=True)
@@ -92,14 +160,29 @@ class RuleSettings:
     hotspot_rate_factor: Fraction = Fraction(2)            # W1
 
     def __post_init__(self) -> None:
+        errors: dict[str, str] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "timezone":
-                object.__setattr__(self, f.name, _parse_zone(value))
-            elif f.name in _FRACTION_FIELDS:
-                object.__setattr__(self, f.name, _parse_fraction(f.name, value))
-            else:
-                object.__setattr__(self, f.name, _parse_int(f.name, value))
+            try:
+                if f.name == "timezone":
+                    parsed = _parse_zone(value)
+                elif f.name in _FRACTION_FIELDS:
+                    parsed = _parse_fraction(f.name, value)
+                else:
+                    parsed = _parse_int(f.name, value)
+            except _Bad as e:
+                errors[f.name] = e.message
+                continue
+            object.__setattr__(self, f.name, parsed)
+        both = ("ballot_open_days_before_end", "ballot_close_days_after_end")
+        if not any(k in errors for k in both):
+            span = self.ballot_open_days_before_end + self.ballot_close_days_after_end
+            if span >= MAX_BALLOT_WINDOW_DAYS:
+                for k in both:
+                    errors[k] = (f"设置“{LABELS[k]}”的值“{getattr(self, k)}”无效：投票开始与截止天数之和"
+                                 f"应小于{MAX_BALLOT_WINDOW_DAYS}（现为{span}），否则与上一季度的投票期重叠")
+        if errors:
+            raise SettingsError(errors)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -114,42 +197,77 @@ class RuleSettings:
     def from_mapping(cls, data: Mapping[str, Any]) -> "RuleSettings":
         """Build from a settings table (values may be strings or numbers).
 
-        Unknown keys are ignored; missing keys take SPEC defaults; fractions accept
-        ``"2/3"``, ``"0.25"``, ``"25%"``. Raises ``ValidationError`` on a bad value.
+        Unknown keys are ignored; missing keys take SPEC defaults; text is NFKC-normalised
+        first (full-width ``２／３`` = ``2/3``); fractions accept ``"2/3"``, ``"0.25"``, ``"25%"``.
+        Raises ``SettingsError`` (a ``ValidationError``) listing EVERY bad field in ``.errors``
+        (field → Chinese message) and in ``.message``; each field's range is in ``RANGES``.
         """
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> "RuleSettings":
+        """Like ``from_mapping``, but a stored value that is now out of range falls back to
+        SPEC's default instead of failing every page (values saved before the ranges existed)."""
+        try:
+            return cls.from_mapping(data)
+        except SettingsError as e:
+            return cls.from_mapping({k: v for k, v in data.items() if k not in e.errors})
 
     def to_mapping(self) -> dict[str, str]:
         """Every setting as a string (fractions as ``"2/3"``); round-trips ``from_mapping``."""
         return {f.name: str(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
-def _bad(name: str, value: Any, why: str) -> ValidationError:
-    return ValidationError(f"设置“{LABELS.get(name, name)}”的值“{value}”无效：{why}",
-                           code="bad_setting")
+class _Bad(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def _bad(name: str, value: Any, why: str) -> _Bad:
+    shown = str(value)
+    if len(shown) > _MAX_INPUT_CHARS:
+        shown = shown[:_MAX_INPUT_CHARS] + "…"
+    return _Bad(f"设置“{LABELS.get(name, name)}”的值“{shown}”无效：{why}")
+
+
+def _normal(value: Any) -> Any:
+    """NFKC and trim text (full-width digits, ／ and ％ become ASCII); other values unchanged."""
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+
+
+def _range_text(name: str) -> str:
+    low, high = RANGES[name]
+    if high is None:
+        return f"不能小于{low}"
+    if name in OPEN_LOW:
+        return f"应大于{low}且不大于{high}"
+    return f"应在{low}到{high}之间"
 
 
 def _parse_int(name: str, value: Any) -> int:
+    value = _normal(value)
     if isinstance(value, bool):
         raise _bad(name, value, "应为整数")
     if isinstance(value, int):
         result = value
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and value.strip().isascii():
-        result = int(value.strip())
-    elif isinstance(value, (float, Fraction)) and value == int(value):
+    elif (isinstance(value, str) and len(value) <= _MAX_INPUT_CHARS and value.isascii()
+          and value.lstrip("+-").isdigit()):
+        result = int(value)
+    elif isinstance(value, (float, Fraction)) and value == value and abs(value) != float("inf") \
+            and value == int(value):
         result = int(value)
     else:
         raise _bad(name, value, "应为整数")
-    low = 1 if name in _POSITIVE_INTS else 0
-    if result < low:
-        raise _bad(name, value, f"不能小于{low}")
-    if name == "exam_pass_mark" and result > 100:
-        raise _bad(name, value, "不能大于100")
+    low, high = RANGES.get(name, (0, None))
+    if result < low or (high is not None and result > high):
+        raise _bad(name, value, _range_text(name) if name in RANGES else f"不能小于{low}")
     return result
 
 
 def _parse_fraction(name: str, value: Any) -> Fraction:
+    value = _normal(value)
     if isinstance(value, bool):
         raise _bad(name, value, "应为比例")
     try:
@@ -160,20 +278,22 @@ def _parse_fraction(name: str, value: Any) -> Fraction:
         elif isinstance(value, float):
             result = Fraction(repr(value))  # 0.25 → 1/4 exactly, not the binary float
         elif isinstance(value, str):
-            text = value.strip()
-            if not text.isascii():
+            text = value
+            if not text.isascii() or len(text) > _MAX_INPUT_CHARS or "e" in text.lower():
                 raise ValueError(text)
             result = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
         else:
             raise TypeError(value)
-    except (ValueError, TypeError, ZeroDivisionError):
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError):
         raise _bad(name, value, "应为比例，如 2/3、0.25 或 25%") from None
-    if result < 0 or (name in _UNIT_FRACTIONS and result > 1):
-        raise _bad(name, value, "应在0到1之间" if name in _UNIT_FRACTIONS else "不能为负数")
+    low, high = RANGES[name]
+    if result < low or result > high or (name in OPEN_LOW and result == low):
+        raise _bad(name, value, _range_text(name))
     return result
 
 
 def _parse_zone(value: Any) -> str:
+    value = _normal(value)
     if not isinstance(value, str) or not value.strip():
         raise _bad("timezone", value, "应为时区名称，如 Asia/Shanghai")
     try:

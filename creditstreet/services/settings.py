@@ -21,7 +21,7 @@ def rule_settings() -> RuleSettings:
     data = {k: v for k, v in rows}
     version = db.session.scalar(select(func.coalesce(func.sum(Setting.version), 0))) or 0
     data["version"] = str(1 + version)
-    return RuleSettings.from_mapping(data)
+    return RuleSettings.from_stored(data)  # a value stored before the ranges existed → default
 
 
 def update_settings(actor: User | None, changes: dict[str, str]) -> RuleSettings:

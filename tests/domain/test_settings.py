@@ -40,6 +40,12 @@ def test_spec_defaults(name, value):
     ("accept_deadline_workdays", " 10 ", 10),
     ("version", "7", 7),
     ("timezone", "Asia/Urumqi", "Asia/Urumqi"),
+    ("pass_share", "２／３", Fraction(2, 3)),        # full-width: NFKC first (QA)
+    ("patrol_rate_b", "２５％", Fraction(1, 4)),
+    ("min_months_open", "２４", 24),                  # the upper bound itself is allowed
+    ("min_months_open", "0", 0),
+    ("pass_share", "1", Fraction(1)),               # (0, 1]: 1 allowed
+    ("ballot_open_days_before_end", "45", 45),       # 45 + default 10 = 55 < 80
 ])
 def test_from_mapping_parses(key, raw, parsed):
     assert getattr(RuleSettings.from_mapping({key: raw}), key) == parsed
@@ -50,12 +56,42 @@ def test_from_mapping_parses(key, raw, parsed):
     ("pass_share", True), ("quorum_min", "0"), ("quorum_min", "x"), ("quorum_min", True),
     ("quorum_min", 2.5), ("exam_pass_mark", "101"), ("accept_deadline_workdays", "七"),
     ("timezone", "Mars/Base"), ("timezone", ""), ("report_max_extensions", "-1"),
+    # ranges (QA): each one just outside its bound
+    ("min_months_open", "99999999999999999999"), ("min_months_open", "25"), ("min_months_open", "1200"),
+    ("pass_share", "0"), ("quorum_share", "0"), ("quarters_share", "0"), ("patrol_rate_a", "101%"),
+    ("ballot_open_days_before_end", "200"), ("ballot_close_days_after_end", "46"),
+    ("accept_deadline_workdays", "121"), ("mediation_deadline_workdays", "0"), ("confirm_window_days", "91"),
+    ("hotspot_min_complaints", "1001"), ("hotspot_window_days", "366"), ("hotspot_baseline_days", "0"),
+    ("quorum_min", "101"), ("card_yellow_from_miss", "11"), ("hotspot_rate_factor", "1/2"),
+    ("pass_share", "1e999999999"), ("min_months_open", "9" * 5000),  # never slow, never OverflowError
 ])
 def test_from_mapping_rejects(key, raw):
     with pytest.raises(ValidationError) as info:
         RuleSettings.from_mapping({key: raw})
     assert info.value.code == "bad_setting"
     assert "设置“" in info.value.message
+
+
+def test_every_bad_field_is_reported_at_once():
+    with pytest.raises(ValidationError) as info:
+        RuleSettings.from_mapping({"min_months_open": "99999999999999999999", "pass_share": "0",
+                                   "exam_pass_mark": "60"})
+    assert set(info.value.errors) == {"min_months_open", "pass_share"}
+    assert "参评最短开业月数" in info.value.message and "单项通过所需赞成比例" in info.value.message
+    assert "应在0到24之间" in info.value.errors["min_months_open"]
+
+
+def test_ballot_windows_may_not_overlap_the_previous_quarters():
+    # open 45 + close 35 = 80 days ≥ 80 → refused on both fields; 45 + 34 = 79 is accepted
+    with pytest.raises(ValidationError) as info:
+        RuleSettings(ballot_open_days_before_end=45, ballot_close_days_after_end=35)
+    assert set(info.value.errors) == {"ballot_open_days_before_end", "ballot_close_days_after_end"}
+    assert RuleSettings(ballot_open_days_before_end=45, ballot_close_days_after_end=34)
+
+
+def test_stored_out_of_range_value_falls_back_to_the_default():
+    s = RuleSettings.from_stored({"min_months_open": "1200", "pass_share": "3/4"})
+    assert s.min_months_open == 3 and s.pass_share == Fraction(3, 4)
 
 
 def test_unknown_keys_ignored_and_round_trip():

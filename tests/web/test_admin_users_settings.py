@@ -131,10 +131,43 @@ def test_bad_setting_is_refused_keeps_typed_values_and_writes_nothing(client, lo
     data["pass_share"] = "3/2"  # a share above 1 is invalid
     resp = client.post("/admin/settings", data=data)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 400 and "单项通过所需赞成比例" in html and "应在0到1之间" in html
+    assert resp.status_code == 400 and "单项通过所需赞成比例" in html and "应大于0且不大于1" in html
     assert 'value="3/2"' in html and 'value="75"' in html
     assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
     assert _entries("setting.update") == []
+
+
+def test_absurd_settings_show_every_error_next_to_its_field_and_store_nothing(client, login_as):
+    """QA: 99999999999999999999 months overflowed dates (500); pass_share 0 and 200 days were accepted;
+    full-width ２／３ was refused; only one error was shown, only in the banner."""
+    login_as("admin")
+    data = _settings_form(client)
+    data.update(min_months_open="99999999999999999999", pass_share="0", ballot_open_days_before_end="200",
+                quarters_share="２／３")  # NFKC → 2/3, valid
+    resp = client.post("/admin/settings", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "有 3 项设置无效" in html  # the banner counts them; each message sits in its field's block
+    for key, why in [("min_months_open", "应在0到24之间"), ("pass_share", "应大于0且不大于1"),
+                     ("ballot_open_days_before_end", "应在0到45之间")]:
+        block = html.split(f'id="{key}"', 1)[1].split('class="field', 1)[0]
+        assert why in block, key
+    assert 'value="99999999999999999999"' in html and 'value="２／３"' in html and 'value="200"' in html
+    assert db.session.scalar(select(func.count()).select_from(Setting)) == 0
+    assert _entries("setting.update") == []
+
+    data = _settings_form(client)
+    data["quarters_share"] = "２／３"
+    assert client.post("/admin/settings", data=data).status_code == 302
+    assert db.session.get(Setting, "quarters_share").value == "2/3"  # stored normalised
+
+
+def test_a_stored_out_of_range_value_falls_back_to_the_default_instead_of_500(client, login_as, street):
+    login_as("admin")
+    db.session.add(Setting(key="min_months_open", value="99999999999999999999", version=1))
+    db.session.commit()
+    assert client.get("/admin/settings").status_code == 200
+    assert _settings_form(client)["min_months_open"] == "3"  # SPEC S3 default shown
 
 
 def test_calendar_override_is_audited_and_incomplete_years_are_shown(client, login_as):

@@ -2,6 +2,7 @@
 
 Every change goes through services.settings, which validates the whole set and audits before/after.
 """
+import unicodedata
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -52,12 +53,18 @@ def settings():
     current = settings_service.rule_settings().to_mapping()
     form = _settings_form_class()(data=None if request.method == "POST" else current)
     if not g.get("redisplay_only") and form.validate_on_submit():
-        changes = {k: form[k].data.strip() for k in EDITABLE if form[k].data.strip() != current[k]}
+        typed = {k: unicodedata.normalize("NFKC", form[k].data).strip() for k in EDITABLE}  # ２／３ → 2/3
+        changes = {k: v for k, v in typed.items() if v != current[k]}
         try:
             settings_service.update_settings(current_user, changes)
         except DomainError as e:
             db.session.rollback()
-            flash(e.message, "danger")
+            field_errors = getattr(e, "errors", None) or {}
+            for key, message in field_errors.items():
+                if key in form:  # each error next to its field; the typed values stay in the form
+                    form[key].errors = [*form[key].errors, message]
+            shown = [k for k in field_errors if k in form]
+            flash(f"有 {len(shown)} 项设置无效，请按各项下方的提示修改" if shown else e.message, "danger")
             return _page(form, CalendarForm(formdata=None), 400)
         db.session.commit()
         flash(f"已保存 {len(changes)} 项设置" if changes else "设置没有变化", "success")
