@@ -93,3 +93,25 @@ def _token(client):
     from tests.conftest import csrf_token
 
     return csrf_token(client, "/")
+
+
+def test_demo_leaves_a_hotspot_warning_draft_that_the_admin_can_publish(runner, client, db):
+    """QA: after demo load /admin/warnings was empty. The demo files 5 家用电器 complaints 2–20 days
+    before the load date (≥ 3 in the 30-day window) and runs the scan: one draft awaits approval."""
+    from datetime import date, timedelta
+
+    from creditstreet.models import ConsumerWarning
+    from tests.conftest import csrf_token, login
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    drafts = db.session.scalars(select(ConsumerWarning).where(ConsumerWarning.status == "draft")).all()
+    assert [w.goods_category for w in drafts] == ["家用电器"]
+    assert drafts[0].figures["recent"] >= 5 and drafts[0].figures["recent_days"] == 30
+    assert login(client, "admin", "admin-demo-2026").status_code == 302
+    token = csrf_token(client, "/admin/warnings")
+    expiry = (date.today() + timedelta(days=30)).isoformat()
+    resp = client.post(f"/admin/warnings/{drafts[0].id}", data={
+        "csrf_token": token, "title": "家用电器消费警示", "body": "购买家用电器请索要发票和信誉卡", "expires_on": expiry})
+    assert resp.status_code == 302
+    board = client.get("/").get_data(as_text=True)
+    assert "家用电器消费警示" in board and "购买家用电器请索要发票和信誉卡" in board

@@ -16,7 +16,7 @@ from ..domain.time import Quarter, as_utc, local_date, local_midnight, quarter_o
 from ..extensions import db
 from ..models import InspectorGroup, Shop, Street, User
 from ..models.types import utcnow
-from . import accounts, audit, shops
+from . import accounts, audit, patrol_plan, shops
 
 SEED = 20261129
 STREET_NAME = "城关××街"
@@ -34,6 +34,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 CATEGORY_OF_INDUSTRY = {"服装": "服装鞋帽", "鞋类": "服装鞋帽", "化妆品": "化妆品", "家电": "家用电器",
                         "食品": "食品", "餐饮": "餐饮服务", "日杂": "日用百货", "百货": "日用百货",
                         "烟草": "烟酒", "药品": "药品保健品"}
+HOTSPOT_CATEGORY = "家用电器"
 TRADES = {"clothing": "服装", "cosmetics": "化妆品", "appliances": "家电", "shoes": "鞋类"}
 TOOTHPASTE = [("范磊超市", 216, "serious"), ("熊记超市行", 168, "general"), ("武记超市坊", 120, "general")]
 
@@ -82,9 +83,13 @@ class _Demo:
         self.exams_trainings_agreements()
         self.ballots()
         self.complaints()
+        self.flag_overdue()
+        self.hotspot()
         self.patrols()
         self.card_checks()
         self.grades()
+        patrol_plan.create_plan(self.admin, self.street, quarter_of(self.now, self.street.timezone), self.rng.randrange(2 ** 32), self.now)
+        self.warnings()
         return [f"演示数据已加载：{self.street.name}，商户 {len(self.shops)} 户。"]
 
     def people(self) -> None:
@@ -173,6 +178,12 @@ class _Demo:
         self.quarters: list[Quarter] = quarters
         self.say(f"投票：{len(quarters)} 个季度共 {count} 张选票")
 
+    def flag_overdue(self) -> None:
+        """Flag items whose deadline passed, as the daily job would have (notifications use the flag)."""
+        from . import complaints as svc
+
+        svc.flag_overdue(self.now)
+
     def complaints(self) -> None:
         from . import complaints as svc
 
@@ -218,6 +229,31 @@ class _Demo:
             if days_ago > 12 and self.rng.random() < 0.5:
                 svc.confirm_outcome(c, now=closed + timedelta(days=2))
         self.say("投诉举报咨询：72 件")
+
+    def hotspot(self) -> None:
+        """A consumer-warning hotspot relative to the load date (SPEC W1): 5 appliance complaints in
+        the last 30 days (3 or more needed), so the daily scan drafts a warning for the admin.
+        Its own RNG keeps the rest of the demo's draws unchanged."""
+        from . import complaints as svc
+
+        rng = random.Random(SEED + 1)  # nosec B311  # deterministic demo data, not a secret
+        appliance = [s for s in self.shops if CATEGORY_OF_INDUSTRY.get(s.industry) == HOTSPOT_CATEGORY] or self.shops
+        for days_ago in (2, 5, 9, 14, 20):
+            shop, inspector = rng.choice(appliance), rng.choice(self.inspectors)
+            received = self.at(days_ago, rng.uniform(8.0, 17.0))
+            data = {"kind": "complaint", "shop_id": shop.id, "title": "新买的电器不能正常使用",
+                    "goods": f"{shop.industry}商品", "goods_category": HOTSPOT_CATEGORY,
+                    "amount": str(rng.choice([299, 699, 1599])), "description": f"在{shop.name}购买的电器使用几天即出现故障。",
+                    "demand": "退货退款", "consumer_name": self.name(), "consumer_phone": self.phone()}
+            c, _ = svc.file_complaint(inspector, self.street, data, None, channel="hotline", now=received)
+            if days_ago >= 4:
+                svc.accept_complaint(inspector, c, now=received + timedelta(days=1))
+
+    def warnings(self) -> None:
+        from .warnings import draft_hotspot_warnings
+
+        drafts = draft_hotspot_warnings(self.now)
+        self.say(f"消费警示：近30天投诉热点，生成待审核草稿 {len(drafts)} 条")
 
     def patrols(self) -> None:
         from . import patrols as svc
