@@ -58,4 +58,7 @@ def scheduler_run_command(once, retry):
     from . import scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scheduler.run(current_app._get_current_object(), once=once, retry_seconds=retry, echo=click.echo)
+    try:
+        scheduler.run(current_app._get_current_object(), once=once, retry_seconds=retry, echo=click.echo)
+    except scheduler.SchedulerBusy as e:
+        raise click.ClickException(str(e)) from None  # exit 1: nothing was done

@@ -83,8 +83,47 @@ def catch_up(now: datetime | None = None, limit: int = 8) -> list[tuple[int, str
 
 
 def quarterly_regrade(now: datetime | None = None) -> list[tuple[int, str]]:
-    """At each quarter start: grade the quarter that just ended, and any missed before it."""
+    """At each quarter start (00:00 local): the OFFICIAL grade of the quarter that just ended
+    (T = its end, SPEC G1), from the records and the ballots cast so far; and any missed before it.
+
+    Ballots may still be cast for 10 more days (SPEC S1, ``ballot_close_days_after_end``):
+    ``finalize_late_ballots`` re-grades the quarter once that window has closed.
+    """
     return catch_up(now)
+
+
+def finalize_late_ballots(now: datetime | None = None) -> list[tuple[int, str]]:
+    """Daily at 00:10 local: re-grade each completed quarter whose ballot window has closed since
+    it was last graded, so the late ballots (cast after the quarter's end, before the window closed)
+    count (SPEC S1, G1). The grade stays official (T = the quarter's end); idempotent: once a run
+    started after the close exists, the quarter is not graded again. A restart after downtime
+    finalizes what was missed.
+
+    Example (defaults): 2026Q4 ends 2027-01-01 00:00+08:00, its window closes 10 days later,
+    2027-01-11 00:00+08:00; the run at 2027-01-11 00:10 counts a ballot cast on 2027-01-05.
+    """
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from .models import Street
+    from .services import grading
+
+    now = _now(now)
+    done = []
+    with _job_context() as db:
+        streets = list(db.session.scalars(select(Street).order_by(Street.id)))
+        for street in streets:
+            for quarter in grading.unfinalized_quarters(now, street):
+                try:
+                    run = grading.recompute(quarter, now, street_id=street.id, trigger="finalize")
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+                    log.warning("%s %s 已由另一进程评级，跳过", street.name, quarter)
+                    continue
+                log.info("计入迟到选票后重评 %s %s：%d 家", street.name, quarter, run.shops)
+                done.append((street.id, str(quarter)))
+    return done
 
 
 def flag_overdue_complaints(now: datetime | None = None) -> int:

@@ -31,6 +31,7 @@ JOBS = (
     # id, callable reference, cron fields
     ("quarterly_regrade", "creditstreet.jobs:quarterly_regrade", dict(month="1,4,7,10", day=1, hour=0, minute=0)),
     ("flag_overdue_complaints", "creditstreet.jobs:flag_overdue_complaints", dict(hour=1, minute=0)),
+    ("finalize_late_ballots", "creditstreet.jobs:finalize_late_ballots", dict(hour=0, minute=10)),
     ("draft_consumer_warnings", "creditstreet.jobs:draft_consumer_warnings", dict(hour=1, minute=30)),
 )
 
@@ -52,16 +53,31 @@ class SchedulerLock:
                                .values(heartbeat_at=now or _utcnow()))
         return res.rowcount == 1
 
-    def release(self) -> None:
+    def release(self, attempts: int = 3) -> bool:
+        """Free the lock; never raises (a failed release only logs: the row goes stale in 2 min)."""
         if self.conn is not None:
-            self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
-            self.conn.close()
-            self.conn = None
-            return
+            try:
+                self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+            except Exception:  # the connection died: the server dropped the advisory lock with it
+                log.exception("释放调度锁失败")
+            finally:
+                try:
+                    self.conn.close()
+                except Exception:
+                    pass
+                self.conn = None
+            return True
         from .models import SchedulerLock as Row
 
-        with self.engine.begin() as conn:
-            conn.execute(delete(Row.__table__).where(Row.name == LOCK_NAME, Row.holder == self.holder))
+        for attempt in range(attempts):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(delete(Row.__table__).where(Row.name == LOCK_NAME, Row.holder == self.holder))
+                return True
+            except Exception:
+                log.exception("释放调度锁失败（第 %d 次）", attempt + 1)
+                time.sleep(0.5)
+        return False
 
 
 def acquire_lock(engine: Engine, holder: str, now: datetime | None = None) -> SchedulerLock | None:
@@ -125,28 +141,67 @@ def build_scheduler(app, scheduler_cls=None, jobstore=None):
     return sched
 
 
+class SchedulerBusy(RuntimeError):
+    """``--once`` found another live scheduler process holding the lock."""
+
+
+def _end_session(db) -> None:
+    """Commit and drop this thread's session: on SQLite an open transaction holds the write lock
+    (writers BEGIN IMMEDIATE, wiring._sqlite_immediate) and would block the lock row, the job
+    store and every job, which use their own connections."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+
+
 def run(app, once: bool = False, retry_seconds: int = 30, echo=print) -> None:
-    """Take the lock (waiting while another process holds it), catch up, then run the scheduler."""
+    """Take the lock (waiting while another process holds it), catch up, then run the scheduler.
+
+    With ``once``: catch up and return; raises SchedulerBusy when another process holds the lock.
+    SIGTERM stops it like Ctrl-C; the lock is released in every case.
+    """
+    import signal
+
     from . import jobs
     from .extensions import db
 
     holder = f"{socket.gethostname()}:{os.getpid()}"
+    _end_session(db)
     while True:
         lock = acquire_lock(db.engine, holder)
         if lock is not None:
             break
-        echo(f"{BUSY_MESSAGE}，{retry_seconds} 秒后重试")
         log.warning(BUSY_MESSAGE)
         if once:
-            return
+            raise SchedulerBusy(BUSY_MESSAGE)
+        echo(f"{BUSY_MESSAGE}，{retry_seconds} 秒后重试")
         time.sleep(retry_seconds)
     jobs.bind_app(app)
+    sched = None
+
+    def stop(_signum, _frame):
+        raise SystemExit(0)
+
+    try:
+        old_term = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (tests): no signal handler
+        old_term = None
     try:
         graded = jobs.catch_up()
+        _end_session(db)
+        finalized = jobs.finalize_late_ballots()
+        _end_session(db)
         echo(f"补评季度：{', '.join(q for _, q in graded) or '无'}")
+        if finalized:
+            echo(f"计入迟到选票后重评：{', '.join(q for _, q in finalized)}")
         if once:
             return
         sched = build_scheduler(app)
+        _end_session(db)  # the job store and the jobs use their own connections from here on
 
         def heartbeat():
             if not lock.heartbeat():
@@ -160,9 +215,21 @@ def run(app, once: bool = False, retry_seconds: int = 30, echo=print) -> None:
         echo("调度进程已启动（Ctrl-C 退出）")
         sched.start()
     except (KeyboardInterrupt, SystemExit):
-        pass
+        echo("调度进程已停止")
     finally:
+        if sched is not None and sched.running:
+            try:
+                sched.shutdown(wait=False)
+            except Exception:
+                log.exception("停止调度器失败")
+        try:
+            db.session.rollback()
+            db.session.remove()
+        except Exception:
+            log.exception("结束数据库会话失败")
         lock.release()
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
 
 
 def _utcnow() -> datetime:

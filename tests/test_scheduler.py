@@ -66,14 +66,15 @@ def test_second_scheduler_process_is_refused(db):
         second.release()
 
 
-def test_scheduler_run_waits_when_locked(app, db):
+def test_scheduler_run_once_refuses_when_locked(app, db):
     held = scheduler.acquire_lock(db.engine, "other-host:99")
     lines = []
     try:
-        scheduler.run(app, once=True, echo=lines.append)
+        with pytest.raises(scheduler.SchedulerBusy, match=scheduler.BUSY_MESSAGE):
+            scheduler.run(app, once=True, echo=lines.append)
     finally:
         held.release()
-    assert any(scheduler.BUSY_MESSAGE in line for line in lines)
+    assert not any("补评" in line for line in lines)  # nothing was done
 
 
 def test_unique_shop_quarter_makes_a_duplicate_fail_harmlessly(db, street):
@@ -254,11 +255,17 @@ def test_jobs_do_nothing_on_import():
 # ------------------------------------------------------------------------------------ CLI
 
 def test_cli_recompute_prints_progress_and_grades(runner, db, street):
+    from creditstreet.domain.time import last_completed_quarter
+
     factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=UTC))
     db.session.commit()
-    result = runner.invoke(args=["grades", "recompute", "--quarter", "2024Q2", "--street", street.name])
+    q = str(last_completed_quarter(datetime.now(UTC), street.timezone))  # the CLI grades at the real now
+    result = runner.invoke(args=["grades", "recompute", "--quarter", q, "--street", street.name])
     assert result.exit_code == 0, result.output
-    assert "进度 1/1" in result.output and "已完成 2024Q2" in result.output
-    assert _grades_per_quarter(db) == {"2024Q2": 1}
+    assert "进度 1/1" in result.output and f"已完成 {q}" in result.output
+    assert _grades_per_quarter(db) == {q: 1}
+    old = runner.invoke(args=["grades", "recompute", "--quarter", "1999Q1"])  # QA: wrote 147 rows
+    assert old.exit_code != 0 and "只能重算最近 8 个季度内、且已有商户开业的季度" in old.output
+    assert _grades_per_quarter(db) == {q: 1}
     bad = runner.invoke(args=["grades", "recompute", "--quarter", "2024Q9"])
     assert bad.exit_code != 0 and "无效的季度" in bad.output

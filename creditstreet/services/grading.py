@@ -8,6 +8,11 @@ statements does not grow with the number of shops (tests/services/test_grading.p
 Units: ``now`` and every stored instant are aware UTC datetimes; the grading instant T of a
 quarter is its exclusive end in the street's zone (the first instant of the next quarter), or
 ``now`` for the open quarter (on demand). Records count when stamped in [T − 12 months, T).
+
+Official vs provisional: a quarter is OFFICIALLY graded only when its rows have
+``as_of == T`` = the quarter's end (SPEC G1). Recomputing the still-open quarter stores
+``as_of = now``: a provisional grade ("临时（按需）"), which the catch-up does not count as done
+and which the quarter-end run replaces. See ``is_official`` / ``is_officially_graded``.
 """
 from __future__ import annotations
 
@@ -86,6 +91,58 @@ def grading_instant(quarter: Quarter | str, now: datetime, tz: str) -> datetime:
     return min(quarter.end_utc(tz), now)
 
 
+#: How far back a quarter may be (re)graded: the same bound as the scheduler's catch-up.
+MAX_QUARTERS_BACK = 8
+OFFICIAL_LABEL = "正式"
+PROVISIONAL_LABEL = "临时（按需）"
+
+
+def is_official(grade: CreditGrade, tz: str) -> bool:
+    """True when ``grade`` was computed at its quarter's end (SPEC G1), not mid-quarter on demand."""
+    return as_utc(grade.as_of) == Quarter.parse(grade.quarter).end_utc(tz)
+
+
+def official_label(grade: CreditGrade | None, tz: str) -> str:
+    """"正式" or "临时（按需）" for a stored grade; "" for none."""
+    if grade is None:
+        return ""
+    return OFFICIAL_LABEL if is_official(grade, tz) else PROVISIONAL_LABEL
+
+
+def is_officially_graded(quarter: Quarter | str, street_id: int) -> bool:
+    """Whether ``quarter`` has its official grade rows (as_of = the quarter's end) on the street.
+
+    Annual stars (SPEC S4) must require an official Q4: a mid-quarter recompute is provisional.
+    """
+    quarter = Quarter.parse(quarter)
+    street = db.session.get(Street, street_id)
+    if street is None:
+        return False
+    T = quarter.end_utc(street.timezone)
+    return db.session.scalar(select(
+        select(CreditGrade.id).join(Shop, Shop.id == CreditGrade.shop_id)
+        .where(Shop.street_id == street_id, CreditGrade.quarter == str(quarter), CreditGrade.as_of == T)
+        .exists())) or False
+
+
+def check_recomputable(quarter: Quarter, now: datetime, street: Street) -> None:
+    """Refuse a quarter older than the last MAX_QUARTERS_BACK completed ones, one that ended before
+    the street's earliest shop opened, or one that has not started (ValidationError, Chinese)."""
+    from ..domain.time import last_completed_quarter, local_midnight
+
+    grading_instant(quarter, now, street.timezone)  # future → quarter_in_future
+    first = last_completed_quarter(now, street.timezone)
+    for _ in range(MAX_QUARTERS_BACK - 1):
+        first = first.prev()
+    earliest = db.session.execute(
+        select(func.min(Shop.opened_on), func.min(Shop.created_at)).where(Shop.street_id == street.id)).one()
+    opened = [d for d in (earliest[0], local_date(earliest[1], street.timezone) if earliest[1] else None) if d]
+    too_early = bool(opened) and quarter.end_utc(street.timezone) <= as_utc(local_midnight(min(opened), street.timezone))
+    if quarter < first or too_early:
+        raise ValidationError(f"不能重算{quarter.label_zh}：只能重算最近 {MAX_QUARTERS_BACK} 个季度内、且已有商户开业的季度",
+                              code="quarter_out_of_range")
+
+
 def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = None, trigger: str = "cli",
               progress: Callable[[int, int], None] | None = None, actor: User | None = None) -> GradeRun:
     """Grade every active shop of one street (or all streets) for ``quarter`` (SPEC G1–G4).
@@ -100,7 +157,7 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     streets = _streets(street_id)
     settings = rule_settings()
     for street in streets:
-        grading_instant(quarter, now, street.timezone)  # refuse a future quarter before writing
+        check_recomputable(quarter, now, street)  # refuse a future or too old quarter before writing
     run = GradeRun(quarter=str(quarter), street_id=street_id, trigger=trigger, started_at=now)
     db.session.add(run)
     db.session.flush()
@@ -165,11 +222,12 @@ def latest_grades(street_id: int | None = None) -> list[tuple[Shop, CreditGrade 
     return [(s, g) for s, g in db.session.execute(stmt).all()]
 
 
-def missing_quarters(now: datetime, street: Street, limit: int = 8) -> list[Quarter]:
-    """Completed quarters of the street with no CreditGrade yet, oldest first (CASES K-02).
+def missing_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BACK) -> list[Quarter]:
+    """Completed quarters of the street with no OFFICIAL CreditGrade yet, oldest first (CASES K-02).
 
-    Bounded to quarters ending after the street's earliest shop was entered, and to the
-    last ``limit`` completed quarters.
+    Official = ``as_of`` is the quarter's end; rows of a mid-quarter recompute (provisional) do
+    not count. Bounded to quarters ending after the street's earliest shop was entered, and to
+    the last ``limit`` completed quarters.
     """
     from ..domain.time import last_completed_quarter, quarter_of
 
@@ -181,10 +239,44 @@ def missing_quarters(now: datetime, street: Street, limit: int = 8) -> list[Quar
     if earliest is None:
         return []
     first = max(first, quarter_of(earliest, street.timezone))
+    wanted = quarters_between(first, last)
     graded = set(db.session.scalars(
         select(CreditGrade.quarter).join(Shop, Shop.id == CreditGrade.shop_id)
-        .where(Shop.street_id == street.id).distinct()))
-    return [q for q in quarters_between(first, last) if str(q) not in graded]
+        .where(Shop.street_id == street.id,
+               or_(*[and_(CreditGrade.quarter == str(q), CreditGrade.as_of == q.end_utc(street.timezone))
+                     for q in wanted]))
+        .distinct())) if wanted else set()
+    return [q for q in wanted if str(q) not in graded]
+
+
+def unfinalized_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BACK) -> list[Quarter]:
+    """Completed quarters whose ballot window (SPEC S1) has closed by ``now`` but which no run has
+    graded since it closed: late ballots (cast after the quarter's end) are not counted yet.
+
+    Within the same bound as ``missing_quarters``; oldest first.
+    """
+    from ..domain.stars import ballot_window
+    from ..domain.time import last_completed_quarter, quarter_of
+
+    settings = dataclasses.replace(rule_settings(), timezone=street.timezone)
+    earliest = db.session.scalar(select(func.min(Shop.created_at)).where(Shop.street_id == street.id))
+    if earliest is None:
+        return []
+    last = last_completed_quarter(now, street.timezone)
+    first = last
+    for _ in range(limit - 1):
+        first = first.prev()
+    first = max(first, quarter_of(earliest, street.timezone))
+    closes = {q: ballot_window(q, settings)[1] for q in quarters_between(first, last)}
+    closed = [q for q, close in closes.items() if close <= as_utc(now)]
+    if not closed:
+        return []
+    final = set(db.session.scalars(
+        select(GradeRun.quarter).where(
+            or_(GradeRun.street_id == street.id, GradeRun.street_id.is_(None)),
+            or_(*[and_(GradeRun.quarter == str(q), GradeRun.started_at >= closes[q]) for q in closed]))
+        .distinct()))
+    return [q for q in closed if str(q) not in final]
 
 
 # ---------------------------------------------------------------- set-based reading

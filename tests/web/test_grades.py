@@ -1,10 +1,11 @@
 """Grade pages: admin list + 立即重算 (POST, CSRF), inspector's shop grade with reasons (SPEC G3)."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from creditstreet.domain.time import Quarter, last_completed_quarter, quarter_of
 from creditstreet.models import AuditEntry, CreditGrade, GradeRun, Violation
 from creditstreet.services import grading
 from tests import factories
@@ -38,7 +39,8 @@ def test_recompute_now_button(client, db, street, login_as):
     db.session.commit()
     admin = login_as("admin")
     token = csrf_token(client, "/admin/grades")
-    resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": "2024Q2", "street_id": ""})
+    q = str(last_completed_quarter(datetime.now(timezone.utc), street.timezone))  # the page grades at real now
+    resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": q, "street_id": ""})
     assert resp.status_code == 302, resp.get_data(as_text=True)[-3000:]
     run = db.session.scalar(select(GradeRun))
     assert resp.headers["Location"].endswith(f"/admin/grades/runs/{run.id}")
@@ -48,12 +50,51 @@ def test_recompute_now_button(client, db, street, login_as):
     assert db.session.scalar(select(CreditGrade.grade).where(CreditGrade.shop_id == shop.id)) == "B"
     assert db.session.scalar(select(AuditEntry.actor_id).where(AuditEntry.action == "grades.recompute")) == admin.id
     listing = client.get("/admin/grades").get_data(as_text=True)
-    assert "张记面馆" in listing and "badge-B" in listing
+    assert "张记面馆" in listing and "badge-B" in listing and "正式" in listing  # a completed quarter
     bad = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": "2099Q1", "street_id": ""})
     assert bad.status_code == 400 and "尚未开始" in bad.get_data(as_text=True)
-    no_token = client.post("/admin/grades/recompute", data={"quarter": "2024Q2", "street_id": ""})
+    no_token = client.post("/admin/grades/recompute", data={"quarter": q, "street_id": ""})
     assert no_token.status_code == 400 and "页面已超时" in no_token.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(GradeRun)) == 1  # CSRF: nothing more ran
+
+
+def test_recompute_refuses_quarters_too_old_or_before_any_shop_opened(client, db, street, login_as):
+    """QA: 1999Q1 was accepted and wrote rows shown on every shop's public star history."""
+    factories.make_shop(street, opened_on=date(2025, 5, 10), created_at=datetime(2025, 5, 10, tzinfo=timezone.utc))
+    db.session.commit()
+    login_as("admin")
+    token = csrf_token(client, "/admin/grades")
+    now = datetime.now(timezone.utc)
+    last = last_completed_quarter(now, street.timezone)
+    eighth_back = last
+    for _ in range(7):
+        eighth_back = eighth_back.prev()
+    # 1999Q1: far too old; the 9th quarter back: past the bound; 2025Q1 ended (2025-04-01) before the
+    # only shop opened (2025-05-10) — refused whichever of the two rules is the tighter.
+    for quarter in ["1999Q1", str(eighth_back.prev()), "2025Q1"]:
+        resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": quarter, "street_id": ""})
+        assert resp.status_code == 400, quarter
+        assert "只能重算最近 8 个季度内、且已有商户开业的季度" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CreditGrade)) == 0
+    assert db.session.scalar(select(func.count()).select_from(GradeRun)) == 0
+    # 2025Q2 contains the opening day: allowed (when still within 8 quarters of now)
+    if Quarter(2025, 2) >= eighth_back:
+        ok = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": "2025Q2", "street_id": ""})
+        assert ok.status_code == 302
+
+
+def test_current_quarter_recompute_is_provisional_on_the_admin_page(client, db, street, login_as):
+    factories.make_shop(street, name="李记茶庄", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    db.session.commit()
+    login_as("admin")
+    token = csrf_token(client, "/admin/grades")
+    current = quarter_of(datetime.now(timezone.utc), street.timezone)
+    resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": str(current), "street_id": ""})
+    assert resp.status_code == 302
+    html = client.get("/admin/grades").get_data(as_text=True)
+    row = html.split("李记茶庄", 1)[1].split("</tr>", 1)[0]
+    assert str(current) in row and "临时（按需）" in row and "正式" not in row
+    assert grading.is_officially_graded(current, street.id) is False
 
 
 def test_inspector_sees_reasons_and_restore_date(client, db, street, login_as):

@@ -30,14 +30,17 @@ def _form() -> RecomputeForm:
     return form
 
 
-def _page(form, error=None, status=200):
+def _page(form, error=None, status_code=200):
     rows = grading.latest_grades()
     counts = {"A": 0, "B": 0, "C": 0, None: 0}
     for _, g in rows:
         counts[g.grade if g else None] += 1
     runs = db.session.scalars(select(GradeRun).order_by(GradeRun.id.desc()).limit(10)).all()
+    zones = {s.id: s.timezone for s in db.session.scalars(select(Street))}
+    # 正式 = graded at the quarter's end (SPEC G1); 临时（按需） = the open quarter recomputed mid-quarter
+    status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows}
     return render_template("admin/grades.html", form=form, rows=rows, counts=counts, runs=runs,
-                           labels=GRADE_LABELS, error=error), status
+                           labels=GRADE_LABELS, error=error, status=status), status_code
 
 
 @bp.route("/grades")
@@ -51,14 +54,14 @@ def grades_recompute():
     form = _form()
     # keeps_input re-calls this view when the CSRF token expired: show the form again, run nothing.
     if g.get("redisplay_only") or not form.validate_on_submit():
-        return _page(form, status=400)
+        return _page(form, status_code=400)
     street_id = int(form.street_id.data) if (form.street_id.data or "").isdigit() else None
     try:
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)
     except DomainError as e:
         db.session.rollback()
-        return _page(form, error=e.message, status=400)
+        return _page(form, error=e.message, status_code=400)
     db.session.commit()
     flash(f"已重算 {run.quarter}：{run.shops} 家商户", "success")
     return redirect(url_for("admin.grade_run", run_id=run.id))
