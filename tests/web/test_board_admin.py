@@ -111,3 +111,26 @@ def test_participation_page_shows_quorum(client, login_as, street):
     html = client.get("/admin/ballots?quarter=2024Q2").get_data(as_text=True)
     # 7 active supervisors → quorum max(3, ⌈7/2⌉) = 4.
     assert "已投票监督员 0 / 在岗 7 人；每户有效票数至少 4 张" in html and "张记面馆" in html
+
+
+def test_revoke_page_names_the_shop_warns_and_the_public_reason_is_masked(client, login_as, street):
+    """QA: the revoke page only said 撤销2026年度称号; the public reason showed contact data in full."""
+    login_as("admin")
+    shop = factories.make_shop(street, name="国营百货", ownership="state", house_number="103号")
+    db.session.add(CreditGrade(shop_id=shop.id, quarter="2026Q3", as_of=Quarter(2026, 3).end_utc(), grade="B",
+                               stars=3, criteria=["lawful", "service", "honesty"]))
+    star = AnnualStar(shop_id=shop.id, year=2025, status="confirmed", stars=4, reasons=[])
+    db.session.add(star)
+    db.session.commit()
+    html = client.get(f"/admin/awards/star/{star.id}/revoke").get_data(as_text=True)
+    assert "撤销国营百货的2025年度称号" in html and "103号" in html
+    assert "★★★★" in html and "★★★☆" in html  # 2025 annual 4 stars; latest quarter 2026Q3 3 stars
+    assert "将在商户公示页上公开显示" in html and "身份证号" in html
+    token = csrf_token(client, f"/admin/awards/star/{star.id}/revoke")
+    reason = "经查售假，投诉人王小明 13812345678，身份证 330102199001011234"
+    resp = client.post(f"/admin/awards/star/{star.id}/revoke", data={"csrf_token": token, "reason": reason})
+    assert resp.status_code == 302
+    public = client.get(f"/shops/{shop.id}").get_data(as_text=True)
+    # mobile keeps 3 + 4 digits; an 18-character ID keeps the first 6 and last 4
+    assert "138****5678" in public and "330102********1234" in public
+    assert "13812345678" not in public and "330102199001011234" not in public

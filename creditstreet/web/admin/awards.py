@@ -2,13 +2,14 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import AnnualStar, utcnow
+from ...models import AnnualStar, CreditGrade, Shop, utcnow
 from ...services import awards
 from ..roles import keeps_input
 from ..urls import public_url
@@ -97,7 +98,10 @@ def award_revoke(star_id: int):
             return redirect(url_for("admin.awards_home", year=row.year))
     elif request.method == "POST":
         status = 400
-    return render_template("admin/award_revoke.html", row=row, form=form), status
+    shop = db.session.get(Shop, row.shop_id)
+    latest = db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id == shop.id)
+                                .order_by(CreditGrade.quarter.desc()).limit(1)).first()
+    return render_template("admin/award_revoke.html", row=row, form=form, shop=shop, latest=latest), status
 
 
 def plaque_pages(street_id: int, year: int) -> list[dict]:
