@@ -5,20 +5,29 @@ from sqlalchemy import select
 
 from ..domain.errors import ValidationError
 from ..domain.text import check_length, clean_text
-from ..domain.time import as_utc
+from ..domain.time import as_utc, local_date
 from ..extensions import db
-from ..models import Agreement, ExamResult, Shop, Training, TrainingAttendee, User
+from ..models import Agreement, ExamResult, Shop, Street, Training, TrainingAttendee, User, utcnow
 from . import audit
 
 
+def _not_after_today(day: date, tz: str | None, now: datetime | None, what: str) -> None:
+    """A record of something that happened: its date may not be after today on the street's clock."""
+    today = local_date(now or utcnow(), tz)
+    if day > today:
+        raise ValidationError(f"{what}（{day.isoformat()}）不能晚于今天（{today.isoformat()}）", code="date_in_future")
+
+
 def record_training(actor: User, street_id: int, held_on: date | None, topic: str, shop_ids: list[int],
-                    ) -> Training:
+                    now: datetime | None = None) -> Training:
     """A training session with its attending shops (E1). ValidationError on a missing date/topic or foreign shop."""
     topic = check_length(clean_text(topic), 200, label="培训主题")
     if held_on is None:
         raise ValidationError("请填写培训日期", code="training_date")
     if not topic:
         raise ValidationError("请填写培训主题", code="training_topic")
+    street = db.session.get(Street, street_id)
+    _not_after_today(held_on, street.timezone if street else None, now, "培训日期")
     ids = sorted(set(shop_ids))
     found = set(db.session.scalars(select(Shop.id).where(Shop.id.in_(ids), Shop.street_id == street_id))) if ids else set()
     if found != set(ids):
@@ -32,12 +41,14 @@ def record_training(actor: User, street_id: int, held_on: date | None, topic: st
     return training
 
 
-def record_exam(actor: User, shop: Shop, taken_at: datetime | None, score, pass_mark=60, note: str = "") -> ExamResult:
-    """A shop's law exam result (E1): score and pass mark are whole numbers 0–100."""
+def record_exam(actor: User, shop: Shop, taken_at: datetime | None, score, pass_mark=60, note: str = "",
+                now: datetime | None = None) -> ExamResult:
+    """A shop's law exam result (E1): score and pass mark are whole numbers 0–100; not a future date."""
     score = _score(score, "考试成绩")
     pass_mark = _score(pass_mark, "及格分")
     if taken_at is None:
         raise ValidationError("请填写考试日期", code="exam_date")
+    _not_after_today(local_date(taken_at, shop.street.timezone), shop.street.timezone, now, "考试日期")
     exam = ExamResult(shop_id=shop.id, taken_at=as_utc(taken_at), score=score, pass_mark=pass_mark,
                       note=check_length((note or "").strip(), 500, label="备注"),
                       recorded_by=actor.id if actor else None)
@@ -47,13 +58,15 @@ def record_exam(actor: User, shop: Shop, taken_at: datetime | None, score, pass_
     return exam
 
 
-def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: str, note: str = "") -> Agreement:
+def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: str, note: str = "",
+                     now: datetime | None = None) -> Agreement:
     """A signed responsibility agreement (责任状, E2)."""
     signer = check_length(clean_text(signer), 60, label="签订人")
     if signed_on is None:
         raise ValidationError("请填写签订日期", code="agreement_date")
     if not signer:
         raise ValidationError("请填写签订人", code="agreement_signer")
+    _not_after_today(signed_on, shop.street.timezone, now, "签订日期")
     row = Agreement(shop_id=shop.id, signed_on=signed_on, signer=signer,
                     note=check_length((note or "").strip(), 500, label="备注"))
     db.session.add(row)

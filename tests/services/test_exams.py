@@ -50,3 +50,22 @@ def test_agreement_needs_signer_and_is_audited(app, street, db):
     row = exams.record_agreement(None, shop, date(2026, 1, 2), "张三")
     assert row.signer == "张三"
     assert db.session.scalars(select(AuditEntry.action)).all() == ["agreement.record"]
+
+
+def test_future_dates_refused_on_the_street_clock(app, street):
+    """QA: an exam dated 2027-05-01 was accepted on 2026-11-29."""
+    shop = factories.make_shop(street)
+    now = datetime(2026, 11, 29, 16, 30, tzinfo=timezone.utc)  # 2026-11-30 00:30 in Shanghai (UTC+8)
+    with pytest.raises(ValidationError) as e:
+        exams.record_exam(None, shop, datetime(2027, 5, 1, 4, tzinfo=timezone.utc), "８０", now=now)
+    assert e.value.message == "考试日期（2027-05-01）不能晚于今天（2026-11-30）"
+    # Noon of 2026-11-30 local is already "today" in Shanghai although UTC still says 11-29 16:30.
+    ok = exams.record_exam(None, shop, datetime(2026, 11, 30, 4, tzinfo=timezone.utc), "８０", now=now)
+    assert ok.score == 80
+    with pytest.raises(ValidationError):
+        exams.record_exam(None, shop, datetime(2026, 12, 1, 4, tzinfo=timezone.utc), "80", now=now)
+    with pytest.raises(ValidationError):
+        exams.record_agreement(None, shop, date(2026, 12, 1), "张三", now=now)
+    with pytest.raises(ValidationError):
+        exams.record_training(None, street.id, date(2027, 5, 1), "消法培训", [shop.id], now=now)
+    assert exams.record_agreement(None, shop, date(2026, 11, 30), "张三", now=now).signer == "张三"

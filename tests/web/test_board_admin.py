@@ -134,3 +134,16 @@ def test_revoke_page_names_the_shop_warns_and_the_public_reason_is_masked(client
     # mobile keeps 3 + 4 digits; an 18-character ID keeps the first 6 and last 4
     assert "138****5678" in public and "330102********1234" in public
     assert "13812345678" not in public and "330102199001011234" not in public
+
+
+def test_exam_dated_in_the_future_is_refused_with_input_kept(client, login_as, street):
+    login_as("admin")
+    factories.make_shop(street, name="张记面馆")
+    db.session.commit()
+    token = csrf_token(client, "/admin/exams")
+    future = (date.today() + timedelta(days=2)).isoformat()  # after today in any zone
+    resp = client.post("/admin/exams/exam", data={"csrf_token": token, "e-shop": "张记面馆", "e-taken_on": future,
+                                                  "e-score": "８０", "e-pass_mark": "60"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and f"考试日期（{future}）不能晚于今天" in html and 'value="８０"' in html
+    assert db.session.scalars(select(ExamResult)).all() == []
