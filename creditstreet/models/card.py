@@ -53,3 +53,4 @@ class CardCheck(db.Model):
     consequence: Mapped[str] = mapped_column(String(16), default="none")
     note: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token

@@ -67,6 +67,7 @@ class Violation(db.Model):
     fine_fen: Mapped[int] = mapped_column(default=0)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token
 
     patrol: Mapped[Optional[Patrol]] = relationship(back_populates="violations")
     seizures: Mapped[list["Seizure"]] = relationship(cascade="all, delete-orphan")

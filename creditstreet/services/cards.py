@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import cards as card_rules
 from ..domain.errors import ValidationError
@@ -202,32 +203,72 @@ def card_sheet_document(card_range: CardRange, base_url: str, first: int | None 
 
 # ---------------------------------------------------------------- spot checks (C4)
 
+def serial_problem(shop: Shop, serial: int | None) -> str | None:
+    """Why a serial seen in a spot check is not this shop's card, or None (SPEC C3/C4).
+
+    Another shop's card → "此卡属于 X，不是本店发放的卡"; a genuine card issued to nobody →
+    "该编号尚未发放给任何商户"; a serial in no registered batch → "该编号不在登记批次中（疑似伪造卡）".
+    """
+    if serial is None:
+        return None
+    found = verify(serial)
+    if found.state == "forged":
+        return "该编号不在登记批次中（疑似伪造卡）"
+    if found.state == "not_issued":
+        return "该编号尚未发放给任何商户"
+    if found.shop.id != shop.id:
+        return f"此卡属于 {found.shop.name}，不是本店发放的卡"
+    return None
+
+
 def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: bool, note: str = "",
-                      at: datetime | None = None) -> CardCheck:
+                      at: datetime | None = None, submission_token: str | None = None) -> CardCheck:
     """Record a spot check among consumers; a miss escalates by C4.
 
+    The serial, when seen, is verified (``serial_problem``): a card of another shop, a genuine
+    card issued to nobody, or a serial in no batch (forged) means this shop's own card did not go
+    with the goods, so the check is recorded as a miss (C4 "card not given with goods") with the
+    reason at the start of the note.
     Misses of the shop in [at − 12 months, at) are counted: none → verbal warning (logged, not a
     bad record); one or more (default setting) → yellow card, which also writes a BadRecord.
+    ``submission_token``: one-time form token; re-submitting it returns the first check (a double
+    tap neither records twice nor escalates).
     Returns the check with ``consequence`` "none" | "verbal_warning" | "yellow_card".
     """
     if actor is None or actor.role not in ("inspector", "admin"):
         raise ValidationError("只有巡查员或管理员可以登记查验", code="not_inspector")
+    if submission_token:
+        existing = _check_by_token(submission_token)
+        if existing is not None:
+            return existing
     if shop.status != "active":
         raise ValidationError(f"商户“{shop.name}”已歇业，不能登记", code="shop_closed")
     at = as_utc(at) if at else utcnow()
     note = check_length(clean_text(note), 1000, label="查验说明")
+    problem = serial_problem(shop, serial)
+    if problem:
+        card_given = False
+        note = check_length(f"{problem}，按未随货同行处理。{note}", 1100, label="查验说明")
     consequence = "none"
+    settings = rule_settings()
     if not card_given:
-        settings = rule_settings()
         start, _ = year_window(at, settings.timezone)
         earlier = db.session.scalars(select(CardCheck.checked_at).where(
             CardCheck.shop_id == shop.id, CardCheck.card_given.is_(False),
             CardCheck.checked_at >= start, CardCheck.checked_at < at)).all()
         consequence = card_rules.escalate(card_rules.misses_in_year_before(earlier, at, settings), settings)
     check = CardCheck(shop_id=shop.id, inspector_id=actor.id, serial=serial, card_given=bool(card_given),
-                      consequence=consequence, note=note, checked_at=at)
-    db.session.add(check)
-    db.session.flush()
+                      consequence=consequence, note=note, checked_at=at, submission_token=submission_token or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(check)
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent submission of the same token won the race: return that check.
+        existing = _check_by_token(submission_token) if submission_token else None
+        if existing is None:
+            raise
+        return existing
     audit.record(actor, "card_check.record", "card_check", check.id, None, audit.snapshot(check))
     if consequence != "none" and card_rules.is_bad_record(consequence):
         record = BadRecord(shop_id=shop.id, kind="yellow_card", card_check_id=check.id, recorded_at=at,
@@ -236,3 +277,7 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
         db.session.flush()
         audit.record(actor, "bad_record.create", "bad_record", record.id, None, audit.snapshot(record))
     return check
+
+
+def _check_by_token(token: str) -> CardCheck | None:
+    return db.session.scalar(select(CardCheck).where(CardCheck.submission_token == token))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -15,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.patrol_plan import PlanEntry, draw_plan
-from ..domain.time import Quarter
+from ..domain.time import Quarter, quarter_of
 from ..extensions import db
-from ..models import CreditGrade, InspectorGroup, Patrol, PatrolPlan, PatrolPlanItem, Shop, Street, User
+from ..models import CreditGrade, InspectorGroup, Patrol, PatrolPlan, PatrolPlanItem, Shop, Street, User, utcnow
 from . import audit
 from .settings import rule_settings
 
@@ -46,15 +47,28 @@ def rerun_plan(plan: PatrolPlan) -> list[PlanEntry]:
                      {g: Fraction(r) for g, r in inputs["rates"].items()})
 
 
-def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int | None = None) -> PatrolPlan:
+def allowed_quarters(street: Street, at: datetime | None = None) -> tuple[Quarter, Quarter]:
+    """The quarters a plan may be drawn for at ``at``: the current one and the next (street's clock)."""
+    current = quarter_of(at or utcnow(), street.timezone)
+    return current, current.next()
+
+
+def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int | None = None,
+                at: datetime | None = None) -> PatrolPlan:
     """Draw and store the street's plan for ``quarter`` (SPEC G5); one plan per street and quarter.
 
-    ``seed`` defaults to ``secrets.randbits(32)``. Raises ValidationError when the quarter already
-    has a plan, or when shops are drawn and the street has no inspector groups.
+    Only the current quarter at ``at`` (default now) and the next one may be drawn: a past
+    quarter's plan would be drawn after the fact, a far-future one from grades not yet known.
+    ``seed`` defaults to ``secrets.randbits(32)``. Raises ValidationError when the quarter is not
+    allowed or already has a plan, or when shops are drawn and the street has no inspector groups.
     """
     if actor is None or actor.role not in ("inspector", "admin"):
         raise ValidationError("只有巡查员或管理员可以生成巡查计划", code="not_inspector")
     quarter = Quarter.parse(quarter)
+    current, following = allowed_quarters(street, at)
+    if quarter not in (current, following):
+        raise ValidationError(f"只能抽取本季度（{current.label_zh}）或下一季度（{following.label_zh}）的巡查计划，"
+                              f"不能抽取{quarter.label_zh}的", code="quarter_not_allowed")
     if plan_for(street, quarter) is not None:
         raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists")
     seed = secrets.randbits(32) if seed is None else seed

@@ -112,6 +112,7 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
     if special_action is not None and special_action.street_id != shop.street_id:
         raise ValidationError("专项检查不属于该商户所在的商业街", code="bad_action")
     note = check_length(clean_text(note), MAX_NOTE, label="巡查记录")
+    # Same upload rules as complaints: at most 5 photos of photos.max_photo_mb() each (Chinese refusal).
     prepared = photo_service.prepare([_read(p) for p in (photos or ()) if p is not None])
 
     patrol = Patrol(shop_id=shop.id, group_id=group.id if group else None, inspector_id=actor.id,
@@ -187,14 +188,21 @@ def _parse_seizures(rows) -> list[tuple[str, int, str]]:
 def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: str, kind: str,
                     legal_basis: str, description: str, penalty: str = "", fine_yuan: object = "",
                     seizures=(), checklist_item: str | None = None,
-                    at: datetime | None = None) -> Violation:
+                    at: datetime | None = None, submission_token: str | None = None) -> Violation:
     """Record a violation of ``shop``, from a patrol's failed item or directly (SPEC P2).
 
     ``severity``: "general" | "serious"; ``kind``: one of VIOLATION_KINDS; ``fine_yuan``: text
     or number in yuan (stored as fen); ``seizures``: rows (goods, quantity, unit), empty rows
-    skipped. Raises ValidationError (Chinese) on any invalid field.
+    skipped. ``submission_token``: one-time form token; re-submitting it returns the first
+    violation (a double tap records one). One patrol item gives at most one violation: a second
+    one for the same (patrol, checklist_item) is refused (code ``item_has_violation``, see
+    ``violation_for_item``). Raises ValidationError (Chinese) on any invalid field.
     """
     _require_staff(actor)
+    if submission_token:
+        existing = _violation_by_token(submission_token)
+        if existing is not None:
+            return existing
     _require_active_shop(shop)
     if severity not in SEVERITIES:
         raise ValidationError("请选择违法行为的严重程度（一般或严重）", code="bad_severity")
@@ -213,20 +221,49 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
         raise ValidationError("请填写法律依据", code="no_legal_basis")
     fine_fen = parse_yuan(fine_yuan)
     rows = _parse_seizures(seizures)
+    if patrol is not None and checklist_item:
+        # Lock the patrol row (PostgreSQL; SQLite writers are serialised at BEGIN) so two forms
+        # opened for the same failed item cannot both pass this check.
+        db.session.execute(select(Patrol.id).where(Patrol.id == patrol.id).with_for_update())
+        earlier = violation_for_item(patrol, checklist_item)
+        if earlier is not None:
+            raise ValidationError(f"该检查项已登记违法行为 #{earlier.id}", code="item_has_violation")
 
     violation = Violation(shop_id=shop.id, patrol_id=patrol.id if patrol else None, severity=severity,
                           kind=kind, checklist_item=checklist_item or None, legal_basis=legal_basis,
                           description=description, penalty=penalty, fine_fen=fine_fen,
-                          recorded_at=at or utcnow(), recorded_by=actor.id)
+                          recorded_at=at or utcnow(), recorded_by=actor.id,
+                          submission_token=submission_token or None)
     violation.seizures = [Seizure(goods=g, quantity=q, unit=u) for g, q, u in rows]
-    db.session.add(violation)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(violation)
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent submission of the same token won the race: return that violation.
+        existing = _violation_by_token(submission_token) if submission_token else None
+        if existing is None:
+            raise
+        return existing
     audit.record(actor, "violation.raise", "violation", violation.id, None,
                  {**audit.snapshot(violation, ("shop_id", "patrol_id", "severity", "kind", "checklist_item",
                                                "legal_basis", "description", "penalty", "fine_fen",
                                                "recorded_at")),
                   "seizures": [list(r) for r in rows]})
     return violation
+
+
+def _violation_by_token(token: str) -> Violation | None:
+    return db.session.scalar(select(Violation).where(Violation.submission_token == token))
+
+
+def violation_for_item(patrol: Patrol | None, checklist_item: str | None) -> Violation | None:
+    """The violation already raised from ``patrol``'s failed ``checklist_item``, if any."""
+    if patrol is None or not checklist_item:
+        return None
+    return db.session.scalar(select(Violation).where(Violation.patrol_id == patrol.id,
+                                                     Violation.checklist_item == checklist_item)
+                             .order_by(Violation.id).limit(1))
 
 
 # ---------------------------------------------------------------- special actions (P3)

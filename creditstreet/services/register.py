@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from ..domain.text import clean_text, mask_name, mask_phone, mask_phones_in_text, search_key
+from ..domain.complaints import STATE_LABELS
+from ..domain.text import clean_text, mask_contacts_in_text, mask_name, mask_phone, search_key
 from ..domain.time import Quarter, as_utc, local_midnight
 from ..extensions import db
 from ..models import (
@@ -49,8 +50,10 @@ BAD_RECORD_LABELS = {"yellow_card": "黄牌警告", "complaint_at_fault": "投�
                      "complaint_fault": "投诉中经查商家有责", "refused_mediation": "拒绝调解"}
 CRITERIA_LABELS = {"lawful": "依法经营好", "service": "售后服务质量好", "compliance": "服从管理好",
                    "honesty": "诚实信用好"}
-STATUS_LABELS = {"received": "已登记", "accepted": "已受理", "refused": "不予受理", "mediating": "调解中",
-                 "closed": "已办结"}
+STATUS_LABELS = STATE_LABELS  # one set of complaint status labels everywhere (domain.complaints)
+#: Long free texts are cut to this many characters in the timeline (full text on the detail page).
+SHORT_TEXT = 120
+LINKED_DETAIL = ("complaint", "patrol")  # kinds whose full text is on a detail page
 
 
 @dataclass
@@ -67,6 +70,16 @@ class Entry:
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def shown_details(self) -> list[tuple[str, bool]]:
+        """Details as the timeline shows them: (text, shortened). Texts of complaints and patrols
+        longer than SHORT_TEXT characters are cut (the page links to the full text); the Excel
+        export keeps ``details`` whole."""
+        if self.kind not in LINKED_DETAIL:
+            return [(d, False) for d in self.details]
+        return [(d[:SHORT_TEXT].rstrip() + "…", True) if len(d) > SHORT_TEXT else (d, False)
+                for d in self.details]
 
 
 def can_see_personal_data(viewer: User | None, complaint: Complaint) -> bool:
@@ -174,8 +187,8 @@ def _complaint_entry(c: Complaint, viewer: User | None) -> Entry:
     kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(c.kind, c.kind)
     title = f"{kind}：{c.title or c.goods or '（无标题）'}（{STATUS_LABELS.get(c.status, c.status)}）"
     if not full:
-        title = mask_phones_in_text(title)
-    text = c.description if full else mask_phones_in_text(c.description)
+        title = mask_contacts_in_text(title)
+    text = c.description if full else mask_contacts_in_text(c.description)
     details = [f"消费者：{name} {phone}".rstrip(), text]
     if c.card_serial:
         details.append(f"信誉卡号 {fmt_serial(c.card_serial)}")

@@ -124,9 +124,11 @@ def _at(y, m, d, hh=10, mm=0, ss=0):
     return datetime(y, m, d, hh, mm, ss, tzinfo=SH)
 
 
-def test_card_check_escalation_steps(street, inspector):
+def test_card_check_escalation_steps(street, inspector, admin):
     shop = factories.make_shop(street)
-    # Card given: nothing happens.
+    batch = cards.register_batch(admin, street, "第一批", 1, 1000)
+    cards.issue_range(admin, batch, shop, 1, 100, date(2025, 1, 1))
+    # Card given (serial 17 is this shop's own card): nothing happens.
     ok = cards.record_card_check(inspector, shop, 17, True, at=_at(2025, 6, 1))
     assert ok.consequence == "none"
     # 1st miss: no earlier miss → verbal warning, logged, not a bad record.
@@ -165,3 +167,35 @@ def db_count_yellow(shop):
 
     return len(db.session.scalars(select(CardCheck).where(CardCheck.shop_id == shop.id,
                                                            CardCheck.consequence == "yellow_card")).all())
+
+
+def test_card_of_another_shop_or_forged_serial_is_flagged_and_counts_as_a_miss(street, inspector, admin):
+    """QA: serial 150 (issued to another shop) on shop 32 counted as "given"; fake 99999 recorded silently."""
+    batch = cards.register_batch(admin, street, "第一批", 1, 40000)
+    first = factories.make_shop(street, "范磊超市")
+    shop = factories.make_shop(street, "熊记超市行")
+    cards.issue_range(admin, batch, first, 1, 200, date(2025, 1, 1))
+    cards.issue_range(admin, batch, shop, 201, 400, date(2025, 1, 1))
+    own = cards.record_card_check(inspector, shop, 250, True, at=_at(2025, 6, 1))
+    assert (own.card_given, own.consequence, own.note) == (True, "none", "")
+    # 150 lies in 1–200, 范磊超市's range: this shop's card did not go with the goods → 1st miss in
+    # the year → verbal warning, the reason first in the note.
+    other = cards.record_card_check(inspector, shop, 150, True, "顾客出示", at=_at(2025, 6, 10))
+    assert (other.card_given, other.consequence, other.serial) == (False, "verbal_warning", 150)
+    assert other.note == "此卡属于 范磊超市，不是本店发放的卡，按未随货同行处理。顾客出示"
+    assert cards.serial_problem(shop, 150) == "此卡属于 范磊超市，不是本店发放的卡"
+    # 99999 is in no batch (1–40000): suspected forgery → 2nd miss within the year → yellow card.
+    fake = cards.record_card_check(inspector, shop, 99999, True, at=_at(2025, 7, 1))
+    assert (fake.card_given, fake.consequence) == (False, "yellow_card")
+    assert fake.note.startswith("该编号不在登记批次中（疑似伪造卡）")
+    assert BadRecord.query.filter_by(card_check_id=fake.id).count() == 1
+    # 30000 is genuine but issued to nobody: not this shop's card either.
+    assert cards.serial_problem(shop, 30000) == "该编号尚未发放给任何商户"
+
+
+def test_same_submission_token_records_one_check(street, inspector):
+    shop = factories.make_shop(street)
+    one = cards.record_card_check(inspector, shop, None, False, at=_at(2025, 6, 1), submission_token="tok-1")
+    again = cards.record_card_check(inspector, shop, None, False, at=_at(2025, 6, 1), submission_token="tok-1")
+    assert again.id == one.id and one.consequence == "verbal_warning"
+    assert CardCheck.query.count() == 1 and BadRecord.query.count() == 0

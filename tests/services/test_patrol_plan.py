@@ -11,6 +11,7 @@ from creditstreet.services import patrol_plan, patrols, settings
 from tests import factories
 
 SH = ZoneInfo("Asia/Shanghai")
+IN_Q2 = datetime(2026, 5, 1, 10, tzinfo=SH)  # drawing 2026Q2's plan during 2026Q2
 
 
 def _grade(shop, grade, quarter="2026Q1"):
@@ -39,7 +40,7 @@ def demo(street):
 
 
 def test_plan_is_reproducible_and_holds_every_c_shop(street, demo):
-    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2")
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", at=IN_Q2)
     items = PatrolPlanItem.query.filter_by(plan_id=plan.id).all()
     stored = sorted((i.shop_id, i.group_id, i.priority) for i in items)
     again = sorted((e.shop_id, e.group_id, e.priority) for e in patrol_plan.rerun_plan(plan))
@@ -55,12 +56,12 @@ def test_plan_is_reproducible_and_holds_every_c_shop(street, demo):
     assert dict(map(tuple, plan.inputs["shops"]))[demo["new"][0].id] is None
     assert dict(map(tuple, plan.inputs["shops"]))[demo["a"][0].id] == "A"
     with pytest.raises(ValidationError, match="已生成"):
-        patrol_plan.create_plan(demo["admin"], street, "2026Q2")
+        patrol_plan.create_plan(demo["admin"], street, "2026Q2", at=IN_Q2)
 
 
 def test_only_c_shops_at_zero_rates_and_groups_balanced(street, demo):
     settings.update_settings(None, {"patrol_rate_b": "0", "patrol_rate_a": "0"})
-    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=12345)
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=12345, at=IN_Q2)
     items = PatrolPlanItem.query.filter_by(plan_id=plan.id).all()
     # Rates C 1, B 0, A 0 → exactly the 3 C shops, dealt over 4 groups → 3 distinct groups.
     assert sorted(i.shop_id for i in items) == sorted(s.id for s in demo["c"])
@@ -69,7 +70,7 @@ def test_only_c_shops_at_zero_rates_and_groups_balanced(street, demo):
 
 def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
     settings.update_settings(None, {"patrol_rate_b": "0", "patrol_rate_a": "0"})
-    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=7)
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=7, at=IN_Q2)
     inspector = factories.make_user("inspector", street=street)
     c0, c1, c2 = demo["c"]
     # 2026Q2 starts 2026-04-01 00:00 Shanghai: exactly at the start counts; one second before does not.
@@ -89,8 +90,9 @@ def test_demo_street_plan_reproducible_from_cli_and_holds_all_c_shops(runner):
     load_demo()
     db.session.commit()
     quarter = str(quarter_of(utcnow(), "Asia/Shanghai"))
+    # The demo draws the current quarter's plan itself (QA: a fresh demo had none to verify).
     result = runner.invoke(args=["plan", "draw", "--quarter", quarter])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code != 0 and "已生成" in result.output, result.output
     result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
     assert result.exit_code == 0 and "结果一致" in result.output, result.output
     # Latest grade per active shop, worked out here without the service's query.
@@ -109,3 +111,23 @@ def test_demo_street_plan_reproducible_from_cli_and_holds_all_c_shops(runner):
     db.session.commit()
     result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
     assert result.exit_code != 0 and "计划中缺少" in result.output
+
+
+def test_only_the_current_and_next_quarter_can_be_drawn(street, demo):
+    """QA: plans could be drawn for 2024Q1 (before any data) and 2027Q3 (far future)."""
+    now = datetime(2026, 11, 29, 10, tzinfo=SH)  # in 2026Q4 → allowed: 2026Q4 and 2027Q1
+    for quarter in ("2024Q1", "2027Q3", "2026Q3", "2027Q2"):
+        with pytest.raises(ValidationError) as e:
+            patrol_plan.create_plan(demo["admin"], street, quarter, at=now)
+        assert "只能抽取本季度（2026年第4季度）或下一季度（2027年第1季度）" in e.value.message
+    assert patrol_plan.create_plan(demo["admin"], street, "2026Q4", at=now).quarter == "2026Q4"
+    assert patrol_plan.create_plan(demo["admin"], street, "2027Q1", at=now).quarter == "2027Q1"
+    # 2026-12-31 16:00 UTC is 2027-01-01 00:00 in Shanghai: 2027Q1 is current, 2026Q4 is past.
+    with pytest.raises(ValidationError, match="2027年第1季度.*2027年第2季度"):
+        patrol_plan.create_plan(demo["admin"], street, "2026Q4", at=datetime(2026, 12, 31, 16, tzinfo=timezone.utc))
+
+
+def test_cli_refuses_a_past_quarter(runner, street, demo):
+    db.session.commit()
+    result = runner.invoke(args=["plan", "draw", "--quarter", "2024Q1"])
+    assert result.exit_code != 0 and "只能抽取本季度" in result.output and "2024年第1季度" in result.output

@@ -139,3 +139,26 @@ def test_licence_flags_and_nearest_house_numbers(street):
     near = patrols.nearest_shops(shops, "128")
     # |125-128| = 3, |131-128| = 3 (tie broken by house number text), |120-128| = 8, |8-128| = 120; 东巷 last.
     assert [s.house_number for s in near] == ["125-2号", "131号", "120号", "8号", "东巷"]
+
+
+def test_violation_token_and_one_violation_per_failed_item(street, inspector):
+    """QA: a double submit gave two violations; two forms for one failed item gave two."""
+    shop = factories.make_shop(street)
+    patrol = patrols.record_patrol(inspector, shop, None, {**ALL_PASS, "counterfeit": "fail"})
+    args = (inspector, shop, patrol, "serious", "counterfeit", "《产品质量法》第五十条", "销售假冒牙膏")
+    first = patrols.raise_violation(*args, seizures=[("牙膏", "168", "支")], checklist_item="counterfeit",
+                                    submission_token="form-1")
+    again = patrols.raise_violation(*args, seizures=[("牙膏", "168", "支")], checklist_item="counterfeit",
+                                    submission_token="form-1")
+    assert again.id == first.id and Violation.query.count() == 1
+    assert patrols.violation_for_item(patrol, "counterfeit").id == first.id
+    # A second form (new token) for the same patrol item is refused, naming the first violation.
+    with pytest.raises(ValidationError) as e:
+        patrols.raise_violation(*args, checklist_item="counterfeit", submission_token="form-2")
+    assert e.value.message == f"该检查项已登记违法行为 #{first.id}" and e.value.code == "item_has_violation"
+    # Other items of the patrol, and violations raised directly, are not limited.
+    patrols.raise_violation(inspector, shop, patrol, "general", "price_fraud", "《价格法》", "未明码标价",
+                            checklist_item="prices")
+    patrols.raise_violation(inspector, shop, None, "general", "other", "《消费者权益保护法》", "另案")
+    patrols.raise_violation(inspector, shop, None, "general", "other", "《消费者权益保护法》", "另案二")
+    assert Violation.query.count() == 4

@@ -1,6 +1,10 @@
 """Credit cards end to end over HTTP: batches, issuing, printing, verification, spot checks (SPEC C1–C4)."""
+import threading
+from datetime import date
+
 from creditstreet.extensions import db
 from creditstreet.models import BadRecord, CardBatch, CardCheck, CardRange
+from creditstreet.services import cards
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -58,6 +62,9 @@ def test_admin_card_pages_authorization(client, login_as, street):
 
 def test_spot_checks_escalate_and_show_on_register(client, login_as, street):
     shop = factories.make_shop(street, "某某店")
+    admin = factories.make_user("admin", street=street)
+    batch = cards.register_batch(admin, street, "第一批", 1, 1000)
+    cards.issue_range(admin, batch, shop, 1, 500, date(2026, 1, 5))  # 300 is this shop's own card
     db.session.commit()
     login_as("inspector")
     url = f"/inspector/shops/{shop.id}/card-checks/new"
@@ -78,3 +85,61 @@ def test_spot_checks_escalate_and_show_on_register(client, login_as, street):
     assert [c.consequence for c in CardCheck.query.order_by(CardCheck.id)] == [
         "none", "verbal_warning", "yellow_card", "yellow_card"]
     assert BadRecord.query.count() == 2
+
+
+def _form_token(html: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+
+
+def test_double_submit_of_a_miss_records_one_check_and_one_verbal_warning(app, client, login_as, street):
+    """QA: POSTing "否，未给卡" twice at once on one form gave a verbal warning and a yellow card."""
+    shop = factories.make_shop(street, "某某店")
+    shop_id = shop.id
+    db.session.commit()
+    login_as("inspector")
+    url = f"/inspector/shops/{shop_id}/card-checks/new"
+    html = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": _form_token(html, "csrf_token"), "submission_token": _form_token(html, "submission_token"),
+            "card_given": "no", "serial": "", "note": "顾客未拿到卡"}
+    cookie = client.get_cookie("session")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post():
+        c = app.test_client()  # its own connection, sharing the logged-in session cookie
+        c.set_cookie("session", cookie.value, domain=cookie.domain or "localhost")
+        barrier.wait(timeout=30)
+        statuses.append(c.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    # One form → one check: the shop's 1st miss in the year → a verbal warning, no yellow card, no bad record.
+    assert [c.consequence for c in CardCheck.query.all()] == ["verbal_warning"]
+    assert BadRecord.query.count() == 0
+
+
+def test_card_check_with_another_shops_serial_warns(client, login_as, street):
+    shop = factories.make_shop(street, "熊记超市行")
+    first = factories.make_shop(street, "范磊超市")
+    admin = factories.make_user("admin", street=street)
+    batch = cards.register_batch(admin, street, "第一批", 1, 40000)
+    cards.issue_range(admin, batch, first, 1, 200, date(2026, 1, 5))
+    db.session.commit()
+    login_as("inspector")
+    url = f"/inspector/shops/{shop.id}/card-checks/new"
+    resp = client.post(url, data={"csrf_token": csrf_token(client, url), "card_given": "yes", "serial": "150"},
+                       follow_redirects=True)
+    page = resp.get_data(as_text=True)
+    assert "此卡属于 范磊超市，不是本店发放的卡，已按未随货同行处理" in page and "给予口头警告" in page
+    resp = client.post(url, data={"csrf_token": csrf_token(client, url), "card_given": "yes", "serial": "99999"},
+                       follow_redirects=True)
+    page = resp.get_data(as_text=True)
+    # 2nd miss in the year → yellow card.
+    assert "该编号不在登记批次中（疑似伪造卡）" in page and "给予黄牌警告" in page

@@ -4,8 +4,9 @@ from datetime import date, datetime, timezone
 
 from openpyxl import load_workbook
 
+from creditstreet.domain.time import quarter_of
 from creditstreet.extensions import db
-from creditstreet.models import CreditGrade, PatrolPlan, PatrolPlanItem
+from creditstreet.models import Complaint, CreditGrade, PatrolPlan, PatrolPlanItem, utcnow
 from creditstreet.services import cards, patrols
 from tests import factories
 from tests.conftest import csrf_token
@@ -30,7 +31,7 @@ def test_register_filter_and_excel_export(client, login_as, street):
     inspector = factories.make_user("inspector", street=street)
     patrols.raise_violation(inspector, shop, None, "general", "price_fraud", "《价格法》", "=虚构原价", "", "",
                             at=datetime(2026, 1, 5, 3, tzinfo=timezone.utc))
-    cards.record_card_check(inspector, shop, 5, True, at=datetime(2026, 2, 1, 3, tzinfo=timezone.utc))
+    cards.record_card_check(inspector, shop, None, True, at=datetime(2026, 2, 1, 3, tzinfo=timezone.utc))
     db.session.commit()
     login_as("inspector")
     html = client.get(f"/inspector/shops/{shop.id}?kind=card_check").get_data(as_text=True)
@@ -64,19 +65,50 @@ def test_plan_page_create_priority_first_and_print(client, login_as, street):
                                as_of=datetime(2026, 3, 31, 16, tzinfo=timezone.utc)))
     db.session.commit()
     login_as("inspector")
-    html = client.get("/inspector/plan?quarter=2026Q2").get_data(as_text=True)
+    now = quarter_of(utcnow(), "Asia/Shanghai")
+    # A past quarter cannot be drawn: no button, the allowed quarters named; a forged POST is refused.
+    html = client.get("/inspector/plan?quarter=2024Q1").get_data(as_text=True)
+    assert "随机抽取本季度巡查计划" not in html
+    assert f"只能抽取本季度（{now.label_zh}）或下一季度（{now.next().label_zh}）的巡查计划" in html
+    token = csrf_token(client, "/inspector/plan?quarter=2024Q1")
+    page = client.post("/inspector/plan", data={"csrf_token": token, "quarter": "2024Q1"}, follow_redirects=True)
+    assert "不能抽取2024年第1季度的" in page.get_data(as_text=True) and PatrolPlan.query.count() == 0
+    quarter = str(now)
+    html = client.get(f"/inspector/plan?quarter={quarter}").get_data(as_text=True)
     assert "本季度尚未抽取巡查计划" in html
-    token = csrf_token(client, "/inspector/plan?quarter=2026Q2")
-    resp = client.post("/inspector/plan", data={"csrf_token": token, "quarter": "2026Q2"})
+    token = csrf_token(client, f"/inspector/plan?quarter={quarter}")
+    resp = client.post("/inspector/plan", data={"csrf_token": token, "quarter": quarter})
     assert resp.status_code == 302
     plan = PatrolPlan.query.one()
-    assert plan.quarter == "2026Q2" and plan.street_id == street.id
+    assert plan.quarter == quarter and plan.street_id == street.id
     assert PatrolPlanItem.query.filter_by(shop_id=c_shop.id, priority=True, group_id=group.id).count() == 1
-    html = client.get("/inspector/plan?quarter=2026Q2").get_data(as_text=True)
+    html = client.get(f"/inspector/plan?quarter={quarter}").get_data(as_text=True)
     assert "重点巡查对象" in html and "data-print" in html and str(plan.seed) in html
     priority_section = html.split('id="priority"')[1].split("<h2")[0]
     assert "重点店" in priority_section
     # A second create for the same quarter is refused, not duplicated.
-    token = csrf_token(client, "/inspector/plan?quarter=2026Q2")
-    client.post("/inspector/plan", data={"csrf_token": token, "quarter": "2026Q2"})
+    token = csrf_token(client, f"/inspector/plan?quarter={quarter}")
+    client.post("/inspector/plan", data={"csrf_token": token, "quarter": quarter})
     assert PatrolPlan.query.count() == 1
+
+
+def test_register_shortens_long_complaint_texts_and_uses_the_queue_labels(client, login_as, street):
+    """QA: the timeline printed whole 2000-character complaint texts and said 已登记 where the queue says 已接收."""
+    shop = factories.make_shop(street, "好又多超市")
+    text = "甲" * 119 + "乙" + "丙" * 1880  # 2000 characters; the 120th is 乙
+    c = Complaint(street_id=street.id, shop_id=shop.id, kind="complaint", status="received", title="买到假货",
+                  tracking_code="T20260301001",
+                  description=text, consumer_name="王伟", consumer_phone="13800138000",
+                  received_at=datetime(2026, 3, 1, 2, tzinfo=timezone.utc))
+    db.session.add(c)
+    db.session.commit()
+    login_as("inspector")
+    html = client.get(f"/inspector/shops/{shop.id}?kind=complaint").get_data(as_text=True)
+    # The first 120 characters (119 × 甲 + 乙), then "…" and a link to the complaint's page.
+    assert "甲" * 119 + "乙…" in html and "丙" not in html
+    assert f'href="/inspector/complaints/{c.id}">查看全文</a>' in html
+    assert "（已接收）" in html and "已登记" not in html
+    detail = client.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
+    assert text in detail  # the full text stays on the detail page
+    sheet = load_workbook(io.BytesIO(client.get(f"/inspector/shops/{shop.id}?format=xlsx").data)).active
+    assert text in sheet.cell(2, 4).value  # and in the Excel export

@@ -1,8 +1,10 @@
 """The inspector's credit-card spot check among consumers (查验, SPEC C4)."""
-from flask import flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 from ...domain.errors import DomainError
 from ...extensions import db
@@ -17,6 +19,7 @@ class CardCheckForm(FlaskForm):
                             default="yes")
     serial = StringField("卡号（看到时填写）")
     note = TextAreaField("说明（如：询问了哪位顾客、购买了什么）")
+    submission_token = HiddenField()
 
 
 @bp.route("/shops/<int:shop_id>/card-checks/new", methods=["GET", "POST"])
@@ -24,20 +27,26 @@ class CardCheckForm(FlaskForm):
 def card_check_new(shop_id: int):
     shop = shop_or_404(shop_id)
     form = CardCheckForm()
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.submission_token.data = secrets.token_urlsafe(24)
+    if not g.get("redisplay_only") and form.validate_on_submit():
         try:
             serial = cards.parse_serial(form.serial.data) if (form.serial.data or "").strip() else None
             check = cards.record_card_check(current_user, shop, serial, form.card_given.data == "yes",
-                                            form.note.data or "")
+                                            form.note.data or "",
+                                            submission_token=form.submission_token.data or None)
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "danger")
         else:
             db.session.commit()
+            problem = cards.serial_problem(shop, check.serial)
+            if problem:
+                flash(f"{problem}，已按未随货同行处理", "danger")
             label = cards.CONSEQUENCE_LABELS[check.consequence]
             flash("查验已登记" + ("" if check.consequence == "none" else f"：给予{label}"),
                   "warning" if check.consequence != "none" else "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
-    elif request.method == "POST":
+    elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
     return render_template("inspector/card_check.html", form=form, shop=shop)

@@ -1,7 +1,7 @@
 """The inspector's patrol form, phone-first and one-handed, and the violation form (SPEC P1–P2)."""
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import CHECKLIST, InspectorGroup, Patrol, Photo, Shop, SpecialAction, Street, utcnow
 from ...services import patrols
+from ...services import photos as photo_service
 from ...services.register import find_shops
 from ..roles import keeps_input
 from . import bp
@@ -70,6 +71,7 @@ class ViolationForm(FlaskForm):
     seizures = FieldList(FormField(SeizureRow), min_entries=5, max_entries=20)
     patrol_id = HiddenField()
     checklist_item = HiddenField()
+    submission_token = HiddenField()
 
 
 @bp.route("/patrols")
@@ -99,7 +101,7 @@ def patrol_new():
         form.group_id.data = current_user.group_id or 0
         form.special_action_id.data = request.args.get("action", type=int) or 0
         form.submission_token.data = secrets.token_urlsafe(24)
-    if form.validate_on_submit():
+    if not g.get("redisplay_only") and form.validate_on_submit():
         group = db.session.get(InspectorGroup, form.group_id.data) if form.group_id.data else None
         action = db.session.get(SpecialAction, form.special_action_id.data) if form.special_action_id.data else None
         try:
@@ -114,11 +116,12 @@ def patrol_new():
             db.session.commit()
             flash("巡查记录已保存", "success")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
-    elif request.method == "POST":
+    elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
     flag = patrols.licence_flags([shop], street_today(street)).get(shop.id)
     return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
-                           items=CHECKLIST, max_note=patrols.MAX_NOTE)
+                           items=CHECKLIST, max_note=patrols.MAX_NOTE,
+                           max_photo_mb=photo_service.max_photo_mb())
 
 
 def _shop_picker(street: Street):
@@ -168,6 +171,7 @@ def violation_new(shop_id: int):
     if request.method == "GET":
         item = request.args.get("item", "")
         form.patrol_id.data = request.args.get("patrol", "")
+        form.submission_token.data = secrets.token_urlsafe(24)
         if item in patrols.KIND_FOR_ITEM:
             form.checklist_item.data = item
             form.kind.data = patrols.KIND_FOR_ITEM[item]
@@ -176,20 +180,23 @@ def violation_new(shop_id: int):
         patrol = db.session.get(Patrol, int(form.patrol_id.data))
         if patrol is None or patrol.shop_id != shop.id:
             abort(404)
-    if form.validate_on_submit():
+    if not g.get("redisplay_only") and form.validate_on_submit():
         rows = [(r.goods.data, r.quantity.data, r.unit.data) for r in form.seizures]
         try:
             patrols.raise_violation(current_user, shop, patrol, form.severity.data, form.kind.data,
                                     form.legal_basis.data, form.description.data, form.penalty.data,
-                                    form.fine_yuan.data, rows, form.checklist_item.data or None)
+                                    form.fine_yuan.data, rows, form.checklist_item.data or None,
+                                    submission_token=form.submission_token.data or None)
         except DomainError as e:
             db.session.rollback()
-            flash(e.message, "danger")
+            if e.code != "item_has_violation":  # shown below with a link to the earlier one
+                flash(e.message, "danger")
         else:
             db.session.commit()
             flash("违法违章行为已登记", "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
-    elif request.method == "POST":
+    elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
     return render_template("inspector/violation_form.html", form=form, shop=shop, patrol=patrol,
+                           existing=patrols.violation_for_item(patrol, form.checklist_item.data),
                            item_label=patrols.CHECKLIST_LABELS.get(form.checklist_item.data or ""))

@@ -45,4 +45,5 @@ def plan():
     return render_template("inspector/plan.html", plan=current, quarter=quarter, rows=rows,
                            priority=[r for r in rows if r.item.priority], by_group=by_group,
                            done=sum(1 for r in rows if r.done), flags=flags, form=form,
-                           prev=quarter.prev(), next=quarter.next())
+                           prev=quarter.prev(), next=quarter.next(),
+                           allowed=patrol_plan.allowed_quarters(street))
