@@ -138,14 +138,32 @@ def _xlsx_cell(sheet, value: object, font=None):
     return cell
 
 
-def attachment(data: bytes, filename_zh: str, mimetype: str):
+def attachment(data: bytes, filename_zh: str, mimetype: str, ascii_name: str | None = None):
     """Return a download response for ``data`` named ``filename_zh`` (CASES K-18).
 
-    Flask's send_file writes ``Content-Disposition: attachment; filename=<ASCII fallback>;
-    filename*=UTF-8''<percent-encoded>``, which is latin-1 safe under gunicorn.
+    ``Content-Disposition: attachment; filename="<ascii_name>"; filename*=UTF-8''<percent-encoded>``
+    (latin-1 safe under gunicorn). ``ascii_name`` is the fallback for old clients; without it the
+    ASCII letters/digits of the name are kept and an empty stem becomes ``download``.
+    A ``text/*`` mimetype gets ``; charset=utf-8`` exactly once.
     """
+    from urllib.parse import quote
+
     import flask
 
-    return flask.send_file(
-        io.BytesIO(data), as_attachment=True, download_name=filename_zh, mimetype=mimetype
-    )
+    fallback = _ascii_fallback(ascii_name or filename_zh)
+    base = mimetype.split(";")[0].strip()
+    if base.startswith("text/"):
+        mimetype = f"{base}; charset=utf-8"
+    response = flask.Response(data, content_type=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename_zh, safe="")}')
+    return response
+
+
+def _ascii_fallback(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-") or "download"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)
+    return f"{clean}.{ext}" if ext else clean

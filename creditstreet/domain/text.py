@@ -30,6 +30,7 @@ __all__ = [
     "mask_phone",
     "mask_name",
     "mask_phones_in_text",
+    "mask_contacts_in_text",
     "char_count",
     "check_length",
 ]
@@ -156,11 +157,12 @@ def mask_phone(s: object) -> str:
 
 
 def mask_name(s: object) -> str:
-    """Mask a consumer's name for public display (CASES K-14): 王小明 → 王**, 王五 → 王*, "" → 匿名."""
+    """Mask a consumer's name for public display (CASES K-14): first character + "**", whatever the
+    length, so the mask never tells how long the name is (王小明 → 王**, 欧阳娜娜 → 欧**); "" → 匿名."""
     name = clean_text(s)
     if not name:
         return "匿名"
-    return name[0] + "*" * max(len(name) - 1, 1)
+    return name[0] + "**"
 
 
 _D = "[0-9\uff10-\uff19]"  # ASCII or full-width digit
@@ -187,6 +189,48 @@ def mask_phones_in_text(text: object) -> str:
         return f"{mobile[:3]}****{mobile[-4:]}"
 
     return _MOBILE_IN_TEXT.sub(_mask, str(text))
+
+
+_LANDLINE_IN_TEXT = re.compile(
+    rf"(?<!{_D})([0\uff10]{_D}{{2,3}})(?:[ \u3000]?[-\uff0d\u2010-\u2015][ \u3000]?|[ \u3000]?)({_D}{{3,4}})"
+    rf"[ \u3000\-\uff0d]?({_D}{{4}})(?!{_D})"
+)
+_ID_CARD_IN_TEXT = re.compile(rf"(?<!{_D})({_D}{{6}})({_D}{{8}})({_D}{{3}}[{_D[1:-1]}Xx\uff38\uff58])(?![{_D[1:-1]}A-Za-z])")
+_WXID_IN_TEXT = re.compile(r"(?i)wxid_[A-Za-z0-9_-]+", re.ASCII)
+# A WeChat custom ID named as such: 6–20 letters/digits/_/-, starting with a letter.
+_WECHAT_NAMED = re.compile(r"((?:微信|VX|vx|WX|wx|weixin|WeChat|wechat)号?\s*[:：]?\s*)([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])")
+_EMAIL_IN_TEXT = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_contacts_in_text(text: object) -> str:
+    """Mask contact data a consumer typed into free text before it is shown publicly (SPEC K6, CASES K-14).
+
+    Mobiles → ``138****8000`` (see mask_phones_in_text); landlines keep area code and last 4
+    (``0571-88886666`` → ``0571-****6666``); 18-digit ID card numbers keep the first 6 and last 4
+    (``330102********123X``); ``wxid_…`` and IDs written after 微信/VX → ``wxid_****`` / ``****``;
+    e-mail addresses keep the first character and the domain (``z***@example.com``).
+    Only for consumer-typed text: shops' published landlines on shop pages are not masked.
+    """
+    if text is None:
+        return ""
+    out = str(text)
+
+    out = _ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), out)
+    out = mask_phones_in_text(out)
+
+    def _landline(m: re.Match[str]) -> str:
+        digits = "".join(ch for ch in unicodedata.normalize("NFKC", m.group(0)) if ch.isdigit())
+        area = digits[:3] if digits[1] in "12" else digits[:4]
+        number = digits[len(area):]
+        if (area[1] == "1" and area != "010") or len(number) not in (7, 8) or number[0] in "01":
+            return m.group(0)
+        return f"{area}-****{number[-4:]}"
+
+    out = _LANDLINE_IN_TEXT.sub(_landline, out)
+    out = _WXID_IN_TEXT.sub("wxid_****", out)
+    out = _WECHAT_NAMED.sub(lambda m: m.group(1) + "****", out)
+    out = _EMAIL_IN_TEXT.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", out)
+    return out
 
 
 def char_count(s: object) -> int:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from ..domain.text import mask_name, mask_phone, mask_phones_in_text
+from ..domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ..domain.time import Quarter, add_months, local_midnight, to_local
 from ..extensions import db
 from ..models import Complaint, Shop, Street, User
@@ -110,7 +110,7 @@ def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
     from ..domain import complaints as rules
 
     full = viewer is not None and viewer.role == "admin"
-    text = (lambda s: s or "") if full else mask_phones_in_text
+    text = (lambda s: s or "") if full else mask_contacts_in_text
     q = (select(Complaint, Shop.name).outerjoin(Shop, Shop.id == Complaint.shop_id)
          .where(Complaint.street_id == street.id,
                 Complaint.received_at >= quarter.start_utc(street.timezone),

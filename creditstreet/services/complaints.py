@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import complaints as rules
@@ -40,13 +40,16 @@ CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "�
                   "transfer_12315": "12315平台转办", "api": "接口"}
 EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "accept": "受理", "refuse": "不予受理",
                 "mediation_note": "调解", "close": "办结", "confirm": "消费者确认", "reopen": "消费者重新打开",
-                "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期"}
+                "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期",
+                "card_status": "信誉卡核验"}
 INTAKE_CHANNELS = ("hotline", "box", "walk_in", "transfer_12315")
 # Unambiguous alphabet (no 0/O, 1/I/L): 31^10 ≈ 8×10^14 codes, drawn with ``secrets`` (K7).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: anything above is a typo
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+# Digits with an optional thousands grouping that is correct ("1,234.50"; never "28,50" or "1,23").
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+EARLIEST_PURCHASE = date(2000, 1, 1)
 # Fields safe for the audit log: no name, phone or free text (K6).
 AUDIT_FIELDS = ("kind", "carries_report", "channel", "shop_id", "status", "refusal_reason", "outcome",
                 "remedy", "money_recovered_fen", "shop_at_fault", "refused_mediation", "handler_id",
@@ -78,14 +81,18 @@ def _event(c: Complaint, actor: User | None, kind: str, note: str = "", now: dat
 # --- parsing -------------------------------------------------------------------------------------
 
 def parse_amount_fen(value: object) -> int | None:
-    """Yuan as typed ("28", "28.5", "２８.００") → integer fen; "" → None (ValidationError otherwise)."""
-    text = clean_text(value).replace(",", "").replace("元", "").replace("¥", "").strip()
+    """Yuan as typed ("28", "28.5", "２８.００", "1,234.50") → integer fen; "" → None.
+
+    A comma must group thousands correctly: "28,50" (a decimal comma) and "1,23" are refused
+    (ValidationError) rather than silently read as 2850 or 123 yuan.
+    """
+    text = clean_text(value).replace("元", "").replace("¥", "").replace(" ", "").strip()
     if not text:
         return None
     if not _AMOUNT.fullmatch(text):
         raise ValidationError("金额格式不正确，请填写如 28 或 28.50 的数字（单位：元）", code="bad_amount")
     try:
-        fen = int(Decimal(text) * 100)
+        fen = int(Decimal(text.replace(",", "")) * 100)
     except InvalidOperation:
         raise ValidationError("金额格式不正确", code="bad_amount") from None
     if fen > MAX_AMOUNT_FEN:
@@ -105,6 +112,8 @@ def _parse_date(value: object, today: date) -> date | None:
             raise ValidationError("购买日期格式不正确，应为 2026-07-01", code="bad_date") from None
     if value > today:
         raise ValidationError("购买日期不能晚于今天", code="bad_date")
+    if value < EARLIEST_PURCHASE:
+        raise ValidationError("购买日期不能早于2000-01-01，请核对", code="bad_date")
     return value
 
 
@@ -120,12 +129,57 @@ def _text(data: Mapping[str, Any], key: str, required: bool = False) -> str:
     return text
 
 
+def parse_card_serial(serial: object) -> int:
+    text = clean_text(serial)
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise ValidationError("信誉卡编号应为数字", code="bad_card")
+    return int(text)
+
+
+#: What the inspector sees when a complaint names a card that was never issued (SPEC C3).
+CARD_STATE_NOTES = {"forged": "该卡编号不在登记批次中（疑似伪造）", "not_issued": "该卡尚未发放"}
+
+
+def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:
+    """The shop a complaint is about and the card serial given as evidence (SPEC C3, K1).
+
+    Returns (shop, serial, card_note). A card issued to one shop while the consumer picked another
+    is refused naming both (never silently moved). A forged or unissued card is kept as evidence
+    with ``card_note`` when a shop is picked; without a shop the consumer is asked to pick the shop
+    that gave the card. An issued card alone names its shop.
+    """
+    from . import cards as card_service
+
+    shop = None
+    if shop_id not in (None, ""):
+        try:
+            shop = db.session.get(Shop, int(str(shop_id)))
+        except ValueError:
+            shop = None
+        if shop is None or shop.street_id != street.id:
+            raise ValidationError("所选商户不存在，请重新搜索", code="shop_not_found")
+    if not clean_text(serial):
+        return shop, None, ""
+    n = parse_card_serial(serial)
+    check = card_service.verify(n)
+    printed = card_service.fmt_serial(n)
+    if check.state == "issued":
+        if shop is not None and shop.id != check.shop.id:
+            raise ValidationError(f"信誉卡 {printed} 是{check.shop.name}发放的，与您选择的{shop.name}不一致，请核对",
+                                  code="card_shop_mismatch")
+        if check.shop.street_id != street.id:
+            raise ValidationError(f"信誉卡 {printed} 不是本街商户发放的，请核对", code="shop_not_found")
+        return check.shop, n, ""
+    note = CARD_STATE_NOTES[check.state]
+    if shop is None:
+        raise ValidationError(f"信誉卡 {printed}：{note}。请在上方查找并选择给您这张卡的商户，再提交",
+                              code="card_needs_shop")
+    return shop, n, f"信誉卡 {printed}：{note}"
+
+
 def shop_for_card(serial: object) -> tuple[int, Shop]:
     """The shop a quality credit card serial was issued to (SPEC C3); ValidationError if none."""
-    text = clean_text(serial)
-    if not text.isascii() or not text.isdigit():
-        raise ValidationError("信誉卡编号应为数字", code="bad_card")
-    n = int(text)
+    n = parse_card_serial(serial)
     shop = db.session.scalar(
         select(Shop).join(CardRange, CardRange.shop_id == Shop.id)
         .where(CardRange.first_serial <= n, CardRange.last_serial >= n)
@@ -183,6 +237,8 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     carries_report = bool(data.get("carries_report")) and kind == "complaint"
 
     phone_raw = data.get("consumer_phone")
+    if not clean_text(phone_raw) and channel in ("online", "api"):
+        raise ValidationError("请填写手机号码", code="phone_required")
     if clean_text(phone_raw) or channel in ("online", "api"):
         phone = normalize_mobile(phone_raw)
     else:
@@ -192,18 +248,7 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     if fields["goods_category"] and fields["goods_category"] not in GOODS_CATEGORIES:
         raise ValidationError("商品类别无效", code="bad_category")
 
-    card_serial, shop = None, None
-    if clean_text(data.get("card_serial")):
-        card_serial, shop = shop_for_card(data.get("card_serial"))
-    elif data.get("shop_id") not in (None, ""):
-        try:
-            shop = db.session.get(Shop, int(str(data.get("shop_id"))))
-        except ValueError:
-            shop = None
-        if shop is None:
-            raise ValidationError("所选商户不存在，请重新搜索", code="shop_not_found")
-    if shop is not None and shop.street_id != street.id:
-        raise ValidationError("所选商户不在本街", code="shop_not_found")
+    shop, card_serial, card_note = resolve_shop_and_card(street, data.get("shop_id"), data.get("card_serial"))
     if kind == "complaint" and shop is None and channel in ("online", "api"):
         raise ValidationError("请选择被投诉的商户（按名称搜索或填写信誉卡编号）", code="shop_required")
 
@@ -230,6 +275,8 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     if prepared:
         photo_service.attach(prepared, complaint_id=complaint.id)
     _event(complaint, actor, "intake", CHANNEL_LABELS[channel], now)
+    if card_note:
+        _event(complaint, actor, "card_status", card_note, now)
     audit.record(actor, "complaint.intake", "complaint", complaint.id, None,
                  {**_snap(complaint), "photos": len(prepared)}, actor_label=None if actor else "consumer")
     return complaint, True
@@ -240,10 +287,15 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
 def find_for_tracking(code: object, last4: object) -> Complaint | None:
     """The complaint with this tracking code whose phone ends in ``last4``, else None (K-15).
 
-    A wrong pair and an unknown code give the same None.
+    ``last4`` may also be the whole mobile number. A wrong pair and an unknown code give the same None.
     """
     code = clean_text(code).upper().replace(" ", "")
     digits = clean_text(last4)
+    if len(digits) > 4:  # the whole phone typed (spaces, dashes, +86 allowed): compare its last 4
+        try:
+            digits = normalize_mobile(digits)[-4:]
+        except ValidationError:
+            return None
     if not code or len(digits) != 4 or not digits.isascii() or not digits.isdigit():
         return None
     c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
@@ -274,7 +326,7 @@ def can_see_personal_data(user: User | None, c: Complaint) -> bool:
 
 
 def queue(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
-          kind: str | None = None, limit: int = 200) -> list[Complaint]:
+          kind: str | None = None, limit: int = 200, now: datetime | None = None) -> list[Complaint]:
     """Open items by nearest deadline, overdue first (inspector queue)."""
     q = select(Complaint)
     if street_id is not None:
@@ -285,10 +337,14 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
         q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received"))
     if kind:
         q = q.where(Complaint.kind == kind)
+    # Overdue is computed from the deadlines and today's local date, not only the daily job's flag.
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    late = or_(Complaint.overdue.is_(True), overdue_condition(local_date(now or utcnow(), street.timezone if street else None)))
     if overdue_only:
-        q = q.where(Complaint.overdue.is_(True))
+        q = q.where(late)
     due = func.coalesce(Complaint.mediate_by, Complaint.decide_by, Complaint.report_decide_by)
-    q = q.order_by(Complaint.overdue.desc(), due.is_(None), due, Complaint.received_at).limit(limit)
+    late_first = case((late, 0), else_=1)
+    q = q.order_by(late_first, due.is_(None), due, Complaint.received_at).limit(limit)
     return list(db.session.scalars(q))
 
 
@@ -470,6 +526,19 @@ def report_action(actor: User, c: Complaint, action: str, note: str = "",
 
 # --- daily job -----------------------------------------------------------------------------------
 
+def _late_conditions(today: date):
+    """SQL conditions (decide, mediate, report): a deadline before ``today`` is passed (K4, is_overdue)."""
+    decide = and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by < today)
+    mediate = and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by < today)
+    report = and_(Complaint.report_status == "received", Complaint.report_decide_by < today)
+    return decide, mediate, report
+
+
+def overdue_condition(today: date):
+    """SQL: an open deadline of the item passed by ``today`` (same rule as ``is_item_overdue``)."""
+    return or_(*_late_conditions(today))
+
+
 class OverdueCounts(int):
     """The number of items newly flagged (an int, for the job's log), with ``counts`` per deadline."""
 
@@ -491,12 +560,7 @@ def flag_overdue(now: datetime | None = None) -> OverdueCounts:
     now = now or utcnow()
     counts = {"decide": 0, "mediate": 0, "report": 0, "flagged": 0}
     for street in db.session.scalars(select(Street)):
-        today = local_date(now, street.timezone)
-        decide = and_(Complaint.kind == "complaint", Complaint.status == "received",
-                      Complaint.decide_by < today)
-        mediate = and_(Complaint.status.in_(("accepted", "mediating", "reopened")),
-                       Complaint.mediate_by < today)
-        report = and_(Complaint.report_status == "received", Complaint.report_decide_by < today)
+        decide, mediate, report = _late_conditions(local_date(now, street.timezone))
         base = Complaint.street_id == street.id
         for key, cond in (("decide", decide), ("mediate", mediate), ("report", report)):
             counts[key] += db.session.scalar(select(func.count(Complaint.id)).where(base, cond)) or 0
@@ -518,3 +582,28 @@ def is_item_overdue(c: Complaint, today: date) -> bool:
     if c.status in ("accepted", "mediating", "reopened") and c.mediate_by and is_overdue(c.mediate_by, today):
         return True
     return bool(c.report_status == "received" and c.report_decide_by and is_overdue(c.report_decide_by, today))
+
+
+def open_deadlines(c: Complaint) -> list[date]:
+    """The deadlines still running for the item (decide, mediate, report)."""
+    out = []
+    if c.kind == "complaint" and c.status == "received" and c.decide_by:
+        out.append(c.decide_by)
+    if c.status in ("accepted", "mediating", "reopened") and c.mediate_by:
+        out.append(c.mediate_by)
+    if c.report_status == "received" and c.report_decide_by:
+        out.append(c.report_decide_by)
+    return out
+
+
+def calendar_warning(c: Complaint) -> str:
+    """SPEC §3: a running deadline in (or spanning) a year without the official holiday schedule
+    is only an estimate; returns the Chinese warning, or "" when every year is covered."""
+    deadlines = open_deadlines(c)
+    if not deadlines:
+        return ""
+    start = local_date(c.received_at, _tz(c)).year if c.received_at else min(d.year for d in deadlines)
+    years = work_calendar().incomplete_years(range(start, max(d.year for d in deadlines) + 1))
+    if not years:
+        return ""
+    return f"节假日安排尚未公布（{'、'.join(str(y) for y in years)} 年），期限按周末推算，仅供参考"

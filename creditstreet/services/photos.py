@@ -1,8 +1,10 @@
 """Complaint and patrol photos: decode, verify, re-encode as JPEG without metadata (CASES K-13).
 
 Re-encoding drops EXIF (including GPS location) and anything hidden after the image data.
-Upload size is capped by MAX_CONTENT_LENGTH (10 MB → Chinese 413); decoded pixels are capped
-too, so a small file that decompresses to a huge image is refused.
+Each photo may be up to PHOTO_MAX_MB (config, default 10 MB; checked here with a Chinese message so
+the form is re-shown with its text); the whole request is capped by MAX_CONTENT_LENGTH (5 photos ×
+10 MB + 1 MB of text → Chinese 413). Decoded pixels are capped too, so a small file that
+decompresses to a huge image is refused.
 """
 import io
 import warnings
@@ -15,6 +17,14 @@ MAX_SIDE = 2048          # pixels; larger photos are scaled down
 MAX_PIXELS = 40_000_000  # decoded pixels accepted before refusing (decompression bombs)
 MAX_PHOTOS = 5           # per complaint
 JPEG_QUALITY = 85
+DEFAULT_MAX_MB = 10      # per photo, when no app config says otherwise
+MAX_PHOTO_BYTES = DEFAULT_MAX_MB * 1024 * 1024
+
+
+def max_photo_mb() -> int:
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("PHOTO_MAX_MB", DEFAULT_MAX_MB)) if has_app_context() else DEFAULT_MAX_MB
 
 
 def reencode(raw: bytes) -> tuple[bytes, int, int]:
@@ -52,6 +62,12 @@ def prepare(raws: list[bytes]) -> list[tuple[bytes, int, int]]:
     raws = [r for r in raws if r]
     if len(raws) > MAX_PHOTOS:
         raise ValidationError(f"最多上传{MAX_PHOTOS}张照片", code="too_many_photos")
+    limit_mb = max_photo_mb()
+    for i, raw in enumerate(raws, start=1):
+        if len(raw) > limit_mb * 1024 * 1024:
+            size = len(raw) / (1024 * 1024)
+            raise ValidationError(f"第{i}张照片有{size:.1f}MB，超过每张{limit_mb}MB的上限，请压缩后重新选择",
+                                  code="photo_too_large")
     return [reencode(r) for r in raws]
 
 

@@ -11,7 +11,7 @@ MESSAGES = {
     403: ("无权访问", "您的账号没有权限访问此页面。"),
     404: ("页面不存在", "您要找的页面不存在或已被移除。"),
     405: ("请求方式不支持", "此页面不支持该操作。"),
-    413: ("内容过大", "照片过大，最大{max_mb}MB：上传的内容过大，请压缩后重试。"),
+    413: ("内容过大", "照片过大：上传的内容合计最大{max_mb}MB（每张照片最大{photo_mb}MB，最多5张），请压缩照片后重试。"),
     429: ("操作过于频繁", "您的操作过于频繁，请稍后再试。"),
     500: ("系统出错", "系统暂时出错，您填写的内容未丢失，请返回后重试。"),
 }
@@ -24,7 +24,7 @@ def wants_json() -> bool:
 def error_response(code: int, message: str | None = None, error_code: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     max_mb = current_app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)
-    text = (message or default).format(max_mb=max_mb)
+    text = (message or default).format(max_mb=max_mb, photo_mb=current_app.config.get("PHOTO_MAX_MB", 10))
     if wants_json():
         return jsonify(error={"code": error_code or f"http_{code}", "message": text}), code
     return render_template("errors/error.html", code=code, title=title, message=text), code

@@ -36,7 +36,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(stars_text)
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
-    app.add_template_filter(text.mask_phones_in_text, "mask_text")
+    app.add_template_filter(text.mask_contacts_in_text, "mask_text")
 
     @app.context_processor
     def _globals():

@@ -29,7 +29,74 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   }
+  // Photos: input[type=file][data-max-mb]. Large phone photos are scaled down in the browser (JPEG,
+  // at most 2000 px) so they upload small; a file still over the limit shows a message next to the
+  // input and blocks submitting (the typed text stays in the page). The server checks again.
+  var PHOTO_MAX_SIDE = 2000, SHRINK_ABOVE = 1.5 * 1024 * 1024;
+  function photoMessage(input) {
+    var id = input.id + "-photo-msg", el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement("p");
+      el.id = id; el.className = "error"; el.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", el);
+    }
+    return el;
+  }
+  function shrink(file) {
+    return new Promise(function (resolve) {
+      if (!/^image\//.test(file.type) || !window.createImageBitmap) { resolve(file); return; }
+      createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bmp) {
+        var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bmp.width, bmp.height));
+        if (scale === 1 && file.size <= SHRINK_ABOVE) { resolve(file); return; }
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bmp.width * scale); canvas.height = Math.round(bmp.height * scale);
+        canvas.getContext("2d").drawImage(bmp, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) { resolve(file); return; }
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: Date.now() }));
+        }, "image/jpeg", 0.85);
+      }).catch(function () { resolve(file); });
+    });
+  }
+  function wirePhotos(input) {
+    var maxBytes = parseFloat(input.getAttribute("data-max-mb")) * 1024 * 1024;
+    var form = input.form, busy = null;
+    function check() {
+      var tooBig = Array.prototype.filter.call(input.files, function (f) { return f.size > maxBytes; });
+      var msg = photoMessage(input);
+      if (tooBig.length) {
+        msg.textContent = "照片“" + tooBig.map(function (f) { return f.name; }).join("、") + "”超过" +
+          input.getAttribute("data-max-mb") + "MB，无法上传，请换一张或压缩后重新选择（已填写的内容不会丢失）";
+        input.setCustomValidity(msg.textContent);
+      } else {
+        msg.textContent = "";
+        input.setCustomValidity("");
+      }
+      return !tooBig.length;
+    }
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files);
+      busy = Promise.all(files.map(shrink)).then(function (out) {
+        if (window.DataTransfer && out.some(function (f, i) { return f !== files[i]; })) {
+          var dt = new DataTransfer();
+          out.forEach(function (f) { dt.items.add(f); });
+          input.files = dt.files;
+        }
+        busy = null;
+        return check();
+      });
+    });
+    if (form) {
+      form.addEventListener("submit", function (ev) {
+        if (ev.submitter && ev.submitter.name === "find_shop") { return; }
+        if (busy) { ev.preventDefault(); busy.then(function (ok) { if (ok) { form.requestSubmit(ev.submitter); } }); return; }
+        if (!check()) { ev.preventDefault(); photoMessage(input).scrollIntoView({ block: "center" }); }
+      });
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[type=file][data-max-mb]").forEach(wirePhotos);
     document.querySelectorAll("[data-maxchars]").forEach(wireCounter);
     document.querySelectorAll("form[data-submit-once]").forEach(wireSubmitOnce);
     document.querySelectorAll("[data-confirm]").forEach(wireConfirm);

@@ -12,6 +12,7 @@ from creditstreet.domain.text import (
     clean_text,
     mask_name,
     mask_phone,
+    mask_contacts_in_text,
     mask_phones_in_text,
     normalize_mobile,
     normalize_phone,
@@ -180,10 +181,13 @@ def test_mask_phone(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        # QA #9: always first character + "**", so the mask never reveals the name's length.
         ("王小明", "王**"),
-        ("王五", "王*"),
-        ("王", "王*"),
-        ("欧阳小明", "欧***"),
+        ("王五", "王**"),
+        ("王", "王**"),
+        ("欧阳小明", "欧**"),
+        ("欧阳娜娜", "欧**"),
+        ("阿" * 22, "阿**"),
         ("", "匿名"),
         ("\u3000", "匿名"),
         (None, "匿名"),
@@ -248,3 +252,22 @@ def test_check_length_rejects_21():
         check_length(TITLE_19_HAN_AND_EMOJI + "!", 20, label="标题")
     assert caught.value.code == "too_long"
     assert caught.value.message == "标题不能超过20个字，现有21个字"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # QA #9 / CASES K-14: mobiles, the WeChat ID, a landline (area code + last 4 kept).
+        ("老板让我打13912345678找他，我的电话13800138000，微信wxid_test01，座机0571-88886666",
+         "老板让我打139****5678找他，我的电话138****8000，微信wxid_****，座机0571-****6666"),
+        ("店里电话 010 62345678", "店里电话 010-****5678"),          # 3-digit area code 010
+        ("座机02087654321", "座机020-****4321"),                      # 02X without a dash
+        ("身份证33010219900101123X", "身份证330102********123X"),      # first 6 + 8 stars + last 4
+        ("邮箱 zhang.san@example.com 联系", "邮箱 z***@example.com 联系"),
+        ("加微信号：abc_12345 详谈", "加微信号：**** 详谈"),
+        # Left alone: prices, dates, a 20-digit order number, an amount with a decimal comma.
+        ("花了28元，2026-01-30买的，订单号20260101123456789012", "花了28元，2026-01-30买的，订单号20260101123456789012"),
+    ],
+)
+def test_mask_contacts_in_text(raw, expected):
+    assert mask_contacts_in_text(raw) == expected

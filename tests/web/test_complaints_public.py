@@ -162,11 +162,13 @@ def test_base64_text_field_of_600kb_is_accepted_as_text_under_2mb_limit(client, 
 
 
 def test_oversize_upload_gets_chinese_413(client, db, shop):
+    """A request over the total cap (5 photos × 10 MB + 1 MB text = 51 MB) → Chinese 413 naming 51 MB."""
     data = _form(client, shop_id=str(shop.id))
-    data["photos"] = (io.BytesIO(b"\0" * (12 * 1024 * 1024)), "big.jpg", "image/jpeg")
+    data["photos"] = (io.BytesIO(b"\0" * (52 * 1024 * 1024)), "big.jpg", "image/jpeg")
     resp = client.post("/complaints/new", data=data, content_type="multipart/form-data")
     assert resp.status_code == 413 and "照片过大" in resp.get_data(as_text=True)
-    resp = client.post("/api/complaints", data=b"{" + b" " * (11 * 1024 * 1024) + b"}",
+    assert "最大51MB" in resp.get_data(as_text=True)
+    resp = client.post("/api/complaints", data=b"{" + b" " * (52 * 1024 * 1024) + b"}",
                        content_type="application/json")
     assert resp.status_code == 413 and "照片过大" in resp.get_json()["error"]["message"]
 

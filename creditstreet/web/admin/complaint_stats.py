@@ -76,5 +76,7 @@ def export(fmt):
     rows = cstats.export_rows(current_user, street, quarter)
     name = f"投诉导出_{quarter}.{fmt}"
     if fmt == "csv":
-        return attachment(csv_bytes(cstats.EXPORT_HEADERS, rows), name, CSV_MIMETYPE)
-    return attachment(xlsx_bytes(cstats.EXPORT_HEADERS, rows, sheet_title=f"投诉{quarter}"), name, XLSX_MIMETYPE)
+        return attachment(csv_bytes(cstats.EXPORT_HEADERS, rows), name, CSV_MIMETYPE,
+                          ascii_name=f"complaints_{quarter}.csv")
+    return attachment(xlsx_bytes(cstats.EXPORT_HEADERS, rows, sheet_title=f"投诉{quarter}"), name, XLSX_MIMETYPE,
+                      ascii_name=f"complaints_{quarter}.xlsx")

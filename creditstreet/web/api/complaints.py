@@ -10,7 +10,7 @@ from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
 from ...domain.errors import DomainError
-from ...domain.text import mask_name, mask_phone, mask_phones_in_text
+from ...domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ...extensions import csrf, db, limiter
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
@@ -50,8 +50,8 @@ def public_view(c) -> dict:
         "report_decide_by": c.report_decide_by.isoformat() if c.report_decide_by else None,
         "consumer_name": mask_name(c.consumer_name),
         "consumer_phone": mask_phone(c.consumer_phone),
-        "title": mask_phones_in_text(c.title),
-        "description": mask_phones_in_text(c.description),
+        "title": mask_contacts_in_text(c.title),
+        "description": mask_contacts_in_text(c.description),
     }
 
 

@@ -16,7 +16,8 @@ from ...extensions import db
 from ...models import Complaint, Shop, Street, User
 from ...models.types import utcnow
 from ...services import complaints as svc
-from ..public.complaints import ComplaintForm, complaint_data
+from ...services import photos as photo_service
+from ..public.complaints import ComplaintForm, complaint_data, shop_choices
 from ..roles import keeps_input
 from . import bp
 
@@ -51,7 +52,9 @@ def complaint_queue():
     today = local_date(utcnow(), street.timezone if street else None)
     return render_template("inspector/complaints.html", items=items, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
-                           can_see=lambda c: svc.can_see_personal_data(current_user, c))
+                           can_see=lambda c: svc.can_see_personal_data(current_user, c),
+                           late=lambda c: c.overdue or svc.is_item_overdue(c, today),
+                           calendar_warning=svc.calendar_warning)
 
 
 def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 200):
@@ -65,6 +68,7 @@ def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 20
         earlier=svc.earlier_complaints_count(c.consumer_phone, exclude_id=c.id),
         actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
         overdue_now=svc.is_item_overdue(c, today), photos=_photo_count(c),
+        calendar_warning=svc.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
     ), status
 
 
@@ -144,7 +148,6 @@ def complaint_intake():
         else:
             flash(_("已登记，查询码 %(code)s", code=c.tracking_code), "success")
             return redirect(url_for("inspector.complaint_detail", cid=c.id))
-    shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
-    form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
+    shops = shop_choices(form, street)
     return render_template("inspector/complaint_intake.html", form=form, error=error, limits=svc.LIMITS,
-                           searched=bool(form.shop_q.data), shops=shops)
+                           searched=bool(form.shop_q.data), shops=shops, photo_mb=photo_service.max_photo_mb())

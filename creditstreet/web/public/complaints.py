@@ -15,6 +15,7 @@ from ...domain.errors import DomainError
 from ...domain.text import normalize_mobile
 from ...extensions import db, limiter
 from ...services import complaints as svc
+from ...services import photos as photo_service
 from ..roles import keeps_input
 from . import bp
 from .routes import current_street
@@ -57,7 +58,7 @@ class ComplaintForm(FlaskForm):
 
 class TrackForm(FlaskForm):
     code = StringField("查询码", render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    last4 = StringField("手机号后4位", render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    last4 = StringField("手机号后4位（或完整手机号）", render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
@@ -76,8 +77,13 @@ def _uploads() -> list[bytes]:
     return [f.read() for f in request.files.getlist("photos") if f and f.filename]
 
 
+def is_shop_search() -> bool:
+    """A POST that only looks a shop up (the 查找商户 button): it files nothing, so it is not limited."""
+    return request.method == "POST" and "find_shop" in request.form
+
+
 @bp.route("/complaints/new", methods=["GET", "POST"])
-@limiter.limit(form_limit, methods=["POST"])
+@limiter.limit(form_limit, methods=["POST"], exempt_when=is_shop_search)
 @keeps_input
 def complaint_new():
     street = current_street()
@@ -107,6 +113,14 @@ def complaint_new():
                 return redirect(url_for("public.track_code", code=c.tracking_code))
         else:
             error = _("提交的内容无法处理，请检查后重试")
+    shops = shop_choices(form, street)
+    return render_template("public/complaint_new.html", form=form, street=street, error=error,
+                           limits=svc.LIMITS, searched=bool(form.shop_q.data), shops=shops,
+                           card_note=card_note(form.card_serial.data), photo_mb=photo_service.max_photo_mb())
+
+
+def shop_choices(form: ComplaintForm, street) -> list:
+    """Search results for the form (the picked shop kept); a single match is pre-selected."""
     shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
     picked = form.shop_id.data
     if picked and str(picked).isdigit() and all(str(s.id) != str(picked) for s in shops):
@@ -114,8 +128,26 @@ def complaint_new():
         if shop is not None and shop.street_id == street.id:
             shops = [shop] + shops
     form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
-    return render_template("public/complaint_new.html", form=form, street=street, error=error,
-                           limits=svc.LIMITS, searched=bool(form.shop_q.data), shops=shops)
+    if len(shops) == 1 and not picked:
+        form.shop_id.data = str(shops[0].id)
+    return shops
+
+
+def card_note(serial) -> str:
+    """What the typed card serial says before submitting: whose card it is (SPEC C3)."""
+    from ...services import cards as card_service
+
+    try:
+        n = svc.parse_card_serial(serial) if serial else None
+    except DomainError:
+        return ""
+    if n is None:
+        return ""
+    check = card_service.verify(n)
+    if check.state == "issued":
+        return _("此卡由 %(shop)s 发放", shop=check.shop.name)
+    return _("信誉卡 %(serial)s：%(note)s，请在上方选择给您这张卡的商户", serial=card_service.fmt_serial(n),
+             note=svc.CARD_STATE_NOTES[check.state])
 
 
 def _same_phone(c, typed) -> bool:
@@ -131,7 +163,8 @@ def _result(c, status=200):
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
     return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc,
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
-                           confirm_days=settings.confirm_window_days), status
+                           confirm_days=settings.confirm_window_days,
+                           calendar_warning=svc.calendar_warning(c)), status
 
 
 def _not_found(form):
