@@ -50,8 +50,11 @@ OWNERSHIP_CODES: dict[str, str] = {
 NO_EXPIRY_WORDS = ("长期", "长期有效", "永久", "永久有效", "无固定期限", "不约定期限")
 TOTAL_WORDS = ("合计", "总计")
 
-_DATE_TEXT = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*日?", re.ASCII)
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+# A trailing time of day, as spreadsheets export date cells ("2025-09-24 00:00:00", "2025/9/24 0:00",
+# "2025-09-24T08:30"): any valid time of day is accepted and dropped, only the date counts.
+_TIME_PART = r"(?:(?:\s+|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)?"
+_DATE_TEXT = re.compile(r"(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*日?" + _TIME_PART, re.ASCII)
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})" + _TIME_PART, re.ASCII)
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -132,7 +135,8 @@ def parse_date(value: object) -> date:
     """Return the date in a ledger cell; raise ValueError if it is not one.
 
     Accepts Excel dates, ``2015.3.8``, ``2015年3月8日``, ``2015/03/08``, ``2015-03-08``,
-    ``20150308`` and Excel serial day numbers.
+    ``20150308`` and Excel serial day numbers, each optionally followed by a time of day
+    (``2025-09-24 00:00:00``, ``2025/9/24 0:00``), which is dropped.
     """
     if isinstance(value, datetime):
         return value.date()
@@ -208,7 +212,7 @@ def _parse_data_row(sheet_row: int, cells: Sequence[object], columns: dict[str, 
         try:
             expires_on = parse_date(cell("licence_expires_on"))
         except ValueError:
-            problems.append(f"营业执照有效期至无法识别（{expiry_text}），应为日期或“长期”")
+            problems.append(f"营业执照有效期至无法识别（{shown('licence_expires_on')}），应为日期或“长期”")
 
     if problems:
         return None, problems
@@ -252,14 +256,17 @@ def parse(rows: Iterable[tuple[int, Sequence[object]]]) -> LedgerParse:
     合计 row are skipped. A row with any bad field is rejected whole, with every problem named.
     Codes are compared after normalisation, so a code typed again in another case, width or
     spacing is the same shop: the later row is reported in ``duplicates`` and not imported.
-    Raises ValidationError (code ``ledger_no_header``) if no header row is found.
+    Raises ValidationError (code ``ledger_empty``) when no cell holds any text, and
+    (code ``ledger_no_header``) if no header row is found.
     """
     result = LedgerParse()
     columns: dict[str, int] | None = None
     first_row_of: dict[str, int] = {}
+    any_text = False
     for sheet_row, cells in rows:
         cells = list(cells)
         if columns is None:
+            any_text = any_text or any(_cell_text(value) for value in cells)
             columns = _match_header(cells)
             if columns is not None:
                 result.header_row = sheet_row
@@ -276,8 +283,12 @@ def parse(rows: Iterable[tuple[int, Sequence[object]]]) -> LedgerParse:
         else:
             first_row_of[row.uscc] = sheet_row
             result.rows.append(row)
+    if columns is None and not any_text:
+        raise ValidationError("文件为空", code="ledger_empty")
     if columns is None:
+        # Also what a file in another encoding (Big5, UTF-16 …) looks like once decoded as GBK.
         raise ValidationError(
-            "未找到表头行：表中应有“商户名称”和“统一社会信用代码”两列", code="ledger_no_header"
+            "未找到表头行：请确认文件为 UTF-8 或 GBK 编码，且包含“商户名称”“统一社会信用代码”等列",
+            code="ledger_no_header",
         )
     return result

@@ -49,13 +49,19 @@ def numbered(rows, start=1):
         (20150308, date(2015, 3, 8)),
         (42071, date(2015, 3, 8)),  # Excel serial: 1899-12-30 + 42071 days
         (42071.0, date(2015, 3, 8)),
+        # QA: spreadsheet exports carry a time of day; it is dropped.
+        ("2025-09-24 00:00:00", date(2025, 9, 24)),
+        ("2025/9/24 0:00", date(2025, 9, 24)),
+        ("2025-09-24T08:30", date(2025, 9, 24)),
+        ("2025年9月24日 23:59:59", date(2025, 9, 24)),
     ],
 )
 def test_parse_date(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["2015年2月30日", "2015.13.1", "15.3.8", "三月八日", "长期", "", None, 42071.5])
+@pytest.mark.parametrize("raw", ["2015年2月30日", "2015.13.1", "15.3.8", "三月八日", "长期", "", None, 42071.5,
+                                 "2025-09-24 24:00", "2025-09-24 00:00 下午", "2025-09-2400:00:00"])
 def test_parse_date_rejects(raw):
     with pytest.raises(ValueError):
         parse_date(raw)

@@ -193,3 +193,40 @@ def test_cli_bad_file_is_a_chinese_error(runner, tmp_path):
     path.write_bytes(b"x")
     result = runner.invoke(args=["shops", "import", str(path)])
     assert result.exit_code != 0 and "只支持 .xlsx 和 .csv" in result.output
+
+
+def _csv_file(tmp_path, text_or_bytes, name="台账.csv"):
+    path = tmp_path / name
+    if isinstance(text_or_bytes, str):
+        path.write_text(text_or_bytes, encoding="utf-8")
+    else:
+        path.write_bytes(text_or_bytes)
+    return path
+
+
+def test_csv_dates_with_a_time_part_import_and_errors_keep_the_text(db, street, tmp_path):
+    """QA: 2025-09-24 00:00:00 and 2025/9/24 0:00 were 开业日期无法识别; the error lost its space."""
+    csv_text = ("商户名称,统一社会信用代码,开业日期,营业执照有效期至\n"
+                "张记面馆,92420381K6RXY9PHR2,2025-09-24 00:00:00,2043-10-12 00:00:00\n"
+                "李家鞋店,91420381U4KBUT38XD,2025/9/24 0:00,长期\n"
+                "王记茶庄,924203817ME1D4HGJU,2025-09-24 25:00:00,2043-10-1x 00:00:00\n")
+    report = shops.import_ledger(None, street, _csv_file(tmp_path, csv_text))
+    got = {s.name: (s.opened_on, s.licence_expires_on) for s in db.session.scalars(select(Shop))}
+    assert got == {"张记面馆": (date(2025, 9, 24), date(2043, 10, 12)), "李家鞋店": (date(2025, 9, 24), None)}
+    # Third row: 25:00 is no time of day → rejected; the expiry's original text keeps its space.
+    assert [r.reason_zh for r in report.rejected] == [
+        "第4行：开业日期无法识别（2025-09-24 25:00:00）；营业执照有效期至无法识别（2043-10-1x 00:00:00），应为日期或“长期”"]
+
+
+def test_empty_and_wrongly_encoded_csv_files_say_so(db, street, tmp_path):
+    with pytest.raises(ValidationError) as caught:
+        shops.import_ledger(None, street, _csv_file(tmp_path, b""))
+    assert caught.value.message == "文件为空"
+    with pytest.raises(ValidationError) as caught:
+        shops.import_ledger(None, street, _csv_file(tmp_path, "\n , \n"))
+    assert caught.value.message == "文件为空"
+    big5 = "商戶名稱,統一社會信用代碼\n張記麵館,92420381K6RXY9PHR2\n".encode("big5")
+    with pytest.raises(ValidationError) as caught:
+        shops.import_ledger(None, street, _csv_file(tmp_path, big5))
+    assert caught.value.message == ("未找到表头行：请确认文件为 UTF-8 或 GBK 编码，"
+                                    "且包含“商户名称”“统一社会信用代码”等列")
