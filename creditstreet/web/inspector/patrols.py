@@ -68,7 +68,7 @@ class ViolationForm(FlaskForm):
     description = TextAreaField("违法事实")
     penalty = TextAreaField("处理处罚")
     fine_yuan = StringField("罚款金额（元）")
-    seizures = FieldList(FormField(SeizureRow), min_entries=5, max_entries=20)
+    seizures = FieldList(FormField(SeizureRow), min_entries=3, max_entries=20)  # 3 empty rows keep the phone form short
     patrol_id = HiddenField()
     checklist_item = HiddenField()
     submission_token = HiddenField()
