@@ -18,7 +18,7 @@ from ..domain.settings import RuleSettings
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
-from ..models import Ballot, Shop, SupervisorConflict, User
+from ..models import Ballot, QuarterResult, Shop, SupervisorConflict, User
 from . import audit
 from .settings import rule_settings
 
@@ -196,11 +196,16 @@ class ShopTally:
 
 @dataclass(frozen=True)
 class Participation:
+    """``graded``: the quarter has been graded, so ``quorum`` is the one stored with its results
+    (QuarterResult.quorum, from the supervisors in post at grading) and ``active`` is None — today's
+    head count says nothing about a past quarter. Otherwise ``active``/``quorum`` are today's."""
+
     quarter: Quarter
-    active: int
+    active: int | None
     voted: int
     quorum: int
     shops: list[ShopTally]
+    graded: bool = False
 
     @property
     def flagged(self) -> list[ShopTally]:
@@ -210,9 +215,14 @@ class Participation:
 def participation(street_id: int, quarter: Quarter | str) -> Participation:
     """Supervisors who voted / active, ballots and yes counts per shop vs quorum (SPEC S2), outliers."""
     quarter = Quarter.parse(quarter)
-    settings = rule_settings()
-    active = len(active_supervisors(street_id))
-    need = quorum(active, settings)
+    stored = db.session.scalar(
+        select(func.max(QuarterResult.quorum)).join(Shop, Shop.id == QuarterResult.shop_id)
+        .where(QuarterResult.quarter == str(quarter), Shop.street_id == street_id))
+    if stored is not None:
+        active, need = None, stored
+    else:
+        active = len(active_supervisors(street_id))
+        need = quorum(active, rule_settings())
     voted = db.session.scalar(
         select(func.count(func.distinct(Ballot.supervisor_id))).join(Shop, Shop.id == Ballot.shop_id)
         .where(Ballot.quarter == str(quarter), Shop.street_id == street_id)) or 0
@@ -231,7 +241,7 @@ def participation(street_id: int, quarter: Quarter | str) -> Participation:
         n = v[0] if v else 0
         yes = {c: int(v[1 + i] or 0) if v else 0 for i, c in enumerate(CRITERIA)}
         tallies.append(ShopTally(shop, n, yes, flags.get(shop.id, ())))
-    return Participation(quarter, active, voted, need, tallies)
+    return Participation(quarter, active, voted, need, tallies, graded=stored is not None)
 
 
 def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[str, ...]]:

@@ -109,8 +109,8 @@ def test_participation_page_shows_quorum(client, login_as, street):
     factories.make_shop(street, name="张记面馆")
     db.session.commit()
     html = client.get("/admin/ballots?quarter=2024Q2").get_data(as_text=True)
-    # 7 active supervisors → quorum max(3, ⌈7/2⌉) = 4.
-    assert "已投票监督员 0 / 在岗 7 人；每户有效票数至少 4 张" in html and "张记面馆" in html
+    # Not graded: 7 supervisors in post now → quorum max(3, ⌈7/2⌉) = 4, labelled as today's count.
+    assert "已投票监督员 0 / 当前在岗 7 人；每户有效票数至少 4 张" in html and "张记面馆" in html
 
 
 def test_revoke_page_names_the_shop_warns_and_the_public_reason_is_masked(client, login_as, street):
@@ -147,3 +147,26 @@ def test_exam_dated_in_the_future_is_refused_with_input_kept(client, login_as, s
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400 and f"考试日期（{future}）不能晚于今天" in html and 'value="８０"' in html
     assert db.session.scalars(select(ExamResult)).all() == []
+
+
+def test_past_quarter_participation_uses_the_stored_quorum_and_who_voted(client, login_as, street):
+    """QA: after disabling one of 10 supervisors, 2026Q3 showed 已投票监督员 10 / 在岗 9 人."""
+    from creditstreet.models import Ballot, QuarterResult, User
+
+    login_as("admin")
+    sups = [factories.make_user("supervisor", street=street) for _ in range(10)]
+    shop = factories.make_shop(street, name="张记面馆")
+    db.session.flush()
+    for sup in sups:
+        db.session.add(Ballot(supervisor_id=sup.id, shop_id=shop.id, quarter="2026Q3", lawful=True, service=True,
+                              compliance=True, honesty=True))
+    # Graded with 10 in post: quorum max(3, ⌈10/2⌉) = 5, stored on the quarter's result.
+    db.session.add(QuarterResult(shop_id=shop.id, quarter="2026Q3", ballots=10, quorum=5, quorum_reached=True,
+                                 passed=["lawful", "service", "compliance", "honesty"]))
+    # Two leave afterwards: 8 in post today → today's quorum would be max(3, ⌈8/2⌉) = 4, not 5.
+    db.session.get(User, sups[0].id).disabled = True
+    db.session.get(User, sups[1].id).disabled = True
+    db.session.commit()
+    html = client.get("/admin/ballots?quarter=2026Q3").get_data(as_text=True)
+    assert "本季度投过票的监督员 10 人；评定时的法定票数：每户至少 5 张" in html
+    assert "在岗 8" not in html and "当前在岗" not in html
