@@ -160,3 +160,28 @@ def test_anonymous_is_sent_to_login(client, street):
     for path in ("/supervisor/", "/supervisor/ballots", "/supervisor/vote/1"):
         resp = client.get(path)
         assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+def test_refusals_show_once_and_never_the_form(client, login_as, street, monkeypatch):
+    """QA: a refused POST for a conflicted shop re-showed the voting form; the window refusal showed
+    twice; a POST outside the window with fields missing said 请为每一项选择是或否."""
+    from creditstreet.models import SupervisorConflict
+
+    sup = login_as("supervisor")
+    shop, other = factories.make_shop(street, name="张记面馆"), factories.make_shop(street, name="李家鞋店")
+    db.session.flush()
+    db.session.add(SupervisorConflict(supervisor_id=sup.id, shop_id=shop.id, reason="亲属"))
+    db.session.commit()
+    monkeypatch.setattr(views, "now", lambda: datetime(2024, 6, 20, 10, 0, tzinfo=CST))  # window open
+    token = csrf_token(client, f"/supervisor/vote/{other.id}")
+    resp = client.post(f"/supervisor/vote/{shop.id}", data=dict(YES, csrf_token=token))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'type="radio"' not in html and "保存并下一户" not in html
+    assert html.count("存在利害关系") == 1
+    # Outside the window (2026-11-01: 2026Q4's window opens 2026-12-17), with only one mark given.
+    monkeypatch.setattr(views, "now", lambda: datetime(2026, 11, 1, tzinfo=CST))
+    resp = client.post(f"/supervisor/vote/{other.id}", data={"lawful": "1", "csrf_token": token})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and html.count("2026-12-17 至 2027-01-10") == 1
+    assert "请为每一项选择" not in html and 'type="radio"' not in html
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0

@@ -50,7 +50,13 @@ def vote(shop_id: int):
     if quarter is not None:
         existing = db.session.scalar(db.select(Ballot).filter_by(
             supervisor_id=current_user.id, shop_id=shop.id, quarter=str(quarter)))
+    blocked = shop.id in ballots.conflict_shop_ids(current_user.id)
     form = VoteForm()
+    if request.method == "POST" and (quarter is None or blocked):
+        # Refused before the form is read: the page shows the one refusal (window dates or the
+        # declared conflict) and no voting form, exactly as on GET; missing marks are beside the point.
+        return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
+                               blocked=blocked, **ctx), 400
     if request.method == "GET" and existing is not None:
         for c in CRITERIA:
             getattr(form, c).data = "1" if getattr(existing, c) else "0"
@@ -63,7 +69,7 @@ def vote(shop_id: int):
             db.session.rollback()
             flash(e.message, "danger")
             return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
-                                   blocked=False, **ctx), 400
+                                   blocked=blocked, **ctx), 400
         db.session.commit()
         flash(f"已保存对{shop.name}的投票", "success")
         todo, _ = ballots.shops_to_vote(current_user, quarter)
@@ -73,7 +79,6 @@ def vote(shop_id: int):
         return redirect(url_for("supervisor.home"))
     if request.method == "POST" and form.errors and not form.csrf_token.errors:
         flash("请为每一项选择“是”或“否”", "danger")
-    blocked = shop.id in ballots.conflict_shop_ids(current_user.id)
     return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                            blocked=blocked, **ctx)
 
