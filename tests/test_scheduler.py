@@ -269,3 +269,175 @@ def test_cli_recompute_prints_progress_and_grades(runner, db, street):
     assert _grades_per_quarter(db) == {q: 1}
     bad = runner.invoke(args=["grades", "recompute", "--quarter", "2024Q9"])
     assert bad.exit_code != 0 and "无效的季度" in bad.output
+
+
+# ------------------------------------------------------------------ official vs provisional (G1)
+
+def test_mid_quarter_recompute_is_provisional_and_the_quarter_end_run_replaces_it(db, street):
+    """QA: recomputing 2026Q4 on 2026-11-15 wrote rows that made the catch-up skip the official grade."""
+    shop = factories.make_shop(street, created_at=datetime(2026, 1, 5, tzinfo=UTC))
+    db.session.commit()
+    mid = datetime(2026, 11, 15, 10, tzinfo=CST)
+    grading.recompute("2026Q4", mid, street_id=street.id, trigger="admin")
+    db.session.commit()
+    row = db.session.scalar(select(CreditGrade).where(CreditGrade.shop_id == shop.id))
+    assert row.as_of == mid and not grading.is_official(row, street.timezone)  # T = now: provisional
+    assert grading.official_label(row, street.timezone) == "临时（按需）"
+    assert grading.is_officially_graded("2026Q4", street.id) is False
+    # 2027-01-01 00:20 CST: 2026Q4 has only provisional rows → still missing; the run grades it at
+    # T = 2027-01-01 00:00 CST (= 2026-12-31 16:00 UTC) and replaces the provisional row
+    at = datetime(2027, 1, 1, 0, 20, tzinfo=CST)
+    assert grading.missing_quarters(at, street)[-1].__str__() == "2026Q4"
+    assert (street.id, "2026Q4") in jobs.catch_up(at)
+    rows = db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id == shop.id,
+                                                        CreditGrade.quarter == "2026Q4")).all()
+    assert [r.as_of for r in rows] == [datetime(2026, 12, 31, 16, 0, tzinfo=UTC)]
+    assert grading.official_label(rows[0], street.timezone) == "正式"
+    assert grading.is_officially_graded("2026Q4", street.id) is True
+    assert (street.id, "2026Q4") not in jobs.catch_up(at)  # official now: never graded twice
+
+
+# ------------------------------------------------------------------ late ballots (S1)
+
+def test_finalize_counts_a_late_ballot_once_the_window_has_closed(db, street):
+    """2026Q4 ends 2027-01-01 00:00+08:00; with ballot_close_days_after_end = 10 its window closes
+    2027-01-11 00:00+08:00. 4 supervisors → quorum max(3, ⌈4/2⌉) = 3 ballots. Two ballots are in at
+    the quarter-start run (no quorum); the third, cast 2027-01-05, counts from the 2027-01-11 run."""
+    from creditstreet.models import QuarterResult
+
+    sups = [factories.make_user("supervisor", street=street, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+            for _ in range(4)]
+    shop = factories.make_shop(street, created_at=datetime(2026, 10, 5, tzinfo=UTC))
+    marks = dict(lawful=True, service=True, compliance=True, honesty=True)
+    for s in sups[:2]:
+        db.session.add(Ballot(supervisor_id=s.id, shop_id=shop.id, quarter="2026Q4",
+                              cast_at=datetime(2026, 12, 20, tzinfo=CST), **marks))
+    db.session.commit()
+
+    def result():
+        db.session.expire_all()
+        return db.session.scalar(select(QuarterResult).where(QuarterResult.shop_id == shop.id,
+                                                             QuarterResult.quarter == "2026Q4"))
+
+    assert jobs.quarterly_regrade(datetime(2027, 1, 1, 0, 0, 5, tzinfo=CST)) == [(street.id, "2026Q4")]
+    assert (result().ballots, result().quorum_reached) == (2, False)
+    db.session.add(Ballot(supervisor_id=sups[2].id, shop_id=shop.id, quarter="2026Q4",
+                          cast_at=datetime(2027, 1, 5, 15, tzinfo=CST), **marks))  # late, inside the window
+    db.session.commit()
+    assert jobs.finalize_late_ballots(datetime(2027, 1, 10, 0, 10, tzinfo=CST)) == []  # window still open
+    assert jobs.finalize_late_ballots(datetime(2027, 1, 11, 0, 10, tzinfo=CST)) == [(street.id, "2026Q4")]
+    assert (result().ballots, result().quorum_reached) == (3, True)
+    assert sorted(result().passed) == sorted(["lawful", "service", "compliance", "honesty"])  # 3/3 yes ≥ 2/3
+    grade = db.session.scalar(select(CreditGrade).where(CreditGrade.shop_id == shop.id))
+    assert grade.as_of == datetime(2027, 1, 1, tzinfo=CST)  # still the official T of 2026Q4
+    assert jobs.finalize_late_ballots(datetime(2027, 1, 12, 0, 10, tzinfo=CST)) == []  # idempotent
+    runs = db.session.scalars(select(GradeRun.trigger).where(GradeRun.quarter == "2026Q4")
+                              .order_by(GradeRun.id)).all()
+    assert runs == ["scheduler", "finalize"]
+
+
+def test_finalize_job_is_scheduled_daily_at_0010_beijing(app, monkeypatch):
+    monkeypatch.setattr(aps_base, "datetime", datetime)
+    with app.app_context():
+        sched = scheduler.build_scheduler(app, scheduler_cls=BackgroundScheduler, jobstore=MemoryJobStore())
+        job = sched.get_job("finalize_late_ballots")
+        # the trigger's next fire after 2027-01-10 12:00 CST is 2027-01-11 00:10 CST
+        nxt = job.trigger.get_next_fire_time(None, datetime(2027, 1, 10, 12, tzinfo=CST))
+    assert nxt == datetime(2027, 1, 11, 0, 10, tzinfo=CST)
+
+
+# ------------------------------------------------------------------ the real process on SQLite (K-01)
+
+_SEED = """
+from datetime import datetime, timezone
+from creditstreet import create_app
+from creditstreet.extensions import db
+from creditstreet.models import Street
+from tests import factories
+app = create_app()
+with app.app_context():
+    db.create_all()
+    street = factories.make_street()
+    factories.make_shop(street, created_at=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    db.session.commit()
+"""
+
+
+@pytest.fixture
+def sqlite_env(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CREDITSTREET_INSTANCE": str(tmp_path), "CREDITSTREET_CONFIG": "dev",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'sched.db'}", "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": str(root)}
+    env.pop("SECRET_KEY", None)
+    subprocess.run([sys.executable, "-c", _SEED], env=env, cwd=root, check=True, timeout=60)
+    flask = [str(Path(sys.executable).with_name("flask")), "--app", "wsgi"]
+    return env, root, flask, tmp_path / "sched.db"
+
+
+def _lock_rows(path):
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=5)
+    try:
+        return conn.execute("SELECT count(*) FROM scheduler_locks").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_scheduler_run_once_as_a_real_process_on_a_sqlite_file(sqlite_env):
+    """QA blocker: the CLI's open transaction held SQLite's write lock; release() then waited 20 s and
+    crashed, leaving the lock row behind."""
+    import subprocess
+
+    env, root, flask, path = sqlite_env
+    started = time.monotonic()
+    proc = subprocess.run([*flask, "scheduler", "run", "--once"], env=env, cwd=root, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "补评季度：" in proc.stdout and "补评季度：无" not in proc.stdout  # the shop's quarters get graded
+    assert time.monotonic() - started < 15  # never waits out the 20 s busy timeout
+    assert _lock_rows(path) == 0
+    again = subprocess.run([*flask, "scheduler", "run", "--once"], env=env, cwd=root, capture_output=True,
+                           text=True, timeout=60)
+    assert again.returncode == 0 and "补评季度：无" in again.stdout, again.stdout + again.stderr
+
+
+def test_second_real_process_is_refused_and_sigterm_releases_the_lock(sqlite_env):
+    import signal
+    import subprocess
+    import threading as th
+
+    env, root, flask, path = sqlite_env
+    first = subprocess.Popen([*flask, "scheduler", "run"], env=env, cwd=root, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    lines, ready = [], th.Event()
+
+    def read():
+        for line in first.stdout:
+            lines.append(line)
+            if "调度进程已启动" in line:
+                ready.set()
+
+    reader = th.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(45), "".join(lines)
+        second = subprocess.run([*flask, "scheduler", "run", "--once"], env=env, cwd=root,
+                                capture_output=True, text=True, timeout=45)
+        assert second.returncode != 0
+        assert "另一个调度进程正在运行" in second.stdout + second.stderr
+        assert _lock_rows(path) == 1
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0, "".join(lines)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=10)
+    reader.join(timeout=5)
+    assert _lock_rows(path) == 0, "".join(lines)

@@ -84,7 +84,7 @@ def test_recompute_refuses_quarters_too_old_or_before_any_shop_opened(client, db
 
 
 def test_current_quarter_recompute_is_provisional_on_the_admin_page(client, db, street, login_as):
-    factories.make_shop(street, name="李记茶庄", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    shop = factories.make_shop(street, name="李记茶庄", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
     db.session.commit()
     login_as("admin")
     token = csrf_token(client, "/admin/grades")
@@ -95,6 +95,8 @@ def test_current_quarter_recompute_is_provisional_on_the_admin_page(client, db, 
     row = html.split("李记茶庄", 1)[1].split("</tr>", 1)[0]
     assert str(current) in row and "临时（按需）" in row and "正式" not in row
     assert grading.is_officially_graded(current, street.id) is False
+    page = client.get(f"/inspector/shops/{shop.id}/grade").get_data(as_text=True)  # the inspectors' page (admins may see it too).get_data(as_text=True)
+    assert f"{current}（临时（按需））" in page
 
 
 def test_inspector_sees_reasons_and_restore_date(client, db, street, login_as):

@@ -17,6 +17,9 @@ def shop_grade(shop_id: int):
     history = grading.shop_grade_history(shop.id)
     official = history[0] if history else None
     live = grading.grade_preview(shop, utcnow()) if shop.status == "active" else None
+    tz = shop.street.timezone if shop.street else "Asia/Shanghai"
+    kind = {g.id: grading.official_label(g, tz) for g in history}  # 正式 / 临时（按需） (SPEC G1)
     return render_template("inspector/grade.html", shop=shop, official=official, history=history, live=live,
+                           kind=kind,
                            labels=GRADE_LABELS, criteria=CRITERIA_LABELS,
                            restore=grading.restore_text(official) if official else None)
