@@ -116,3 +116,28 @@ def test_templates_have_no_inline_script_or_event_handlers():
         if re.search(r"href=[\"']javascript:", text):
             offenders.append(f"{path.relative_to(TEMPLATES)}: javascript: link")
     assert offenders == []
+
+
+def test_successful_logins_do_not_use_up_the_login_rate_limit(app):
+    """QA: ~10 correct logins from one office IP got 429. Only failures count: 12 successes in a
+    minute all succeed; then failures 1–10 are answered and the 11th failure is refused."""
+    from tests import factories
+
+    factories.make_user("inspector", username="zhangsan", street=factories.make_street())
+    db.session.commit()  # hold no SQLite write lock while the second app logs in
+    limited = create_app("test", RATELIMIT_ENABLED=True)
+    with limited.app_context():
+        def attempt(password):
+            client = limited.test_client()  # a new browser each time, same address 127.0.0.1
+            # The shared app context must not carry the last browser's login or CSRF token along.
+            g.pop("_login_user", None)
+            g.pop("csrf_token", None)
+            html = client.get("/auth/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+            g.pop("_login_user", None)
+            return client.post("/auth/login", data={"csrf_token": token, "username": "zhangsan",
+                                                    "password": password}).status_code
+
+        assert [attempt(factories.PASSWORD) for _ in range(12)] == [302] * 12
+        assert [attempt("wrong-guess") for _ in range(11)] == [200] * 10 + [429]
+        db.session.remove()

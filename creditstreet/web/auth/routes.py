@@ -27,7 +27,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+# Only failed attempts count (a successful login answers 302): an office sharing one IP can log in
+# all morning, while password guessing is still cut off after 10 failures a minute.
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 @keeps_input
 def login():
     if current_user.is_authenticated:
