@@ -41,7 +41,8 @@ def backup_create_command(path):
     from .services import backup
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    path = path or backup.default_path(os.path.join(current_app.instance_path, "backups"), url)
+    path = path or backup.default_path(os.path.join(current_app.instance_path, "backups"), url,
+                                       tz=current_app.config.get("STREET_TIMEZONE"))
     try:
         written = backup.create_backup(url, path, engine=db.engine)
     except DomainError as e:

@@ -132,3 +132,16 @@ def test_restore_rejects_a_file_that_is_not_a_backup(tmp_path):
     with pytest.raises(ValidationError) as err:
         backup.restore_backup(f"sqlite:///{target}", bogus)
     assert err.value.code == "backup_wrong_kind" and "不是 SQLite 备份文件" in err.value.message
+
+
+def test_default_backup_name_uses_the_street_local_time():
+    """QA: the name used UTC. 2026-11-29 17:30 UTC is 2026-11-30 01:30 in Asia/Shanghai (UTC+8)."""
+    from datetime import datetime, timezone
+
+    from creditstreet.services import backup
+
+    at = datetime(2026, 11, 29, 17, 30, 5, tzinfo=timezone.utc)
+    path = backup.default_path("/backups", "sqlite:///x.sqlite3", now=at)
+    assert path.name == "creditstreet-20261130-013005.sqlite3"
+    assert backup.default_path("/b", "postgresql+psycopg://u@h/db", now=at, tz="UTC").name == \
+        "creditstreet-20261129-173005.dump"

@@ -21,13 +21,16 @@ from sqlalchemy import create_engine, func, inspect, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 
 from ..domain.errors import ValidationError
+from ..domain.time import to_local
 
 PG_TIMEOUT_S = 3600  # a county database dumps in seconds; an hour means something hangs
 
 
-def default_path(directory: str | os.PathLike, url: str | URL) -> Path:
-    """``<directory>/creditstreet-YYYYmmdd-HHMMSS.<sqlite3|dump>`` (UTC time)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+def default_path(directory: str | os.PathLike, url: str | URL, now: datetime | None = None,
+                 tz: str | None = None) -> Path:
+    """``<directory>/creditstreet-YYYYmmdd-HHMMSS.<sqlite3|dump>`` on the street's wall clock
+    (``tz``, default Asia/Shanghai), so the name matches the time the staff see."""
+    stamp = to_local(now or datetime.now(timezone.utc), tz).strftime("%Y%m%d-%H%M%S")
     ext = "sqlite3" if _is_sqlite(make_url(url)) else "dump"
     return Path(directory) / f"creditstreet-{stamp}.{ext}"
 

@@ -61,6 +61,7 @@ MATRIX: dict[str, E] = {
     # public: the notice board and the consumer's pages, open to everyone
     "public.index": E(O),
     "public.shop": E(O),
+    "public.favicon": E(O),
     "public.complaint_new": E(O),
     "public.track": E(O),
     "public.track_code": E(O, {"code": "tracking_code"}),

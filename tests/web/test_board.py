@@ -131,3 +131,11 @@ def test_board_paginates_with_a_fixed_number_of_queries(app, client, street):
     assert "第 1 / 2 页" in html and html.count("/shops/") == 50
     assert "第 2 / 2 页" in html3 and html3.count("/shops/") == 10
     assert first <= 15 and len(statements) <= 15  # no query per shop
+
+
+def test_favicon_is_served_and_linked(client, street):
+    """QA: /favicon.ico answered 404."""
+    resp = client.get("/favicon.ico")
+    assert resp.status_code == 200 and resp.data[:4] == b"\x00\x00\x01\x00"  # ICO header: reserved 0, type 1
+    assert client.get("/static/favicon.ico").status_code == 200
+    assert 'rel="icon" href="/static/favicon.ico"' in client.get("/").get_data(as_text=True)

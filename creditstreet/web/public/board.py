@@ -1,5 +1,5 @@
 """The public notice board and shop pages (SPEC G6, W2): stars and titles only, no grade, no personal data."""
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -44,3 +44,10 @@ def shop(shop_id: int):
     info = board.shop_public(shop, now())
     return render_template("public/shop.html", info=info, shop=shop, ownership=OWNERSHIP_LABELS,
                            min_complaints=board.PUBLIC_COMPLAINT_MIN, criteria=CRITERIA_LABELS)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer with the static icon."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
