@@ -292,3 +292,26 @@ def parse(rows: Iterable[tuple[int, Sequence[object]]]) -> LedgerParse:
             code="ledger_no_header",
         )
     return result
+
+
+HOUSE_SORT_WIDTH = 8
+_DIGIT_RUN = re.compile(r"\d+", re.ASCII)
+
+
+def house_sort_key(house_number: object) -> str:
+    """A text key that sorts house numbers by their numbers: every digit run zero-padded to 8.
+
+    "1号" → "00000001号", "19号" → "00000019号", "200号" → "00000200号", "A区3-2号" →
+    "A区00000003-00000002号"; full-width digits count (NFKC). Stored as Shop.house_sort.
+    """
+    text = clean_text(house_number)
+    return _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0").rjust(HOUSE_SORT_WIDTH, "0")[-40:], text)[:160]
+
+
+def house_search_token(query: object) -> str | None:
+    """For a board search that is a house number ("103", "103号", "１０３号"): the padded number to look
+    for inside Shop.house_sort (exactly that number, so 103 does not find 1103); else None."""
+    text = "".join(clean_text(query).split())
+    m = re.fullmatch(r"(\d{1,8})号?", text, re.ASCII)
+    return m.group(1).lstrip("0").rjust(HOUSE_SORT_WIDTH, "0") if m else None
+

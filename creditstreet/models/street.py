@@ -2,9 +2,10 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.ledger import house_sort_key
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
@@ -25,6 +26,10 @@ class Street(db.Model):
     shops: Mapped[list["Shop"]] = relationship(back_populates="street")
 
 
+def _house_sort_default(context) -> str:
+    return house_sort_key(context.get_current_parameters().get("house_number") or "")
+
+
 class Shop(db.Model):
     """A business on the street; closed, never deleted (SPEC A2)."""
 
@@ -33,7 +38,7 @@ class Shop(db.Model):
         UniqueConstraint("street_id", "uscc"),
         Index("ix_shops_street_status", "street_id", "status"),
         # The public board pages through a street's shops in house-number order (issue 6 bench).
-        Index("ix_shops_street_status_house", "street_id", "status", "house_number", "id"),
+        Index("ix_shops_street_status_house", "street_id", "status", "house_sort", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +50,8 @@ class Shop(db.Model):
     ownership: Mapped[str] = mapped_column(String(16))  # one of OWNERSHIPS
     industry: Mapped[str] = mapped_column(String(40), default="")
     house_number: Mapped[str] = mapped_column(String(40), default="")
+    # house_number with its numbers zero-padded (domain.ledger.house_sort_key): 1号 < 19号 < 200号.
+    house_sort: Mapped[str] = mapped_column(String(160), default=_house_sort_default)
     principal: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     opened_on: Mapped[Optional[date]] = mapped_column(Date)
@@ -63,3 +70,10 @@ class Shop(db.Model):
     def is_enterprise(self) -> bool:
         """Enterprises (state, collective, private) vs individual businesses (SPEC S4 award list)."""
         return self.ownership != "individual"
+
+
+@event.listens_for(Shop, "before_update")
+def _keep_house_sort(mapper, connection, shop: Shop) -> None:
+    """An edited house number re-sorts (inserts use the column default)."""
+    shop.house_sort = house_sort_key(shop.house_number or "")
+

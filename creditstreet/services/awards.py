@@ -91,7 +91,7 @@ def propose_annual_stars(actor: User | None, street_id: int, year: int, now: dat
         select(AnnualStar).join(Shop, Shop.id == AnnualStar.shop_id)
         .where(Shop.street_id == street_id, AnnualStar.year == year))}
     shops = db.session.scalars(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
-                               .order_by(Shop.house_number, Shop.id)).all()
+                               .order_by(Shop.house_sort, Shop.id)).all()
     out = []
     for shop in shops:
         g = grades.get(shop.id)
@@ -114,7 +114,7 @@ def propose_annual_stars(actor: User | None, street_id: int, year: int, now: dat
 def annual_rows(street_id: int, year: int) -> list[tuple[AnnualStar, Shop]]:
     return list(db.session.execute(
         select(AnnualStar, Shop).join(Shop, Shop.id == AnnualStar.shop_id)
-        .where(Shop.street_id == street_id, AnnualStar.year == year).order_by(Shop.house_number, Shop.id)))
+        .where(Shop.street_id == street_id, AnnualStar.year == year).order_by(Shop.house_sort, Shop.id)))
 
 
 def confirm_annual_stars(actor: User, street_id: int, year: int, now: datetime) -> int:

@@ -66,7 +66,7 @@ def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop],
         Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
     blocked = conflict_shop_ids(supervisor.id)
     shops = db.session.scalars(select(Shop).where(
-        Shop.street_id == supervisor.street_id, Shop.status == "active").order_by(Shop.house_number, Shop.id))
+        Shop.street_id == supervisor.street_id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))
     todo, done = [], []
     for shop in shops:
         if shop.id in blocked:
@@ -80,7 +80,7 @@ def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:
     return list(db.session.execute(
         select(Ballot, Shop).join(Shop, Shop.id == Ballot.shop_id)
         .where(Ballot.supervisor_id == supervisor.id)
-        .order_by(Ballot.quarter.desc(), Shop.house_number, Shop.id)))
+        .order_by(Ballot.quarter.desc(), Shop.house_sort, Shop.id)))
 
 
 def parse_marks(raw: dict) -> dict[str, bool]:
@@ -231,7 +231,7 @@ def participation(street_id: int, quarter: Quarter | str) -> Participation:
         select(Ballot.shop_id, func.count(Ballot.id), *yes_cols).join(Shop, Shop.id == Ballot.shop_id)
         .where(Ballot.quarter == str(quarter), Shop.street_id == street_id).group_by(Ballot.shop_id))}
     shops = db.session.scalars(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
-                               .order_by(Shop.house_number, Shop.id)).all()
+                               .order_by(Shop.house_sort, Shop.id)).all()
     shares = {sid: {c: Fraction(int(v[1 + i] or 0), v[0]) for i, c in enumerate(CRITERIA)}
               for sid, v in counts.items() if v[0]}
     flags = outlier_criteria(shares)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from ..domain.ledger import house_search_token
 from ..domain.text import search_key
 from ..domain.time import local_date, months_back, to_local, year_window
 from ..extensions import db
@@ -65,13 +66,17 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     """
     cond = [Shop.street_id == street.id, Shop.status == "active"]
     key = search_key(q)
-    if key:
+    house = house_search_token(q)
+    if key and house:  # "103" or "103号": that house number (or a name containing it)
+        cond.append(or_(Shop.house_sort.contains(house, autoescape=True),
+                        Shop.search_key.contains(key, autoescape=True)))
+    elif key:
         cond.append(Shop.search_key.contains(key, autoescape=True))
     total = db.session.scalar(select(func.count(Shop.id)).where(*cond)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    page_q = (select(Shop.id, Shop.name, Shop.house_number, Shop.industry).where(*cond)
-              .order_by(Shop.house_number, Shop.id).limit(per_page).offset((page - 1) * per_page).subquery())
+    page_q = (select(Shop.id, Shop.name, Shop.house_number, Shop.house_sort, Shop.industry).where(*cond)
+              .order_by(Shop.house_sort, Shop.id).limit(per_page).offset((page - 1) * per_page).subquery())
     latest = (select(CreditGrade.stars).where(CreditGrade.shop_id == page_q.c.id)
               .order_by(CreditGrade.quarter.desc()).limit(1).correlate(page_q).scalar_subquery())
     annual = (select(AnnualStar.id).where(AnnualStar.shop_id == page_q.c.id,
@@ -80,7 +85,7 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     with_annual = select(page_q, latest.label("stars"), annual.label("annual_id")).subquery()
     stmt = (select(with_annual, AnnualStar.year, AnnualStar.status, AnnualStar.stars.label("annual_stars"))
             .outerjoin(AnnualStar, AnnualStar.id == with_annual.c.annual_id)
-            .order_by(with_annual.c.house_number, with_annual.c.id))
+            .order_by(with_annual.c.house_sort, with_annual.c.id))
     rows = [BoardRow(BoardShop(r.id, r.name, r.house_number, r.industry), r.stars,
                      _title(r.status, r.annual_stars), r.year if _title(r.status, r.annual_stars) else None)
             for r in db.session.execute(stmt)]

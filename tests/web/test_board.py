@@ -139,3 +139,27 @@ def test_favicon_is_served_and_linked(client, street):
     assert resp.status_code == 200 and resp.data[:4] == b"\x00\x00\x01\x00"  # ICO header: reserved 0, type 1
     assert client.get("/static/favicon.ico").status_code == 200
     assert 'rel="icon" href="/static/favicon.ico"' in client.get("/").get_data(as_text=True)
+
+
+def test_board_sorts_house_numbers_by_number_and_finds_a_house_number(client, street):
+    """QA: the board listed 19号, 1号, 200号 (text order) and searching 103号 found nothing."""
+    for name, house in [("甲店", "19号"), ("乙店", "200号"), ("丙店", "1号"), ("丁店", "103号"), ("戊店", "1103号")]:
+        factories.make_shop(street, name=name, house_number=house)
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    order = [html.index(h) for h in ("<td>1号</td>", "<td>19号</td>", "<td>103号</td>", "<td>200号</td>", "<td>1103号</td>")]
+    assert order == sorted(order)  # 1 < 19 < 103 < 200 < 1103
+    for q in ("103号", "103", "１０３号"):
+        found = client.get("/", query_string={"q": q}).get_data(as_text=True)
+        assert "丁店" in found and "戊店" not in found and "甲店" not in found, q  # 1103号 is another house
+
+
+def test_house_sort_key_follows_an_edited_house_number(app, street):
+    from creditstreet.models import Shop
+
+    shop = factories.make_shop(street, house_number="7号")
+    db.session.flush()
+    assert shop.house_sort == "00000007号"
+    shop.house_number = "12号"
+    db.session.flush()
+    assert db.session.scalar(db.select(Shop.house_sort).where(Shop.id == shop.id)) == "00000012号"
