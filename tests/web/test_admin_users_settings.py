@@ -214,9 +214,9 @@ def test_audit_viewer_filters_and_paginates(client, login_as):
     html = client.get("/admin/audit?entity=shop&page=2").get_data(as_text=True)
     assert ids(html) == 5
     html = client.get("/admin/audit?actor=li&since=2026-03-02&until=2026-03-02").get_data(as_text=True)
-    assert "ballot #900" in html and "ballot #901" not in html and ids(html) == 1
+    assert "监督员投票 #900" in html and "监督员投票 #901" not in html and ids(html) == 1
     html = client.get("/admin/audit?entity=ballot&entity_id=901").get_data(as_text=True)
-    assert "ballot #901" in html and ids(html) == 1
+    assert "监督员投票 #901" in html and ids(html) == 1
 
 
 def test_audit_routes_are_read_only(app):

@@ -170,3 +170,24 @@ def test_past_quarter_participation_uses_the_stored_quorum_and_who_voted(client,
     html = client.get("/admin/ballots?quarter=2026Q3").get_data(as_text=True)
     assert "本季度投过票的监督员 10 人；评定时的法定票数：每户至少 5 张" in html
     assert "在岗 8" not in html and "当前在岗" not in html
+
+
+def test_audit_log_shows_chinese_labels_with_the_raw_code_beside(client, login_as, street):
+    """QA: the audit log showed agreement, annual_star, card_batch.register, ballot.recast and English fields."""
+    from creditstreet.services import audit
+
+    admin = login_as("admin")
+    audit.record(admin, "card_batch.register", "card_batch", 7, None, {"first_serial": 1, "last_serial": 40000})
+    audit.record(admin, "ballot.recast", "ballot", 9, {"lawful": True}, {"lawful": False})
+    audit.record(admin, "annual_star.revoke", "annual_star", 3, {"status": "confirmed"},
+                 {"status": "revoked", "revoke_reason": "售假"})
+    audit.record(admin, "something.new", "mystery_thing", 1, None, {"odd_field": 1})
+    db.session.commit()
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert '信誉卡印制批次·登记 <small class="muted">card_batch.register</small>' in html
+    assert '改投（替换原投票） <small class="muted">ballot.recast</small>' in html
+    assert '年度星级 #3 <small class="muted">annual_star</small>' in html
+    assert "起始编号: 1" in html and "依法经营好: False" in html and "撤销原因: 售假" in html
+    assert ">年度星级（annual_star）</option>" in html
+    # Unknown codes are shown as they are.
+    assert "<td>something.new</td>" in html and "odd_field: 1" in html

@@ -14,6 +14,73 @@ from . import bp
 
 PER_PAGE = 50
 
+# Chinese labels for the codes the services write (services/audit.record); the raw code is shown
+# beside each label in small text, and an unknown code is shown as it is.
+ENTITY_LABELS = {
+    "agreement": "责任状", "annual_star": "年度星级", "annual_stars": "年度星级（整街）", "bad_record": "不良记录",
+    "ballot": "监督员投票", "calendar_day": "工作日历", "card_batch": "信誉卡印制批次", "card_check": "信誉卡查验",
+    "card_range": "信誉卡发放号段", "complaint": "投诉举报", "consumer_warning": "消费警示", "exam_result": "法律知识考试",
+    "grade_run": "信用等级计算", "industry_group": "行业自律小组", "inspector_group": "巡查小组", "patrol": "巡查记录",
+    "patrol_plan": "巡查计划", "peer_finding": "互查发现", "setting": "规则设置", "shop": "商户", "special_action": "专项行动",
+    "street": "商业街", "supervisor_conflict": "监督员回避", "training": "培训", "user": "用户账号", "violation": "违法行为",
+    "seizure": "扣押物品", "photo": "照片",
+}
+VERB_LABELS = {
+    "create": "新建", "update": "修改", "record": "登记", "register": "登记", "issue": "发放", "close": "关闭",
+    "reopen": "重新开启", "confirm": "确认", "propose": "生成建议", "revoke": "撤销", "cast": "投票", "recast": "改投",
+    "declare": "申报", "remove": "解除", "approve": "审核发布", "dismiss": "驳回", "draft": "生成草稿", "set": "设置",
+    "disable": "停用", "enable": "启用", "password_reset": "重置密码", "raise": "认定", "accept": "受理",
+    "refuse": "不予受理", "intake": "登记", "take": "领取", "mediation_note": "调解记录", "flag_overdue": "标记超期",
+    "import_create": "导入新增", "import_update": "导入更新", "recompute": "重新计算", "add_member": "加入成员",
+    "attach_action": "关联专项行动", "report_extend": "举报核查延期", "report_close": "举报核查办结",
+    "report_start": "举报核查立案", "report_transfer": "举报移送",
+}
+ACTION_LABELS = {  # where "entity label + verb" would read badly
+    "grades.recompute": "重新计算信用等级", "annual_star.propose": "生成年度星级建议", "calendar.set": "设置工作日历",
+    "conflict.declare": "申报监督员回避", "conflict.remove": "解除监督员回避", "setting.update": "修改规则设置",
+    "complaint.confirm": "确认投诉处理结果", "ballot.recast": "改投（替换原投票）",
+}
+_ACTION_ENTITY = {"conflict": "supervisor_conflict", "warning": "consumer_warning", "exam": "exam_result",
+                  "grades": "grade_run", "calendar": "calendar_day"}
+FIELD_LABELS = {
+    "status": "状态", "stars": "星级", "shop_id": "商户编号", "year": "年度", "quarter": "季度", "name": "名称",
+    "house_number": "门牌号", "uscc": "统一社会信用代码", "ownership": "经济性质", "industry": "行业", "principal": "负责人",
+    "phone": "联系电话", "opened_on": "开业日期", "licence_expires_on": "营业执照有效期至", "licence_no_expiry": "执照长期有效",
+    "note": "备注", "closed_on": "关闭日期", "public_reply": "商户公开回复", "revoke_reason": "撤销原因",
+    "confirmed_at": "确认时间", "confirmed_by": "确认人", "revoked_at": "撤销时间", "reason": "原因", "reasons": "理由",
+    "supervisor_id": "监督员编号", "lawful": "依法经营好", "service": "售后服务质量好", "compliance": "服从管理好",
+    "honesty": "诚实信用好", "score": "成绩", "pass_mark": "及格分", "taken_at": "考试时间", "signed_on": "签订日期",
+    "signer": "签订人", "held_on": "培训日期", "topic": "培训主题", "shop_ids": "商户编号", "shops": "商户数",
+    "title": "标题", "body": "正文", "expires_on": "截止日期", "goods_category": "商品类别", "figures": "统计数据",
+    "decided_at": "审核时间", "decided_by": "审核人", "first_serial": "起始编号", "last_serial": "终止编号",
+    "issued_on": "发放日期", "printed_on": "印制日期", "serial": "卡号", "result": "结果", "kind": "类别",
+    "severity": "情节", "description": "情况描述", "recorded_at": "记录时间", "username": "用户名", "display_name": "姓名",
+    "role": "角色", "disabled": "已停用", "street_id": "商业街编号", "group_id": "小组编号", "value": "取值",
+    "key": "设置项", "tracking_code": "查询码", "channel": "渠道", "outcome": "处理结果", "shop_at_fault": "商户有责",
+    "received_at": "收到时间", "accepted_at": "受理时间", "closed_at": "办结时间", "assigned_to": "承办人",
+    "money_recovered_fen": "挽回经济损失（分）", "trigger": "触发方式", "settings_version": "规则版本",
+    "A": "A级", "B": "B级", "C": "C级", "is_workday": "工作日", "day": "日期", "created_at": "创建时间",
+}
+
+
+def entity_label(code: str) -> str:
+    return ENTITY_LABELS.get(code, code)
+
+
+def action_label(code: str) -> str:
+    """"card_batch.register" → 信誉卡印制批次·登记; unknown parts are left as they are."""
+    if code in ACTION_LABELS:
+        return ACTION_LABELS[code]
+    entity, _, verb = code.partition(".")
+    entity = _ACTION_ENTITY.get(entity, entity)
+    if entity in ENTITY_LABELS and verb in VERB_LABELS:
+        return f"{ENTITY_LABELS[entity]}·{VERB_LABELS[verb]}"
+    return code
+
+
+def field_label(name: object) -> str:
+    return FIELD_LABELS.get(str(name), str(name))
+
 
 def _day(value: str | None) -> date | None:
     try:
@@ -47,4 +114,5 @@ def audit_log():
     entities = db.session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
     filters = {"entity": entity, "entity_id": entity_id, "actor": actor,
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
-    return render_template("admin/audit.html", page=page, entities=entities, filters=filters)
+    return render_template("admin/audit.html", page=page, entities=entities, filters=filters,
+                           entity_label=entity_label, action_label=action_label, field_label=field_label)
