@@ -1,6 +1,7 @@
 """The public notice board and shop pages (SPEC G6, W2): stars and titles only, no grade, no personal data."""
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ...domain.stars import CRITERIA_LABELS
@@ -10,7 +11,8 @@ from ...services import board, warnings
 from . import bp
 from .routes import current_street
 
-OWNERSHIP_LABELS = {"state": "国有企业", "collective": "集体企业", "private": "私营企业", "individual": "个体工商户"}
+OWNERSHIP_LABELS = {"state": _l("国有企业"), "collective": _l("集体企业"), "private": _l("私营企业"),
+                    "individual": _l("个体工商户")}
 
 
 def now():

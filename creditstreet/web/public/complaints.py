@@ -7,6 +7,7 @@ result page and confirm/reopen without typing the pair again.
 """
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 
@@ -36,29 +37,29 @@ def track_limit() -> str:
 
 
 class ComplaintForm(FlaskForm):
-    kind = RadioField("类别", choices=[("complaint", "投诉"), ("report", "举报"), ("inquiry", "咨询")],
+    kind = RadioField(_l("类别"), choices=[("complaint", _l("投诉")), ("report", _l("举报")), ("inquiry", _l("咨询"))],
                       default="complaint")
-    carries_report = BooleanField("同时举报违法行为")
-    shop_q = StringField("商户名称", render_kw={"type": "search", "autocomplete": "off"})
-    shop_id = RadioField("选择商户", choices=[], validate_choice=False)
-    card_serial = StringField("或填写商品质量信誉卡编号", render_kw={"inputmode": "numeric"})
-    title = StringField("标题")
-    goods = StringField("商品或服务")
-    goods_category = SelectField("商品类别", choices=[("", "请选择")] + [(c, c) for c in svc.GOODS_CATEGORIES],
+    carries_report = BooleanField(_l("同时举报违法行为"))
+    shop_q = StringField(_l("商户名称"), render_kw={"type": "search", "autocomplete": "off"})
+    shop_id = RadioField(_l("选择商户"), choices=[], validate_choice=False)
+    card_serial = StringField(_l("或填写商品质量信誉卡编号"), render_kw={"inputmode": "numeric"})
+    title = StringField(_l("标题"))
+    goods = StringField(_l("商品或服务"))
+    goods_category = SelectField(_l("商品类别"), choices=[("", _l("请选择"))] + [(c, c) for c in svc.GOODS_CATEGORIES],
                                  validate_choice=False)
-    amount = StringField("金额（元）", render_kw={"inputmode": "decimal"})
-    purchased_on = StringField("购买日期", render_kw={"type": "date"})
-    description = TextAreaField("事情经过")
-    demand = TextAreaField("您的诉求")
-    consumer_name = StringField("姓名（可不填）", render_kw={"autocomplete": "name"})
-    consumer_phone = StringField("手机号码", render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
-    photos = MultipleFileField("照片（可选，最多5张）", render_kw={"accept": "image/*"})
+    amount = StringField(_l("金额（元）"), render_kw={"inputmode": "decimal"})
+    purchased_on = StringField(_l("购买日期"), render_kw={"type": "date"})
+    description = TextAreaField(_l("事情经过"))
+    demand = TextAreaField(_l("您的诉求"))
+    consumer_name = StringField(_l("姓名（可不填）"), render_kw={"autocomplete": "name"})
+    consumer_phone = StringField(_l("手机号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    photos = MultipleFileField(_l("照片（可选，最多5张）"), render_kw={"accept": "image/*"})
     submission_token = HiddenField()
 
 
 class TrackForm(FlaskForm):
-    code = StringField("查询码", render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    last4 = StringField("手机号后4位（或完整手机号）", render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    code = StringField(_l("查询码"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    last4 = StringField(_l("手机号后4位（或完整手机号）"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
