@@ -58,8 +58,8 @@ _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
 #: ============================  =======  ================  ===========================
 #: setting                       default  range             SPEC
 #: ============================  =======  ================  ===========================
-#: ballot_open_days_before_end   15       0–45 days         S1 (open + close < 80 days)
-#: ballot_close_days_after_end   10       0–45 days         S1 (open + close < 80 days)
+#: ballot_open_days_before_end   15       0–92 days         S1 (open + close ≤ 92 days)
+#: ballot_close_days_after_end   10       0–45 days         S1 (open + close ≤ 92 days)
 #: quorum_min                    3        1–100             S2
 #: quorum_share                  1/2      (0, 1]            S2
 #: pass_share                    2/3      (0, 1]            S2
@@ -84,7 +84,7 @@ _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
 #: ============================  =======  ================  ===========================
 RANGES: dict[str, tuple[Any, Any]] = {
     "version": (1, None),
-    "ballot_open_days_before_end": (0, 45),
+    "ballot_open_days_before_end": (0, 92),
     "ballot_close_days_after_end": (0, 45),
     "quorum_min": (1, 100),
     "quorum_share": (Fraction(0), Fraction(1)),
@@ -110,8 +110,10 @@ RANGES: dict[str, tuple[Any, Any]] = {
     "hotspot_rate_factor": (Fraction(1), Fraction(100)),
 }
 OPEN_LOW = {"quorum_share", "pass_share", "quarters_share"}
-#: The ballot window (S1) must stay well inside one quarter-to-quarter span.
-MAX_BALLOT_WINDOW_DAYS = 80
+#: The ballot window (S1) spans at most one quarter (the longest has 92 days: "open all quarter").
+#: In a shorter quarter such a window meets the previous quarter's closing days; there the ended
+#: quarter keeps priority (``domain.stars.ballot_quarter_at``), so no instant has two open quarters.
+MAX_BALLOT_WINDOW_DAYS = 92
 _MAX_INPUT_CHARS = 30  # longer inputs are never a sensible number (and could be slow to parse)
 
 
@@ -177,10 +179,10 @@ class RuleSettings:
         both = ("ballot_open_days_before_end", "ballot_close_days_after_end")
         if not any(k in errors for k in both):
             span = self.ballot_open_days_before_end + self.ballot_close_days_after_end
-            if span >= MAX_BALLOT_WINDOW_DAYS:
+            if span > MAX_BALLOT_WINDOW_DAYS:
                 for k in both:
                     errors[k] = (f"设置“{LABELS[k]}”的值“{getattr(self, k)}”无效：投票开始与截止天数之和"
-                                 f"应小于{MAX_BALLOT_WINDOW_DAYS}（现为{span}），否则与上一季度的投票期重叠")
+                                 f"不能超过{MAX_BALLOT_WINDOW_DAYS}天（一个季度，现为{span}天）")
         if errors:
             raise SettingsError(errors)
 

@@ -45,7 +45,7 @@ def test_spec_defaults(name, value):
     ("min_months_open", "２４", 24),                  # the upper bound itself is allowed
     ("min_months_open", "0", 0),
     ("pass_share", "1", Fraction(1)),               # (0, 1]: 1 allowed
-    ("ballot_open_days_before_end", "45", 45),       # 45 + default 10 = 55 < 80
+    ("ballot_open_days_before_end", "45", 45),       # 45 + default 10 = 55 ≤ 92
 ])
 def test_from_mapping_parses(key, raw, parsed):
     assert getattr(RuleSettings.from_mapping({key: raw}), key) == parsed
@@ -81,12 +81,15 @@ def test_every_bad_field_is_reported_at_once():
     assert "应在0到24之间" in info.value.errors["min_months_open"]
 
 
-def test_ballot_windows_may_not_overlap_the_previous_quarters():
-    # open 45 + close 35 = 80 days ≥ 80 → refused on both fields; 45 + 34 = 79 is accepted
+def test_ballot_window_spans_at_most_one_quarter():
+    # open 60 + close 33 = 93 days > 92 → refused on both fields; 60 + 32 = 92 and 92 + 0 accepted
     with pytest.raises(ValidationError) as info:
-        RuleSettings(ballot_open_days_before_end=45, ballot_close_days_after_end=35)
+        RuleSettings(ballot_open_days_before_end=60, ballot_close_days_after_end=33)
     assert set(info.value.errors) == {"ballot_open_days_before_end", "ballot_close_days_after_end"}
-    assert RuleSettings(ballot_open_days_before_end=45, ballot_close_days_after_end=34)
+    assert RuleSettings(ballot_open_days_before_end=60, ballot_close_days_after_end=32)
+    assert RuleSettings(ballot_open_days_before_end=92, ballot_close_days_after_end=0)
+    with pytest.raises(ValidationError):
+        RuleSettings(ballot_open_days_before_end=93, ballot_close_days_after_end=0)
 
 
 def test_stored_out_of_range_value_falls_back_to_the_default():

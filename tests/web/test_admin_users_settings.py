@@ -149,7 +149,7 @@ def test_absurd_settings_show_every_error_next_to_its_field_and_store_nothing(cl
     assert resp.status_code == 400
     assert "有 3 项设置无效" in html  # the banner counts them; each message sits in its field's block
     for key, why in [("min_months_open", "应在0到24之间"), ("pass_share", "应大于0且不大于1"),
-                     ("ballot_open_days_before_end", "应在0到45之间")]:
+                     ("ballot_open_days_before_end", "应在0到92之间")]:
         block = html.split(f'id="{key}"', 1)[1].split('class="field', 1)[0]
         assert why in block, key
     assert 'value="99999999999999999999"' in html and 'value="２／３"' in html and 'value="200"' in html
