@@ -29,7 +29,7 @@ test: install
 ## Re-extract UI strings and recompile the catalogs (commit the .po and .mo files).
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o creditstreet/translations/messages.pot .
-	$(BIN)/pybabel update -i creditstreet/translations/messages.pot -d creditstreet/translations --no-location
+	$(BIN)/pybabel update -i creditstreet/translations/messages.pot -d creditstreet/translations
 	$(BIN)/pybabel compile -d creditstreet/translations
 
 clean:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 19:40:48.626884
+Create Date: 2026-11-29 20:25:27.557664
 
 """
 from alembic import op
@@ -94,6 +94,7 @@ def upgrade():
     sa.Column('ownership', sa.String(length=16), nullable=False),
     sa.Column('industry', sa.String(length=40), nullable=False),
     sa.Column('house_number', sa.String(length=40), nullable=False),
+    sa.Column('house_sort', sa.String(length=160), nullable=False),
     sa.Column('principal', sa.String(length=60), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('opened_on', sa.Date(), nullable=True),
@@ -112,7 +113,7 @@ def upgrade():
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shops_search_key'), ['search_key'], unique=False)
         batch_op.create_index('ix_shops_street_status', ['street_id', 'status'], unique=False)
-        batch_op.create_index('ix_shops_street_status_house', ['street_id', 'status', 'house_number', 'id'], unique=False)
+        batch_op.create_index('ix_shops_street_status_house', ['street_id', 'status', 'house_sort', 'id'], unique=False)
 
     op.create_table('special_actions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -275,9 +276,11 @@ def upgrade():
     sa.Column('consequence', sa.String(length=16), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('checked_at', creditstreet.models.types.UTCDateTime(), nullable=False),
+    sa.Column('submission_token', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['inspector_id'], ['users.id'], name=op.f('fk_card_checks_inspector_id_users')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_card_checks_shop_id_shops')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_card_checks'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_card_checks')),
+    sa.UniqueConstraint('submission_token', name=op.f('uq_card_checks_submission_token'))
     )
     with op.batch_alter_table('card_checks', schema=None) as batch_op:
         batch_op.create_index('ix_card_checks_shop_at', ['shop_id', 'checked_at'], unique=False)
@@ -515,10 +518,12 @@ def upgrade():
     sa.Column('fine_fen', sa.Integer(), nullable=False),
     sa.Column('recorded_at', creditstreet.models.types.UTCDateTime(), nullable=False),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
+    sa.Column('submission_token', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['patrol_id'], ['patrols.id'], name=op.f('fk_violations_patrol_id_patrols')),
     sa.ForeignKeyConstraint(['recorded_by'], ['users.id'], name=op.f('fk_violations_recorded_by_users')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_violations_shop_id_shops')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_violations'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_violations')),
+    sa.UniqueConstraint('submission_token', name=op.f('uq_violations_submission_token'))
     )
     with op.batch_alter_table('violations', schema=None) as batch_op:
         batch_op.create_index('ix_violations_shop_at', ['shop_id', 'recorded_at'], unique=False)
