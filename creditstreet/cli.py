@@ -1,9 +1,15 @@
-"""Flask commands; each calls the same services the screens use, then commits."""
+"""Flask commands; each calls the same services the screens use, then commits.
+
+Groups: users, shops (ledger import), demo, grades, scheduler (the one scheduler process, CASES
+K-01..K-03), plan (double-random patrol plan, SPEC G5), backup. A DomainError becomes a Chinese
+message and exit code 1, with nothing written.
+"""
 import os
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
 from .domain.errors import DomainError
 from .extensions import db
@@ -36,8 +42,6 @@ backup_cli = AppGroup("backup", help="数据库备份与恢复 (backups)")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def backup_create_command(path):
     """Write a consistent copy of the database: flask backup create [PATH]."""
-    from flask import current_app
-
     from .services import backup
 
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
@@ -55,8 +59,6 @@ def backup_create_command(path):
 @click.option("--yes", is_flag=True, help="确认覆盖目标数据库中的现有数据")
 def backup_restore_command(path, yes):
     """Load a backup into the configured database: flask backup restore PATH [--yes]."""
-    from flask import current_app
-
     from .services import backup
 
     db.session.remove()
@@ -68,17 +70,180 @@ def backup_restore_command(path, yes):
     click.echo(f"已从 {path} 恢复：{len(counts)} 张表，共 {sum(counts.values())} 行")
 
 
+shops_cli = AppGroup("shops", help="商户台账 (shops ledger)")
+demo_cli = AppGroup("demo", help="演示数据 (demo street)")
+
+DEFAULT_STREET = "城关××街"
+
+
+@shops_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--street", "street_name", default=None,
+              help="商业街名称；缺省时用唯一已有的街，没有则新建“城关××街”")
+@click.option("--dry-run", is_flag=True, help="只检查并报告，不写入数据库")
+def import_command(file, street_name, dry_run):
+    """Import the shop ledger (.xlsx or .csv in UTF-8/GBK): flask shops import 台账.xlsx."""
+    from .models import Street
+    from .services import shops
+
+    try:
+        if street_name is None:
+            streets = db.session.scalars(select(Street).order_by(Street.id).limit(2)).all()
+            if len(streets) > 1:
+                raise click.ClickException("已有多条商业街，请用 --street 指定导入到哪条街")
+            street_name = streets[0].name if streets else DEFAULT_STREET
+        street, created = shops.get_or_create_street(None, street_name)
+        if created:
+            click.echo(f"新建商业街：{street.name}")
+
+        def progress(n: int) -> None:
+            click.echo(f"已读取 {n} 行……", err=True)
+
+        report = shops.import_ledger(None, street, file, dry_run=dry_run, progress=progress)
+    except DomainError as e:
+        db.session.rollback()
+        raise click.ClickException(e.message) from None
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="数据库里已有商业街时不加载（仍打印演示账号）")
+def load_command(if_empty):
+    """Load the demo street: the shipped ledger plus one year of activity; prints the demo logins."""
+    from .models import Street
+    from .services import demo
+
+    has_street = db.session.scalar(select(func.count()).select_from(Street)) > 0
+    if if_empty and has_street:
+        click.echo("数据库中已有商业街，未加载演示数据。")
+    else:
+        try:
+            summary = demo.load_demo(progress=lambda text: click.echo(text, err=True))
+        except DomainError as e:
+            db.session.rollback()
+            raise click.ClickException(e.message) from None
+        db.session.commit()
+        for line in summary:
+            click.echo(line)
+    for line in demo.login_lines():
+        click.echo(line)
+
+
+grades_cli = AppGroup("grades", help="信用等级 (credit grades)")
+scheduler_cli = AppGroup("scheduler", help="调度进程 (the one scheduler process)")
+
+
+@grades_cli.command("recompute")
+@click.option("--quarter", default=None, help="如 2026Q3；默认为上一个已结束的季度")
+@click.option("--street", "street_name", default=None, help="商业街名称；默认全部")
+def recompute_command(quarter, street_name):
+    """Grade every active shop for a quarter: flask grades recompute --quarter 2026Q3."""
+    from sqlalchemy import select
+
+    from .domain.time import last_completed_quarter
+    from .models import Street
+    from .models.types import utcnow
+    from .services import grading
+
+    now = utcnow()
+    street_id = None
+    if street_name:
+        street = db.session.scalar(select(Street).where(Street.name == street_name))
+        if street is None:
+            raise click.ClickException(f"没有名为“{street_name}”的商业街")
+        street_id = street.id
+    tz = current_app.config.get("STREET_TIMEZONE", "Asia/Shanghai")
+    last = [-1]
+
+    def progress(done, total):
+        pct = done * 100 // max(total, 1)
+        if pct // 10 != last[0]:
+            last[0] = pct // 10
+            click.echo(f"进度 {done}/{total}（{pct}%）")
+
+    try:
+        q = quarter or str(last_completed_quarter(now, tz))
+        run = grading.recompute(q, now, street_id=street_id, trigger="cli", progress=progress)
+    except DomainError as e:
+        db.session.rollback()
+        raise click.ClickException(e.message) from None
+    db.session.commit()
+    click.echo(f"已完成 {run.quarter} 评级：{run.shops} 家（评级批次 #{run.id}）")
+
+
+@scheduler_cli.command("run")
+@click.option("--once", is_flag=True, help="只补评缺失的季度后退出")
+@click.option("--retry", default=30, show_default=True, help="锁被占用时的重试间隔（秒）")
+def scheduler_run_command(once, retry):
+    """Run the one scheduler process (never inside web workers)."""
+    import logging
+
+    from . import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        scheduler.run(current_app._get_current_object(), once=once, retry_seconds=retry, echo=click.echo)
+    except scheduler.SchedulerBusy as e:
+        raise click.ClickException(str(e)) from None  # exit 1: nothing was done
+
+
+plan_cli = AppGroup("plan", help="巡查计划（双随机）")
+
+
+def _street(name):
+    from .models import Street
+
+    stmt = select(Street).order_by(Street.id).limit(1)
+    street = db.session.scalar(stmt.where(Street.name == name) if name else stmt)
+    if street is None:
+        raise click.ClickException("没有找到商业街")
+    return street
+
+
+@plan_cli.command("draw")
+@click.option("--quarter", required=True, help="如 2026Q3")
+@click.option("--street", "street_name", default=None)
+@click.option("--seed", type=int, default=None, help="默认随机生成并记录")
+def draw_command(quarter, street_name, seed):
+    """Draw and store a quarter's patrol plan: flask plan draw --quarter 2026Q3."""
+    from .models import User
+    from .services import patrol_plan
+
+    street = _street(street_name)
+    admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id).limit(1))
+    try:
+        plan = patrol_plan.create_plan(admin, street, quarter, seed)
+    except DomainError as e:
+        db.session.rollback()
+        raise click.ClickException(e.message) from None
+    db.session.commit()
+    click.echo(f"{street.name} {plan.quarter} 巡查计划：种子 {plan.seed}，{len(patrol_plan.rerun_plan(plan))} 户")
+
+
+@plan_cli.command("verify")
+@click.option("--quarter", required=True)
+@click.option("--street", "street_name", default=None)
+def verify_command(quarter, street_name):
+    """Re-run a stored plan from its seed and inputs and compare: flask plan verify --quarter 2026Q3."""
+    from .services import patrol_plan
+
+    try:
+        plan = patrol_plan.plan_for(_street(street_name), quarter)
+    except DomainError as e:
+        raise click.ClickException(e.message) from None
+    if plan is None:
+        raise click.ClickException(f"{quarter} 尚无巡查计划")
+    diffs = patrol_plan.verify_plan(plan)
+    if diffs:
+        raise click.ClickException("重新抽取结果与记录不一致：\n" + "\n".join(diffs))
+    click.echo(f"{plan.quarter} 巡查计划可由种子 {plan.seed} 重现，结果一致")
+
+
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(users_cli)
-    from .demo.cli import demo_cli, shops_cli
-
-    app.cli.add_command(shops_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(backup_cli)
-    from .cli_grades import grades_cli, scheduler_cli
-
-    app.cli.add_command(grades_cli)
-    app.cli.add_command(scheduler_cli)
-    from .cli_plan import plan_cli
-
-    app.cli.add_command(plan_cli)
+    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli):
+        app.cli.add_command(group)
