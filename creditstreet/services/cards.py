@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..domain import cards as card_rules
 from ..domain.errors import ValidationError
@@ -17,7 +16,7 @@ from ..domain.text import check_length, clean_text
 from ..domain.time import as_utc, year_window
 from ..extensions import db
 from ..models import BadRecord, CardBatch, CardCheck, CardRange, Shop, Street, User, utcnow
-from . import audit
+from . import audit, once
 from .settings import rule_settings
 
 SERIAL_DIGITS = 8
@@ -238,7 +237,7 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
     if actor is None or actor.role not in ("inspector", "admin"):
         raise ValidationError("只有巡查员或管理员可以登记查验", code="not_inspector")
     if submission_token:
-        existing = _check_by_token(submission_token)
+        existing = once.by_token(CardCheck, submission_token)
         if existing is not None:
             return existing
     if shop.status != "active":
@@ -259,16 +258,9 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
         consequence = card_rules.escalate(card_rules.misses_in_year_before(earlier, at, settings), settings)
     check = CardCheck(shop_id=shop.id, inspector_id=actor.id, serial=serial, card_given=bool(card_given),
                       consequence=consequence, note=note, checked_at=at, submission_token=submission_token or None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(check)
-            db.session.flush()
-    except IntegrityError:
-        # A concurrent submission of the same token won the race: return that check.
-        existing = _check_by_token(submission_token) if submission_token else None
-        if existing is None:
-            raise
-        return existing
+    check, created = once.add_once(check)
+    if not created:  # a concurrent submission of the same token won the race
+        return check
     audit.record(actor, "card_check.record", "card_check", check.id, None, audit.snapshot(check))
     if consequence != "none" and card_rules.is_bad_record(consequence):
         record = BadRecord(shop_id=shop.id, kind="yellow_card", card_check_id=check.id, recorded_at=at,
@@ -279,5 +271,3 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
     return check
 
 
-def _check_by_token(token: str) -> CardCheck | None:
-    return db.session.scalar(select(CardCheck).where(CardCheck.submission_token == token))

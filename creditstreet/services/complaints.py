@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..domain import complaints as rules
 from ..domain.errors import InvalidTransition, ValidationError
@@ -25,7 +24,7 @@ from ..domain.workdays import is_overdue
 from ..extensions import db
 from ..models import BadRecord, CardRange, Complaint, ComplaintEvent, Shop, Street, User
 from ..models.types import utcnow
-from . import audit, photos as photo_service
+from . import audit, once, photos as photo_service
 from .settings import rule_settings, work_calendar
 
 #: Maximum characters (code points, CRLF = 1; CASES K-12) per field, shared with the browser counters.
@@ -226,7 +225,7 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     now = now or utcnow()
     token = (submission_token or "").strip()[:64] or None
     if token:
-        existing = db.session.scalar(select(Complaint).where(Complaint.submission_token == token))
+        existing = once.by_token(Complaint, token)
         if existing is not None:
             return existing, False
     if channel not in CHANNEL_LABELS:
@@ -262,16 +261,9 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
         handler_id=actor.id if actor is not None and channel != "online" else None,
         **fields, **_deadline_fields(street, kind, carries_report, now),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(complaint)
-            db.session.flush()
-    except IntegrityError:
-        # Lost the race for the same token (or, astronomically rarely, the same tracking code).
-        first = db.session.scalar(select(Complaint).where(Complaint.submission_token == token)) if token else None
-        if first is not None:
-            return first, False
-        raise
+    complaint, created = once.add_once(complaint)
+    if not created:
+        return complaint, False
     if prepared:
         photo_service.attach(prepared, complaint_id=complaint.id)
     _event(complaint, actor, "intake", CHANNEL_LABELS[channel], now)

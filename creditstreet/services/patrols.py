@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import InvalidTransition, ValidationError
 from ..domain.text import check_length, clean_text
@@ -33,7 +32,7 @@ from ..models import (
     Violation,
     utcnow,
 )
-from . import audit
+from . import audit, once
 from . import photos as photo_service
 
 #: The P1 checklist with Chinese labels, in form order.
@@ -96,7 +95,7 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
     """
     _require_staff(actor)
     if submission_token:
-        existing = db.session.scalar(select(Patrol).where(Patrol.submission_token == submission_token))
+        existing = once.by_token(Patrol, submission_token)
         if existing is not None:
             return existing
     _require_active_shop(shop)
@@ -119,16 +118,9 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
                     special_action_id=special_action.id if special_action else None,
                     patrolled_at=at or utcnow(), note=note, submission_token=submission_token or None,
                     **results)
-    try:
-        with db.session.begin_nested():
-            db.session.add(patrol)
-            db.session.flush()
-    except IntegrityError:
-        # A concurrent submission of the same token won the race: return that patrol.
-        existing = db.session.scalar(select(Patrol).where(Patrol.submission_token == submission_token))
-        if existing is None:
-            raise
-        return existing
+    patrol, created = once.add_once(patrol)
+    if not created:  # a concurrent submission of the same token won the race
+        return patrol
     photo_service.attach(prepared, patrol_id=patrol.id)
     audit.record(actor, "patrol.record", "patrol", patrol.id, None,
                  audit.snapshot(patrol, ("shop_id", "group_id", "special_action_id", "patrolled_at",
@@ -200,7 +192,7 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
     """
     _require_staff(actor)
     if submission_token:
-        existing = _violation_by_token(submission_token)
+        existing = once.by_token(Violation, submission_token)
         if existing is not None:
             return existing
     _require_active_shop(shop)
@@ -235,26 +227,15 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
                           recorded_at=at or utcnow(), recorded_by=actor.id,
                           submission_token=submission_token or None)
     violation.seizures = [Seizure(goods=g, quantity=q, unit=u) for g, q, u in rows]
-    try:
-        with db.session.begin_nested():
-            db.session.add(violation)
-            db.session.flush()
-    except IntegrityError:
-        # A concurrent submission of the same token won the race: return that violation.
-        existing = _violation_by_token(submission_token) if submission_token else None
-        if existing is None:
-            raise
-        return existing
+    violation, created = once.add_once(violation)
+    if not created:  # a concurrent submission of the same token won the race
+        return violation
     audit.record(actor, "violation.raise", "violation", violation.id, None,
                  {**audit.snapshot(violation, ("shop_id", "patrol_id", "severity", "kind", "checklist_item",
                                                "legal_basis", "description", "penalty", "fine_fen",
                                                "recorded_at")),
                   "seizures": [list(r) for r in rows]})
     return violation
-
-
-def _violation_by_token(token: str) -> Violation | None:
-    return db.session.scalar(select(Violation).where(Violation.submission_token == token))
 
 
 def violation_for_item(patrol: Patrol | None, checklist_item: str | None) -> Violation | None:
