@@ -55,6 +55,17 @@ def clean_text(s: object) -> str:
     return unicodedata.normalize("NFKC", str(s)).strip().strip(_EDGE_JUNK).strip()
 
 
+def clean_prose(s: object) -> str:
+    """Return free text as typed, only without surrounding whitespace; None → "".
+
+    Prose (notes, descriptions, titles) is stored byte for byte: no NFKC, so full-width
+    punctuation such as "：" stays as the user wrote it. Codes and names use ``clean_text``.
+    """
+    if s is None:
+        return ""
+    return str(s).strip()
+
+
 def normalize_uscc(s: object) -> str:
     """Return the 18-char uppercase unified social credit code (GB 32100-2015, SPEC glossary).
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..domain import cards as card_rules
 from ..domain.errors import ValidationError
-from ..domain.text import check_length, clean_text
+from ..domain.text import clean_prose, check_length, clean_text
 from ..domain.time import as_utc, year_window
 from ..extensions import db
 from ..models import BadRecord, CardBatch, CardCheck, CardRange, Shop, Street, User, utcnow
@@ -243,7 +243,7 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
     if shop.status != "active":
         raise ValidationError(f"商户“{shop.name}”已歇业，不能登记", code="shop_closed")
     at = as_utc(at) if at else utcnow()
-    note = check_length(clean_text(note), 1000, label="查验说明")
+    note = check_length(clean_prose(note), 1000, label="查验说明")
     problem = serial_problem(shop, serial)
     if problem:
         card_given = False

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..domain.errors import ValidationError
-from ..domain.text import check_length, clean_text
+from ..domain.text import clean_prose, check_length, clean_text
 from ..domain.time import as_utc, local_date
 from ..extensions import db
 from ..models import Agreement, ExamResult, Shop, Street, Training, TrainingAttendee, User, utcnow
@@ -21,7 +21,7 @@ def _not_after_today(day: date, tz: str | None, now: datetime | None, what: str)
 def record_training(actor: User, street_id: int, held_on: date | None, topic: str, shop_ids: list[int],
                     now: datetime | None = None) -> Training:
     """A training session with its attending shops (E1). ValidationError on a missing date/topic or foreign shop."""
-    topic = check_length(clean_text(topic), 200, label="培训主题")
+    topic = check_length(clean_prose(topic), 200, label="培训主题")
     if held_on is None:
         raise ValidationError("请填写培训日期", code="training_date")
     if not topic:

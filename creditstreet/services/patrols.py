@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from ..domain.errors import InvalidTransition, ValidationError
-from ..domain.text import check_length, clean_text
+from ..domain.text import clean_prose, check_length, clean_text
 from ..extensions import db
 from ..models import (
     CHECKLIST,
@@ -110,7 +110,7 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
         raise ValidationError("巡查组不属于该商户所在的商业街", code="bad_group")
     if special_action is not None and special_action.street_id != shop.street_id:
         raise ValidationError("专项检查不属于该商户所在的商业街", code="bad_action")
-    note = check_length(clean_text(note), MAX_NOTE, label="巡查记录")
+    note = check_length(clean_prose(note), MAX_NOTE, label="巡查记录")
     # Same upload rules as complaints: at most 5 photos of photos.max_photo_mb() each (Chinese refusal).
     prepared = photo_service.prepare([_read(p) for p in (photos or ()) if p is not None])
 
@@ -204,9 +204,9 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
         raise ValidationError(f"未知的检查项目“{checklist_item}”", code="bad_item")
     if patrol is not None and patrol.shop_id != shop.id:
         raise ValidationError("该巡查记录不属于此商户", code="patrol_shop")
-    legal_basis = check_length(clean_text(legal_basis), 500, label="法律依据")
-    description = check_length(clean_text(description), 2000, label="违法事实")
-    penalty = check_length(clean_text(penalty), 500, label="处理处罚")
+    legal_basis = check_length(clean_prose(legal_basis), 500, label="法律依据")
+    description = check_length(clean_prose(description), 2000, label="违法事实")
+    penalty = check_length(clean_prose(penalty), 500, label="处理处罚")
     if not description:
         raise ValidationError("请填写违法事实", code="no_description")
     if not legal_basis:
@@ -252,13 +252,13 @@ def violation_for_item(patrol: Patrol | None, checklist_item: str | None) -> Vio
 def create_special_action(actor: User, street_id: int, theme: str, action_on: date, note: str = "") -> SpecialAction:
     """Create a special enforcement action (专项检查) with a theme and a date (SPEC P3)."""
     _require_staff(actor)
-    theme = check_length(clean_text(theme), 200, label="专项检查主题")
+    theme = check_length(clean_prose(theme), 200, label="专项检查主题")
     if not theme:
         raise ValidationError("请填写专项检查主题", code="no_theme")
     if not isinstance(action_on, date):
         raise ValidationError("请填写专项检查日期", code="no_date")
     action = SpecialAction(street_id=street_id, theme=theme, action_on=action_on,
-                           note=check_length(clean_text(note), MAX_NOTE, label="说明"))
+                           note=check_length(clean_prose(note), MAX_NOTE, label="说明"))
     db.session.add(action)
     db.session.flush()
     audit.record(actor, "special_action.create", "special_action", action.id, None,
@@ -368,7 +368,7 @@ def record_peer_finding(actor: User, group: IndustryGroup, shop: Shop, descripti
         raise ValidationError(f"“{shop.name}”不是{group.name}的成员", code="not_member")
     if suggested_kind not in VIOLATION_KINDS:
         raise ValidationError("请选择问题类别", code="bad_kind")
-    description = check_length(clean_text(description), MAX_NOTE, label="发现的问题")
+    description = check_length(clean_prose(description), MAX_NOTE, label="发现的问题")
     if not description:
         raise ValidationError("请填写发现的问题", code="no_description")
     finding = PeerFinding(industry_group_id=group.id, shop_id=shop.id, description=description,
@@ -404,7 +404,7 @@ def dismiss_peer_finding(inspector: User, finding: PeerFinding, reason: str = ""
     finding.status, finding.decided_by = "dismissed", inspector.id
     db.session.flush()
     audit.record(inspector, "peer_finding.dismiss", "peer_finding", finding.id,
-                 {"status": "pending"}, {"status": "dismissed", "reason": clean_text(reason)})
+                 {"status": "pending"}, {"status": "dismissed", "reason": clean_prose(reason)})
     return finding
 
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from sqlalchemy import func, or_, select
 
 from ..domain.errors import ValidationError
-from ..domain.text import check_length, clean_text
+from ..domain.text import check_length, clean_prose
 from ..domain.time import as_utc, local_date
 from ..extensions import db
 from ..models import Complaint, ConsumerWarning, Street, User
@@ -84,7 +84,7 @@ def approve_warning(actor: User, warning: ConsumerWarning, title: str, body: str
     """Publish a draft (with the admin's edits) until ``expires_on`` (last day shown, street-local)."""
     if warning.status != "draft":
         raise ValidationError("只能审核草稿状态的消费警示", code="warning_not_draft")
-    title = check_length(clean_text(title), 200, label="标题")
+    title = check_length(clean_prose(title), 200, label="标题")
     body = check_length((body or "").strip(), 2000, label="正文")
     if not title or not body:
         raise ValidationError("标题和正文不能为空", code="warning_empty")

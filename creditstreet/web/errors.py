@@ -1,6 +1,7 @@
 """Chinese error pages for 400/403/404/413/429/500 and the friendly expired-form path (CASES K-09, K-13)."""
 from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
 from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from flask_wtf.csrf import CSRFError
@@ -63,6 +64,16 @@ def redisplay(message: str):
     while getattr(view, "__wrapped__", None) is not None and "flask_limiter" in getattr(
             getattr(view, "__code__", None), "co_filename", ""):
         view = view.__wrapped__
+    # The refusal happened before the blueprint's role guard ran: run it now, so a visitor or a
+    # wrong role is answered by the guard (login redirect, 403), never shown the form.
+    try:
+        for name in reversed(request.blueprints):
+            for guard in current_app.before_request_funcs.get(name, ()):
+                answer = guard()
+                if answer is not None:
+                    return answer
+    except HTTPException as e:
+        return _handle(e, e.code)
     g.redisplay_only = True
     g.redisplay_message = message
     try:

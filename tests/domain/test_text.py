@@ -271,3 +271,11 @@ def test_check_length_rejects_21():
 )
 def test_mask_contacts_in_text(raw, expected):
     assert mask_contacts_in_text(raw) == expected
+
+
+def test_clean_prose_keeps_text_as_typed_but_trims_the_edges():
+    # QA round 2: "QA测试：…" lost its full-width colon through NFKC; prose is stored as typed.
+    from creditstreet.domain.text import clean_prose
+
+    assert clean_prose("  消费警示：假冒ＡＢＣ牙膏  \n") == "消费警示：假冒ＡＢＣ牙膏"
+    assert clean_prose(None) == ""

@@ -120,3 +120,18 @@ def test_a_view_rerun_after_a_failed_csrf_token_can_never_commit(app, client, st
     assert resp.status_code == 400
     assert "页面已超时" in resp.get_data(as_text=True)
     assert db.session.query(Street).filter_by(name="不应写入的街道").count() == 0
+
+
+def test_a_refused_post_is_answered_by_the_role_guard_first(client, street):
+    """An expired/forged token never shows a guarded form to a visitor or a wrong role (QA round 2)."""
+    factories.make_user("supervisor", username="sup", street=street)
+    db.session.commit()
+    shop = factories.make_shop(street)
+    db.session.commit()
+    for path in ("/admin/settings", "/admin/users/new", f"/supervisor/vote/{shop.id}", "/inspector/patrols/new"):
+        resp = client.post(path, data={"csrf_token": "forged"})
+        assert resp.status_code == 302 and resp.headers["Location"].startswith("/auth/login"), path
+    login(client, "sup", factories.PASSWORD)
+    resp = client.post("/admin/settings", data={"csrf_token": "forged"})
+    assert resp.status_code == 403
+    assert "无权访问" in resp.get_data(as_text=True)
