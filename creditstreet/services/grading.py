@@ -23,7 +23,7 @@ import logging
 from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select, true
@@ -235,7 +235,7 @@ def missing_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BA
     first = last
     for _ in range(limit - 1):
         first = first.prev()
-    earliest = db.session.scalar(select(func.min(Shop.created_at)).where(Shop.street_id == street.id))
+    earliest = _earliest_activity(street)
     if earliest is None:
         return []
     first = max(first, quarter_of(earliest, street.timezone))
@@ -247,6 +247,25 @@ def missing_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BA
                      for q in wanted]))
         .distinct())) if wanted else set()
     return [q for q in wanted if str(q) not in graded]
+
+
+def _earliest_activity(street: Street) -> datetime | None:
+    """The street's first recorded instant: a shop entered, a patrol, violation or complaint.
+
+    Shops imported today may carry records from earlier (a backfilled register); quarters before
+    the first record have nothing to grade. One query per table, never per shop.
+    """
+    from ..models import Complaint, Patrol, Violation
+
+    shop_ids = select(Shop.id).where(Shop.street_id == street.id)
+    firsts = [
+        db.session.scalar(select(func.min(Shop.created_at)).where(Shop.street_id == street.id)),
+        db.session.scalar(select(func.min(Patrol.patrolled_at)).where(Patrol.shop_id.in_(shop_ids))),
+        db.session.scalar(select(func.min(Violation.recorded_at)).where(Violation.shop_id.in_(shop_ids))),
+        db.session.scalar(select(func.min(Complaint.received_at)).where(Complaint.street_id == street.id)),
+    ]
+    firsts = [f for f in firsts if f is not None]
+    return min(firsts) if firsts else None
 
 
 def unfinalized_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BACK) -> list[Quarter]:

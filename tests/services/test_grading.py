@@ -208,3 +208,16 @@ def test_future_quarter_is_refused(db, street):
 
     with pytest.raises(ValidationError):
         grading.recompute("2024Q4", NOW)
+
+
+def test_missing_quarters_start_at_the_first_record_not_at_the_import(db, street):
+    # QA round 2: shops imported today with a register backfilled from February. The first record
+    # (a patrol on 2026-02-10 local) is in 2026Q1; at 2026-11-29 the last completed quarter is
+    # 2026Q3; nothing is graded yet → 2026Q1, 2026Q2, 2026Q3 are missing (2025Q4 had no records).
+    from creditstreet.models import Patrol
+
+    now = datetime(2026, 11, 29, 4, 0, tzinfo=timezone.utc)
+    shop = factories.make_shop(street, created_at=now)
+    db.session.add(Patrol(shop_id=shop.id, patrolled_at=datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)))
+    db.session.flush()
+    assert [str(q) for q in grading.missing_quarters(now, street)] == ["2026Q1", "2026Q2", "2026Q3"]
