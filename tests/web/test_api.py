@@ -95,3 +95,15 @@ def test_openapi_document_is_valid(client):
     from openapi_spec_validator import validate
 
     validate(doc)  # raises on an invalid OpenAPI 3.1 document
+
+
+def test_a_reused_key_with_another_body_never_returns_someone_elses_complaint(client, db, shop):
+    # QA round 2: the key alone made the second caller receive the first person's complaint.
+    first = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-shared"})
+    other = client.post("/api/complaints", json=_body(shop, kind="inquiry", description="另一位的咨询",
+                                                      consumer_phone="13912345678"),
+                        headers={"Idempotency-Key": "k-shared"})
+    assert first.status_code == 201 and other.status_code == 201
+    assert other.get_json()["tracking_code"] != first.get_json()["tracking_code"]
+    assert "8000" not in other.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Complaint.id))) == 2

@@ -6,6 +6,9 @@ authority (no session is read or written). Errors: ``{"error": {"code", "message
 Chinese message and a stable code (the domain error's code, or ``bad_json``/``not_found``/
 ``http_<status>``). Photos are not accepted here; the web form takes them as file parts.
 """
+import hashlib
+import json
+
 from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
@@ -73,7 +76,7 @@ def create_complaint():
     if len(key) > 60 or not key.isascii():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
     try:
-        c, created = svc.file_complaint(None, street, data, f"api:{key}" if key else None, channel="api")
+        c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
         db.session.commit()
     except DomainError as e:
         db.session.rollback()
@@ -82,6 +85,18 @@ def create_complaint():
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)
+
+
+def _request_token(key: str, data: dict) -> str | None:
+    """The one-time token for an API intake: the client's Idempotency-Key bound to the exact body.
+
+    A retry (same key, same body) replays the first complaint; the same key with another body is a
+    new request, so a key guessed or reused by someone else never returns another person's complaint.
+    """
+    if not key:
+        return None
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return "api:" + hashlib.sha256(f"{key}\x00{body}".encode()).hexdigest()[:58]
 
 
 @bp.route("/track")

@@ -66,7 +66,7 @@ def openapi_document() -> dict:
                 "summary": "提交投诉、举报或咨询",
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                                 "schema": {"type": "string", "maxLength": 60},
-                                "description": "同一键重复提交返回第一次的结果（200, replayed=true），不会重复登记（K7）"}],
+                                "description": "同一键、同一请求内容重复提交返回第一次的结果（200, replayed=true），不会重复登记（K7）；同一键配不同内容视为新的请求"}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/ComplaintIn"}}}},
                 "responses": {
@@ -83,7 +83,9 @@ def openapi_document() -> dict:
                 "summary": "凭查询码和手机号后4位查询进度",
                 "parameters": [
                     {"name": "code", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "last4", "in": "query", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{4}$"}},
+                    {"name": "last4", "in": "query", "required": True,
+                     "description": "手机号后4位，或完整手机号（取后4位比对）",
+                     "schema": {"type": "string", "minLength": 4, "maxLength": 20}},
                 ],
                 "responses": {
                     "200": {"description": "进度", "content": {"application/json": {
