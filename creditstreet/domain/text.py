@@ -203,13 +203,15 @@ def mask_phones_in_text(text: object) -> str:
 
 
 _LANDLINE_IN_TEXT = re.compile(
-    rf"(?<!{_D})([0\uff10]{_D}{{2,3}})(?:[ \u3000]?[-\uff0d\u2010-\u2015][ \u3000]?|[ \u3000]?)({_D}{{3,4}})"
+    rf"[(\uff08]?(?<!{_D})([0\uff10]{_D}{{2,3}})[)\uff09]?(?:[ \u3000]?[-\uff0d\u2010-\u2015][ \u3000]?|[ \u3000]?)({_D}{{3,4}})"
     rf"[ \u3000\-\uff0d]?({_D}{{4}})(?!{_D})"
 )
 _ID_CARD_IN_TEXT = re.compile(rf"(?<!{_D})({_D}{{6}})({_D}{{8}})({_D}{{3}}[{_D[1:-1]}Xx\uff38\uff58])(?![{_D[1:-1]}A-Za-z])")
 _WXID_IN_TEXT = re.compile(r"(?i)wxid_[A-Za-z0-9_-]+", re.ASCII)
 # A WeChat custom ID named as such: 6–20 letters/digits/_/-, starting with a letter.
 _WECHAT_NAMED = re.compile(r"((?:微信|VX|vx|WX|wx|weixin|WeChat|wechat)号?\s*[:：]?\s*)([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])")
+# A QQ number named as such: 5–11 digits after QQ/扣扣.
+_QQ_NAMED = re.compile(rf"((?:QQ|qq|Qq|扣扣)号?\s*[:：]?\s*){_D}{{5,11}}(?!{_D})")
 _EMAIL_IN_TEXT = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
@@ -218,7 +220,7 @@ def mask_contacts_in_text(text: object) -> str:
 
     Mobiles → ``138****8000`` (see mask_phones_in_text); landlines keep area code and last 4
     (``0571-88886666`` → ``0571-****6666``); 18-digit ID card numbers keep the first 6 and last 4
-    (``330102********123X``); ``wxid_…`` and IDs written after 微信/VX → ``wxid_****`` / ``****``;
+    (``330102********123X``); ``wxid_…`` and IDs written after 微信/VX or QQ → ``wxid_****`` / ``****``;
     e-mail addresses keep the first character and the domain (``z***@example.com``).
     Only for consumer-typed text: shops' published landlines on shop pages are not masked.
     """
@@ -240,6 +242,7 @@ def mask_contacts_in_text(text: object) -> str:
     out = _LANDLINE_IN_TEXT.sub(_landline, out)
     out = _WXID_IN_TEXT.sub("wxid_****", out)
     out = _WECHAT_NAMED.sub(lambda m: m.group(1) + "****", out)
+    out = _QQ_NAMED.sub(lambda m: m.group(1) + "****", out)
     out = _EMAIL_IN_TEXT.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", out)
     return out
 

@@ -279,3 +279,17 @@ def test_clean_prose_keeps_text_as_typed_but_trims_the_edges():
 
     assert clean_prose("  消费警示：假冒ＡＢＣ牙膏  \n") == "消费警示：假冒ＡＢＣ牙膏"
     assert clean_prose(None) == ""
+
+
+@pytest.mark.parametrize("typed, shown", [
+    # QA round 2: a bracketed area code and QQ numbers were shown in full on public pages.
+    ("电话(0931)8123456找他", "电话0931-****3456找他"),
+    ("（0931）8123456", "0931-****3456"),
+    ("加我QQ 12345678", "加我QQ ****"),
+    ("qq:1234567", "qq:****"),
+    ("价格28元，共1234567件", "价格28元，共1234567件"),  # a count is not a contact
+])
+def test_mask_contacts_in_text_more_spellings(typed, shown):
+    from creditstreet.domain.text import mask_contacts_in_text
+
+    assert mask_contacts_in_text(typed) == shown
