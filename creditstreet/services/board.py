@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 
 from ..domain.ledger import house_search_token
 from ..domain.text import search_key
-from ..domain.time import local_date, months_back, to_local, year_window
+from ..domain.time import Quarter, as_utc, local_date, months_back, to_local, year_window
 from ..extensions import db
 from ..models import AnnualStar, Complaint, CreditGrade, Shop, Street
 
@@ -202,9 +202,12 @@ class ShopPublic:
 
 def shop_public(shop: Shop, now: datetime) -> ShopPublic:
     """What a shop's public page shows (SPEC G6): stars history, titles, fair complaint statistics."""
-    history = [(q, s) for q, s in db.session.execute(
-        select(CreditGrade.quarter, CreditGrade.stars).where(CreditGrade.shop_id == shop.id)
-        .order_by(CreditGrade.quarter.desc()))]
+    # Only official quarter results (as_of = the quarter's end, SPEC G1); a mid-quarter recompute
+    # is provisional and stays internal.
+    tz = shop.street.timezone
+    history = [(q, s) for q, s, as_of in db.session.execute(
+        select(CreditGrade.quarter, CreditGrade.stars, CreditGrade.as_of).where(CreditGrade.shop_id == shop.id)
+        .order_by(CreditGrade.quarter.desc())) if as_utc(as_of) == Quarter.parse(q).end_utc(tz)]
     annual = list(db.session.scalars(select(AnnualStar).where(
         AnnualStar.shop_id == shop.id, AnnualStar.status.in_(("confirmed", "revoked")))
         .order_by(AnnualStar.year.desc())))

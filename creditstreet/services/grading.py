@@ -11,7 +11,7 @@ quarter is its exclusive end in the street's zone (the first instant of the next
 
 Official vs provisional: a quarter is OFFICIALLY graded only when its rows have
 ``as_of == T`` = the quarter's end (SPEC G1). Recomputing the still-open quarter stores
-``as_of = now``: a provisional grade ("临时（按需）"), which the catch-up does not count as done
+``as_of = now``: a provisional grade ("临时·按需"), which the catch-up does not count as done
 and which the quarter-end run replaces. See ``is_official`` / ``is_officially_graded``.
 """
 from __future__ import annotations
@@ -103,7 +103,7 @@ def is_official(grade: CreditGrade, tz: str) -> bool:
 
 
 def official_label(grade: CreditGrade | None, tz: str) -> str:
-    """"正式" or "临时（按需）" for a stored grade; "" for none."""
+    """"正式" or "临时·按需" for a stored grade; "" for none."""
     if grade is None:
         return ""
     return OFFICIAL_LABEL if is_official(grade, tz) else PROVISIONAL_LABEL

@@ -13,8 +13,12 @@ from .. import factories
 _codes = itertools.count(1)
 
 
-def grade(shop, quarter, letter, stars):
-    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, as_of=utcnow(), grade=letter, stars=stars,
+def grade(shop, quarter, letter, stars, official=True):
+    # Official rows are stamped at the quarter's end (SPEC G1), as the scheduler writes them.
+    from creditstreet.domain.time import Quarter
+
+    as_of = Quarter.parse(quarter).end_utc("Asia/Shanghai") if official else utcnow()
+    db.session.add(CreditGrade(shop_id=shop.id, quarter=quarter, as_of=as_of, grade=letter, stars=stars,
                                reasons=[{"kind": "violation", "id": 1, "text": "严重违法：售假"}]))
 
 
@@ -163,3 +167,14 @@ def test_house_sort_key_follows_an_edited_house_number(app, street):
     shop.house_number = "12号"
     db.session.flush()
     assert db.session.scalar(db.select(Shop.house_sort).where(Shop.id == shop.id)) == "00000012号"
+
+
+def test_public_history_leaves_out_a_provisional_mid_quarter_result(client, street):
+    # QA round 2: an admin's mid-quarter recompute appeared as a finished quarter on the public page.
+    shop = factories.make_shop(street, "历史测试店")
+    grade(shop, "2025Q4", "A", 4)
+    grade(shop, "2026Q4", "B", 2, official=False)
+    db.session.commit()
+    html = client.get(f"/shops/{shop.id}").get_data(as_text=True)
+    assert "2025Q4" in html or "2025年第4季度" in html
+    assert "2026Q4" not in html and "2026年第4季度" not in html

@@ -143,3 +143,18 @@ def test_card_check_with_another_shops_serial_warns(client, login_as, street):
     page = resp.get_data(as_text=True)
     # 2nd miss in the year → yellow card.
     assert "该编号不在登记批次中（疑似伪造卡）" in page and "给予黄牌警告" in page
+
+
+def test_verification_masks_an_individual_owners_mobile_but_keeps_a_shop_landline(client, street):
+    # QA round 2: the public verification page showed the owner's personal mobile in full.
+    admin = factories.make_user("admin", street=street)
+    owner = factories.make_shop(street, "高记五金坊", phone="18761915638")
+    company = factories.make_shop(street, "城关日杂公司", phone="0719-8195970", ownership="collective")
+    batch = cards.register_batch(admin, street, "测试批次", 1, 100)
+    cards.issue_range(admin, batch, owner, 1, 10, date(2026, 1, 5))
+    cards.issue_range(admin, batch, company, 11, 20, date(2026, 1, 5))
+    db.session.commit()
+    html = client.get("/cards/verify?serial=5").get_data(as_text=True)
+    assert "187****5638" in html and "18761915638" not in html
+    html = client.get("/cards/verify?serial=15").get_data(as_text=True)
+    assert "0719-8195970" in html
