@@ -217,6 +217,10 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
         # Lock the patrol row (PostgreSQL; SQLite writers are serialised at BEGIN) so two forms
         # opened for the same failed item cannot both pass this check.
         db.session.execute(select(Patrol.id).where(Patrol.id == patrol.id).with_for_update())
+        # The same form sent twice waited on that lock: its twin is now committed, so answer with it.
+        twin = once.by_token(Violation, submission_token)
+        if twin is not None:
+            return twin
         earlier = violation_for_item(patrol, checklist_item)
         if earlier is not None:
             raise ValidationError(f"该检查项已登记违法行为 #{earlier.id}", code="item_has_violation")
