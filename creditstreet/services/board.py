@@ -195,19 +195,19 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
 class ShopPublic:
     shop: Shop
     stars: int | None
-    history: list[tuple[str, int | None]]  # (quarter, stars), newest first
+    history: list[tuple[str, int | None, bool]]  # (quarter, stars, provisional), newest first
     annual: list[AnnualStar]  # confirmed / revoked rows, newest year first
     complaints: dict | None  # None when fewer than PUBLIC_COMPLAINT_MIN in the year
 
 
 def shop_public(shop: Shop, now: datetime) -> ShopPublic:
     """What a shop's public page shows (SPEC G6): stars history, titles, fair complaint statistics."""
-    # Only official quarter results (as_of = the quarter's end, SPEC G1); a mid-quarter recompute
-    # is provisional and stays internal.
+    # A quarter recomputed mid-quarter on demand (G1, T = now) is marked provisional: the official
+    # result comes at the quarter's end.
     tz = shop.street.timezone
-    history = [(q, s) for q, s, as_of in db.session.execute(
+    history = [(q, s, as_utc(as_of) != Quarter.parse(q).end_utc(tz)) for q, s, as_of in db.session.execute(
         select(CreditGrade.quarter, CreditGrade.stars, CreditGrade.as_of).where(CreditGrade.shop_id == shop.id)
-        .order_by(CreditGrade.quarter.desc())) if as_utc(as_of) == Quarter.parse(q).end_utc(tz)]
+        .order_by(CreditGrade.quarter.desc()))]
     annual = list(db.session.scalars(select(AnnualStar).where(
         AnnualStar.shop_id == shop.id, AnnualStar.status.in_(("confirmed", "revoked")))
         .order_by(AnnualStar.year.desc())))

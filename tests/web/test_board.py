@@ -169,7 +169,7 @@ def test_house_sort_key_follows_an_edited_house_number(app, street):
     assert db.session.scalar(db.select(Shop.house_sort).where(Shop.id == shop.id)) == "00000012号"
 
 
-def test_public_history_leaves_out_a_provisional_mid_quarter_result(client, street):
+def test_public_history_marks_a_provisional_mid_quarter_result(client, street):
     # QA round 2: an admin's mid-quarter recompute appeared as a finished quarter on the public page.
     shop = factories.make_shop(street, "历史测试店")
     grade(shop, "2025Q4", "A", 4)
@@ -177,4 +177,5 @@ def test_public_history_leaves_out_a_provisional_mid_quarter_result(client, stre
     db.session.commit()
     html = client.get(f"/shops/{shop.id}").get_data(as_text=True)
     assert "2025Q4" in html or "2025年第4季度" in html
-    assert "2026Q4" not in html and "2026年第4季度" not in html
+    assert html.count("季度进行中，临时结果") == 1  # only the 2026Q4 row, not the official 2025Q4
+    assert html.index("2026Q4") < html.index("季度进行中，临时结果") < html.index("2025Q4")
