@@ -63,8 +63,8 @@ class SchedulerLock:
             finally:
                 try:
                     self.conn.close()
-                except Exception:
-                    pass
+                except Exception:  # closing a dead connection: nothing left to release
+                    log.debug("关闭调度锁连接失败", exc_info=True)
                 self.conn = None
             return True
         from .models import SchedulerLock as Row

@@ -29,7 +29,8 @@ VERB_LABELS = {
     "create": "新建", "update": "修改", "record": "登记", "register": "登记", "issue": "发放", "close": "关闭",
     "reopen": "重新开启", "confirm": "确认", "propose": "生成建议", "revoke": "撤销", "cast": "投票", "recast": "改投",
     "declare": "申报", "remove": "解除", "approve": "审核发布", "dismiss": "驳回", "draft": "生成草稿", "set": "设置",
-    "disable": "停用", "enable": "启用", "password_reset": "重置密码", "raise": "认定", "accept": "受理",
+    "disable": "停用", "enable": "启用", "password_reset": "重置密码",  # nosec B105
+    "raise": "认定", "accept": "受理",
     "refuse": "不予受理", "intake": "登记", "take": "领取", "mediation_note": "调解记录", "flag_overdue": "标记超期",
     "import_create": "导入新增", "import_update": "导入更新", "recompute": "重新计算", "add_member": "加入成员",
     "attach_action": "关联专项行动", "report_extend": "举报核查延期", "report_close": "举报核查办结",
@@ -49,7 +50,8 @@ FIELD_LABELS = {
     "note": "备注", "closed_on": "关闭日期", "public_reply": "商户公开回复", "revoke_reason": "撤销原因",
     "confirmed_at": "确认时间", "confirmed_by": "确认人", "revoked_at": "撤销时间", "reason": "原因", "reasons": "理由",
     "supervisor_id": "监督员编号", "lawful": "依法经营好", "service": "售后服务质量好", "compliance": "服从管理好",
-    "honesty": "诚实信用好", "score": "成绩", "pass_mark": "及格分", "taken_at": "考试时间", "signed_on": "签订日期",
+    "honesty": "诚实信用好", "score": "成绩", "taken_at": "考试时间", "signed_on": "签订日期",
+    "pass_mark": "及格分",  # nosec B105
     "signer": "签订人", "held_on": "培训日期", "topic": "培训主题", "shop_ids": "商户编号", "shops": "商户数",
     "title": "标题", "body": "正文", "expires_on": "截止日期", "goods_category": "商品类别", "figures": "统计数据",
     "decided_at": "审核时间", "decided_by": "审核人", "first_serial": "起始编号", "last_serial": "终止编号",
