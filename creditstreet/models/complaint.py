@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,7 +38,7 @@ class Complaint(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     goods: Mapped[str] = mapped_column(String(200), default="")
     goods_category: Mapped[str] = mapped_column(String(40), default="")
-    amount_fen: Mapped[Optional[int]]
+    amount_fen: Mapped[Optional[int]] = mapped_column(BigInteger)  # fen; 64-bit: up to 1亿 yuan
     purchased_on: Mapped[Optional[date]] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     demand: Mapped[str] = mapped_column(Text, default="")
@@ -49,7 +49,7 @@ class Complaint(db.Model):
     refusal_reason: Mapped[Optional[str]] = mapped_column(String(40))
     outcome: Mapped[Optional[str]] = mapped_column(String(20))  # agreement|no_agreement|withdrawn|referred
     remedy: Mapped[Optional[str]] = mapped_column(String(20))  # refund|exchange|repair|compensation
-    money_recovered_fen: Mapped[int] = mapped_column(default=0)
+    money_recovered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     shop_at_fault: Mapped[bool] = mapped_column(Boolean, default=False)
     refused_mediation: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -98,7 +98,7 @@ class PatrolPlan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
     quarter: Mapped[str] = mapped_column(String(6))
-    seed: Mapped[int]
+    seed: Mapped[int] = mapped_column(BigInteger)  # 0 ≤ seed < 2**32 (secrets.randbits(32))
     inputs: Mapped[dict] = mapped_column(JSON)  # shops with grades, groups, rates
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -64,7 +64,7 @@ class Violation(db.Model):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     penalty: Mapped[str] = mapped_column(Text, default="")
-    fine_fen: Mapped[int] = mapped_column(default=0)
+    fine_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # fen, 64-bit
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token

@@ -72,6 +72,8 @@ def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int |
     if plan_for(street, quarter) is not None:
         raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists")
     seed = secrets.randbits(32) if seed is None else seed
+    if not 0 <= seed < 2**32:
+        raise ValidationError("随机种子应为 0 到 4294967295 之间的整数", code="bad_seed")
     plan = PatrolPlan(street_id=street.id, quarter=str(quarter), seed=seed,
                       inputs=plan_inputs(street, quarter), created_by=actor.id)
     entries = rerun_plan(plan)

@@ -159,6 +159,9 @@ def parse_yuan(text: object, label: str = "罚款金额") -> int:
     return int(value * 100)
 
 
+MAX_SEIZED_QUANTITY = 10_000_000  # counts per row; anything larger is a typo (and fits a 32-bit column)
+
+
 def _parse_seizures(rows) -> list[tuple[str, int, str]]:
     out = []
     for n, row in enumerate(rows or (), start=1):
@@ -168,8 +171,9 @@ def _parse_seizures(rows) -> list[tuple[str, int, str]]:
         if not goods:
             raise ValidationError(f"第{n}行扣押物品缺少品名", code="seizure_goods")
         check_length(goods, 200, label="扣押物品品名")
-        if not qty.isdigit() or int(qty) <= 0:
-            raise ValidationError(f"第{n}行扣押物品“{goods}”的数量应为正整数", code="seizure_qty")
+        if not qty.isascii() or not qty.isdigit() or not 0 < int(qty) <= MAX_SEIZED_QUANTITY:
+            raise ValidationError(f"第{n}行扣押物品“{goods}”的数量应为 1 到 {MAX_SEIZED_QUANTITY} 之间的整数",
+                                  code="seizure_qty")
         if not unit:
             raise ValidationError(f"第{n}行扣押物品“{goods}”缺少单位（如支、件、盒）", code="seizure_unit")
         check_length(unit, 12, label="单位")

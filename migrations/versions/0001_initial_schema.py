@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 20:25:27.557664
+Create Date: 2026-11-29 21:01:07.212596
 
 """
 from alembic import op
@@ -314,7 +314,7 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('goods', sa.String(length=200), nullable=False),
     sa.Column('goods_category', sa.String(length=40), nullable=False),
-    sa.Column('amount_fen', sa.Integer(), nullable=True),
+    sa.Column('amount_fen', sa.BigInteger(), nullable=True),
     sa.Column('purchased_on', sa.Date(), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('demand', sa.Text(), nullable=False),
@@ -325,7 +325,7 @@ def upgrade():
     sa.Column('refusal_reason', sa.String(length=40), nullable=True),
     sa.Column('outcome', sa.String(length=20), nullable=True),
     sa.Column('remedy', sa.String(length=20), nullable=True),
-    sa.Column('money_recovered_fen', sa.Integer(), nullable=False),
+    sa.Column('money_recovered_fen', sa.BigInteger(), nullable=False),
     sa.Column('shop_at_fault', sa.Boolean(), nullable=False),
     sa.Column('refused_mediation', sa.Boolean(), nullable=False),
     sa.Column('received_at', creditstreet.models.types.UTCDateTime(), nullable=False),
@@ -388,7 +388,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('street_id', sa.Integer(), nullable=False),
     sa.Column('quarter', sa.String(length=6), nullable=False),
-    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('seed', sa.BigInteger(), nullable=False),
     sa.Column('inputs', sa.JSON(), nullable=False),
     sa.Column('created_at', creditstreet.models.types.UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
@@ -515,7 +515,7 @@ def upgrade():
     sa.Column('legal_basis', sa.Text(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('penalty', sa.Text(), nullable=False),
-    sa.Column('fine_fen', sa.Integer(), nullable=False),
+    sa.Column('fine_fen', sa.BigInteger(), nullable=False),
     sa.Column('recorded_at', creditstreet.models.types.UTCDateTime(), nullable=False),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
     sa.Column('submission_token', sa.String(length=64), nullable=True),

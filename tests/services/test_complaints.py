@@ -235,3 +235,12 @@ def test_flag_overdue_in_street_zone(db, street, shop, inspector):
     n = svc.flag_overdue(datetime(2026, 9, 10, 16, 30, tzinfo=timezone.utc))
     assert int(n) == 1 and n.counts["decide"] == 1
     assert db.session.get(Complaint, late.id).overdue and not db.session.get(Complaint, fresh.id).overdue
+
+
+def test_amounts_beyond_32_bits_of_fen_are_stored(db, street, shop):
+    # 50,000,000.00 yuan = 5,000,000,000 fen > 2**31 - 1: money columns are 64-bit (PostgreSQL
+    # INTEGER would overflow); the service's own ceiling is 100,000,000 yuan.
+    c, _ = svc.file_complaint(None, street, _data(shop, amount="50000000.00"), "tok-big", now=T0)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Complaint, c.id).amount_fen == 5_000_000_000

@@ -131,3 +131,14 @@ def test_cli_refuses_a_past_quarter(runner, street, demo):
     db.session.commit()
     result = runner.invoke(args=["plan", "draw", "--quarter", "2024Q1"])
     assert result.exit_code != 0 and "只能抽取本季度" in result.output and "2024年第1季度" in result.output
+
+
+def test_any_32_bit_seed_is_stored_and_others_are_refused(street, demo, db):
+    # CI on PostgreSQL: secrets.randbits(32) drew 3981885040 > 2**31 - 1 and overflowed an INTEGER.
+    plan = patrol_plan.create_plan(demo["admin"], street, "2026Q2", seed=2**32 - 1, at=IN_Q2)
+    db.session.commit()
+    db.session.expire_all()
+    assert plan.seed == 4294967295
+    assert patrol_plan.rerun_plan(plan) == patrol_plan.rerun_plan(plan)
+    with pytest.raises(ValidationError):
+        patrol_plan.create_plan(demo["admin"], street, "2026Q3", seed=2**32, at=IN_Q2)

@@ -162,3 +162,13 @@ def test_violation_token_and_one_violation_per_failed_item(street, inspector):
     patrols.raise_violation(inspector, shop, None, "general", "other", "《消费者权益保护法》", "另案")
     patrols.raise_violation(inspector, shop, None, "general", "other", "《消费者权益保护法》", "另案二")
     assert Violation.query.count() == 4
+
+
+def test_an_absurd_seized_quantity_is_refused_in_chinese():
+    # 99999999999 would overflow the 32-bit quantity column on PostgreSQL (a 500); it is a typo.
+    from creditstreet.domain.errors import ValidationError
+    from creditstreet.services.patrols import _parse_seizures
+
+    assert _parse_seizures([("牙膏", "10000000", "支")]) == [("牙膏", 10_000_000, "支")]
+    with pytest.raises(ValidationError, match="数量应为 1 到 10000000 之间的整数"):
+        _parse_seizures([("牙膏", "99999999999", "支")])
