@@ -184,9 +184,11 @@ def run(seconds: float = 5.0, workers: int = 4) -> dict:
     try:
         warm_up(port)
         def complaint_body(n, i):
-            # Every 3rd request re-sends the previous key: a retry that must not be stored twice.
-            key = f"bench-{n}-{i - 1 if i % 3 == 2 else i}"
-            return key, json.dumps({"shop_id": shop_id, "description": f"客户端{n}第{i}次：面里有头发😡",
+            # Every 3rd request re-sends the previous request (same key, same body): a retry that
+            # must not be stored twice. (A reused key with another body is a new complaint.)
+            j = i - 1 if i % 3 == 2 else i
+            key = f"bench-{n}-{j}"
+            return key, json.dumps({"shop_id": shop_id, "description": f"客户端{n}第{j}次：面里有头发😡",
                                     "consumer_phone": "13800138000", "amount": "28"}).encode()
 
         real = drive(port, "/api/complaints", seconds, complaint_body)
