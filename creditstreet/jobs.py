@@ -58,28 +58,10 @@ def catch_up(now: datetime | None = None, limit: int = 8) -> list[tuple[int, str
     keeps what is done. A quarter another process graded at the same moment fails on
     UNIQUE(shop_id, quarter) and is skipped. Returns the (street id, quarter) pairs graded.
     """
-    from sqlalchemy import select
-    from sqlalchemy.exc import IntegrityError
-
-    from .models import Street
     from .services import grading
 
-    now = _now(now)
-    done = []
-    with _job_context() as db:
-        streets = list(db.session.scalars(select(Street).order_by(Street.id)))
-        for street in streets:
-            for quarter in grading.missing_quarters(now, street, limit=limit):
-                try:
-                    run = grading.recompute(quarter, now, street_id=street.id, trigger="scheduler")
-                    db.session.commit()
-                except IntegrityError:
-                    db.session.rollback()
-                    log.warning("%s %s 已由另一进程评级，跳过", street.name, quarter)
-                    continue
-                log.info("已评级 %s %s：%d 家", street.name, quarter, run.shops)
-                done.append((street.id, str(quarter)))
-    return done
+    return _grade_quarters(_now(now), lambda street, now: grading.missing_quarters(now, street, limit=limit),
+                           "scheduler", "已评级")
 
 
 def quarterly_regrade(now: datetime | None = None) -> list[tuple[int, str]]:
@@ -102,26 +84,36 @@ def finalize_late_ballots(now: datetime | None = None) -> list[tuple[int, str]]:
     Example (defaults): 2026Q4 ends 2027-01-01 00:00+08:00, its window closes 10 days later,
     2027-01-11 00:00+08:00; the run at 2027-01-11 00:10 counts a ballot cast on 2027-01-05.
     """
+    from .services import grading
+
+    return _grade_quarters(_now(now), lambda street, now: grading.unfinalized_quarters(now, street),
+                           "finalize", "计入迟到选票后重评")
+
+
+def _grade_quarters(now: datetime, quarters_of, trigger: str, done_text: str) -> list[tuple[int, str]]:
+    """Grade, street by street, the quarters ``quarters_of(street, now)`` names; commit each one.
+
+    A quarter another process graded first (UNIQUE(shop_id, quarter), CASES K-01) is skipped.
+    Returns (street id, quarter) pairs graded here.
+    """
     from sqlalchemy import select
     from sqlalchemy.exc import IntegrityError
 
     from .models import Street
     from .services import grading
 
-    now = _now(now)
     done = []
     with _job_context() as db:
-        streets = list(db.session.scalars(select(Street).order_by(Street.id)))
-        for street in streets:
-            for quarter in grading.unfinalized_quarters(now, street):
+        for street in list(db.session.scalars(select(Street).order_by(Street.id))):
+            for quarter in quarters_of(street, now):
                 try:
-                    run = grading.recompute(quarter, now, street_id=street.id, trigger="finalize")
+                    run = grading.recompute(quarter, now, street_id=street.id, trigger=trigger)
                     db.session.commit()
                 except IntegrityError:
                     db.session.rollback()
                     log.warning("%s %s 已由另一进程评级，跳过", street.name, quarter)
                     continue
-                log.info("计入迟到选票后重评 %s %s：%d 家", street.name, quarter, run.shops)
+                log.info("%s %s %s：%d 家", done_text, street.name, quarter, run.shops)
                 done.append((street.id, str(quarter)))
     return done
 
