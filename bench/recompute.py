@@ -10,6 +10,9 @@ dropped), then, in a child process so peak memory covers only the measurement, t
 - naive:   a per-shop ORM loop (one query per table per shop) on a sample, EXTRAPOLATED to all shops;
 - floor:   one bare ``SELECT shop_id, count(*) ... GROUP BY shop_id`` per table the rules read, summed.
 
+Floor and service alternate three times in the same process, each keeping its best time (the
+first service round writes the rows, later ones replace them).
+
 Per 100,000 shops (``--shops`` scales everything): 2,000,000 ballots (5 of 10 supervisors
 × 4 quarters), 1,000,000 complaints, 300,000 violations, 200,000 card checks, 50,000 bad
 records, 100,000 exams. The last line is machine-readable:
@@ -39,6 +42,7 @@ YEAR_START = datetime(2023, 7, 1, tzinfo=CST).astimezone(timezone.utc).replace(t
 YEAR_SECONDS = 366 * 24 * 3600
 QUARTERS = ("2023Q3", "2023Q4", "2024Q1", "2024Q2")
 CHUNK = 20_000
+ROUNDS = 3
 FLOOR_TABLES = ("ballots", "violations", "bad_records", "complaints", "card_checks", "exam_results", "shops")
 
 
@@ -205,20 +209,24 @@ def measure(url: str, shops: int, sample: int) -> None:
     app = make_app(url)
     with app.app_context():
         sqlite_reads_only(False)
-        floor_parts = {}
-        for table in FLOOR_TABLES:
-            key = "street_id" if table == "shops" else "shop_id"
+        # The floor and the service alternate ROUNDS times and each keeps its best time: on a shared
+        # machine a burst of load then hits both, and the ratio is of two bests from the same run.
+        floor_parts = {t: float("inf") for t in FLOOR_TABLES}
+        services = []
+        for _ in range(ROUNDS):
+            for table in FLOOR_TABLES:
+                key = "street_id" if table == "shops" else "shop_id"
+                t0 = time.perf_counter()
+                db.session.execute(text(f"SELECT {key}, count(*) FROM {table} GROUP BY {key}")).all()
+                floor_parts[table] = min(floor_parts[table], time.perf_counter() - t0)
+            db.session.commit()
             t0 = time.perf_counter()
-            db.session.execute(text(f"SELECT {key}, count(*) FROM {table} GROUP BY {key}")).all()
-            floor_parts[table] = time.perf_counter() - t0
-        db.session.commit()
+            run = grading.recompute(QUARTER, NOW, trigger="bench")  # later rounds replace the rows
+            db.session.commit()
+            services.append(time.perf_counter() - t0)
+            assert run.shops == shops, (run.shops, shops)
         floor = sum(floor_parts.values())
-
-        t0 = time.perf_counter()
-        run = grading.recompute(QUARTER, NOW, trigger="bench")
-        db.session.commit()
-        service = time.perf_counter() - t0
-        assert run.shops == shops, (run.shops, shops)
+        service = min(services)
 
         ids = random.Random(1).sample(range(1, shops + 1), min(sample, shops))
         naive_sample = naive_loop(ids)
@@ -229,7 +237,8 @@ def measure(url: str, shops: int, sample: int) -> None:
     for table, secs in floor_parts.items():
         print(f"  floor {table:<13} {secs:8.3f} s")
     print(f"floor (sum of bare GROUP BY counts) {floor:8.3f} s")
-    print(f"service recompute                   {service:8.3f} s")
+    print(f"service recompute                   {service:8.3f} s  (best of {ROUNDS}: "
+          + ", ".join(f"{x:.3f}" for x in services) + ")")
     print(f"naive per-shop loop                 {naive:8.3f} s  (EXTRAPOLATED from {len(ids)} shops: "
           f"{naive_sample:.3f} s)")
     print(f"peak memory (measurement process)   {peak_mb:8.1f} MB")

@@ -15,8 +15,8 @@ from typing import Iterable
 from .errors import ValidationError
 from .records import BadRecord, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
-from .stars import StarOutcome
-from .time import as_utc, leaves_window_at, local_date
+from .stars import CRITERIA, StarOutcome
+from .time import as_utc, local_date, restores_on
 
 GRADES = ("A", "B", "C")
 GRADE_LABELS = {"A": "A级（守信）", "B": "B级（基本守信）", "C": "C级（重点巡查对象）"}
@@ -28,7 +28,7 @@ class GradeOutcome:
 
     ``reasons``: the records that decided the grade (empty for A and for a clean shop held
     at B by its stars). ``improves_on``: when records block A, the local date the last of
-    them leaves the window (see ``time.leaves_window_at``), else None. ``missing_criteria``:
+    them leaves the window (``time.restores_on`` of its local date), else None. ``missing_criteria``:
     when stars block A, the criteria still missing (all four if not yet rated).
     """
 
@@ -56,6 +56,18 @@ def grade_for_counts(serious: int, general: int, bad: int, stars: int | None) ->
     return "A" if stars == 4 else "B"
 
 
+def cites_records(grade: str) -> bool:
+    """Whether a grade's reasons list the shop's counted records (SPEC G3): B and C are decided by
+    them (or, at B with no record, by the stars, when the list is simply empty); A by none."""
+    return grade in ("B", "C")
+
+
+def missing_criteria(grade: str, stars: int | None, earned: Iterable[str]) -> tuple[str, ...]:
+    """The criteria still needed for A when stars block it (SPEC G3), in CRITERIA order; () for A or 4 stars."""
+    earned = set(earned)
+    return tuple(c for c in CRITERIA if c not in earned) if grade != "A" and stars != 4 else ()
+
+
 def grade_shop(records: Iterable[Violation | BadRecord], stars: StarOutcome, T: datetime,
                settings: RuleSettings = DEFAULT_SETTINGS) -> GradeOutcome:
     """Grade a shop at instant T (SPEC G1–G3).
@@ -76,11 +88,11 @@ def grade_shop(records: Iterable[Violation | BadRecord], stars: StarOutcome, T: 
     bad = [r for r in counted if isinstance(r, BadRecord)]
     grade = grade_for_counts(len(serious), len(general), len(bad), stars.stars)
 
-    deciding = counted if grade in ("B", "C") else []
+    deciding = counted if cites_records(grade) else []
     reasons = tuple(r.reason(tz) for r in deciding)
     improves_on = None
     if deciding:
-        improves_on = local_date(max(leaves_window_at(r.at, tz) for r in deciding), tz)
-    missing = stars.missing if grade != "A" and stars.stars != 4 else ()
+        improves_on = restores_on(max(local_date(r.at, tz) for r in deciding))
+    missing = missing_criteria(grade, stars.stars, stars.earned)
     return GradeOutcome(grade, T, stars.stars, settings.version, len(serious), len(general),
                         len(bad), reasons, improves_on, missing)

@@ -17,7 +17,8 @@ from typing import Iterable, Mapping
 from .errors import ValidationError
 from .records import HONESTY_KINDS, BadRecord, ExamResult, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
-from .time import Quarter, as_utc, last_completed_quarter, local_midnight, months_back, quarter_of, year_window
+from .time import (Quarter, as_utc, last_completed_quarter, local_date, local_midnight, months_back, quarter_of,
+                   year_window)
 
 CRITERIA: tuple[str, ...] = ("lawful", "service", "compliance", "honesty")
 CRITERIA_LABELS: dict[str, str] = {
@@ -107,6 +108,103 @@ class StarOutcome:
         return tuple(c for c in CRITERIA if c not in self.earned)
 
 
+@dataclass(frozen=True)
+class StarShape:
+    """Everything S3 decides on for one shop at T, as counts (records in the year before T).
+
+    ``passes``: per criterion in CRITERIA order, the quorum quarters of the trailing four in
+    which it passed; ``latest_exam``: the score of the latest exam in the year, None for none;
+    ``at_fault`` / ``refused`` / ``yellow``: bad records of those kinds. Equal shapes get equal
+    decisions, so a whole street is decided once per distinct shape (services/grade_batch.py).
+    """
+
+    quorum_quarters: int
+    passes: tuple[int, int, int, int]
+    open_long_enough: bool
+    latest_exam: int | None
+    violations: int
+    honesty_violations: int
+    at_fault: int
+    refused: int
+    yellow: int
+
+
+def count_cap(settings: RuleSettings = DEFAULT_SETTINGS) -> int:
+    """The count from which more records change nothing (S3 and G2): max(2, service_fault_complaints).
+
+    S3 asks "any" (≥ 1) of each kind but complaints at fault (≥ ``service_fault_complaints``);
+    G2 asks serious ≥ 1 and general + bad ≥ 2 or = 1. So every count of a StarShape and of G2 may
+    be clipped to this cap without changing a decision — the set-based recompute groups shops by
+    clipped counts (tested in tests/domain/test_grade_shapes.py).
+    """
+    return max(2, settings.service_fault_complaints)
+
+
+def exam_stand_in(score: int | None, settings: RuleSettings = DEFAULT_SETTINGS) -> int | None:
+    """A latest-exam score that decides like ``score``: S3 only asks whether it is below the pass mark.
+
+    None (no exam in the year) stays None; a failing score becomes pass mark − 1, a pass the pass mark.
+    """
+    if score is None:
+        return None
+    return settings.exam_pass_mark - 1 if score < settings.exam_pass_mark else settings.exam_pass_mark
+
+
+@dataclass(frozen=True)
+class StarDecision:
+    """What S3 decides for a StarShape: stars (None = 待评定), criteria and register notes.
+
+    ``lost``: criteria earned by ballots but lost to records (a subset of ``passed``);
+    ``exam_failed``: the latest exam in the year is below the pass mark (cited for ``lawful``).
+    """
+
+    stars: int | None
+    passed: frozenset[str]
+    earned: frozenset[str]
+    lost: frozenset[str]
+    notes: tuple[Note, ...]
+    exam_failed: bool
+
+
+@lru_cache(maxsize=65536)
+def decide_stars(shape: StarShape, settings: RuleSettings = DEFAULT_SETTINGS) -> StarDecision:
+    """The S3 rule on counts: earned criteria, the automatic losses, and "not yet rated".
+
+    A criterion is earned when it passed in at least ``quarters_share`` (3/4) of the quorum
+    quarters and at least ``min_quorum_quarters`` (2) reached quorum; then lost for:
+    ``lawful`` any violation or a failed latest exam; ``service`` any refused mediation or
+    ≥ ``service_fault_complaints`` (2) complaints at fault; ``compliance`` any yellow card;
+    ``honesty`` any counterfeit / false-advertising / price-fraud violation. Not yet rated
+    (stars None) with too few quorum quarters or a shop open < ``min_months_open`` months.
+    """
+    n = shape.quorum_quarters
+    passed = frozenset(
+        c for c, k in zip(CRITERIA, shape.passes)
+        if n >= settings.min_quorum_quarters and _share_at_least(k, n, settings.quarters_share))
+    notes: list[Note] = []
+    if shape.latest_exam is None:
+        notes.append(Note("exam_missing", "近一年内没有法规知识考试成绩"))
+    if not shape.open_long_enough:
+        notes.insert(0, Note("not_rated_new_shop", f"开业不满{settings.min_months_open}个月，待评定"))
+    if n < settings.min_quorum_quarters:
+        notes.insert(0, Note("not_rated_quorum",
+                             f"达到法定票数的季度只有{n}个（需要{settings.min_quorum_quarters}个），待评定"))
+    exam_failed = shape.latest_exam is not None and shape.latest_exam < settings.exam_pass_mark
+    if any(x.code.startswith("not_rated") for x in notes):
+        return StarDecision(None, passed, frozenset(), frozenset(), tuple(notes), exam_failed)
+    lost = set()
+    if shape.violations or exam_failed:
+        lost.add("lawful")
+    if shape.refused or shape.at_fault >= settings.service_fault_complaints:
+        lost.add("service")
+    if shape.yellow:
+        lost.add("compliance")
+    if shape.honesty_violations:
+        lost.add("honesty")
+    earned = passed - lost
+    return StarDecision(len(earned), passed, earned, frozenset(lost) & passed, tuple(notes), exam_failed)
+
+
 def quorum(active_supervisors: int, settings: RuleSettings = DEFAULT_SETTINGS) -> int:
     """Ballots needed for a shop's quarter: max(3, ⌈n/2⌉) by default (SPEC S2)."""
     if not _count(active_supervisors):
@@ -163,6 +261,15 @@ def is_open_long_enough(opened_on: date, T: datetime, settings: RuleSettings = D
     return _opened_utc(opened_on, tz) <= _months_before(as_utc(T), settings.min_months_open, tz)
 
 
+def opened_by(T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> date:
+    """The latest local opening date that counts as open long enough at T (SPEC S3).
+
+    ``is_open_long_enough(d, T)`` ⇔ ``d <= opened_by(T)``: T = 2024-04-01 00:00+08:00 → 2024-01-01.
+    """
+    tz = settings.timezone
+    return local_date(_months_before(as_utc(T), settings.min_months_open, tz), tz)
+
+
 @lru_cache(maxsize=4096)
 def _opened_utc(opened_on: date, tz: str) -> datetime:
     return as_utc(local_midnight(opened_on, tz))
@@ -196,61 +303,46 @@ def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetim
             by_quarter[r.quarter] = r
     counted = [r for r in by_quarter.values() if r.has_quorum]
     n = len(counted)
-    passed = frozenset(
-        c for c in CRITERIA
-        if n >= settings.min_quorum_quarters
-        and _share_at_least(sum(c in r.passed for r in counted), n, settings.quarters_share)
-    )
-
-    notes: list[Note] = []
     year = year_window(T, tz)
     exams = within_year(facts.exams, T, tz, window=year)
-    if not exams:
-        notes.append(Note("exam_missing", "近一年内没有法规知识考试成绩"))
-    if not is_open_long_enough(facts.opened_on, T, settings):
-        notes.insert(0, Note("not_rated_new_shop", f"开业不满{settings.min_months_open}个月，待评定"))
-    if n < settings.min_quorum_quarters:
-        notes.insert(0, Note("not_rated_quorum",
-                             f"达到法定票数的季度只有{n}个（需要{settings.min_quorum_quarters}个），待评定"))
-    if any(x.code.startswith("not_rated") for x in notes):
-        return StarOutcome(None, T, frozenset(), passed, {}, tuple(notes), n)
-
-    lost = _losses(facts, exams, T, settings, year)
-    earned = frozenset(c for c in passed if c not in lost)
-    lost_earned = {c: lost[c] for c in CRITERIA if c in lost and c in passed}
-    return StarOutcome(len(earned), T, earned, passed, lost_earned, tuple(notes), n)
-
-
-def _losses(facts: ShopFacts, exams: list[ExamResult], T: datetime,
-            settings: RuleSettings, year: tuple[datetime, datetime]) -> dict[str, tuple[Reason, ...]]:
-    """Criterion → reasons it is lost, for records within the year before T (SPEC S3)."""
-    tz = settings.timezone
     violations = within_year(facts.violations, T, tz, window=year)
     bad = within_year(facts.bad_records, T, tz, window=year)
-    lost: dict[str, tuple[Reason, ...]] = {}
+    shape = StarShape(
+        quorum_quarters=n,
+        passes=tuple(sum(c in r.passed for r in counted) for c in CRITERIA),
+        open_long_enough=is_open_long_enough(facts.opened_on, T, settings),
+        latest_exam=exams[-1].score if exams else None,  # within_year sorts oldest first
+        violations=len(violations),
+        honesty_violations=sum(v.kind in HONESTY_KINDS for v in violations),
+        at_fault=sum(b.kind == "complaint_at_fault" for b in bad),
+        refused=sum(b.kind == "refused_mediation" for b in bad),
+        yellow=sum(b.kind == "yellow_card" for b in bad),
+    )
+    decided = decide_stars(shape, settings)
+    if decided.stars is None:
+        return StarOutcome(None, T, frozenset(), decided.passed, {}, decided.notes, n)
+    lost = {c: _lost_reasons(c, violations, bad, exams[-1] if exams else None, settings)
+            for c in CRITERIA if c in decided.lost}
+    return StarOutcome(decided.stars, T, decided.earned, decided.passed, lost, decided.notes, n)
 
-    lawful = [v.reason(tz) for v in violations]
-    if exams:
-        latest = exams[-1]  # within_year sorts oldest first
-        if latest.score < settings.exam_pass_mark:
-            lawful.append(latest.reason(settings.exam_pass_mark, tz))
-    if lawful:
-        lost["lawful"] = tuple(lawful)
 
-    at_fault = [b for b in bad if b.kind == "complaint_at_fault"]
-    refused = [b for b in bad if b.kind == "refused_mediation"]
-    service = refused + (at_fault if len(at_fault) >= settings.service_fault_complaints else [])
-    if service:
-        lost["service"] = tuple(b.reason(tz) for b in sorted(service, key=lambda b: (b.at, str(b.id))))
-
-    yellow = [b.reason(tz) for b in bad if b.kind == "yellow_card"]
-    if yellow:
-        lost["compliance"] = tuple(yellow)
-
-    honesty = [v.reason(tz) for v in violations if v.kind in HONESTY_KINDS]
-    if honesty:
-        lost["honesty"] = tuple(honesty)
-    return lost
+def _lost_reasons(criterion: str, violations: list[Violation], bad: list[BadRecord],
+                  latest_exam: ExamResult | None, settings: RuleSettings) -> tuple[Reason, ...]:
+    """The records (oldest first) that cost ``criterion`` its star (SPEC S3); see decide_stars."""
+    tz = settings.timezone
+    if criterion == "lawful":
+        out = [v.reason(tz) for v in violations]
+        if latest_exam is not None and latest_exam.score < settings.exam_pass_mark:
+            out.append(latest_exam.reason(settings.exam_pass_mark, tz))
+        return tuple(out)
+    if criterion == "service":
+        at_fault = [b for b in bad if b.kind == "complaint_at_fault"]
+        cited = [b for b in bad if b.kind == "refused_mediation"
+                 or (b.kind == "complaint_at_fault" and len(at_fault) >= settings.service_fault_complaints)]
+        return tuple(b.reason(tz) for b in cited)
+    if criterion == "compliance":
+        return tuple(b.reason(tz) for b in bad if b.kind == "yellow_card")
+    return tuple(v.reason(tz) for v in violations if v.kind in HONESTY_KINDS)
 
 
 def ballot_window(quarter: Quarter | str, settings: RuleSettings = DEFAULT_SETTINGS) -> tuple[datetime, datetime]:

@@ -155,6 +155,52 @@ def leaves_window_at(record_at: datetime, tz: TzLike = None, months: int = 12) -
     return as_utc(target.replace(day=local.day))
 
 
+def restores_on(day: date) -> date:
+    """The local date a record stamped on local date ``day`` leaves the one-year window (SPEC G3).
+
+    ``local_date(leaves_window_at(at))`` as a function of the record's local date alone: the
+    same month and day a year later, except 29 February → 1 March and 28 February before a
+    leap year → 29 February. Monotonic, so the latest record of a shop gives its "restores A"
+    date. 2023-05-10 → 2024-05-10; 2023-02-28 → 2024-02-29; 2024-02-29 → 2025-03-01.
+    """
+    day = _plain_date(day)
+    year = day.year + 1
+    if day.month == 2 and day.day == 29:
+        return date(year, 3, 1)
+    if day.month == 2 and day.day == 28 and calendar.isleap(year):
+        return date(year, 2, 29)
+    return day.replace(year=year)
+
+
+def utc_offsets(start: datetime, end: datetime, tz: TzLike = None) -> list[tuple[datetime, int]]:
+    """The zone's UTC offsets over ``[start, end)``: ``[(from_instant, minutes), ...]``, oldest first.
+
+    The first pair starts at ``start``; each later one at a transition (found to the second).
+    Asia/Shanghai gives one pair (+480). Lets a database turn stored UTC instants into local
+    dates with plain arithmetic (services/grade_batch.py). Instants are aware UTC.
+    """
+    zone, start, end = get_zone(tz), as_utc(start), as_utc(end)
+
+    def minutes(at: datetime) -> int:
+        return int(at.astimezone(zone).utcoffset().total_seconds() // 60)
+
+    out = [(start, minutes(start))]
+    last = end - timedelta(microseconds=1)  # the last instant inside [start, end)
+    step = timedelta(hours=6)  # no zone changes its offset twice within six hours
+    at = start
+    while at < last:
+        nxt = min(at + step, last)
+        if minutes(nxt) != out[-1][1]:
+            lo, hi = 0, int((nxt - at).total_seconds()) + 1  # seconds after ``at``: old offset at lo, new at hi
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if minutes(at + timedelta(seconds=mid)) == out[-1][1] else (lo, mid)
+            hi = at + timedelta(seconds=hi)  # transitions fall on whole seconds
+            out.append((hi, minutes(hi)))
+        at = nxt
+    return out
+
+
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
 
 

@@ -1,9 +1,11 @@
-"""Quarterly stars and credit grades, computed set-based for a whole street (SPEC S2–S3, G1–G4).
+"""Quarterly stars and credit grades for whole streets (SPEC S2–S3, G1–G4).
 
-``recompute`` reads every input with a fixed, small number of grouped queries per street —
-never one query per shop — then applies the pure rules of ``domain.stars`` / ``domain.grades``
-to each shop in Python and writes QuarterResult and CreditGrade rows in bulk. The number of
+``recompute`` is set-based (services/grade_batch.py): the database counts, joins and writes every
+shop's rows with a fixed number of statements — never one per shop — while the pure rules of
+``domain.stars`` / ``domain.grades`` decide each distinct shape of counts once. The number of
 statements does not grow with the number of shops (tests/services/test_grading.py counts them).
+``compute_grades`` is the per-shop path through the same rules (the register's live preview, SPEC
+G4) and the reference the set-based rows are tested against (tests/services/test_grade_batch.py).
 
 Units: ``now`` and every stored instant are aware UTC datetimes; the grading instant T of a
 quarter is its exclusive end in the street's zone (the first instant of the next quarter), or
@@ -17,16 +19,13 @@ and which the quarter-end run replaces. See ``is_official`` / ``is_officially_gr
 from __future__ import annotations
 
 import dataclasses
-import gc
-from contextlib import contextmanager
 import logging
-from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, true
+from sqlalchemy import and_, case, delete, func, or_, select, true
 
 from ..domain import grades as grade_rules
 from ..domain import records as rec
@@ -39,14 +38,11 @@ from ..models import (
     Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, GradeRun, QuarterResult,
     Shop, Street, User, Violation,
 )
-from . import audit
+from . import audit, grade_batch
 from .settings import rule_settings
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 500
-#: Shops graded per pass of the grouped queries (bounds memory on a 100,000-shop city).
-CHUNK_SHOPS = 10_000
 #: Test hook (CASES K-05): called after the rows are written, inside the write transaction.
 after_write_hook: Callable[[], None] | None = None
 
@@ -150,7 +146,7 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     Idempotent: the quarter's QuarterResult and CreditGrade rows of those shops are replaced.
     A concurrent second run on PostgreSQL fails on UNIQUE(shop_id, quarter) (IntegrityError,
     caller rolls back) and never leaves a second row. Flushes, never commits; one audit
-    entry per run. ``progress(done, total)`` is called after each written batch.
+    entry per run. ``progress(done, total)`` is called after each street is written.
     """
     quarter = Quarter.parse(quarter)
     now = as_utc(now)
@@ -162,24 +158,28 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     db.session.add(run)
     db.session.flush()
     counts = {"A": 0, "B": 0, "C": 0}
-    active = {street.id: list(db.session.scalars(
-        select(Shop.id).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.id)))
-        for street in streets}
-    run.shops = sum(len(ids) for ids in active.values())
+    active = {street.id: db.session.execute(
+        select(func.count(Shop.id), func.min(Shop.id), func.max(Shop.id))
+        .where(Shop.street_id == street.id, Shop.status == "active")).one() for street in streets}
+    run.shops = sum(n for n, _, _ in active.values())
+    grade_batch.create_temp_tables()
     for street in streets:
         T = grading_instant(quarter, now, street.timezone)
         _clear(street, quarter)
-        ids = active[street.id]
-        # Shops in id ranges of CHUNK_SHOPS: the same grouped queries per range (never per shop),
-        # so memory stays bounded whatever the street's size.
-        for i in range(0, len(ids), CHUNK_SHOPS):
-            shop_range = (ids[i], ids[min(i + CHUNK_SHOPS, len(ids)) - 1])
-            with _gc_paused():
-                graded = compute_grades(street, quarter, T, settings, shop_range=shop_range)
-            _insert_rows(quarter, T, now, graded, run, progress)
-            for g in graded:
-                counts[g.grade.grade] += 1
-            del graded
+        n, first, last = active[street.id]
+        if not n:
+            continue
+        street_settings = dataclasses.replace(settings, timezone=street.timezone)
+        tallied = star_rules.trailing_quarters(T, street_settings)
+        written = grade_batch.write_grades(
+            street.id, quarter, T, now, street_settings, (first, last),
+            active_supervisors(street, tallied + [quarter], T))
+        for g, k in written.grades.items():
+            counts[g] += k
+        run.done += written.shops
+        if progress is not None:
+            progress(run.done, run.shops)
+    grade_batch.drop_temp_tables()
     run.finished_at = now
     db.session.flush()
     if after_write_hook is not None:
@@ -328,13 +328,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
             return col.in_(shop_ids)
         return col.between(*shop_range) if shop_range is not None else true()
 
-    # Active supervisors at each trailing quarter's end (S2), one row.
-    q_ends = [min(as_utc(q.end_utc(tz)), T) for q in trailing]
-    sup_row = db.session.execute(select(*[
-        func.coalesce(func.sum(case((User.created_at < e, 1), else_=0)), 0) for e in q_ends
-    ]).where(User.role == "supervisor", User.disabled.is_(False),
-             or_(User.street_id == street.id, User.street_id.is_(None)))).one()
-    supervisors = {q: int(n) for q, n in zip(trailing, sup_row)}
+    supervisors = active_supervisors(street, trailing, T)
 
     # Ballots tallied per (quarter, shop): a range scan of ix_ballots_quarter_shop_marks.
     tallies: dict[int, list] = defaultdict(list)
@@ -364,7 +358,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
         if sid in shops:
             kind = _VIOLATION_KIND.get(kind, kind)
             violations[sid].append(rec.Violation(
-                vid, at, sev, kind if kind in rec.VIOLATION_KINDS else "other", _short(desc)))
+                vid, at, sev, kind if kind in rec.VIOLATION_KINDS else "other", rec.summary_of(desc)))
 
     bad: dict[int, list] = defaultdict(list)
     for bid, sid, kind, at, desc in db.session.execute(
@@ -373,7 +367,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
             .where(BadRecord.recorded_at >= start, BadRecord.recorded_at < end, limit(BadRecord.shop_id))):
         kind = _BAD_KIND.get(kind, kind)
         if sid in shops and kind in rec.BAD_RECORD_KINDS:
-            bad[sid].append(rec.BadRecord(bid, at, kind, _short(desc)))
+            bad[sid].append(rec.BadRecord(bid, at, kind, rec.summary_of(desc)))
 
     # Complaints closed with the shop at fault / refusing mediation (K5), and yellow cards (C4),
     # whose bad record was not written (yet): counted from the source row, never twice.
@@ -411,6 +405,17 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     return out
 
 
+def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> dict[Quarter, int]:
+    """Active supervisors of the street (or of every street) at each quarter's end, capped at T (S2); one row."""
+    tz = street.timezone
+    q_ends = [min(as_utc(q.end_utc(tz)), T) for q in quarters]
+    row = db.session.execute(select(*[
+        func.coalesce(func.sum(case((User.created_at < e, 1), else_=0)), 0) for e in q_ends
+    ]).where(User.role == "supervisor", User.disabled.is_(False),
+             or_(User.street_id == street.id, User.street_id.is_(None)))).one()
+    return {q: int(n) for q, n in zip(quarters, row)}
+
+
 def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None,
                        shop_range: tuple[int, int] | None = None):
     """Ballots grouped per (quarter, shop) with yes counts per criterion (SPEC S2).
@@ -418,7 +423,7 @@ def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = Non
     Reads only columns of the covering index ix_ballots_quarter_shop_marks.
     """
     def yes(col):
-        return func.sum(case((col.is_(True), 1), else_=0))
+        return func.count().filter(col.is_(True))
 
     stmt = (select(Ballot.quarter, Ballot.shop_id, func.count(), yes(Ballot.lawful), yes(Ballot.service),
                    yes(Ballot.compliance), yes(Ballot.honesty))
@@ -444,19 +449,13 @@ def _clear(street: Street, quarter: Quarter) -> None:
                        execution_options={"synchronize_session": False})
 
 
-def _insert_rows(quarter: Quarter, T: datetime, now: datetime, graded: list[ShopGrade], run: GradeRun,
-                 progress) -> None:
-    """Insert the graded shops' rows in batches of BATCH_ROWS."""
+def reference_rows(graded: list[ShopGrade], quarter: Quarter, T: datetime, now: datetime) -> tuple[list, list]:
+    """The QuarterResult and CreditGrade rows of ``compute_grades`` output, as plain dicts.
+
+    The per-shop reference for the set-based write (services/grade_batch.py), compared in tests.
+    """
     q = str(quarter)
-    for i in range(0, len(graded), BATCH_ROWS):
-        batch = graded[i:i + BATCH_ROWS]
-        # Core inserts of plain dicts (no ORM bulk-persistence layer per row).
-        db.session.execute(insert(QuarterResult.__table__), [_result_row(g, q) for g in batch])
-        db.session.execute(insert(CreditGrade.__table__), [_grade_row(g, q, T, now) for g in batch])
-        run.done += len(batch)
-        if progress is not None:
-            progress(run.done, run.shops)
-    db.session.flush()
+    return [_result_row(g, q) for g in graded], [_grade_row(g, q, T, now) for g in graded]
 
 
 def _result_row(g: ShopGrade, q: str) -> dict:
@@ -475,23 +474,6 @@ def _grade_row(g: ShopGrade, q: str, T: datetime, now: datetime) -> dict:
             "computed_at": now}
 
 
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic GC while building the street's grades.
-
-    compute_grades creates a few dozen small acyclic objects per shop that all stay alive until
-    written; the cyclic collector would rescan them over and over (≈ 30 % of the time at 5,000
-    shops). Reference counting still frees everything as usual; the collector is restored after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _streets(street_id: int | None) -> list[Street]:
     stmt = select(Street).order_by(Street.id)
     if street_id is not None:
@@ -500,12 +482,6 @@ def _streets(street_id: int | None) -> list[Street]:
     if street_id is not None and not streets:
         raise ValidationError("没有这条商业街", code="no_street")
     return streets
-
-
-@lru_cache(maxsize=4096)  # register descriptions repeat a lot (checklist wording)
-def _short(text: str | None, n: int = 40) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def restore_text(grade: CreditGrade) -> str:
