@@ -165,6 +165,11 @@ class StarDecision:
     notes: tuple[Note, ...]
     exam_failed: bool
 
+    @property
+    def cites_exam(self) -> bool:
+        """The failed exam is among the reasons (SPEC G3): it cost the ``lawful`` star."""
+        return "lawful" in self.lost and self.exam_failed
+
 
 @lru_cache(maxsize=65536)
 def decide_stars(shape: StarShape, settings: RuleSettings = DEFAULT_SETTINGS) -> StarDecision:

@@ -151,8 +151,8 @@ def _temp(name: str, *cols) -> Table:
 
 
 TALLY = _temp("grading_tmp_tally",
-              Column("quarter", String(6)), Column("shop_id", Integer), Column("shape", String(60)), Column("n", Integer),
-              Column("yl", Integer), Column("ys", Integer), Column("yc", Integer), Column("yh", Integer))
+              Column("quarter", String(6)), Column("shop_id", Integer), Column("shape", String(60)),
+              Column("n", Integer), Column("yl", Integer), Column("ys", Integer), Column("yc", Integer), Column("yh", Integer))
 TALLY_DECISION = _temp("grading_tmp_tally_decision",
                        Column("shape", String(60), primary_key=True), Column("quorum", Integer),
                        Column("has_quorum", Boolean), Column("passed", JSON),
@@ -274,7 +274,7 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
             "criteria": [c for c in star_rules.CRITERIA if c in d.earned],
             "missing": list(grade_rules.missing_criteria(grade, d.stars, d.earned)),
             "cite_records": int(grade_rules.cites_records(grade)),
-            "cite_exam": int("lawful" in d.lost and d.exam_failed)})
+            "cite_exam": int(d.cites_exam)})
         notes += [{"shape": key, "ord": i, "js": {"kind": "note", "id": n.code, "text": n.text}}
                   for i, n in enumerate(d.notes)]
     if decided:
@@ -325,6 +325,7 @@ def _citations(street_id, shop_range, start, end, settings):
     and builds the ``{"kind", "id", "text"}`` object once for all of them.
     """
     tz = settings.timezone
+
     def active(shop_id):
         """The shop is one of the street's active shops in range: a primary-key probe per record, so the
         source table is read in one sequential pass (an IN list would seek the shop index per shop)."""
