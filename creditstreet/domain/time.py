@@ -212,8 +212,10 @@ class Quarter:
     q: int
 
     def __post_init__(self) -> None:
+        # Years 2..9998: a quarter's start is an instant in every zone (0001-01-01 local east of UTC
+        # falls before datetime's range); 9998Q4 has no end (a clear ValidationError, not a crash).
         if not (isinstance(self.q, int) and 1 <= self.q <= 4) or not (
-            isinstance(self.year, int) and 1 <= self.year <= 9998
+            isinstance(self.year, int) and 2 <= self.year <= 9998
         ):
             raise ValidationError(f"无效的季度：{self.year}年第{self.q}季度", code="bad_quarter")
 

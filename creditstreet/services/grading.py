@@ -439,9 +439,12 @@ def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = Non
 # ---------------------------------------------------------------- bulk writing
 
 def _clear(street: Street, quarter: Quarter) -> None:
-    """Delete the quarter's rows of the street's shops (they are then rewritten)."""
+    """Delete the quarter's rows of the street's active shops, which are then rewritten.
+
+    A shop closed since keeps the grades it was given while it traded (SPEC A2: nothing is deleted).
+    """
     q = str(quarter)
-    street_shops = select(Shop.id).where(Shop.street_id == street.id).scalar_subquery()
+    street_shops = select(Shop.id).where(Shop.street_id == street.id, Shop.status == "active").scalar_subquery()
     db.session.execute(delete(CreditGrade).where(CreditGrade.quarter == q, CreditGrade.shop_id.in_(street_shops)),
                        execution_options={"synchronize_session": False})
     db.session.execute(delete(QuarterResult).where(QuarterResult.quarter == q,
@@ -484,8 +487,9 @@ def _streets(street_id: int | None) -> list[Street]:
     return streets
 
 
-def restore_text(grade: CreditGrade) -> str:
-    """What would restore A, in Chinese (SPEC G3)."""
+def restore_text(grade: CreditGrade | grade_rules.GradeOutcome) -> str:
+    """What would restore A, in Chinese (SPEC G3): the date records leave the window, the criteria
+    still missing. A stored grade or a live one (``grade_preview(...).grade``)."""
     if grade.grade == "A":
         return "已是 A 级"
     parts = []

@@ -49,10 +49,18 @@ def test_quarter_parse_and_str(text, year, q, shown):
     assert str(Quarter.parse(text)) == shown
 
 
-@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "26Q1", "2026", "Q3 2026", "２０２６Q3", ""])
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "26Q1", "2026", "Q3 2026", "２０２６Q3", "",
+                                  "0001Q1", "0000Q1", "9999Q1"])
 def test_quarter_parse_rejects(text):
     with pytest.raises(ValidationError):
         Quarter.parse(text)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Pacific/Kiritimati", "America/Adak", "Etc/GMT-14"])
+def test_the_extreme_quarters_still_have_instants(zone):
+    # the first and last accepted quarters: no OverflowError in any zone (0001Q1 is refused above)
+    assert Quarter.parse("0002Q1").start_utc(zone).tzinfo == timezone.utc
+    assert Quarter.parse("9997Q4").end_utc(zone).tzinfo == timezone.utc
 
 
 @pytest.mark.parametrize("q, nxt, prv", [

@@ -18,7 +18,7 @@ from sqlalchemy import event, select, text
 
 from creditstreet.domain.time import Quarter, year_window
 from creditstreet.models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult,
-                                 Violation)
+                                 Shop, Violation)
 from creditstreet.services import grading
 from creditstreet.services.settings import rule_settings
 from tests import factories
@@ -188,3 +188,19 @@ def test_sqlite_reasons_follow_the_citations_table_order_without_sorting(db, app
     plan = seen[-1]
     assert "SCAN grading_tmp_cites" in plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_recompute_keeps_the_grades_of_a_shop_closed_since(db):
+    """A shop graded for 2024Q2 and closed afterwards keeps that row when 2024Q2 is recomputed."""
+    now = datetime(2024, 7, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    street = _random_street(db, "Asia/Shanghai", 5, grading.grading_instant("2024Q2", now, "Asia/Shanghai"))
+    grading.recompute("2024Q2", now, street_id=street.id)
+    results, grades = _stored(db, street, "2024Q2")
+    shop_id = min(grades)
+    kept = (grades[shop_id].grade, grades[shop_id].reasons, results[shop_id].ballots)
+    db.session.get(Shop, shop_id).status = "closed"
+    db.session.flush()
+    run = grading.recompute("2024Q2", now, street_id=street.id)
+    results, grades = _stored(db, street, "2024Q2")
+    assert run.shops == 38  # 40 shops, one closed by the street's seed and this one
+    assert (grades[shop_id].grade, grades[shop_id].reasons, results[shop_id].ballots) == kept

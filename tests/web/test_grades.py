@@ -1,5 +1,5 @@
 """Grade pages: admin list + 立即重算 (POST, CSRF), inspector's shop grade with reasons (SPEC G3)."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,3 +112,20 @@ def test_inspector_sees_reasons_and_restore_date(client, db, street, login_as):
     assert "预计 2025-03-15 后可恢复 A 级" in html
     # not yet rated (no ballots): all four criteria are missing, named in Chinese
     assert "依法经营好" in html and "诚实信用好" in html
+
+
+def test_live_grade_says_both_the_restore_date_and_the_missing_criteria(client, db, street, login_as):
+    """QA D4: stars block A as well as a record; the live section must not promise A on the date alone."""
+    shop = factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    at = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=40)
+    if at.astimezone(CST).strftime("%m-%d") in ("02-28", "02-29"):  # keep to the plain "a year later" case
+        at -= timedelta(days=5)
+    db.session.add(Violation(shop_id=shop.id, severity="general", kind="other", description="", recorded_at=at))
+    db.session.commit()
+    login_as("inspector")
+    html = client.get(f"/inspector/shops/{shop.id}/grade").get_data(as_text=True)
+    live = html.split('id="live-grade"', 1)[1].split("</section>", 1)[0]
+    day = at.astimezone(CST).date()
+    assert f"预计 {day.replace(year=day.year + 1).isoformat()} 后可恢复 A 级" in live  # one year on (SPEC §3)
+    # no ballots: not yet rated, so all four criteria are missing (G3)
+    assert "还需获得：依法经营好、售后服务质量好、服从管理好、诚实信用好" in live

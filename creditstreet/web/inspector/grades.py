@@ -22,4 +22,5 @@ def shop_grade(shop_id: int):
     return render_template("inspector/grade.html", shop=shop, official=official, history=history, live=live,
                            kind=kind,
                            labels=GRADE_LABELS, criteria=CRITERIA_LABELS,
-                           restore=grading.restore_text(official) if official else None)
+                           restore=grading.restore_text(official) if official else None,
+                           live_restore=grading.restore_text(live.grade) if live else None)
