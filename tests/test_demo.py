@@ -7,8 +7,8 @@ from sqlalchemy import distinct, func, select
 from creditstreet import create_app
 from creditstreet.extensions import db as _db
 from creditstreet.models import (
-    Ballot, CardBatch, CardRange, Complaint, CreditGrade, IndustryGroup, InspectorGroup, Patrol, Seizure,
-    Shop, Street, User, Violation,
+    Ballot, CardBatch, CardRange, Complaint, CreditGrade, IndustryGroup, InspectorGroup, Patrol, QuarterResult,
+    Seizure, Shop, Street, User, Violation,
 )
 
 
@@ -49,6 +49,8 @@ def test_demo_load_twice_with_if_empty_and_determinism(runner, client, db):
     assert batch.last_serial - batch.first_serial + 1 == 40_000
     assert db.session.scalar(select(func.count()).select_from(CardRange)) == 147
     assert db.session.scalar(select(func.count(distinct(Ballot.quarter)))) == 4
+    # the ten supervisors were on duty through the backfilled quarters: quorum = max(3, ⌈10/2⌉) = 5 (S2)
+    assert set(db.session.scalars(select(QuarterResult.quorum).where(QuarterResult.ballots > 0))) == {5}
     trades = set(db.session.scalars(select(IndustryGroup.trade)))
     assert trades == {"clothing", "cosmetics", "appliances", "shoes"}
     # the toothpaste action: 216 + 168 + 120 = 504 支 from 3 supermarkets

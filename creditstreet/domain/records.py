@@ -39,11 +39,12 @@ BAD_RECORD_KINDS: dict[str, str] = {
 def summary_of(text: str | None, limit: int = 40) -> str:
     """A record's description as a one-line summary for its reason (SPEC G3).
 
-    Carriage returns, line feeds and tabs become spaces, outer spaces are trimmed, and a text
-    longer than ``limit`` characters keeps its first ``limit − 1`` and ends in "…". Chosen so
-    the database can apply the same rule (services/grade_batch.py).
+    Each line break (CR LF as typed in a browser's text box, or a lone CR or LF) and each tab
+    becomes one space, outer spaces are trimmed, and a text longer than ``limit`` characters
+    keeps its first ``limit − 1`` and ends in "…". Chosen so the database can apply the same
+    rule (services/grade_batch.py).
     """
-    text = (text or "").replace("\r", " ").replace("\n", " ").replace("\t", " ").strip(" ")
+    text = (text or "").replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ").strip(" ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -110,6 +110,13 @@ class _Demo:
             accounts.create_user(self.admin, f"supervisor{i}", SUPERVISOR_PASSWORD, "supervisor",
                                  f"监督员{self.name()}", street_id=sid)
             for i in range(1, N_SUPERVISORS + 1)]
+        # The demo backfills five quarters of history: its people were on duty all along, so S2's
+        # "active supervisors at the quarter's end" counts all ten (quorum 5), not none (quorum 3).
+        on_duty_since = as_utc(quarter_of(self.now, self.street.timezone).prev().prev().prev().prev().prev()
+                               .start(self.street.timezone))
+        for user in (self.admin, *self.inspectors, *self.supervisors):
+            user.created_at = on_duty_since
+        db.session.flush()
         self.say(f"账号：管理员 1，巡查员 {N_INSPECTORS}（{N_GROUPS} 组），监督员 {N_SUPERVISORS}")
 
     def industry_groups(self) -> None:

@@ -290,7 +290,7 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
 
     # 6. the rows
     q = str(quarter)
-    _insert_quarter_results(q)
+    _insert_quarter_results(q, star_rules.quorum(supervisors[quarter], settings))
     _insert_credit_grades(q, T, now, settings)
     return Written(sum(counts.values()), counts)
 
@@ -345,8 +345,9 @@ def _citations(street_id, shop_range, start, end, settings):
     sp = _const(" ")
 
     def one_line(col):
-        return func.trim(func.replace(func.replace(func.replace(
-            func.coalesce(col, _const("")), _const("\r"), sp), _const("\n"), sp), _const("\t"), sp))
+        return func.trim(func.replace(func.replace(func.replace(func.replace(
+            func.coalesce(col, _const("")), _const("\r\n"), sp), _const("\r"), sp), _const("\n"), sp),
+            _const("\t"), sp))
 
     # violations (model kind "no_licence" is the domain's "unlicensed"; unknown kinds are "other")
     v = Violation
@@ -487,10 +488,11 @@ def _facts(street_id, shop_range, trailing, T, settings):
     return select(inner.c.shop_id, key, *[inner.c[name] for name in cols], inner.c.last_day)
 
 
-def _insert_quarter_results(q: str) -> None:
-    """The graded quarter's ballot result of every shop in the facts table (zeros without ballots)."""
+def _insert_quarter_results(q: str, quorum: int) -> None:
+    """The graded quarter's ballot result of every shop in the facts table; a shop without a ballot
+    gets zeros and the quarter's ``quorum`` it did not reach."""
     f, t, d = FACTS, TALLY, TALLY_DECISION
-    stmt = (select(f.c.shop_id, literal(q), func.coalesce(t.c.n, 0), func.coalesce(d.c.quorum, 0),
+    stmt = (select(f.c.shop_id, literal(q), func.coalesce(t.c.n, 0), func.coalesce(d.c.quorum, quorum),
                    func.coalesce(t.c.yl, 0), func.coalesce(t.c.ys, 0), func.coalesce(t.c.yc, 0),
                    func.coalesce(t.c.yh, 0), func.coalesce(d.c.has_quorum, literal(False)),
                    func.coalesce(d.c.passed, empty_json_array()))

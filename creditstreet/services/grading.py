@@ -395,12 +395,14 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
         if sid in shops:
             exams[sid].append(rec.ExamResult(eid, at, score))
 
+    quorum_now = star_rules.quorum(supervisors[quarter], settings)
     out = []
     for sid in sorted(shops):
         facts = star_rules.ShopFacts(shops[sid], tuple(violations[sid]), tuple(bad[sid]), tuple(exams[sid]))
         stars = star_rules.current_stars(tallies[sid], facts, T, settings)
         grade = grade_rules.grade_shop([*violations[sid], *bad[sid]], stars, T, settings)
-        result = next((r for r in tallies[sid] if r.quarter == quarter), None)
+        result = next((r for r in tallies[sid] if r.quarter == quarter), None) or star_rules.QuarterResult(
+            sid, quarter, 0, quorum_now, False, frozenset())  # no ballot: the quorum it needed all the same
         out.append(ShopGrade(sid, quarter, result, graded_tally.get(sid), stars, grade))
     return out
 

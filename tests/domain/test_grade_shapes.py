@@ -18,7 +18,7 @@ utc_offsets: [(start, offset)] plus one pair per transition inside [start, end).
     2024-04-07 (a Sunday) 02:00+11:00 = 2024-04-06 15:00Z.
     The window [2023-06-30 16:00Z, 2024-06-30 16:00Z) is 2023-07-01..2024-07-01 in Shanghai.
 
-summary_of: CR, LF, TAB → " "; strip only " " at both ends; if longer than `limit`
+summary_of: CR LF, CR, LF, TAB → " "; strip only " " at both ends; if longer than `limit`
     characters keep the first limit − 1 and append "…" (so the result is `limit` long).
     "  售假 \\n牙膏\\t " → "  售假  牙膏  " → "售假  牙膏".
 
@@ -141,7 +141,9 @@ def test_utc_offsets(tz, start, end, expected):
     ("", 40, ""),
     ("   ", 40, ""),
     ("  售假 \n牙膏\t ", 40, "售假  牙膏"),
-    ("a\r\nb", 40, "a  b"),                        # CR and LF each become one space
+    ("a\r\nb", 40, "a b"),                         # CR LF (a browser's line break) is one space
+    ("a\r\r\nb", 40, "a  b"),                      # a lone CR, then CR LF: two breaks, two spaces
+    ("a\n\rb", 40, "a  b"),                         # LF then CR is not CR LF: two spaces
     ("\t售假\n", 40, "售假"),                       # outer TAB/LF become spaces, then stripped
     ("\u3000售假\u3000", 40, "\u3000售假\u3000"),   # only " " is stripped, not the ideographic space
     ("a" * 40, 40, "a" * 40),                      # exactly the limit: unchanged

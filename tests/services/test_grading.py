@@ -221,3 +221,11 @@ def test_missing_quarters_start_at_the_first_record_not_at_the_import(db, street
     db.session.add(Patrol(shop_id=shop.id, patrolled_at=datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)))
     db.session.flush()
     assert [str(q) for q in grading.missing_quarters(now, street)] == ["2026Q1", "2026Q2", "2026Q3"]
+
+
+def test_a_shop_without_ballots_records_the_quorum_it_needed(db, street, sups):
+    """QA D6: no ballot in the graded quarter still stores the quarter's quorum, max(3, ⌈4/2⌉) = 3, not 0."""
+    shop = factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    grading.recompute("2024Q2", NOW)
+    qr = db.session.scalar(select(QuarterResult).where(QuarterResult.shop_id == shop.id))
+    assert (qr.ballots, qr.quorum, qr.quorum_reached, qr.passed) == (0, 3, False, [])

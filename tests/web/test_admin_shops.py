@@ -130,3 +130,17 @@ def test_search_finds_traditional_spelling(client, street, db, login_as):
     html = client.get("/admin/shops?q=張記麵館").get_data(as_text=True)
     assert "张记面馆" in html and "源新副食行" not in html
     assert re.search(r"共 1 户", html)
+
+
+def test_close_form_proposes_today_on_the_street_clock(client, street, db, login_as):
+    """QA D6: between 00:00 and 08:00 in Shanghai the UTC date is still yesterday (SPEC §3)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    shop = factories.make_shop(street)
+    db.session.commit()
+    login_as("admin")
+    html = client.get(f"/admin/shops/{shop.id}/close").get_data(as_text=True)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert re.search(r'name="closed_on"[^>]*value="' + today + '"', html) or \
+        re.search(r'value="' + today + r'"[^>]*name="closed_on"', html), html[:2000]

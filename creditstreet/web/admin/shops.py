@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...domain.errors import DomainError
+from ...domain.time import local_date
 from ...extensions import db
 from ...models import Shop, Street
 from ...models.types import utcnow
@@ -91,7 +92,8 @@ def shop_close(shop_id: int):
     shop = _shop_or_404(shop_id)
     form = CloseShopForm()
     if request.method == "GET" and form.closed_on.data is None:
-        form.closed_on.data = utcnow().date()
+        # today on the street's clock (SPEC §3), not the server's UTC date
+        form.closed_on.data = local_date(utcnow(), shop.street.timezone if shop.street else None)
     if form.validate_on_submit():
         try:
             shops.close_shop(current_user, shop, form.closed_on.data, form.reason.data or "")
