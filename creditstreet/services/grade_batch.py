@@ -2,7 +2,7 @@
 
 ``write_grades`` runs a fixed number of statements whatever the number of shops:
 
-1. **tally** — ballots grouped per (quarter, shop) into a temporary table (``grading.ballot_tally_query``:
+1. **tally** — ballots grouped per (quarter, shop) into a temporary table (``ballot_tally_query``:
    a range scan of the covering index ``ix_ballots_quarter_shop_marks``).
 2. **S2** — each distinct tally shape (quarter, ballots, yes per criterion) is decided once in Python
    by ``domain.stars.quarter_result``; the decisions go back into a temporary table.
@@ -43,7 +43,8 @@ from ..domain import stars as star_rules
 from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, get_zone, local_midnight, restores_on, utc_offsets, year_window
 from ..extensions import db
-from ..models import BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult, Shop, Violation
+from ..models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult, Shop,
+                      Violation)
 from ..models.types import UTCDateTime
 
 # --------------------------------------------------------------------------- SQL spelled per dialect
@@ -228,8 +229,6 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
     s = db.session
 
     # 1–2. tallies and their S2 decisions
-    from .grading import ballot_tally_query
-
     tallies = ballot_tally_query(tallied, shop_range=shop_range).subquery()
     key = _text(tallies.c[0])
     for col in list(tallies.c)[2:]:
@@ -296,6 +295,27 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
 
 
 # --------------------------------------------------------------------------- the statements
+
+
+def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None,
+                       shop_range: tuple[int, int] | None = None):
+    """Ballots grouped per (quarter, shop) with yes counts per criterion (SPEC S2).
+
+    Reads only columns of the covering index ix_ballots_quarter_shop_marks.
+    """
+    def yes(col):
+        return func.count().filter(col.is_(True))
+
+    stmt = (select(Ballot.quarter, Ballot.shop_id, func.count(), yes(Ballot.lawful), yes(Ballot.service),
+                   yes(Ballot.compliance), yes(Ballot.honesty))
+            .where(Ballot.quarter.in_([str(q) for q in quarters]))
+            .group_by(Ballot.quarter, Ballot.shop_id))
+    if shop_ids is not None:
+        stmt = stmt.where(Ballot.shop_id.in_(shop_ids))
+    if shop_range is not None:
+        stmt = stmt.where(Ballot.shop_id.between(*shop_range))
+    return stmt
+
 
 
 def _in_range(col, shop_range):

@@ -35,7 +35,7 @@ from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, local_date, quarters_between, year_window
 from ..extensions import db
 from ..models import (
-    Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, GradeRun, QuarterResult,
+    BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, GradeRun, QuarterResult,
     Shop, Street, User, Violation,
 )
 from . import audit, grade_batch
@@ -298,12 +298,13 @@ def unfinalized_quarters(now: datetime, street: Street, limit: int = MAX_QUARTER
     return [q for q in closed if str(q) not in final]
 
 
-# ---------------------------------------------------------------- set-based reading
+# ---------------------------------------------------------------- the per-shop path
 
 def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: RuleSettings,
-                   shop_ids: list[int] | None = None,
-                   shop_range: tuple[int, int] | None = None) -> list[ShopGrade]:
-    """Read all inputs of the street's active shops with grouped queries and grade each at T."""
+                   shop_ids: list[int] | None = None) -> list[ShopGrade]:
+    """Grade the street's active shops (or ``shop_ids``) at T in Python, each through
+    ``current_stars`` and ``grade_shop``: the live preview (SPEC G4) and the reference the
+    set-based ``recompute`` is tested against. Inputs are read with grouped queries."""
     if settings.timezone != street.timezone:
         settings = dataclasses.replace(settings, timezone=street.timezone)
     tz = settings.timezone
@@ -316,17 +317,13 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
         Shop.street_id == street.id, Shop.status == "active")
     if shop_ids is not None:
         shop_q = shop_q.where(Shop.id.in_(shop_ids))
-    if shop_range is not None:
-        shop_q = shop_q.where(Shop.id.between(*shop_range))
     shops = {sid: (opened or local_date(created, tz)) for sid, opened, created in db.session.execute(shop_q)}
     if not shops:
         return []
 
     def limit(col):
         """Restrict to the chosen shops when grading a few (the register's live preview)."""
-        if shop_ids is not None:
-            return col.in_(shop_ids)
-        return col.between(*shop_range) if shop_range is not None else true()
+        return col.in_(shop_ids) if shop_ids is not None else true()
 
     supervisors = active_supervisors(street, trailing, T)
 
@@ -335,7 +332,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     graded_tally: dict[int, star_rules.BallotTally] = {}
     parsed = {str(q): q for q in trailing}
     decisions: dict[tuple, star_rules.QuarterResult] = {}
-    for q, sid, n, yl, ys, yc, yh in db.session.execute(ballot_tally_query(trailing, shop_ids, shop_range)):
+    for q, sid, n, yl, ys, yc, yh in db.session.execute(grade_batch.ballot_tally_query(trailing, shop_ids)):
         if sid in shops:
             yes = (int(yl), int(ys), int(yc), int(yh))
             key = (q, n, yes)
@@ -416,26 +413,6 @@ def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> 
     ]).where(User.role == "supervisor", User.disabled.is_(False),
              or_(User.street_id == street.id, User.street_id.is_(None)))).one()
     return {q: int(n) for q, n in zip(quarters, row)}
-
-
-def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None,
-                       shop_range: tuple[int, int] | None = None):
-    """Ballots grouped per (quarter, shop) with yes counts per criterion (SPEC S2).
-
-    Reads only columns of the covering index ix_ballots_quarter_shop_marks.
-    """
-    def yes(col):
-        return func.count().filter(col.is_(True))
-
-    stmt = (select(Ballot.quarter, Ballot.shop_id, func.count(), yes(Ballot.lawful), yes(Ballot.service),
-                   yes(Ballot.compliance), yes(Ballot.honesty))
-            .where(Ballot.quarter.in_([str(q) for q in quarters]))
-            .group_by(Ballot.quarter, Ballot.shop_id))
-    if shop_ids is not None:
-        stmt = stmt.where(Ballot.shop_id.in_(shop_ids))
-    if shop_range is not None:
-        stmt = stmt.where(Ballot.shop_id.between(*shop_range))
-    return stmt
 
 
 # ---------------------------------------------------------------- bulk writing

@@ -12,7 +12,7 @@ from sqlalchemy import event, select, text
 
 from creditstreet.models import AuditEntry, Ballot, BadRecord, Complaint, CreditGrade, ExamResult, GradeRun, \
     QuarterResult, Violation
-from creditstreet.services import grading
+from creditstreet.services import grade_batch, grading
 from tests import factories
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -179,7 +179,7 @@ def test_query_count_is_constant_in_shops(db, street, sups, app):
 
 
 def test_ballot_query_uses_covering_index(db, street):
-    stmt = grading.ballot_tally_query([grading.Quarter.parse(q) for q in QUARTERS])
+    stmt = grade_batch.ballot_tally_query([grading.Quarter.parse(q) for q in QUARTERS])
     compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
     if db.engine.dialect.name == "sqlite":
         plan = " ".join(str(r[-1]) for r in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
