@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -42,7 +42,12 @@ class CardCheck(db.Model):
     """An inspector's spot check among consumers; a miss escalates by C4."""
 
     __tablename__ = "card_checks"
-    __table_args__ = (Index("ix_card_checks_shop_at", "shop_id", "checked_at"),)
+    __table_args__ = (
+        Index("ix_card_checks_shop_at", "shop_id", "checked_at"),
+        # Yellow cards (C4), by instant: the grading reads only these (services/grade_batch.py).
+        Index("ix_card_checks_yellow_at", "checked_at", "shop_id", sqlite_where=text("consequence = 'yellow_card'"),
+              postgresql_where=text("consequence = 'yellow_card'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))

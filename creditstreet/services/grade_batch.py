@@ -151,11 +151,16 @@ def _temp(name: str, *cols) -> Table:
     return Table(name, _tmp, *cols, prefixes=["TEMPORARY"])
 
 
-TALLY = _temp("grading_tmp_tally",
-              Column("quarter", String(6)), Column("shop_id", Integer), Column("shape", String(60)),
-              Column("n", Integer), Column("yl", Integer), Column("ys", Integer), Column("yc", Integer), Column("yh", Integer))
+#: The shops being graded (the street's active shops in range) and whether each opened in time (S3).
+SHOPS = _temp("grading_tmp_shops", Column("shop_id", Integer, primary_key=True), Column("open_ok", Integer))
+#: A tally's shape is (quarter, n, yl, ys, yc, yh): ballots and yes per criterion.
+TALLY_SHAPE = ("quarter", "n", "yl", "ys", "yc", "yh")
+TALLY = _temp("grading_tmp_tally", Column("quarter", String(6)), Column("shop_id", Integer),
+              Column("n", Integer), Column("yl", Integer), Column("ys", Integer), Column("yc", Integer),
+              Column("yh", Integer))
 TALLY_DECISION = _temp("grading_tmp_tally_decision",
-                       Column("shape", String(60), primary_key=True), Column("quorum", Integer),
+                       *[Column(c, String(6) if c == "quarter" else Integer, primary_key=True) for c in TALLY_SHAPE],
+                       Column("quorum", Integer),
                        Column("has_quorum", Boolean), Column("passed", JSON),
                        Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
 #: Citations in reason order: PRIMARY KEY (shop, section, instant as text, id as text, family); on SQLite
@@ -167,6 +172,9 @@ CITES = Table("grading_tmp_cites", _tmp,
               Column("cls", String(20)), Column("honesty", Integer), Column("at", UTCDateTime),
               Column("score", Integer), Column("js", JSON),
               prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+#: Per shop: quarters at quorum in the trailing four, and how many of them each criterion passed.
+QUORUM = _temp("grading_tmp_quorum", Column("shop_id", Integer, primary_key=True), Column("nq", Integer),
+               Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
 FACTS = _temp("grading_tmp_facts",
               Column("shop_id", Integer, primary_key=True), Column("shape", String(120)),
               Column("nq", Integer), Column("pl", Integer), Column("ps", Integer), Column("pc", Integer),
@@ -182,12 +190,20 @@ NOTES = _temp("grading_tmp_notes", Column("shape", String(120)), Column("ord", I
 RESTORES = _temp("grading_tmp_restores", Column("day", String(10), primary_key=True), Column("improves_on", Date))
 #: Sections of a grade's reasons (SPEC G3): the counted records, the failed exam, the register notes.
 SEC_RECORD, SEC_EXAM, SEC_NOTE = 0, 1, 2
-TEMP_TABLES = (TALLY, TALLY_DECISION, CITES, FACTS, DECISION, NOTES, RESTORES)
+TEMP_TABLES = (SHOPS, TALLY, TALLY_DECISION, QUORUM, CITES, FACTS, DECISION, NOTES, RESTORES)
+
+
+#: PostgreSQL's per-sort memory during a recompute (``SET LOCAL``; the server default is 4 MB).
+PG_WORK_MEM = "256MB"
 
 
 def create_temp_tables() -> None:
     """(Re)create the empty temporary tables on the session's connection (undone by a rollback)."""
     conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        # The joins and per-shop orderings sort ~5 citations per shop: in memory, not in temp files
+        # (the default 4 MB spills from a few thousand shops on). Until the transaction ends.
+        conn.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
     for t in TEMP_TABLES:
         conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
         t.create(conn)
@@ -228,33 +244,29 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
     tallied = trailing if quarter in trailing else trailing + [quarter]
     s = db.session
 
+    # 0. the shops graded
+    s.execute(insert(SHOPS).from_select(["shop_id", "open_ok"], _shops(street_id, shop_range, T, settings)))
+
     # 1–2. tallies and their S2 decisions
-    tallies = ballot_tally_query(tallied, shop_range=shop_range).subquery()
-    key = _text(tallies.c[0])
-    for col in list(tallies.c)[2:]:
-        key = key + _const(":") + _text(col)
-    s.execute(insert(TALLY).from_select(["quarter", "shop_id", "shape", "n", "yl", "ys", "yc", "yh"],
-                                        select(*list(tallies.c)[:2], key, *list(tallies.c)[2:])))
-    shapes = s.execute(select(TALLY.c.shape, TALLY.c.quarter, TALLY.c.n, TALLY.c.yl, TALLY.c.ys, TALLY.c.yc,
-                              TALLY.c.yh).distinct()).all()
+    s.execute(insert(TALLY).from_select(["quarter", "shop_id", "n", "yl", "ys", "yc", "yh"],
+                                        ballot_tally_query(tallied, shop_range=shop_range)))
+    shapes = s.execute(select(*[TALLY.c[c] for c in TALLY_SHAPE]).distinct()).all()
     by_label = {str(q): q for q in tallied}
     rows = []
-    for shape, q, n, yl, ys, yc, yh in shapes:
+    for q, n, yl, ys, yc, yh in shapes:
         tally = star_rules.BallotTally(0, by_label[q], n, dict(zip(star_rules.CRITERIA, (yl, ys, yc, yh))))
         r = star_rules.quarter_result(tally, supervisors[by_label[q]], settings)
-        rows.append({"shape": shape, "quorum": r.quorum,
+        rows.append({"quarter": q, "n": n, "yl": yl, "ys": ys, "yc": yc, "yh": yh, "quorum": r.quorum,
                      "has_quorum": r.has_quorum, "passed": [c for c in star_rules.CRITERIA if c in r.passed],
                      **{f"p{c[0]}": int(c in r.passed) for c in star_rules.CRITERIA}})
     if rows:
         s.execute(insert(TALLY_DECISION), rows)
 
     # 3. citations
-    s.execute(insert(CITES).from_select([c.name for c in CITES.c], _citations(street_id, shop_range, start, end,
-                                                                                settings)))
+    s.execute(insert(CITES).from_select([c.name for c in CITES.c], _citations(start, end, settings)))
 
     # 4. facts per active shop
-    s.execute(insert(FACTS).from_select([c.name for c in FACTS.c], _facts(street_id, shop_range, trailing, T,
-                                                                            settings)))
+    s.execute(insert(FACTS).from_select([c.name for c in FACTS.c], _facts(trailing, T, settings)))
 
     # 5. S3 and G2 per distinct shape
     decided, notes = [], []
@@ -322,6 +334,22 @@ def _in_range(col, shop_range):
     return col.between(*shop_range)
 
 
+def _tally_shape_of(tally, decision):
+    """Join a tally to the decision of its shape."""
+    return and_(*[tally.c[c] == decision.c[c] for c in TALLY_SHAPE])
+
+
+def _shops(street_id, shop_range, T, settings):
+    """The street's active shops in range, each with whether it opened long enough before T (S3):
+    ``opened_on`` (local date) on or before ``opened_by(T)``, else created before the day after it."""
+    cutoff = star_rules.opened_by(T, settings)
+    created_cutoff = as_utc(local_midnight(cutoff + timedelta(days=1), settings.timezone))
+    open_ok = case((Shop.opened_on.is_not(None), case((Shop.opened_on <= cutoff, 1), else_=0)),
+                   else_=case((Shop.created_at < literal(created_cutoff, UTCDateTime()), 1), else_=0))
+    return select(Shop.id, open_ok).where(Shop.street_id == street_id, Shop.status == "active",
+                                          _in_range(Shop.id, shop_range))
+
+
 def _offset_minutes(at, start: datetime, end: datetime, tz: str):
     """The street's UTC offset (minutes) at the stored instant ``at`` over [start, end)."""
     periods = utc_offsets(start, end, tz)
@@ -337,71 +365,73 @@ def _label(col, labels: dict[str, str], aliases: dict[str, str], default: str | 
     return case(*whens, else_=_const(default) if default is not None else None)
 
 
-def _citations(street_id, shop_range, start, end, settings):
-    """Every citable record of the street's active shops in [start, end), with its JSON reason.
+def _citations(start, end, settings):
+    """Every citable record of the street's active shops in [start, end), as CITES rows.
 
-    Each source gives (shop, family, class, honesty, instant, id as int or text, sort id, score,
-    text after the date, detail); one outer select adds the local date, the summary (``summary_of``)
-    and builds the ``{"kind", "id", "text"}`` object once for all of them.
+    Each source builds its own rows — sort keys, counts' class and the ``{"kind", "id", "text"}``
+    JSON object with the one-line text (local date, Chinese label, ``summary_of`` of the
+    description) — so each expression is computed once per record; the union is sorted in
+    CITES's primary-key order.
     """
     tz = settings.timezone
 
     def active(shop_id):
-        """The shop is one of the street's active shops in range: a primary-key probe per record, so the
+        """The shop is one of the graded shops: a probe of the small SHOPS table per record, so the
         source table is read in one sequential pass (an IN list would seek the shop index per shop)."""
-        return select(Shop.id).where(Shop.id == shop_id, Shop.street_id == street_id, Shop.status == "active",
-                                     _in_range(Shop.id, shop_range)).exists()
+        return select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id).exists()
 
     def window(at):
         return and_(at >= literal(start, UTCDateTime()), at < literal(end, UTCDateTime()))
 
-    def source(shop_id, family, cls, honesty, at, id_int, id_text, score, head, detail):
-        return select(shop_id.label("shop_id"), _const(family).label("family"), cls.label("cls"),
-                      literal(honesty).label("honesty") if isinstance(honesty, int) else honesty.label("honesty"),
-                      at.label("at"), id_int.label("id_int"), id_text.label("id_text"), score.label("score"),
-                      head.label("head"), detail.label("detail"))
+    def row(shop_id, sec, at, k, fam, cls, honesty, score, kind, id_, text_):
+        """One CITES row; ``text_`` follows the local date of ``at``."""
+        day = local_day(at, _offset_minutes(at, start, end, tz))
+        cols = (shop_id, literal(sec), _text(at), k, literal(fam), cls,
+                honesty if isinstance(honesty, ColumnElement) else literal(honesty), at, score,
+                json_object(_const("kind"), _const(kind), _const("id"), id_, _const("text"), day + text_))
+        return select(*[col.label(c.name) for col, c in zip(cols, CITES.c)])
 
-    no_int, no_text, no_score = literal(None, Integer), literal(None, String), literal(None, Integer)
-    sp = _const(" ")
-
-    def one_line(col):
-        return func.trim(func.replace(func.replace(func.replace(func.replace(
-            func.coalesce(col, _const("")), _const("\r\n"), sp), _const("\r"), sp), _const("\n"), sp),
-            _const("\t"), sp))
+    no_score = literal(None, Integer)
 
     # violations (model kind "no_licence" is the domain's "unlicensed"; unknown kinds are "other")
     v = Violation
-    violations = source(
-        v.shop_id, "violation", v.severity, case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0),
-        v.recorded_at, v.id, no_text, no_score,
-        sp + _label(v.severity, rec.SEVERITIES, {}, None) + _const("违法违章：")
-        + _label(v.kind, rec.VIOLATION_KINDS, {"no_licence": "unlicensed"}, rec.VIOLATION_KINDS["other"]),
-        one_line(v.description),
+    violations = row(
+        v.shop_id, SEC_RECORD, v.recorded_at, _text(v.id), 0, v.severity,
+        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), no_score, "violation", v.id,
+        _label(v.severity, {k: f" {s}违法违章：" for k, s in rec.SEVERITIES.items()}, {}, None)
+        + _label(v.kind, rec.VIOLATION_KINDS, {"no_licence": "unlicensed"}, rec.VIOLATION_KINDS["other"])
+        + _summary(v.description),
     ).where(window(v.recorded_at), active(v.shop_id))
 
     # bad records (model kind "complaint_fault" is the domain's "complaint_at_fault"; others ignored)
     b = BadRecord
     b_kind = case((b.kind == "complaint_fault", _const("complaint_at_fault")), else_=b.kind)
-    bad = source(
-        b.shop_id, "bad_record", b_kind, 0, b.recorded_at, b.id, no_text, no_score,
-        _const(" 不良记录：") + _label(b_kind, rec.BAD_RECORD_KINDS, {}, None), one_line(b.description),
-    ).where(window(b.recorded_at), active(b.shop_id), b_kind.in_(sorted(rec.BAD_RECORD_KINDS)))
+    bad = row(
+        b.shop_id, SEC_RECORD, b.recorded_at, _text(b.id), 1, b_kind, 0, no_score, "bad_record", b.id,
+        _label(b.kind, {k: " 不良记录：" + s for k, s in rec.BAD_RECORD_KINDS.items()},
+               {"complaint_fault": "complaint_at_fault"}, None) + _summary(b.description),
+    ).where(window(b.recorded_at), active(b.shop_id),
+            b.kind.in_(sorted({*rec.BAD_RECORD_KINDS, "complaint_fault"})))
 
     # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5)
     c = Complaint
-    c_kind = case((c.refused_mediation.is_(True), _const("refused_mediation")), else_=_const("complaint_at_fault"))
-    complaints = source(
-        c.shop_id, "bad_record", c_kind, 0, c.closed_at, no_int, _const("complaint:") + _text(c.id), no_score,
-        _const(" 不良记录：") + _label(c_kind, rec.BAD_RECORD_KINDS, {}, None), _const(""),
-    ).where(window(c.closed_at), or_(c.shop_at_fault.is_(True), c.refused_mediation.is_(True)),
-            active(c.shop_id), ~select(BadRecord.id).where(BadRecord.complaint_id == c.id).exists())
+    refused = c.refused_mediation.is_(True)
+    c_id = _const("complaint:") + _text(c.id)
+    complaints = row(
+        c.shop_id, SEC_RECORD, c.closed_at, c_id, 1,
+        case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, no_score,
+        "bad_record", c_id,
+        case((refused, _const(" 不良记录：" + rec.BAD_RECORD_KINDS["refused_mediation"])),
+             else_=_const(" 不良记录：" + rec.BAD_RECORD_KINDS["complaint_at_fault"])),
+    ).where(window(c.closed_at), or_(c.shop_at_fault.is_(True), refused), active(c.shop_id),
+            ~select(BadRecord.id).where(BadRecord.complaint_id == c.id).exists())
 
     # yellow cards from card checks (C4) whose bad record is not written (yet)
     k = CardCheck
-    cards = source(
-        k.shop_id, "bad_record", _const("yellow_card"), 0, k.checked_at, no_int,
-        _const("card_check:") + _text(k.id), no_score,
-        _const(" 不良记录：" + rec.BAD_RECORD_KINDS["yellow_card"]), _const("商品质量信誉卡未随货同行"),
+    k_id = _const("card_check:") + _text(k.id)
+    cards = row(
+        k.shop_id, SEC_RECORD, k.checked_at, k_id, 1, _const("yellow_card"), 0, no_score, "bad_record", k_id,
+        _const(" 不良记录：" + rec.BAD_RECORD_KINDS["yellow_card"] + "（商品质量信誉卡未随货同行）"),
     ).where(window(k.checked_at), k.consequence == "yellow_card", active(k.shop_id),
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
 
@@ -412,38 +442,52 @@ def _citations(street_id, shop_range, start, end, settings):
         func.row_number().over(partition_by=e.shop_id,
                                order_by=(e.taken_at.desc(), _sort_key(_text(e.id)).desc())).label("rn"),
     ).where(window(e.taken_at), active(e.shop_id)).subquery()
-    exams = source(
-        ranked.c.shop_id, "exam", _const("exam"), 0, ranked.c.taken_at, ranked.c.id, no_text, ranked.c.score,
-        _const(" 法规知识考试") + _text(ranked.c.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分"),
-        _const(""),
-    ).where(ranked.c.rn == 1)
+    r = ranked.c
+    exams = row(
+        r.shop_id, SEC_EXAM, r.taken_at, _text(r.id), 1, _const("exam"), 0, r.score, "exam", r.id,
+        _const(" 法规知识考试") + _text(r.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分"),
+    ).where(r.rn == 1)
 
-    # Materialised once (not flattened into the outer select), so each source expression is computed
-    # once per record although the text below refers to it several times.
-    u = union_all(violations, bad, complaints, cards, exams).cte("cited").prefix_with("MATERIALIZED")
-    day = local_day(u.c.at, _offset_minutes(u.c.at, start, end, tz))
-    summary = case((u.c.detail == _const(""), _const("")),
-                   (func.length(u.c.detail) <= 40, _const("（") + u.c.detail + _const("）")),
-                   else_=_const("（") + func.substr(u.c.detail, 1, 39) + _const("…）"))
-    text_ = day + u.c.head + summary
-    kind = case((u.c.family == "exam", _const("exam")), (u.c.family == "violation", _const("violation")),
-                else_=_const("bad_record"))
-    if db.engine.dialect.name == "postgresql":  # a CASE has one type: an int id and a text id apart
-        js = case((u.c.id_int.is_(None), json_object(_const("kind"), kind, _const("id"), u.c.id_text,
-                                                     _const("text"), text_)),
-                  else_=json_object(_const("kind"), kind, _const("id"), u.c.id_int, _const("text"), text_))
-    else:  # SQLite keeps each value's own type: a number or a string in the JSON
-        js = json_object(_const("kind"), kind, _const("id"), func.coalesce(u.c.id_int, u.c.id_text),
-                         _const("text"), text_)
-    sec = case((u.c.family == "exam", SEC_EXAM), else_=SEC_RECORD)
-    fam = case((u.c.family == "violation", 0), else_=1)  # a violation before a bad record of the same id text
-    sort_at, k = _text(u.c.at), func.coalesce(u.c.id_text, _text(u.c.id_int))
+    u = union_all(violations, bad, complaints, cards, exams).subquery()
     # in primary-key order: appending to the table's B-tree beats inserting all over it
-    return (select(u.c.shop_id, sec, sort_at, k, fam, u.c.cls, u.c.honesty, u.c.at, u.c.score, js)
-            .order_by(u.c.shop_id, sec, sort_at, k, fam))
+    return select(u).order_by(*[u.c[c.name] for c in list(CITES.c)[:5]])
 
 
-def _facts(street_id, shop_range, trailing, T, settings):
+class needs_one_line(FunctionElement):
+    """True when a text has a line break or tab, or an outer space: ``summary_of`` would change it."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(needs_one_line)
+def _needs_one_line_sqlite(element, compiler, **kw):
+    col = compiler.process(list(element.clauses)[0], **kw)
+    return f"({col} GLOB '*[\t\n\r]*' OR {col} GLOB ' *' OR {col} GLOB '* ')"
+
+
+@compiles(needs_one_line, "postgresql")
+def _needs_one_line_pg(element, compiler, **kw):
+    col = compiler.process(list(element.clauses)[0], **kw)
+    return f"({col} ~ '[\t\n\r]' OR left({col}, 1) = ' ' OR right({col}, 1) = ' ')"
+
+
+def _summary(col):
+    """``records.summary_of`` in SQL, in brackets ('' for an empty text): a clean text (the usual
+    case) is used as it is; only one with a line break, a tab or an outer space is rewritten."""
+    sp = _const(" ")
+
+    def clip(s):
+        return case((s == _const(""), _const("")),
+                    (func.length(s) <= 40, _const("（") + s + _const("）")),
+                    else_=_const("（") + func.substr(s, 1, 39) + _const("…）"))
+
+    cleaned = func.trim(func.replace(func.replace(func.replace(func.replace(
+        col, _const("\r\n"), sp), _const("\r"), sp), _const("\n"), sp), _const("\t"), sp), sp)
+    return case((needs_one_line(col), clip(cleaned)), else_=clip(col))
+
+
+def _facts(trailing, T, settings):
     """One row per active shop: its StarShape and G2 counts, clipped to ``count_cap``, with a text key.
 
     Clipping (and the exam's stand-in score, ``exam_stand_in``) keeps the decisions exact and the
@@ -452,11 +496,13 @@ def _facts(street_id, shop_range, trailing, T, settings):
     quarters = [str(q) for q in trailing]
     start, end = year_window(T, settings.timezone)
     t, d = TALLY, TALLY_DECISION
-    quorum = (select(t.c.shop_id, func.count().label("nq"), func.sum(d.c.pl).label("pl"),
-                     func.sum(d.c.ps).label("ps"), func.sum(d.c.pc).label("pc"), func.sum(d.c.ph).label("ph"))
-              .join(d, d.c.shape == t.c.shape)
-              .where(t.c.quarter.in_(quarters), d.c.has_quorum.is_(True))
-              .group_by(t.c.shop_id).subquery())
+    db.session.execute(insert(QUORUM).from_select(
+        ["shop_id", "nq", "pl", "ps", "pc", "ph"],
+        select(t.c.shop_id, func.count(), func.sum(d.c.pl), func.sum(d.c.ps), func.sum(d.c.pc), func.sum(d.c.ph))
+        .join(d, _tally_shape_of(t, d))
+        .where(t.c.quarter.in_(quarters), d.c.has_quorum.is_(True))
+        .group_by(t.c.shop_id)))
+    quorum = QUORUM
     c = CITES.c
     cap = star_rules.count_cap(settings)
 
@@ -464,42 +510,37 @@ def _facts(street_id, shop_range, trailing, T, settings):
         return func.count().filter(cond)
 
     violation = and_(c.sec == SEC_RECORD, c.fam == 0)
-    cites = (select(c.shop_id,
-                    n(violation).label("violations"),
-                    n(and_(violation, c.honesty == 1)).label("honesty"),
-                    n(and_(violation, c.cls == "serious")).label("serious"),
-                    n(and_(violation, c.cls == "general")).label("general"),
-                    n(c.cls == "complaint_at_fault").label("at_fault"),
-                    n(c.cls == "refused_mediation").label("refused"),
-                    n(c.cls == "yellow_card").label("yellow"),
-                    func.max(c.score).label("exam"),
-                    func.max(c.at).filter(c.sec == SEC_RECORD).label("last_at"))
-             .group_by(c.shop_id).subquery())
-    cutoff = star_rules.opened_by(T, settings)
-    created_cutoff = as_utc(local_midnight(cutoff + timedelta(days=1), settings.timezone))
-    open_ok = case((Shop.opened_on.is_not(None), case((Shop.opened_on <= cutoff, 1), else_=0)),
-                   else_=case((Shop.created_at < literal(created_cutoff, UTCDateTime()), 1), else_=0))
+    counts = {
+        "violations": n(violation), "honesty": n(and_(violation, c.honesty == 1)),
+        "serious": n(and_(violation, c.cls == "serious")), "general": n(and_(violation, c.cls == "general")),
+        "at_fault": n(c.cls == "complaint_at_fault"), "refused": n(c.cls == "refused_mediation"),
+        "yellow": n(c.cls == "yellow_card"),
+    }
+    best_exam = func.max(c.score)
+    last_at = func.max(c.at).filter(c.sec == SEC_RECORD)
     pass_mark = settings.exam_pass_mark  # exam_stand_in in SQL: the stand-ins for a fail and for a pass
-    exam = case((cites.c.exam.is_(None), None),
-                (cites.c.exam < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
+    exam = case((best_exam.is_(None), None),
+                (best_exam < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
                 else_=star_rules.exam_stand_in(pass_mark, settings))
 
-    def clipped(col):
-        return case((func.coalesce(col, 0) > cap, cap), else_=func.coalesce(col, 0))
+    def clipped(count):
+        return case((count > cap, cap), else_=count)
 
     cols = {
         "nq": func.coalesce(quorum.c.nq, 0), "pl": func.coalesce(quorum.c.pl, 0),
         "ps": func.coalesce(quorum.c.ps, 0), "pc": func.coalesce(quorum.c.pc, 0),
-        "ph": func.coalesce(quorum.c.ph, 0), "open_ok": open_ok, "exam": exam,
-        **{k: clipped(cites.c[k]) for k in ("violations", "honesty", "serious", "general", "at_fault",
-                                             "refused", "yellow")},
+        "ph": func.coalesce(quorum.c.ph, 0), "open_ok": SHOPS.c.open_ok, "exam": exam,
+        **{k: clipped(count) for k, count in counts.items()},
     }
-    inner = (select(Shop.id.label("shop_id"), *[expr.label(name) for name, expr in cols.items()],
-                    local_day(cites.c.last_at, _offset_minutes(cites.c.last_at, start, end, settings.timezone))
-                    .label("last_day"))
-             .outerjoin(quorum, quorum.c.shop_id == Shop.id)
-             .outerjoin(cites, cites.c.shop_id == Shop.id)
-             .where(Shop.street_id == street_id, Shop.status == "active", _in_range(Shop.id, shop_range))
+    # Each shop (SHOPS in key order) seeks its citations by CITES's key prefix: grouped on that scan,
+    # nothing is sorted. QUORUM has one row per shop; on PostgreSQL its key joins the GROUP BY so
+    # its columns may be selected.
+    inner = (select(SHOPS.c.shop_id, *[expr.label(name) for name, expr in cols.items()],
+                    local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day"))
+             .select_from(SHOPS)
+             .outerjoin(quorum, quorum.c.shop_id == SHOPS.c.shop_id)
+             .outerjoin(CITES, c.shop_id == SHOPS.c.shop_id)
+             .group_by(SHOPS.c.shop_id, quorum.c.shop_id)
              .subquery())
     key = None
     for name in cols:
@@ -517,7 +558,7 @@ def _insert_quarter_results(q: str, quorum: int) -> None:
                    func.coalesce(t.c.yh, 0), func.coalesce(d.c.has_quorum, literal(False)),
                    func.coalesce(d.c.passed, empty_json_array()))
             .outerjoin(t, and_(t.c.shop_id == f.c.shop_id, t.c.quarter == q))
-            .outerjoin(d, d.c.shape == t.c.shape))
+            .outerjoin(d, _tally_shape_of(t, d)))
     db.session.execute(insert(QuarterResult.__table__).from_select(
         ["shop_id", "quarter", "ballots", "quorum", "yes_lawful", "yes_service", "yes_compliance", "yes_honesty",
          "quorum_reached", "passed"], stmt))
@@ -530,28 +571,32 @@ def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSett
         ["shop_id", "sec", "sort_at", "k", "fam", "cls", "honesty", "js"],
         select(f.c.shop_id, literal(SEC_NOTE), _const(""), _text(1000 + NOTES.c.ord), literal(0), _const("note"),
                literal(0), NOTES.c.js).join(NOTES, NOTES.c.shape == f.c.shape)))
-    cited = (select(c.shop_id).join(f, f.c.shop_id == c.shop_id).join(d, d.c.shape == f.c.shape)
-             .where(or_(and_(c.sec == SEC_RECORD, d.c.cite_records == 1),
-                        and_(c.sec == SEC_EXAM, d.c.cite_exam == 1), c.sec == SEC_NOTE))
-             .group_by(c.shop_id))
-    if db.engine.dialect.name == "postgresql":
-        order = (c.sec, c.at, _sort_key(c.k), c.fam)
-        reasons = cited.add_columns(json_array_agg(c.js, *order).label("reasons")).subquery()
-    else:
-        # SQLite 3.40 has no ORDER BY inside an aggregate; the WITHOUT ROWID table is scanned in its
-        # primary-key order, which is the reasons' order, and GROUP BY shop_id follows that scan (a
-        # test checks the plan sorts nothing). Each js is a JSON object's text: joined with commas
-        # inside [] they are the JSON array.
-        reasons = cited.add_columns(
-            (_const("[") + func.group_concat(c.js, _const(",")) + _const("]")).label("reasons")).subquery()
+    cited = or_(and_(c.sec == SEC_RECORD, d.c.cite_records == 1), and_(c.sec == SEC_EXAM, d.c.cite_exam == 1),
+                c.sec == SEC_NOTE)
     r = RESTORES
+    if db.engine.dialect.name == "postgresql":
+        # Each shop's reasons aggregated first (a sort of the narrow citations only), then joined.
+        order = (c.sec, c.at, _sort_key(c.k), c.fam)
+        per_shop = (select(c.shop_id, json_array_agg(c.js, *order).label("reasons"))
+                    .join(f, f.c.shop_id == c.shop_id).join(d, d.c.shape == f.c.shape).where(cited)
+                    .group_by(c.shop_id).subquery())
+        reasons, joined, group = per_shop.c.reasons, (per_shop, per_shop.c.shop_id == f.c.shop_id), ()
+    else:
+        # SQLite 3.40 has no ORDER BY inside an aggregate. Each shop (the facts table's rowid order)
+        # seeks its citations by the WITHOUT ROWID table's primary key, which is the reasons' order;
+        # GROUP BY shop_id follows the outer scan (a test checks the plan sorts nothing). Each js is a
+        # JSON object's text: joined with commas inside [] they are the JSON array.
+        reasons = _const("[") + func.group_concat(c.js, _const(",")) + _const("]")
+        joined, group = (CITES, and_(c.shop_id == f.c.shop_id, cited)), (f.c.shop_id,)
     stmt = (select(f.c.shop_id, literal(q), literal(T, UTCDateTime()), d.c.grade, d.c.stars, d.c.criteria,
-                   literal(settings.version), func.coalesce(reasons.c.reasons, empty_json_array()),
+                   literal(settings.version), func.coalesce(reasons, empty_json_array()),
                    case((d.c.cite_records == 1, r.c.improves_on), else_=None), d.c.missing,
                    literal(now, UTCDateTime()))
+            .select_from(f)
             .join(d, d.c.shape == f.c.shape)
-            .outerjoin(reasons, reasons.c.shop_id == f.c.shop_id)
-            .outerjoin(r, r.c.day == f.c.last_day))
+            .outerjoin(r, r.c.day == f.c.last_day)
+            .outerjoin(*joined)
+            .group_by(*group))
     db.session.execute(insert(CreditGrade.__table__).from_select(
         ["shop_id", "quarter", "as_of", "grade", "stars", "criteria", "settings_version", "reasons", "improves_on",
          "missing_criteria", "computed_at"], stmt))

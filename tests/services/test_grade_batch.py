@@ -171,8 +171,9 @@ _ON_SQLITE = (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_UR
 
 @pytest.mark.skipif(not _ON_SQLITE, reason="a plan of SQLite's; PostgreSQL orders inside json_agg")
 def test_sqlite_reasons_follow_the_citations_table_order_without_sorting(db, app):
-    """SQLite 3.40 cannot order inside an aggregate: the reasons statement must read the WITHOUT ROWID
-    citations table in its key order and group on that scan, with no sorter in between (G3 order)."""
+    """SQLite 3.40 cannot order inside an aggregate: the reasons statement must seek each shop's rows of
+    the WITHOUT ROWID citations table by its key, in key order, and group on the shops' scan, with no
+    sorter in between (G3 order)."""
     assert db.engine.dialect.name == "sqlite"
     now = datetime(2024, 7, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     street = _random_street(db, "Asia/Shanghai", 4, grading.grading_instant("2024Q2", now, "Asia/Shanghai"))
@@ -190,7 +191,8 @@ def test_sqlite_reasons_follow_the_citations_table_order_without_sorting(db, app
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     plan = seen[-1]
-    assert "SCAN grading_tmp_cites" in plan
+    assert "SCAN grading_tmp_facts" in plan, plan
+    assert "SEARCH grading_tmp_cites USING PRIMARY KEY (shop_id=?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 
 
