@@ -29,10 +29,11 @@ Units: instants are aware UTC datetimes, stored naive UTC; dates are street-loca
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (JSON, Boolean, Column, Date, Integer, MetaData, String, Table, and_, case, cast, func,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table, and_, case, cast, func,
                         insert, literal, literal_column, or_, select, text, union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -51,9 +52,9 @@ from ..models.types import UTCDateTime
 
 
 class json_object(FunctionElement):
-    """A JSON object from alternating key / value arguments: json_object | json_build_object."""
+    """A JSON object's text from alternating key / value arguments: json_object | json_build_object."""
 
-    type = JSON()
+    type = String()
     inherit_cache = True
 
 
@@ -64,31 +65,48 @@ def _json_object_sqlite(element, compiler, **kw):
 
 @compiles(json_object, "postgresql")
 def _json_object_pg(element, compiler, **kw):
-    return f"json_build_object({compiler.process(element.clauses, **kw)})"
+    return f"CAST(json_build_object({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
-class json_array_agg(FunctionElement):
-    """Aggregate JSON values into an array, in the order of the sort keys that follow the value.
+class ordered_text_agg(FunctionElement):
+    """Texts joined with a separator, in the order of the sort keys that follow: ``value, sep, *keys``.
 
-    SQLite 3.40 has no ORDER BY inside an aggregate: the caller feeds rows already sorted
-    (a sub-select with ORDER BY, which SQLite does not flatten into an aggregate query).
+    SQLite 3.40 has no ORDER BY inside an aggregate: group_concat takes the rows in the order the
+    plan reads them, so the caller must read them in that order (and a test checks the plan).
     """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ordered_text_agg)
+def _ordered_text_agg_sqlite(element, compiler, **kw):
+    value, sep, *_ = list(element.clauses)
+    return f"group_concat({compiler.process(value, **kw)}, {compiler.process(sep, **kw)})"
+
+
+@compiles(ordered_text_agg, "postgresql")
+def _ordered_text_agg_pg(element, compiler, **kw):
+    value, sep, *keys = list(element.clauses)
+    order = ", ".join(compiler.process(k, **kw) for k in keys)
+    return f"string_agg({compiler.process(value, **kw)}, {compiler.process(sep, **kw)} ORDER BY {order})"
+
+
+class as_json(FunctionElement):
+    """A JSON value from its text (SQLite stores the text itself)."""
 
     type = JSON()
     inherit_cache = True
 
 
-@compiles(json_array_agg)
-def _json_array_agg_sqlite(element, compiler, **kw):
-    value = list(element.clauses)[0]
-    return f"json_group_array(json({compiler.process(value, **kw)}))"
+@compiles(as_json)
+def _as_json_sqlite(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
 
 
-@compiles(json_array_agg, "postgresql")
-def _json_array_agg_pg(element, compiler, **kw):
-    value, *keys = list(element.clauses)
-    order = ", ".join(compiler.process(k, **kw) for k in keys)
-    return f"json_agg({compiler.process(value, **kw)} ORDER BY {order})"
+@compiles(as_json, "postgresql")
+def _as_json_pg(element, compiler, **kw):
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS JSON)"
 
 
 class empty_json_array(ColumnElement):
@@ -153,6 +171,9 @@ def _temp(name: str, *cols) -> Table:
 
 #: The shops being graded (the street's active shops in range) and whether each opened in time (S3).
 SHOPS = _temp("grading_tmp_shops", Column("shop_id", Integer, primary_key=True), Column("open_ok", Integer))
+#: A shop's facts shape: what S3 and G2 decide on, each clipped (``_facts``).
+SHAPE_FIELDS = ("nq", "pl", "ps", "pc", "ph", "open_ok", "exam", "violations", "honesty", "serious", "general",
+                "at_fault", "refused", "yellow")
 #: A tally's shape is (quarter, n, yl, ys, yc, yh): ballots and yes per criterion.
 TALLY_SHAPE = ("quarter", "n", "yl", "ys", "yc", "yh")
 TALLY = _temp("grading_tmp_tally", Column("quarter", String(6)), Column("shop_id", Integer),
@@ -163,34 +184,33 @@ TALLY_DECISION = _temp("grading_tmp_tally_decision",
                        Column("quorum", Integer),
                        Column("has_quorum", Boolean), Column("passed", JSON),
                        Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
-#: Citations in reason order: PRIMARY KEY (shop, section, instant as text, id as text, family); on SQLite
-#: a WITHOUT ROWID table is stored in that order, so one scan feeds each shop's array in order.
+#: The records a grade can cite, in reason order: PRIMARY KEY (shop, instant, id as text, family —
+#: a violation before a bad record of the same id text). On SQLite a WITHOUT ROWID table is stored in
+#: that order, so each shop's rows are read in order by a seek on its key prefix.
 CITES = Table("grading_tmp_cites", _tmp,
-              Column("shop_id", Integer, primary_key=True), Column("sec", Integer, primary_key=True),
-              Column("sort_at", String(32), primary_key=True), Column("k", String(40), primary_key=True),
-              Column("fam", Integer, primary_key=True),
-              Column("cls", String(20)), Column("honesty", Integer), Column("at", UTCDateTime),
-              Column("score", Integer), Column("js", JSON),
+              Column("shop_id", Integer, primary_key=True), Column("at", UTCDateTime, primary_key=True),
+              Column("k", String(40), primary_key=True), Column("fam", Integer, primary_key=True),
+              Column("cls", String(20)), Column("honesty", Integer), Column("js", String),
               prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+#: Each shop's latest exam in the window (S3 lawful), with its reason's JSON text.
+EXAMS = _temp("grading_tmp_exams", Column("shop_id", Integer, primary_key=True), Column("score", Integer),
+              Column("js", String))
 #: Per shop: quarters at quorum in the trailing four, and how many of them each criterion passed.
 QUORUM = _temp("grading_tmp_quorum", Column("shop_id", Integer, primary_key=True), Column("nq", Integer),
                Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
 FACTS = _temp("grading_tmp_facts",
-              Column("shop_id", Integer, primary_key=True), Column("shape", String(120)),
+              Column("shop_id", Integer, primary_key=True), Column("shape", BigInteger),
               Column("nq", Integer), Column("pl", Integer), Column("ps", Integer), Column("pc", Integer),
               Column("ph", Integer), Column("open_ok", Integer), Column("exam", Integer),
               Column("violations", Integer), Column("honesty", Integer), Column("serious", Integer),
               Column("general", Integer), Column("at_fault", Integer), Column("refused", Integer),
               Column("yellow", Integer), Column("last_day", String(10)))
 DECISION = _temp("grading_tmp_decision",
-                 Column("shape", String(120), primary_key=True), Column("grade", String(1)),
+                 Column("shape", BigInteger, primary_key=True), Column("grade", String(1)),
                  Column("stars", Integer), Column("criteria", JSON), Column("missing", JSON),
-                 Column("cite_records", Integer), Column("cite_exam", Integer))
-NOTES = _temp("grading_tmp_notes", Column("shape", String(120)), Column("ord", Integer), Column("js", JSON))
+                 Column("cite_records", Integer), Column("cite_exam", Integer), Column("notes", String))
 RESTORES = _temp("grading_tmp_restores", Column("day", String(10), primary_key=True), Column("improves_on", Date))
-#: Sections of a grade's reasons (SPEC G3): the counted records, the failed exam, the register notes.
-SEC_RECORD, SEC_EXAM, SEC_NOTE = 0, 1, 2
-TEMP_TABLES = (SHOPS, TALLY, TALLY_DECISION, QUORUM, CITES, FACTS, DECISION, NOTES, RESTORES)
+TEMP_TABLES = (SHOPS, TALLY, TALLY_DECISION, QUORUM, CITES, EXAMS, FACTS, DECISION, RESTORES)
 
 
 #: PostgreSQL's per-sort memory during a recompute (``SET LOCAL``; the server default is 4 MB).
@@ -262,16 +282,16 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
     if rows:
         s.execute(insert(TALLY_DECISION), rows)
 
-    # 3. citations
+    # 3. citations: the records, and each shop's latest exam
     s.execute(insert(CITES).from_select([c.name for c in CITES.c], _citations(start, end, settings)))
+    s.execute(insert(EXAMS).from_select([c.name for c in EXAMS.c], _latest_exams(start, end, settings)))
 
     # 4. facts per active shop
     s.execute(insert(FACTS).from_select([c.name for c in FACTS.c], _facts(trailing, T, settings)))
 
     # 5. S3 and G2 per distinct shape
-    decided, notes = [], []
-    shape_cols = [FACTS.c[k] for k in ("shape", "nq", "pl", "ps", "pc", "ph", "open_ok", "exam", "violations",
-                                       "honesty", "serious", "general", "at_fault", "refused", "yellow")]
+    decided = []
+    shape_cols = [FACTS.c.shape, *[FACTS.c[k] for k in SHAPE_FIELDS]]
     counts = {"A": 0, "B": 0, "C": 0}
     for row in s.execute(select(*shape_cols, func.count()).group_by(*shape_cols)).all():
         (key, nq, pl, ps, pc, ph, open_ok, exam, violations, honesty, serious, general, at_fault, refused,
@@ -285,13 +305,12 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
             "criteria": [c for c in star_rules.CRITERIA if c in d.earned],
             "missing": list(grade_rules.missing_criteria(grade, d.stars, d.earned)),
             "cite_records": int(grade_rules.cites_records(grade)),
-            "cite_exam": int(d.cites_exam)})
-        notes += [{"shape": key, "ord": i, "js": {"kind": "note", "id": n.code, "text": n.text}}
-                  for i, n in enumerate(d.notes)]
+            "cite_exam": int(d.cites_exam),
+            # the register notes as JSON objects' text, comma-joined: the reasons' tail (G3)
+            "notes": ",".join(json.dumps({"kind": "note", "id": n.code, "text": n.text}, ensure_ascii=False)
+                              for n in d.notes)})
     if decided:
         s.execute(insert(DECISION), decided)
-    if notes:
-        s.execute(insert(NOTES), notes)
     zone = get_zone(tz)
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
@@ -334,6 +353,38 @@ def _in_range(col, shop_range):
     return col.between(*shop_range)
 
 
+def _one_per(key, *joined_keys):
+    """GROUP BY one row per ``key`` whose joins have at most one row each (their primary keys).
+
+    PostgreSQL selects a joined table's columns only when its key is grouped; SQLite groups on
+    ``key`` alone, so a scan in ``key`` order needs no sort.
+    """
+    return (key, *joined_keys) if db.engine.dialect.name == "postgresql" else (key,)
+
+
+def _shape_key(cols: dict, trailing: int, settings: RuleSettings):
+    """A facts shape as one integer in SQL (mixed radix over the SHAPE_FIELDS columns ``cols``).
+
+    Quarters at quorum and passes are 0..``trailing``, ``open_ok`` 0..1, the exam (its stand-in or
+    NULL) a code 0..2, the counts 0..``count_cap`` (≤ 100 by the settings' bounds): at most
+    5⁵·2·3·101⁷ ≈ 2·10¹⁸ < 2⁶³. Integer keys join faster than text ones.
+    """
+    cap, pass_mark = star_rules.count_cap(settings), settings.exam_pass_mark
+    radix = {"nq": trailing + 1, "pl": trailing + 1, "ps": trailing + 1, "pc": trailing + 1,
+             "ph": trailing + 1, "open_ok": 2, "exam": 3}
+    total = 1
+    for name in SHAPE_FIELDS:
+        total *= radix.setdefault(name, cap + 1)
+    if total >= 2 ** 63:
+        raise ValueError(f"shape keys need {total} values, more than a BIGINT holds")
+    exam = cols["exam"]
+    key = 0
+    for name in SHAPE_FIELDS:
+        code = case((exam.is_(None), 0), (exam < pass_mark, 1), else_=2) if name == "exam" else cols[name]
+        key = key * radix[name] + code
+    return key
+
+
 def _tally_shape_of(tally, decision):
     """Join a tally to the decision of its shape."""
     return and_(*[tally.c[c] == decision.c[c] for c in TALLY_SHAPE])
@@ -365,92 +416,97 @@ def _label(col, labels: dict[str, str], aliases: dict[str, str], default: str | 
     return case(*whens, else_=_const(default) if default is not None else None)
 
 
-def _citations(start, end, settings):
-    """Every citable record of the street's active shops in [start, end), as CITES rows.
+def _graded(shop_id):
+    """The shop is one of the graded shops: a probe of the small SHOPS table per record, so the source
+    table is read in one sequential pass (probing ``shops`` itself reads its wide rows)."""
+    return select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id).exists()
 
-    Each source builds its own rows — sort keys, counts' class and the ``{"kind", "id", "text"}``
-    JSON object with the one-line text (local date, Chinese label, ``summary_of`` of the
-    description) — so each expression is computed once per record; the union is sorted in
-    CITES's primary-key order.
+
+def _window(at, start, end):
+    return and_(at >= literal(start, UTCDateTime()), at < literal(end, UTCDateTime()))
+
+
+def _reason(kind: str, id_, at, text_, start, end, tz):
+    """A reason's JSON text ``{"kind", "id", "text"}``: the local date of ``at``, then ``text_``."""
+    day = local_day(at, _offset_minutes(at, start, end, tz))
+    return json_object(_const("kind"), _const(kind), _const("id"), id_, _const("text"), day + text_)
+
+
+def _citations(start, end, settings):
+    """Every record of the graded shops in [start, end) that G2/S3 count, as CITES rows in key order.
+
+    Each source builds its own rows — key, the counts' class and the reason (``_reason``: local date,
+    Chinese label, ``summary_of`` of the description) — so each expression is computed once per
+    record. Sources: violations, bad records, and the complaints closed at fault / refusing mediation
+    (K5) and yellow cards (C4) whose bad record is not written (yet).
     """
     tz = settings.timezone
 
-    def active(shop_id):
-        """The shop is one of the graded shops: a probe of the small SHOPS table per record, so the
-        source table is read in one sequential pass (an IN list would seek the shop index per shop)."""
-        return select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id).exists()
-
-    def window(at):
-        return and_(at >= literal(start, UTCDateTime()), at < literal(end, UTCDateTime()))
-
-    def row(shop_id, sec, at, k, fam, cls, honesty, score, kind, id_, text_):
-        """One CITES row; ``text_`` follows the local date of ``at``."""
-        day = local_day(at, _offset_minutes(at, start, end, tz))
-        cols = (shop_id, literal(sec), _text(at), k, literal(fam), cls,
-                honesty if isinstance(honesty, ColumnElement) else literal(honesty), at, score,
-                json_object(_const("kind"), _const(kind), _const("id"), id_, _const("text"), day + text_))
+    def row(shop_id, at, k, fam, cls, honesty, kind, id_, text_):
+        cols = (shop_id, at, k, literal(fam), cls,
+                honesty if isinstance(honesty, ColumnElement) else literal(honesty),
+                _reason(kind, id_, at, text_, start, end, tz))
         return select(*[col.label(c.name) for col, c in zip(cols, CITES.c)])
-
-    no_score = literal(None, Integer)
 
     # violations (model kind "no_licence" is the domain's "unlicensed"; unknown kinds are "other")
     v = Violation
     violations = row(
-        v.shop_id, SEC_RECORD, v.recorded_at, _text(v.id), 0, v.severity,
-        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), no_score, "violation", v.id,
+        v.shop_id, v.recorded_at, _text(v.id), 0, v.severity,
+        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), "violation", v.id,
         _label(v.severity, {k: f" {s}违法违章：" for k, s in rec.SEVERITIES.items()}, {}, None)
         + _label(v.kind, rec.VIOLATION_KINDS, {"no_licence": "unlicensed"}, rec.VIOLATION_KINDS["other"])
         + _summary(v.description),
-    ).where(window(v.recorded_at), active(v.shop_id))
+    ).where(_window(v.recorded_at, start, end), _graded(v.shop_id))
 
     # bad records (model kind "complaint_fault" is the domain's "complaint_at_fault"; others ignored)
     b = BadRecord
     b_kind = case((b.kind == "complaint_fault", _const("complaint_at_fault")), else_=b.kind)
     bad = row(
-        b.shop_id, SEC_RECORD, b.recorded_at, _text(b.id), 1, b_kind, 0, no_score, "bad_record", b.id,
+        b.shop_id, b.recorded_at, _text(b.id), 1, b_kind, 0, "bad_record", b.id,
         _label(b.kind, {k: " 不良记录：" + s for k, s in rec.BAD_RECORD_KINDS.items()},
                {"complaint_fault": "complaint_at_fault"}, None) + _summary(b.description),
-    ).where(window(b.recorded_at), active(b.shop_id),
+    ).where(_window(b.recorded_at, start, end), _graded(b.shop_id),
             b.kind.in_(sorted({*rec.BAD_RECORD_KINDS, "complaint_fault"})))
 
-    # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5)
+    # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5);
+    # read through the partial index ix_complaints_fault_closed, whose predicate this spells alike
     c = Complaint
     refused = c.refused_mediation.is_(True)
     c_id = _const("complaint:") + _text(c.id)
     complaints = row(
-        c.shop_id, SEC_RECORD, c.closed_at, c_id, 1,
-        case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, no_score,
-        "bad_record", c_id,
+        c.shop_id, c.closed_at, c_id, 1,
+        case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, "bad_record", c_id,
         case((refused, _const(" 不良记录：" + rec.BAD_RECORD_KINDS["refused_mediation"])),
              else_=_const(" 不良记录：" + rec.BAD_RECORD_KINDS["complaint_at_fault"])),
-    ).where(window(c.closed_at), or_(c.shop_at_fault.is_(True), refused), active(c.shop_id),
+    ).where(_window(c.closed_at, start, end), or_(c.shop_at_fault.is_(True), refused), _graded(c.shop_id),
             ~select(BadRecord.id).where(BadRecord.complaint_id == c.id).exists())
 
-    # yellow cards from card checks (C4) whose bad record is not written (yet)
+    # yellow cards from card checks (C4) whose bad record is not written (yet): ix_card_checks_yellow_at
     k = CardCheck
     k_id = _const("card_check:") + _text(k.id)
     cards = row(
-        k.shop_id, SEC_RECORD, k.checked_at, k_id, 1, _const("yellow_card"), 0, no_score, "bad_record", k_id,
+        k.shop_id, k.checked_at, k_id, 1, _const("yellow_card"), 0, "bad_record", k_id,
         _const(" 不良记录：" + rec.BAD_RECORD_KINDS["yellow_card"] + "（商品质量信誉卡未随货同行）"),
-    ).where(window(k.checked_at), k.consequence == "yellow_card", active(k.shop_id),
+    ).where(_window(k.checked_at, start, end), k.consequence == "yellow_card", _graded(k.shop_id),
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
 
-    # the latest exam of each shop in the window (S3 lawful): latest by (taken_at, id as text)
-    e = ExamResult
-    ranked = select(
-        e.shop_id, e.taken_at, e.id, e.score,
-        func.row_number().over(partition_by=e.shop_id,
-                               order_by=(e.taken_at.desc(), _sort_key(_text(e.id)).desc())).label("rn"),
-    ).where(window(e.taken_at), active(e.shop_id)).subquery()
-    r = ranked.c
-    exams = row(
-        r.shop_id, SEC_EXAM, r.taken_at, _text(r.id), 1, _const("exam"), 0, r.score, "exam", r.id,
-        _const(" 法规知识考试") + _text(r.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分"),
-    ).where(r.rn == 1)
-
-    u = union_all(violations, bad, complaints, cards, exams).subquery()
+    u = union_all(violations, bad, complaints, cards).subquery()
     # in primary-key order: appending to the table's B-tree beats inserting all over it
-    return select(u).order_by(*[u.c[c.name] for c in list(CITES.c)[:5]])
+    return select(u).order_by(*[u.c[c.name] for c in list(CITES.c)[:4]])
+
+
+def _latest_exams(start, end, settings):
+    """Each graded shop's latest exam in [start, end) — latest by (taken_at, id as text) — as EXAMS rows,
+    in shop order: an exam with no later one of the same shop (a seek of ix_exam_results_shop_taken)."""
+    e, later = ExamResult, ExamResult.__table__.alias("later")
+    newer = select(later.c.id).where(
+        later.c.shop_id == e.shop_id, _window(later.c.taken_at, start, end),
+        or_(later.c.taken_at > e.taken_at,
+            and_(later.c.taken_at == e.taken_at, _sort_key(_text(later.c.id)) > _sort_key(_text(e.id))))).exists()
+    text_ = _const(" 法规知识考试") + _text(e.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分")
+    return (select(e.shop_id, e.score, _reason("exam", e.id, e.taken_at, text_, start, end, settings.timezone))
+            .where(_window(e.taken_at, start, end), _graded(e.shop_id), ~newer)
+            .order_by(e.shop_id))
 
 
 class needs_one_line(FunctionElement):
@@ -509,18 +565,17 @@ def _facts(trailing, T, settings):
     def n(cond):
         return func.count().filter(cond)
 
-    violation = and_(c.sec == SEC_RECORD, c.fam == 0)
+    violation = c.fam == 0
     counts = {
         "violations": n(violation), "honesty": n(and_(violation, c.honesty == 1)),
         "serious": n(and_(violation, c.cls == "serious")), "general": n(and_(violation, c.cls == "general")),
         "at_fault": n(c.cls == "complaint_at_fault"), "refused": n(c.cls == "refused_mediation"),
         "yellow": n(c.cls == "yellow_card"),
     }
-    best_exam = func.max(c.score)
-    last_at = func.max(c.at).filter(c.sec == SEC_RECORD)
+    last_at = func.max(c.at)
     pass_mark = settings.exam_pass_mark  # exam_stand_in in SQL: the stand-ins for a fail and for a pass
-    exam = case((best_exam.is_(None), None),
-                (best_exam < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
+    exam = case((EXAMS.c.score.is_(None), None),
+                (EXAMS.c.score < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
                 else_=star_rules.exam_stand_in(pass_mark, settings))
 
     def clipped(count):
@@ -533,20 +588,18 @@ def _facts(trailing, T, settings):
         **{k: clipped(count) for k, count in counts.items()},
     }
     # Each shop (SHOPS in key order) seeks its citations by CITES's key prefix: grouped on that scan,
-    # nothing is sorted. QUORUM has one row per shop; on PostgreSQL its key joins the GROUP BY so
-    # its columns may be selected.
+    # nothing is sorted. QUORUM and EXAMS have one row per shop; on PostgreSQL their keys join the
+    # GROUP BY so their columns may be selected.
     inner = (select(SHOPS.c.shop_id, *[expr.label(name) for name, expr in cols.items()],
                     local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day"))
              .select_from(SHOPS)
              .outerjoin(quorum, quorum.c.shop_id == SHOPS.c.shop_id)
+             .outerjoin(EXAMS, EXAMS.c.shop_id == SHOPS.c.shop_id)
              .outerjoin(CITES, c.shop_id == SHOPS.c.shop_id)
-             .group_by(SHOPS.c.shop_id, quorum.c.shop_id)
+             .group_by(*_one_per(SHOPS.c.shop_id, quorum.c.shop_id, EXAMS.c.shop_id))
              .subquery())
-    key = None
-    for name in cols:
-        part = _text(func.coalesce(inner.c[name], -1))
-        key = part if key is None else key + _const(":") + part
-    return select(inner.c.shop_id, key, *[inner.c[name] for name in cols], inner.c.last_day)
+    key = _shape_key({name: inner.c[name] for name in SHAPE_FIELDS}, len(trailing), settings)
+    return select(inner.c.shop_id, key, *[inner.c[name] for name in SHAPE_FIELDS], inner.c.last_day)
 
 
 def _insert_quarter_results(q: str, quorum: int) -> None:
@@ -565,38 +618,31 @@ def _insert_quarter_results(q: str, quorum: int) -> None:
 
 
 def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSettings) -> None:
-    """Every shop's CreditGrade: the decision of its shape, its citations as reasons (G3)."""
-    f, d, c = FACTS, DECISION, CITES.c
-    db.session.execute(insert(CITES).from_select(
-        ["shop_id", "sec", "sort_at", "k", "fam", "cls", "honesty", "js"],
-        select(f.c.shop_id, literal(SEC_NOTE), _const(""), _text(1000 + NOTES.c.ord), literal(0), _const("note"),
-               literal(0), NOTES.c.js).join(NOTES, NOTES.c.shape == f.c.shape)))
-    cited = or_(and_(c.sec == SEC_RECORD, d.c.cite_records == 1), and_(c.sec == SEC_EXAM, d.c.cite_exam == 1),
-                c.sec == SEC_NOTE)
-    r = RESTORES
-    if db.engine.dialect.name == "postgresql":
-        # Each shop's reasons aggregated first (a sort of the narrow citations only), then joined.
-        order = (c.sec, c.at, _sort_key(c.k), c.fam)
-        per_shop = (select(c.shop_id, json_array_agg(c.js, *order).label("reasons"))
-                    .join(f, f.c.shop_id == c.shop_id).join(d, d.c.shape == f.c.shape).where(cited)
-                    .group_by(c.shop_id).subquery())
-        reasons, joined, group = per_shop.c.reasons, (per_shop, per_shop.c.shop_id == f.c.shop_id), ()
-    else:
-        # SQLite 3.40 has no ORDER BY inside an aggregate. Each shop (the facts table's rowid order)
-        # seeks its citations by the WITHOUT ROWID table's primary key, which is the reasons' order;
-        # GROUP BY shop_id follows the outer scan (a test checks the plan sorts nothing). Each js is a
-        # JSON object's text: joined with commas inside [] they are the JSON array.
-        reasons = _const("[") + func.group_concat(c.js, _const(",")) + _const("]")
-        joined, group = (CITES, and_(c.shop_id == f.c.shop_id, cited)), (f.c.shop_id,)
+    """Every shop's CreditGrade: the decision of its shape, and as reasons (G3) its records (when the
+    grade cites them, oldest first), its failed exam (when it cost the lawful star), then the notes.
+
+    The reasons are assembled as text — the JSON objects' texts joined with commas inside [] are the
+    JSON array — so both databases build them the same way.
+    """
+    f, d, c, e, r = FACTS, DECISION, CITES.c, EXAMS, RESTORES
+    # SQLite 3.40 has no ORDER BY inside an aggregate: each shop (FACTS in key order) seeks its
+    # citations by the WITHOUT ROWID table's key, which is the reasons' order, and GROUP BY follows
+    # the outer scan (a test checks the plan sorts nothing). PostgreSQL orders inside string_agg.
+    records = ordered_text_agg(c.js, _const(","), c.at, _sort_key(c.k), c.fam)
+    exam = case((d.c.cite_exam == 1, e.c.js), else_=None)
+    notes = func.nullif(d.c.notes, _const(""))
+    parts = (func.coalesce(_const(",") + records, _const("")) + func.coalesce(_const(",") + exam, _const(""))
+             + func.coalesce(_const(",") + notes, _const("")))
+    reasons = as_json(_const("[") + func.substr(parts, 2) + _const("]"))
     stmt = (select(f.c.shop_id, literal(q), literal(T, UTCDateTime()), d.c.grade, d.c.stars, d.c.criteria,
-                   literal(settings.version), func.coalesce(reasons, empty_json_array()),
-                   case((d.c.cite_records == 1, r.c.improves_on), else_=None), d.c.missing,
-                   literal(now, UTCDateTime()))
+                   literal(settings.version), reasons, case((d.c.cite_records == 1, r.c.improves_on), else_=None),
+                   d.c.missing, literal(now, UTCDateTime()))
             .select_from(f)
             .join(d, d.c.shape == f.c.shape)
             .outerjoin(r, r.c.day == f.c.last_day)
-            .outerjoin(*joined)
-            .group_by(*group))
+            .outerjoin(e, e.c.shop_id == f.c.shop_id)
+            .outerjoin(CITES, and_(c.shop_id == f.c.shop_id, d.c.cite_records == 1))
+            .group_by(*_one_per(f.c.shop_id, d.c.shape, r.c.day, e.c.shop_id)))
     db.session.execute(insert(CreditGrade.__table__).from_select(
         ["shop_id", "quarter", "as_of", "grade", "stars", "criteria", "settings_version", "reasons", "improves_on",
          "missing_criteria", "computed_at"], stmt))
