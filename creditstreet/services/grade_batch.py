@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table, and_, case, cast, func,
-                        insert, literal, literal_column, or_, select, text, union_all)
+                        insert, literal, literal_column, or_, select, text, true, union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -266,6 +266,8 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
 
     # 0. the shops graded
     s.execute(insert(SHOPS).from_select(["shop_id", "open_ok"], _shops(street_id, shop_range, T, settings)))
+    graded = _graded(every_shop=s.scalar(select(func.count()).select_from(SHOPS)) == s.scalar(
+        select(func.count()).select_from(Shop)))
 
     # 1–2. tallies and their S2 decisions
     s.execute(insert(TALLY).from_select(["quarter", "shop_id", "n", "yl", "ys", "yc", "yh"],
@@ -283,8 +285,8 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
         s.execute(insert(TALLY_DECISION), rows)
 
     # 3. citations: the records, and each shop's latest exam
-    s.execute(insert(CITES).from_select([c.name for c in CITES.c], _citations(start, end, settings)))
-    s.execute(insert(EXAMS).from_select([c.name for c in EXAMS.c], _latest_exams(start, end, settings)))
+    s.execute(insert(CITES).from_select([c.name for c in CITES.c], _citations(start, end, settings, graded)))
+    s.execute(insert(EXAMS).from_select([c.name for c in EXAMS.c], _latest_exams(start, end, settings, graded)))
 
     # 4. facts per active shop
     s.execute(insert(FACTS).from_select([c.name for c in FACTS.c], _facts(trailing, T, settings)))
@@ -416,10 +418,18 @@ def _label(col, labels: dict[str, str], aliases: dict[str, str], default: str | 
     return case(*whens, else_=_const(default) if default is not None else None)
 
 
-def _graded(shop_id):
-    """The shop is one of the graded shops: a probe of the small SHOPS table per record, so the source
-    table is read in one sequential pass (probing ``shops`` itself reads its wide rows)."""
-    return select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id).exists()
+def _graded(every_shop: bool):
+    """A test that a record's shop is graded, for the sources read in one sequential pass.
+
+    When ``every_shop`` in the database is graded (one street, none closed) there is nothing to test;
+    otherwise a probe of the small SHOPS table per record (probing ``shops`` itself would read its
+    wide rows; a range or IN test would make the planner seek the records' shop index per shop).
+    """
+    def test(shop_id):
+        if every_shop:
+            return true()
+        return select(SHOPS.c.shop_id).where(SHOPS.c.shop_id == shop_id).exists()
+    return test
 
 
 def _window(at, start, end):
@@ -432,7 +442,7 @@ def _reason(kind: str, id_, at, text_, start, end, tz):
     return json_object(_const("kind"), _const(kind), _const("id"), id_, _const("text"), day + text_)
 
 
-def _citations(start, end, settings):
+def _citations(start, end, settings, graded):
     """Every record of the graded shops in [start, end) that G2/S3 count, as CITES rows in key order.
 
     Each source builds its own rows — key, the counts' class and the reason (``_reason``: local date,
@@ -456,7 +466,7 @@ def _citations(start, end, settings):
         _label(v.severity, {k: f" {s}违法违章：" for k, s in rec.SEVERITIES.items()}, {}, None)
         + _label(v.kind, rec.VIOLATION_KINDS, {"no_licence": "unlicensed"}, rec.VIOLATION_KINDS["other"])
         + _summary(v.description),
-    ).where(_window(v.recorded_at, start, end), _graded(v.shop_id))
+    ).where(_window(v.recorded_at, start, end), graded(v.shop_id))
 
     # bad records (model kind "complaint_fault" is the domain's "complaint_at_fault"; others ignored)
     b = BadRecord
@@ -465,7 +475,7 @@ def _citations(start, end, settings):
         b.shop_id, b.recorded_at, _text(b.id), 1, b_kind, 0, "bad_record", b.id,
         _label(b.kind, {k: " 不良记录：" + s for k, s in rec.BAD_RECORD_KINDS.items()},
                {"complaint_fault": "complaint_at_fault"}, None) + _summary(b.description),
-    ).where(_window(b.recorded_at, start, end), _graded(b.shop_id),
+    ).where(_window(b.recorded_at, start, end), graded(b.shop_id),
             b.kind.in_(sorted({*rec.BAD_RECORD_KINDS, "complaint_fault"})))
 
     # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5);
@@ -478,7 +488,7 @@ def _citations(start, end, settings):
         case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, "bad_record", c_id,
         case((refused, _const(" 不良记录：" + rec.BAD_RECORD_KINDS["refused_mediation"])),
              else_=_const(" 不良记录：" + rec.BAD_RECORD_KINDS["complaint_at_fault"])),
-    ).where(_window(c.closed_at, start, end), or_(c.shop_at_fault.is_(True), refused), _graded(c.shop_id),
+    ).where(_window(c.closed_at, start, end), or_(c.shop_at_fault.is_(True), refused), graded(c.shop_id),
             ~select(BadRecord.id).where(BadRecord.complaint_id == c.id).exists())
 
     # yellow cards from card checks (C4) whose bad record is not written (yet): ix_card_checks_yellow_at
@@ -487,7 +497,7 @@ def _citations(start, end, settings):
     cards = row(
         k.shop_id, k.checked_at, k_id, 1, _const("yellow_card"), 0, "bad_record", k_id,
         _const(" 不良记录：" + rec.BAD_RECORD_KINDS["yellow_card"] + "（商品质量信誉卡未随货同行）"),
-    ).where(_window(k.checked_at, start, end), k.consequence == "yellow_card", _graded(k.shop_id),
+    ).where(_window(k.checked_at, start, end), k.consequence == "yellow_card", graded(k.shop_id),
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
 
     u = union_all(violations, bad, complaints, cards).subquery()
@@ -495,7 +505,7 @@ def _citations(start, end, settings):
     return select(u).order_by(*[u.c[c.name] for c in list(CITES.c)[:4]])
 
 
-def _latest_exams(start, end, settings):
+def _latest_exams(start, end, settings, graded):
     """Each graded shop's latest exam in [start, end) — latest by (taken_at, id as text) — as EXAMS rows,
     in shop order: an exam with no later one of the same shop (a seek of ix_exam_results_shop_taken)."""
     e, later = ExamResult, ExamResult.__table__.alias("later")
@@ -505,7 +515,7 @@ def _latest_exams(start, end, settings):
             and_(later.c.taken_at == e.taken_at, _sort_key(_text(later.c.id)) > _sort_key(_text(e.id))))).exists()
     text_ = _const(" 法规知识考试") + _text(e.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分")
     return (select(e.shop_id, e.score, _reason("exam", e.id, e.taken_at, text_, start, end, settings.timezone))
-            .where(_window(e.taken_at, start, end), _graded(e.shop_id), ~newer)
+            .where(_window(e.taken_at, start, end), graded(e.shop_id), ~newer)
             .order_by(e.shop_id))
 
 
@@ -625,24 +635,32 @@ def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSett
     JSON array — so both databases build them the same way.
     """
     f, d, c, e, r = FACTS, DECISION, CITES.c, EXAMS, RESTORES
-    # SQLite 3.40 has no ORDER BY inside an aggregate: each shop (FACTS in key order) seeks its
-    # citations by the WITHOUT ROWID table's key, which is the reasons' order, and GROUP BY follows
-    # the outer scan (a test checks the plan sorts nothing). PostgreSQL orders inside string_agg.
     records = ordered_text_agg(c.js, _const(","), c.at, _sort_key(c.k), c.fam)
+    stmt = (select(f.c.shop_id).select_from(f)
+            .join(d, d.c.shape == f.c.shape)
+            .outerjoin(r, r.c.day == f.c.last_day)
+            .outerjoin(e, e.c.shop_id == f.c.shop_id))
+    if db.engine.dialect.name == "postgresql":
+        # Each shop's records joined in order first — a sort of the narrow citations alone — then
+        # joined one row per shop, used where the grade cites them.
+        per_shop = select(c.shop_id, records.label("records")).group_by(c.shop_id).subquery()
+        stmt = stmt.outerjoin(per_shop, per_shop.c.shop_id == f.c.shop_id)
+        records = case((d.c.cite_records == 1, per_shop.c.records), else_=None)
+    else:
+        # SQLite 3.40 has no ORDER BY inside an aggregate: each shop (FACTS in key order) seeks its
+        # citations by the WITHOUT ROWID table's key, which is the reasons' order, and GROUP BY
+        # follows the outer scan (a test checks the plan sorts nothing).
+        stmt = (stmt.outerjoin(CITES, and_(c.shop_id == f.c.shop_id, d.c.cite_records == 1))
+                .group_by(f.c.shop_id))
     exam = case((d.c.cite_exam == 1, e.c.js), else_=None)
     notes = func.nullif(d.c.notes, _const(""))
     parts = (func.coalesce(_const(",") + records, _const("")) + func.coalesce(_const(",") + exam, _const(""))
              + func.coalesce(_const(",") + notes, _const("")))
     reasons = as_json(_const("[") + func.substr(parts, 2) + _const("]"))
-    stmt = (select(f.c.shop_id, literal(q), literal(T, UTCDateTime()), d.c.grade, d.c.stars, d.c.criteria,
-                   literal(settings.version), reasons, case((d.c.cite_records == 1, r.c.improves_on), else_=None),
-                   d.c.missing, literal(now, UTCDateTime()))
-            .select_from(f)
-            .join(d, d.c.shape == f.c.shape)
-            .outerjoin(r, r.c.day == f.c.last_day)
-            .outerjoin(e, e.c.shop_id == f.c.shop_id)
-            .outerjoin(CITES, and_(c.shop_id == f.c.shop_id, d.c.cite_records == 1))
-            .group_by(*_one_per(f.c.shop_id, d.c.shape, r.c.day, e.c.shop_id)))
+    stmt = stmt.add_columns(literal(q), literal(T, UTCDateTime()), d.c.grade, d.c.stars, d.c.criteria,
+                            literal(settings.version), reasons,
+                            case((d.c.cite_records == 1, r.c.improves_on), else_=None), d.c.missing,
+                            literal(now, UTCDateTime()))
     db.session.execute(insert(CreditGrade.__table__).from_select(
         ["shop_id", "quarter", "as_of", "grade", "stars", "criteria", "settings_version", "reasons", "improves_on",
          "missing_criteria", "computed_at"], stmt))
