@@ -171,19 +171,24 @@ def _temp(name: str, *cols) -> Table:
 
 #: The shops being graded (the street's active shops in range) and whether each opened in time (S3).
 SHOPS = _temp("grading_tmp_shops", Column("shop_id", Integer, primary_key=True), Column("open_ok", Integer))
+#: A facts shape's integer key (``_shape_key``): 64 bits; on SQLite INTEGER, so a key column is the rowid.
+SHAPE_KEY = BigInteger().with_variant(Integer(), "sqlite")
 #: A shop's facts shape: what S3 and G2 decide on, each clipped (``_facts``).
 SHAPE_FIELDS = ("nq", "pl", "ps", "pc", "ph", "open_ok", "exam", "violations", "honesty", "serious", "general",
                 "at_fault", "refused", "yellow")
 #: A tally's shape is (quarter, n, yl, ys, yc, yh): ballots and yes per criterion.
 TALLY_SHAPE = ("quarter", "n", "yl", "ys", "yc", "yh")
-TALLY = _temp("grading_tmp_tally", Column("quarter", String(6)), Column("shop_id", Integer),
+#: Keyed (quarter, shop): the order the ballots' covering index yields the tallies, so inserting
+#: appends (WITHOUT ROWID on SQLite), and a quarter's tally of a shop is found by key.
+TALLY = Table("grading_tmp_tally", _tmp,
+              Column("quarter", String(6), primary_key=True), Column("shop_id", Integer, primary_key=True),
               Column("n", Integer), Column("yl", Integer), Column("ys", Integer), Column("yc", Integer),
-              Column("yh", Integer))
-TALLY_DECISION = _temp("grading_tmp_tally_decision",
+              Column("yh", Integer), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+TALLY_DECISION = Table("grading_tmp_tally_decision", _tmp,
                        *[Column(c, String(6) if c == "quarter" else Integer, primary_key=True) for c in TALLY_SHAPE],
-                       Column("quorum", Integer),
-                       Column("has_quorum", Boolean), Column("passed", JSON),
-                       Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
+                       Column("quorum", Integer), Column("has_quorum", Boolean), Column("passed", JSON),
+                       Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer),
+                       prefixes=["TEMPORARY"], sqlite_with_rowid=False)
 #: The records a grade can cite, in reason order: PRIMARY KEY (shop, instant, id as text, family —
 #: a violation before a bad record of the same id text). On SQLite a WITHOUT ROWID table is stored in
 #: that order, so each shop's rows are read in order by a seek on its key prefix.
@@ -199,18 +204,20 @@ EXAMS = _temp("grading_tmp_exams", Column("shop_id", Integer, primary_key=True),
 QUORUM = _temp("grading_tmp_quorum", Column("shop_id", Integer, primary_key=True), Column("nq", Integer),
                Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
 FACTS = _temp("grading_tmp_facts",
-              Column("shop_id", Integer, primary_key=True), Column("shape", BigInteger),
+              Column("shop_id", Integer, primary_key=True), Column("shape", SHAPE_KEY),
               Column("nq", Integer), Column("pl", Integer), Column("ps", Integer), Column("pc", Integer),
               Column("ph", Integer), Column("open_ok", Integer), Column("exam", Integer),
               Column("violations", Integer), Column("honesty", Integer), Column("serious", Integer),
               Column("general", Integer), Column("at_fault", Integer), Column("refused", Integer),
               Column("yellow", Integer), Column("last_day", String(10)))
 DECISION = _temp("grading_tmp_decision",
-                 Column("shape", BigInteger, primary_key=True), Column("grade", String(1)),
+                 Column("shape", SHAPE_KEY, primary_key=True), Column("grade", String(1)),
                  Column("stars", Integer), Column("criteria", JSON), Column("missing", JSON),
                  Column("cite_records", Integer), Column("cite_exam", Integer), Column("notes", String))
 RESTORES = _temp("grading_tmp_restores", Column("day", String(10), primary_key=True), Column("improves_on", Date))
 TEMP_TABLES = (SHOPS, TALLY, TALLY_DECISION, QUORUM, CITES, EXAMS, FACTS, DECISION, RESTORES)
+#: The large tables whose primary key exists for SQLite's WITHOUT ROWID order.
+CLUSTERED = (TALLY, CITES)
 
 
 #: PostgreSQL's per-sort memory during a recompute (``SET LOCAL``; the server default is 4 MB).
@@ -227,6 +234,10 @@ def create_temp_tables() -> None:
     for t in TEMP_TABLES:
         conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
         t.create(conn)
+        if conn.dialect.name == "postgresql" and t in CLUSTERED:
+            # Their keys order SQLite's storage; PostgreSQL hashes and sorts instead, so the index
+            # would only slow the inserts. (They stay unique by construction.)
+            conn.execute(text(f"ALTER TABLE {t.name} DROP CONSTRAINT {t.name}_pkey"))
 
 
 def drop_temp_tables() -> None:
@@ -353,15 +364,6 @@ def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = Non
 
 def _in_range(col, shop_range):
     return col.between(*shop_range)
-
-
-def _one_per(key, *joined_keys):
-    """GROUP BY one row per ``key`` whose joins have at most one row each (their primary keys).
-
-    PostgreSQL selects a joined table's columns only when its key is grouped; SQLite groups on
-    ``key`` alone, so a scan in ``key`` order needs no sort.
-    """
-    return (key, *joined_keys) if db.engine.dialect.name == "postgresql" else (key,)
 
 
 def _shape_key(cols: dict, trailing: int, settings: RuleSettings):
@@ -501,6 +503,8 @@ def _citations(start, end, settings, graded):
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
 
     u = union_all(violations, bad, complaints, cards).subquery()
+    if db.engine.dialect.name == "postgresql":  # a heap: any order
+        return select(u)
     # in primary-key order: appending to the table's B-tree beats inserting all over it
     return select(u).order_by(*[u.c[c.name] for c in list(CITES.c)[:4]])
 
@@ -583,6 +587,21 @@ def _facts(trailing, T, settings):
         "yellow": n(c.cls == "yellow_card"),
     }
     last_at = func.max(c.at)
+    shops = (select(SHOPS.c.shop_id).select_from(SHOPS)
+             .outerjoin(quorum, quorum.c.shop_id == SHOPS.c.shop_id)
+             .outerjoin(EXAMS, EXAMS.c.shop_id == SHOPS.c.shop_id))
+    if db.engine.dialect.name == "postgresql":
+        # The citations counted per shop first (one aggregate over one table), then joined one row
+        # per shop: PostgreSQL hashes each join, so the fewer rows the cheaper.
+        per_shop = select(c.shop_id, *[v.label(k) for k, v in counts.items()], last_at.label("last_at"))
+        per_shop = per_shop.group_by(c.shop_id).subquery()
+        shops = shops.outerjoin(per_shop, per_shop.c.shop_id == SHOPS.c.shop_id)
+        counts = {k: func.coalesce(per_shop.c[k], 0) for k in counts}
+        last_at = per_shop.c.last_at
+    else:
+        # Each shop (SHOPS in key order) seeks its citations by CITES's key prefix: grouped on that
+        # scan, nothing is sorted. QUORUM and EXAMS have one row per shop.
+        shops = shops.outerjoin(CITES, c.shop_id == SHOPS.c.shop_id).group_by(SHOPS.c.shop_id)
     pass_mark = settings.exam_pass_mark  # exam_stand_in in SQL: the stand-ins for a fail and for a pass
     exam = case((EXAMS.c.score.is_(None), None),
                 (EXAMS.c.score < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
@@ -597,17 +616,9 @@ def _facts(trailing, T, settings):
         "ph": func.coalesce(quorum.c.ph, 0), "open_ok": SHOPS.c.open_ok, "exam": exam,
         **{k: clipped(count) for k, count in counts.items()},
     }
-    # Each shop (SHOPS in key order) seeks its citations by CITES's key prefix: grouped on that scan,
-    # nothing is sorted. QUORUM and EXAMS have one row per shop; on PostgreSQL their keys join the
-    # GROUP BY so their columns may be selected.
-    inner = (select(SHOPS.c.shop_id, *[expr.label(name) for name, expr in cols.items()],
-                    local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day"))
-             .select_from(SHOPS)
-             .outerjoin(quorum, quorum.c.shop_id == SHOPS.c.shop_id)
-             .outerjoin(EXAMS, EXAMS.c.shop_id == SHOPS.c.shop_id)
-             .outerjoin(CITES, c.shop_id == SHOPS.c.shop_id)
-             .group_by(*_one_per(SHOPS.c.shop_id, quorum.c.shop_id, EXAMS.c.shop_id))
-             .subquery())
+    inner = shops.add_columns(
+        *[expr.label(name) for name, expr in cols.items()],
+        local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day")).subquery()
     key = _shape_key({name: inner.c[name] for name in SHAPE_FIELDS}, len(trailing), settings)
     return select(inner.c.shop_id, key, *[inner.c[name] for name in SHAPE_FIELDS], inner.c.last_day)
 
