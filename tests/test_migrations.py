@@ -83,3 +83,35 @@ def test_constraint_names_follow_the_convention(upgraded):
 def test_metadata_names_follow_the_convention():
     names = {c.name for c in db.metadata.tables["ballots"].constraints}
     assert {"pk_ballots", "uq_ballots_supervisor_id_shop_id_quarter", "fk_ballots_shop_id_shops"} <= names
+
+
+def test_0003_fills_the_reason_tails_of_existing_records(empty_database_url):
+    """Records written before 0003 get the text the models now write (SPEC G3), by the domain rule:
+    severity and kind labels, the description on one line in brackets; a model kind spelt otherwise
+    ("no_licence", "complaint_fault") reads as the domain's."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS, revision="0002")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO streets (id, name, timezone, hotlines, duty_hours, created_at) "
+                              "VALUES (1, '街', 'Asia/Shanghai', '[]', '', '2024-01-01 00:00:00')"))
+            conn.execute(text(
+                "INSERT INTO shops (id, street_id, uscc, name, search_key, ownership, industry, house_number, house_sort, "
+                "principal, phone, licence_no_expiry, note, status, public_reply, created_at, updated_at) "
+                "VALUES (1, 1, 'X', '店', '店', 'individual', '', '', '', '', '', false, '', 'active', '', "
+                "'2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
+            conn.execute(text(
+                "INSERT INTO violations (id, shop_id, severity, kind, legal_basis, description, penalty, fine_fen, "
+                "recorded_at) VALUES (1, 1, 'serious', 'no_licence', '', :d, '', 0, '2024-03-01 00:00:00')"),
+                {"d": "无照\r\n经营 "})
+            conn.execute(text(
+                "INSERT INTO bad_records (id, shop_id, kind, description, recorded_at) "
+                "VALUES (1, 1, 'complaint_fault', '', '2024-03-01 00:00:00')"))
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            v = conn.execute(text("SELECT reason_tail FROM violations")).scalar_one()
+            b = conn.execute(text("SELECT reason_tail FROM bad_records")).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    assert v == " 严重违法违章：主体资格不合格或未亮证经营（无照 经营）"
+    assert b == " 不良记录：投诉中经查商家有责"

@@ -48,6 +48,24 @@ def summary_of(text: str | None, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def violation_tail(severity: str, kind: str, summary: str = "") -> str:
+    """A violation's reason text after its date (SPEC G3): " 一般违法违章：虚假宣传（巡查发现）".
+
+    ``summary`` is already one line (``summary_of``). Raises KeyError on an unknown severity or kind.
+    Stored with each violation when it is written (models/patrol.py), so the set-based grading
+    copies it instead of building it.
+    """
+    return f" {SEVERITIES[severity]}违法违章：{VIOLATION_KINDS[kind]}" + (f"（{summary}）" if summary else "")
+
+
+def bad_record_tail(kind: str, summary: str = "") -> str:
+    """A bad record's reason text after its date (SPEC G3): " 不良记录：黄牌警告（…）".
+
+    Raises KeyError on an unknown kind. Stored with each bad record (models/patrol.py).
+    """
+    return f" 不良记录：{BAD_RECORD_KINDS[kind]}" + (f"（{summary}）" if summary else "")
+
+
 @dataclass(frozen=True)
 class Reason:
     """One record that decided a rule: its kind, id and a Chinese one-line description."""
@@ -77,10 +95,8 @@ class Violation:
     def reason(self, tz: TzLike = None) -> Reason:
         memo = _memo(self, tz)
         if memo is None:
-            text = (f"{local_date(self.at, tz).isoformat()} {SEVERITIES[self.severity]}违法违章："
-                    f"{VIOLATION_KINDS[self.kind]}")
-            memo = _remember(self, tz, Reason("violation", self.id,
-                                              text + (f"（{self.summary}）" if self.summary else "")))
+            memo = _remember(self, tz, Reason("violation", self.id, local_date(self.at, tz).isoformat()
+                                              + violation_tail(self.severity, self.kind, self.summary)))
         return memo
 
 
@@ -104,9 +120,8 @@ class BadRecord:
     def reason(self, tz: TzLike = None) -> Reason:
         memo = _memo(self, tz)
         if memo is None:
-            text = f"{local_date(self.at, tz).isoformat()} 不良记录：{BAD_RECORD_KINDS[self.kind]}"
-            memo = _remember(self, tz, Reason("bad_record", self.id,
-                                              text + (f"（{self.summary}）" if self.summary else "")))
+            memo = _remember(self, tz, Reason("bad_record", self.id, local_date(self.at, tz).isoformat()
+                                              + bad_record_tail(self.kind, self.summary)))
         return memo
 
 

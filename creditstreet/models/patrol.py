@@ -2,9 +2,10 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import records as rec
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
@@ -13,6 +14,41 @@ CHECKLIST = ("licence", "ledger", "advertising", "counterfeit", "prices", "cards
 SEVERITIES = ("general", "serious")
 VIOLATION_KINDS = ("counterfeit", "false_advertising", "price_fraud", "no_licence", "no_ledger", "other")
 TRADES = ("clothing", "cosmetics", "appliances", "shoes")
+
+
+def domain_violation_kind(kind: str) -> str:
+    """This model's violation kind in ``domain.records.VIOLATION_KINDS`` ("no_licence" is "unlicensed";
+    an unknown kind is "other")."""
+    kind = {"no_licence": "unlicensed"}.get(kind, kind)
+    return kind if kind in rec.VIOLATION_KINDS else "other"
+
+
+def domain_bad_record_kind(kind: str) -> str | None:
+    """This model's bad-record kind in ``domain.records.BAD_RECORD_KINDS`` ("complaint_fault" is
+    "complaint_at_fault"); None for a kind the rules do not count."""
+    kind = {"complaint_fault": "complaint_at_fault"}.get(kind, kind)
+    return kind if kind in rec.BAD_RECORD_KINDS else None
+
+
+def violation_tail(severity: str, kind: str, description: str | None) -> str:
+    """The stored ``Violation.reason_tail``: ``domain.records.violation_tail`` of this row (SPEC G3)."""
+    return rec.violation_tail(severity, domain_violation_kind(kind), rec.summary_of(description))
+
+
+def bad_record_tail(kind: str, description: str | None) -> str:
+    """The stored ``BadRecord.reason_tail`` ('' for a kind the rules do not count)."""
+    kind = domain_bad_record_kind(kind)
+    return rec.bad_record_tail(kind, rec.summary_of(description)) if kind else ""
+
+
+def _violation_tail_default(context) -> str:
+    row = context.get_current_parameters()
+    return violation_tail(row["severity"], row["kind"], row.get("description"))
+
+
+def _bad_record_tail_default(context) -> str:
+    row = context.get_current_parameters()
+    return bad_record_tail(row["kind"], row.get("description"))
 
 
 class SpecialAction(db.Model):
@@ -68,6 +104,9 @@ class Violation(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token
+    #: Its reason's text after the date (SPEC G3), kept by the domain rule on every insert and update,
+    #: so the quarterly grading copies it (services/grade_batch.py).
+    reason_tail: Mapped[str] = mapped_column(String(120), default=_violation_tail_default)
 
     patrol: Mapped[Optional[Patrol]] = relationship(back_populates="violations")
     seizures: Mapped[list["Seizure"]] = relationship(cascade="all, delete-orphan")
@@ -135,3 +174,15 @@ class BadRecord(db.Model):
     card_check_id: Mapped[Optional[int]] = mapped_column(ForeignKey("card_checks.id"), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Its reason's text after the date (SPEC G3), kept on every insert and update (see Violation).
+    reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default)
+
+
+@event.listens_for(Violation, "before_update")
+def _violation_changed(_mapper, _connection, target: Violation) -> None:
+    target.reason_tail = violation_tail(target.severity, target.kind, target.description)
+
+
+@event.listens_for(BadRecord, "before_update")
+def _bad_record_changed(_mapper, _connection, target: BadRecord) -> None:
+    target.reason_tail = bad_record_tail(target.kind, target.description)

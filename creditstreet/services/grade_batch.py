@@ -46,6 +46,7 @@ from ..domain.time import Quarter, as_utc, get_zone, local_midnight, restores_on
 from ..extensions import db
 from ..models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult, Shop,
                       Violation)
+from ..models.patrol import domain_bad_record_kind
 from ..models.types import UTCDateTime
 
 # --------------------------------------------------------------------------- SQL spelled per dialect
@@ -414,12 +415,6 @@ def _offset_minutes(at, start: datetime, end: datetime, tz: str):
                   for prev, p in zip(periods, periods[1:])], else_=literal(periods[-1][1]))
 
 
-def _label(col, labels: dict[str, str], aliases: dict[str, str], default: str | None):
-    whens = [(col == k, _const(v)) for k, v in labels.items()]
-    whens += [(col == alias, _const(labels[target])) for alias, target in aliases.items()]
-    return case(*whens, else_=_const(default) if default is not None else None)
-
-
 def _graded(every_shop: bool):
     """A test that a record's shop is graded, for the sources read in one sequential pass.
 
@@ -460,25 +455,21 @@ def _citations(start, end, settings, graded):
                 _reason(kind, id_, at, text_, start, end, tz))
         return select(*[col.label(c.name) for col, c in zip(cols, CITES.c)])
 
-    # violations (model kind "no_licence" is the domain's "unlicensed"; unknown kinds are "other")
+    # violations and bad records: their reason text after the date is stored with them, written by
+    # the domain rule (models/patrol.py ``reason_tail``); honesty kinds are spelt alike in both
     v = Violation
     violations = row(
         v.shop_id, v.recorded_at, _text(v.id), 0, v.severity,
-        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), "violation", v.id,
-        _label(v.severity, {k: f" {s}违法违章：" for k, s in rec.SEVERITIES.items()}, {}, None)
-        + _label(v.kind, rec.VIOLATION_KINDS, {"no_licence": "unlicensed"}, rec.VIOLATION_KINDS["other"])
-        + _summary(v.description),
+        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), "violation", v.id, v.reason_tail,
     ).where(_window(v.recorded_at, start, end), graded(v.shop_id))
 
-    # bad records (model kind "complaint_fault" is the domain's "complaint_at_fault"; others ignored)
+    # bad records of the kinds the rules count (model kind "complaint_fault" is "complaint_at_fault")
     b = BadRecord
-    b_kind = case((b.kind == "complaint_fault", _const("complaint_at_fault")), else_=b.kind)
+    b_kinds = {k: domain_bad_record_kind(k) for k in ("complaint_fault", *rec.BAD_RECORD_KINDS)}
     bad = row(
-        b.shop_id, b.recorded_at, _text(b.id), 1, b_kind, 0, "bad_record", b.id,
-        _label(b.kind, {k: " 不良记录：" + s for k, s in rec.BAD_RECORD_KINDS.items()},
-               {"complaint_fault": "complaint_at_fault"}, None) + _summary(b.description),
-    ).where(_window(b.recorded_at, start, end), graded(b.shop_id),
-            b.kind.in_(sorted({*rec.BAD_RECORD_KINDS, "complaint_fault"})))
+        b.shop_id, b.recorded_at, _text(b.id), 1, case(*[(b.kind == k, _const(d)) for k, d in b_kinds.items()]),
+        0, "bad_record", b.id, b.reason_tail,
+    ).where(_window(b.recorded_at, start, end), graded(b.shop_id), b.kind.in_(sorted(b_kinds)))
 
     # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5);
     # read through the partial index ix_complaints_fault_closed, whose predicate this spells alike
@@ -488,8 +479,8 @@ def _citations(start, end, settings, graded):
     complaints = row(
         c.shop_id, c.closed_at, c_id, 1,
         case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, "bad_record", c_id,
-        case((refused, _const(" 不良记录：" + rec.BAD_RECORD_KINDS["refused_mediation"])),
-             else_=_const(" 不良记录：" + rec.BAD_RECORD_KINDS["complaint_at_fault"])),
+        case((refused, _const(rec.bad_record_tail("refused_mediation"))),
+             else_=_const(rec.bad_record_tail("complaint_at_fault"))),
     ).where(_window(c.closed_at, start, end), or_(c.shop_at_fault.is_(True), refused), graded(c.shop_id),
             ~select(BadRecord.id).where(BadRecord.complaint_id == c.id).exists())
 
@@ -498,7 +489,7 @@ def _citations(start, end, settings, graded):
     k_id = _const("card_check:") + _text(k.id)
     cards = row(
         k.shop_id, k.checked_at, k_id, 1, _const("yellow_card"), 0, "bad_record", k_id,
-        _const(" 不良记录：" + rec.BAD_RECORD_KINDS["yellow_card"] + "（商品质量信誉卡未随货同行）"),
+        _const(rec.bad_record_tail("yellow_card", "商品质量信誉卡未随货同行")),
     ).where(_window(k.checked_at, start, end), k.consequence == "yellow_card", graded(k.shop_id),
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
 
@@ -521,40 +512,6 @@ def _latest_exams(start, end, settings, graded):
     return (select(e.shop_id, e.score, _reason("exam", e.id, e.taken_at, text_, start, end, settings.timezone))
             .where(_window(e.taken_at, start, end), graded(e.shop_id), ~newer)
             .order_by(e.shop_id))
-
-
-class needs_one_line(FunctionElement):
-    """True when a text has a line break or tab, or an outer space: ``summary_of`` would change it."""
-
-    type = Boolean()
-    inherit_cache = True
-
-
-@compiles(needs_one_line)
-def _needs_one_line_sqlite(element, compiler, **kw):
-    col = compiler.process(list(element.clauses)[0], **kw)
-    return f"({col} GLOB '*[\t\n\r]*' OR {col} GLOB ' *' OR {col} GLOB '* ')"
-
-
-@compiles(needs_one_line, "postgresql")
-def _needs_one_line_pg(element, compiler, **kw):
-    col = compiler.process(list(element.clauses)[0], **kw)
-    return f"({col} ~ '[\t\n\r]' OR left({col}, 1) = ' ' OR right({col}, 1) = ' ')"
-
-
-def _summary(col):
-    """``records.summary_of`` in SQL, in brackets ('' for an empty text): a clean text (the usual
-    case) is used as it is; only one with a line break, a tab or an outer space is rewritten."""
-    sp = _const(" ")
-
-    def clip(s):
-        return case((s == _const(""), _const("")),
-                    (func.length(s) <= 40, _const("（") + s + _const("）")),
-                    else_=_const("（") + func.substr(s, 1, 39) + _const("…）"))
-
-    cleaned = func.trim(func.replace(func.replace(func.replace(func.replace(
-        col, _const("\r\n"), sp), _const("\r"), sp), _const("\n"), sp), _const("\t"), sp), sp)
-    return case((needs_one_line(col), clip(cleaned)), else_=clip(col))
 
 
 def _facts(trailing, T, settings):
@@ -667,7 +624,10 @@ def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSett
     notes = func.nullif(d.c.notes, _const(""))
     parts = (func.coalesce(_const(",") + records, _const("")) + func.coalesce(_const(",") + exam, _const(""))
              + func.coalesce(_const(",") + notes, _const("")))
-    reasons = as_json(_const("[") + func.substr(parts, 2) + _const("]"))
+    # most grades cite records only: one copy of the long text instead of several
+    reasons = as_json(case((and_(d.c.cite_exam == 0, d.c.notes == _const("")),
+                            func.coalesce(_const("[") + records + _const("]"), _const("[]"))),
+                           else_=_const("[") + func.substr(parts, 2) + _const("]")))
     stmt = stmt.add_columns(literal(q), literal(T, UTCDateTime()), d.c.grade, d.c.stars, d.c.criteria,
                             literal(settings.version), reasons,
                             case((d.c.cite_records == 1, r.c.improves_on), else_=None), d.c.missing,

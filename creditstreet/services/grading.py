@@ -38,6 +38,7 @@ from ..models import (
     BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, GradeRun, QuarterResult,
     Shop, Street, User, Violation,
 )
+from ..models.patrol import domain_bad_record_kind, domain_violation_kind
 from . import audit, grade_batch
 from .settings import rule_settings
 
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 #: Test hook (CASES K-05): called after the rows are written, inside the write transaction.
 after_write_hook: Callable[[], None] | None = None
 
-# The models' spellings → the domain's (models/patrol.py vs domain/records.py).
-_VIOLATION_KIND = {"no_licence": "unlicensed"}
-_BAD_KIND = {"complaint_fault": "complaint_at_fault"}
 
 
 @dataclass(frozen=True)
@@ -353,17 +351,15 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
                    Violation.recorded_at, Violation.description)
             .where(Violation.recorded_at >= start, Violation.recorded_at < end, limit(Violation.shop_id))):
         if sid in shops:
-            kind = _VIOLATION_KIND.get(kind, kind)
-            violations[sid].append(rec.Violation(
-                vid, at, sev, kind if kind in rec.VIOLATION_KINDS else "other", rec.summary_of(desc)))
+            violations[sid].append(rec.Violation(vid, at, sev, domain_violation_kind(kind), rec.summary_of(desc)))
 
     bad: dict[int, list] = defaultdict(list)
     for bid, sid, kind, at, desc in db.session.execute(
             select(BadRecord.id, BadRecord.shop_id, BadRecord.kind, BadRecord.recorded_at,
                    BadRecord.description)
             .where(BadRecord.recorded_at >= start, BadRecord.recorded_at < end, limit(BadRecord.shop_id))):
-        kind = _BAD_KIND.get(kind, kind)
-        if sid in shops and kind in rec.BAD_RECORD_KINDS:
+        kind = domain_bad_record_kind(kind)
+        if sid in shops and kind is not None:
             bad[sid].append(rec.BadRecord(bid, at, kind, rec.summary_of(desc)))
 
     # Complaints closed with the shop at fault / refusing mediation (K5), and yellow cards (C4),

@@ -210,3 +210,25 @@ def test_recompute_keeps_the_grades_of_a_shop_closed_since(db):
     results, grades = _stored(db, street, "2024Q2")
     assert run.shops == 38  # 40 shops, one closed by the street's seed and this one
     assert (grades[shop_id].grade, grades[shop_id].reasons, results[shop_id].ballots) == kept
+
+
+def test_records_keep_their_reason_text_on_insert_and_update(db):
+    """The text after a reason's date (SPEC G3) is written with the record by the domain rule —
+    through the ORM and through a bulk insert alike — and rewritten when the record changes."""
+    street = _street("Asia/Shanghai")
+    shop = factories.make_shop(street)
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    v = Violation(shop_id=shop.id, severity="general", kind="false_advertising", description=" 夸大\t功效 ",
+                  recorded_at=at)
+    b = BadRecord(shop_id=shop.id, kind="complaint_fault", description="", recorded_at=at)
+    db.session.add_all([v, b])
+    db.session.flush()
+    assert v.reason_tail == " 一般违法违章：虚假宣传（夸大 功效）"
+    assert b.reason_tail == " 不良记录：投诉中经查商家有责"
+    v.severity, v.kind, v.description = "serious", "no_licence", "x" * 41
+    db.session.flush()
+    assert v.reason_tail == " 严重违法违章：主体资格不合格或未亮证经营（" + "x" * 39 + "…）"
+    db.session.execute(Violation.__table__.insert(), [
+        {"shop_id": shop.id, "severity": "general", "kind": "made_up", "description": "", "recorded_at": at}])
+    bulk = db.session.scalar(select(Violation.reason_tail).where(Violation.kind == "made_up"))
+    assert bulk == " 一般违法违章：其他违法违章行为"  # an unknown kind reads as "other"
