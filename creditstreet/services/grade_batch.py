@@ -2,28 +2,36 @@
 
 ``write_grades`` runs a fixed number of statements whatever the number of shops:
 
-1. **tally** — ballots grouped per (quarter, shop) into a temporary table (``ballot_tally_query``:
-   a range scan of the covering index ``ix_ballots_quarter_shop_marks``).
+0. **shops** — the street's active shops in range, and whether each opened long enough before T
+   (``domain.stars.opened_by``), into a small temporary table every later step drives from.
+1. **tally** — ballots grouped per (quarter, shop) (``ballot_tally_query``: a range scan of the
+   covering index ``ix_ballots_quarter_shop_marks``).
 2. **S2** — each distinct tally shape (quarter, ballots, yes per criterion) is decided once in Python
-   by ``domain.stars.quarter_result``; the decisions go back into a temporary table.
-3. **citations** — every record in [T − 12 months, T) that a rule can cite (violations, bad records,
-   complaints at fault or refusing mediation and yellow cards not yet written as bad records, the
-   latest exam), each with its one-line Chinese text (``domain.records`` labels and
-   ``summary_of``; the local date from the street's UTC offsets, ``domain.time.utc_offsets``).
-4. **facts** — one row per active shop: quorum quarters and passes per criterion, opened in time
-   (``domain.stars.opened_by``), latest exam, counts of each kind of citation — clipped to
-   ``domain.stars.count_cap`` (and the exam to ``exam_stand_in``), which changes no decision.
+   by ``domain.stars.quarter_result``; the decisions go back into a temporary table and are added up
+   per shop over the trailing quarters.
+3. **citations** — every record in [T − 12 months, T) that G2 or S3 counts (violations, bad records,
+   complaints at fault or refusing mediation and yellow cards not yet written as bad records), with
+   its reason as JSON text: the local date (the street's UTC offsets, ``domain.time.utc_offsets``)
+   then the text the record keeps (``reason_tail``, written by ``domain.records`` when the record is);
+   and each shop's latest exam in the window.
+4. **facts** — one row per shop: quarters at quorum and passes per criterion, opened in time, latest
+   exam, counts of each kind of citation — clipped to ``domain.stars.count_cap`` (the exam to
+   ``exam_stand_in``), which changes no decision — and the shape they make as one integer key.
 5. **S3, G2** — each distinct facts shape is decided once by ``domain.stars.decide_stars`` and
-   ``domain.grades.grade_for_counts``; the decisions (grade, stars, criteria, notes, what to cite)
-   go back into a temporary table.
+   ``domain.grades.grade_for_counts``; the decisions (grade, stars, criteria, what to cite, the notes'
+   JSON) go back into a temporary table.
 6. **write** — ``INSERT … SELECT`` of the QuarterResult and CreditGrade rows. The reasons (G3) are
-   the shop's citations aggregated into a JSON array in the database, oldest first, then the notes;
-   "restores A" comes from a table of ``domain.time.restores_on`` for every local date of the window.
+   the shop's citations joined into a JSON array in the database, oldest first, then the failed exam
+   and the notes; "restores A" comes from a table of ``domain.time.restores_on`` for every local date
+   of the window.
 
-So the rules stay in ``domain/`` (Python decides every distinct shape: a few hundred, however many
-shops), and the per-shop work — counting, joining, writing — is set-based SQL that runs the same
-on SQLite and PostgreSQL. ``tests/services/test_grade_batch.py`` checks that the rows equal those of
-the per-shop reference path (``grading.compute_grades``) on a randomised street.
+So the rules stay in ``domain/`` (Python decides every distinct shape: a few thousand at most,
+however many shops), and the per-shop work — counting, joining, writing — is set-based SQL that
+runs on SQLite and PostgreSQL, each statement shaped for how that database executes it (SQLite:
+WITHOUT ROWID tables read in key order, no sorts after the citations'; PostgreSQL: hashed joins of
+pre-aggregated rows, sorts in memory). ``tests/services/test_grade_batch.py`` checks that the rows
+equal those of the per-shop reference path (``grading.compute_grades``) on randomised streets.
+Timings: docs/benchmarks.md.
 
 Units: instants are aware UTC datetimes, stored naive UTC; dates are street-local.
 """
@@ -515,10 +523,10 @@ def _latest_exams(start, end, settings, graded):
 
 
 def _facts(trailing, T, settings):
-    """One row per active shop: its StarShape and G2 counts, clipped to ``count_cap``, with a text key.
+    """One row per graded shop: its StarShape and G2 counts, clipped to ``count_cap``, and their key.
 
     Clipping (and the exam's stand-in score, ``exam_stand_in``) keeps the decisions exact and the
-    number of distinct shapes small: a few hundred whatever the number of shops.
+    number of distinct shapes bounded whatever the number of shops (``_shape_key``).
     """
     quarters = [str(q) for q in trailing]
     start, end = year_window(T, settings.timezone)
