@@ -86,7 +86,8 @@ def test_metadata_names_follow_the_convention():
 
 
 def test_0003_fills_the_reason_tails_of_existing_records(empty_database_url):
-    """Records written before 0003 get the text the models now write (SPEC G3), by the domain rule:
+    """Records written before 0003 (one with a seizure under it) get the text the models now write
+    (SPEC G3), by the domain rule:
     severity and kind labels, the description on one line in brackets; a model kind spelt otherwise
     ("no_licence", "complaint_fault") reads as the domain's."""
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
@@ -107,6 +108,9 @@ def test_0003_fills_the_reason_tails_of_existing_records(empty_database_url):
             conn.execute(text(
                 "INSERT INTO bad_records (id, shop_id, kind, description, recorded_at) "
                 "VALUES (1, 1, 'complaint_fault', '', '2024-03-01 00:00:00')"))
+            # a row referencing the violation: SQLite may not copy-and-drop the table under it
+            conn.execute(text("INSERT INTO seizures (id, violation_id, goods, quantity, unit) "
+                              "VALUES (1, 1, '牙膏', 504, '支')"))
         flask_migrate.upgrade(directory=MIGRATIONS)
         with db.engine.connect() as conn:
             v = conn.execute(text("SELECT reason_tail FROM violations")).scalar_one()

@@ -41,8 +41,8 @@ def summary_of(text: str | None, limit: int = 40) -> str:
 
     Each line break (CR LF as typed in a browser's text box, or a lone CR or LF) and each tab
     becomes one space, outer spaces are trimmed, and a text longer than ``limit`` characters
-    keeps its first ``limit − 1`` and ends in "…". Chosen so the database can apply the same
-    rule (services/grade_batch.py).
+    keeps its first ``limit − 1`` and ends in "…". Each record stores the result in its reason text
+    when written (``violation_tail`` / ``bad_record_tail``; models/patrol.py).
     """
     text = (text or "").replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ").strip(" ")
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -104,9 +104,10 @@ class Violation(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token
-    #: Its reason's text after the date (SPEC G3), kept by the domain rule on every insert and update,
-    #: so the quarterly grading copies it (services/grade_batch.py).
-    reason_tail: Mapped[str] = mapped_column(String(120), default=_violation_tail_default)
+    #: Its reason's text after the date (SPEC G3), kept by the domain rule on every insert and update
+    #: through SQLAlchemy, so the quarterly grading copies it (services/grade_batch.py). The server
+    #: default '' is only for rows older than migration 0003, which fills them.
+    reason_tail: Mapped[str] = mapped_column(String(120), default=_violation_tail_default, server_default="")
 
     patrol: Mapped[Optional[Patrol]] = relationship(back_populates="violations")
     seizures: Mapped[list["Seizure"]] = relationship(cascade="all, delete-orphan")
@@ -175,7 +176,7 @@ class BadRecord(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Its reason's text after the date (SPEC G3), kept on every insert and update (see Violation).
-    reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default)
+    reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default, server_default="")
 
 
 @event.listens_for(Violation, "before_update")

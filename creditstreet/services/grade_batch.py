@@ -450,10 +450,10 @@ def _reason(kind: str, id_, at, text_, start, end, tz):
 def _citations(start, end, settings, graded):
     """Every record of the graded shops in [start, end) that G2/S3 count, as CITES rows in key order.
 
-    Each source builds its own rows — key, the counts' class and the reason (``_reason``: local date,
-    Chinese label, ``summary_of`` of the description) — so each expression is computed once per
-    record. Sources: violations, bad records, and the complaints closed at fault / refusing mediation
-    (K5) and yellow cards (C4) whose bad record is not written (yet).
+    Each source builds its own rows — key, the counts' class and the reason (``_reason``: the local
+    date, then the record's stored ``reason_tail`` or a constant text of ``domain.records``).
+    Sources: violations, bad records, and the complaints closed at fault / refusing mediation (K5)
+    and yellow cards (C4) whose bad record is not written (yet).
     """
     tz = settings.timezone
 

@@ -46,11 +46,8 @@ def upgrade():
         batch_op.add_column(sa.Column('reason_tail', sa.String(length=120), nullable=False, server_default=''))
     _backfill('violations', ('severity', 'kind', 'description'), violation_tail)
     _backfill('bad_records', ('kind', 'description'), bad_record_tail)
-    # the models fill it on every insert and update: no server default
-    with op.batch_alter_table('violations', schema=None) as batch_op:
-        batch_op.alter_column('reason_tail', server_default=None)
-    with op.batch_alter_table('bad_records', schema=None) as batch_op:
-        batch_op.alter_column('reason_tail', server_default=None)
+    # The server default stays (as in the models): dropping it would make SQLite copy the tables,
+    # which their foreign keys forbid while they are enforced. The models fill the column anyway.
 
 
 def downgrade():
