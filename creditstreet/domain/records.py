@@ -51,18 +51,24 @@ def summary_of(text: str | None, limit: int = 40) -> str:
 def violation_tail(severity: str, kind: str, summary: str = "") -> str:
     """A violation's reason text after its date (SPEC G3): " 一般违法违章：虚假宣传（巡查发现）".
 
-    ``summary`` is already one line (``summary_of``). Raises KeyError on an unknown severity or kind.
-    Stored with each violation when it is written (models/patrol.py), so the set-based grading
-    copies it instead of building it.
+    ``summary`` is already one line (``summary_of``). Raises ValidationError on an unknown severity
+    or kind. Stored with each violation when it is written (models/patrol.py), so the set-based
+    grading copies it instead of building it.
     """
+    if severity not in SEVERITIES:
+        raise ValidationError(f"违法违章的严重程度“{severity}”无效", code="bad_severity")
+    if kind not in VIOLATION_KINDS:
+        raise ValidationError(f"违法违章的类别“{kind}”无效", code="bad_violation_kind")
     return f" {SEVERITIES[severity]}违法违章：{VIOLATION_KINDS[kind]}" + (f"（{summary}）" if summary else "")
 
 
 def bad_record_tail(kind: str, summary: str = "") -> str:
     """A bad record's reason text after its date (SPEC G3): " 不良记录：黄牌警告（…）".
 
-    Raises KeyError on an unknown kind. Stored with each bad record (models/patrol.py).
+    Raises ValidationError on an unknown kind. Stored with each bad record (models/patrol.py).
     """
+    if kind not in BAD_RECORD_KINDS:
+        raise ValidationError(f"不良记录类别“{kind}”无效", code="bad_record_kind")
     return f" 不良记录：{BAD_RECORD_KINDS[kind]}" + (f"（{summary}）" if summary else "")
 
 

@@ -370,7 +370,6 @@ def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = Non
     return stmt
 
 
-
 def _in_range(col, shop_range):
     return col.between(*shop_range)
 

@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 after_write_hook: Callable[[], None] | None = None
 
 
-
 @dataclass(frozen=True)
 class ShopGrade:
     """One shop's computed grade at T: the ballot result of the graded quarter, stars and grade."""

@@ -47,7 +47,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from creditstreet.domain.grades import grade_for_counts
-from creditstreet.domain.records import summary_of
+from creditstreet.domain.errors import ValidationError
+from creditstreet.domain.records import bad_record_tail, summary_of, violation_tail
 from creditstreet.domain.settings import RuleSettings
 from creditstreet.domain.stars import (
     CRITERIA, StarShape, count_cap, decide_stars, exam_stand_in, is_open_long_enough, opened_by,
@@ -163,6 +164,31 @@ def test_summary_of(text, limit, expected):
 def test_summary_of_default_limit_is_40():
     assert summary_of("x" * 41) == "x" * 39 + "…"
     assert summary_of("x" * 40) == "x" * 40
+
+
+@pytest.mark.parametrize("severity, kind, summary, expected", [
+    ("general", "false_advertising", "夸大功效", " 一般违法违章：虚假宣传（夸大功效）"),
+    ("serious", "counterfeit", "", " 严重违法违章：假冒伪劣商品"),    # no summary, no brackets
+    ("general", "unlicensed", "x", " 一般违法违章：主体资格不合格或未亮证经营（x）"),
+])
+def test_violation_tail(severity, kind, summary, expected):
+    """The text after a violation reason's date (G3), as stored with the record."""
+    assert violation_tail(severity, kind, summary) == expected
+
+
+@pytest.mark.parametrize("kind, summary, expected", [
+    ("yellow_card", "商品质量信誉卡未随货同行", " 不良记录：黄牌警告（商品质量信誉卡未随货同行）"),
+    ("refused_mediation", "", " 不良记录：拒绝调解"),
+])
+def test_bad_record_tail(kind, summary, expected):
+    assert bad_record_tail(kind, summary) == expected
+
+
+@pytest.mark.parametrize("call", [lambda: violation_tail("minor", "other"), lambda: violation_tail("general", "x"),
+                                  lambda: bad_record_tail("no_licence")])
+def test_tails_refuse_unknown_kinds_in_chinese(call):
+    with pytest.raises(ValidationError, match="无效"):
+        call()
 
 
 # ---------------------------------------------------------------- 4. count_cap / exam_stand_in
