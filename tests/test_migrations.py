@@ -119,3 +119,36 @@ def test_0003_fills_the_reason_tails_of_existing_records(empty_database_url):
         db.engine.dispose()
     assert v == " 严重违法违章：主体资格不合格或未亮证经营（无照 经营）"
     assert b == " 不良记录：投诉中经查商家有责"
+
+
+def test_0004_rebuilds_disabled_periods_from_the_audit_log(empty_database_url):
+    """Supervisor 1 was disabled 2024-05-10 and enabled 2024-08-01 (audit log); supervisor 2 was
+    disabled 2024-06-01 and still is; supervisor 3 is disabled with no audit entry: taken as
+    disabled since it was created (2020-01-01), what the count before 0004 assumed."""
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS, revision="0003")
+        with db.engine.begin() as conn:
+            for uid, disabled in ((1, False), (2, True), (3, True)):
+                conn.execute(text(
+                    "INSERT INTO users (id, username, password_hash, display_name, role, disabled, session_epoch, "
+                    "created_at) VALUES (:id, :name, 'x', :name, 'supervisor', :disabled, 0, '2020-01-01 00:00:00')"),
+                    {"id": uid, "name": f"s{uid}", "disabled": disabled})
+            for i, (action, uid, at) in enumerate((
+                    ("user.disable", 1, "2024-05-10 01:00:00"), ("user.disable", 2, "2024-06-01 01:00:00"),
+                    ("user.enable", 1, "2024-08-01 01:00:00"))):
+                conn.execute(text(
+                    "INSERT INTO audit_log (id, at, actor_label, action, entity, entity_id) "
+                    "VALUES (:id, :at, '', :action, 'user', :uid)"), {"id": i + 1, "at": at, "action": action,
+                                                                       "uid": str(uid)})
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT user_id, CAST(started_at AS VARCHAR(26)), CAST(ended_at AS VARCHAR(26)) "
+                                     "FROM disabled_periods ORDER BY user_id")).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert [(u, s[:19], e and e[:19]) for u, s, e in rows] == [
+        (1, "2024-05-10 01:00:00", "2024-08-01 01:00:00"),
+        (2, "2024-06-01 01:00:00", None),
+        (3, "2020-01-01 00:00:00", None),
+    ]

@@ -22,6 +22,6 @@ from .patrol import (
 from .street import OWNERSHIPS, Shop, Street
 from .system import AuditEntry, CalendarDay, SchedulerLock, Setting
 from .types import UTCDateTime, utcnow
-from .user import ROLES, InspectorGroup, SupervisorConflict, User
+from .user import ROLES, DisabledPeriod, InspectorGroup, SupervisorConflict, User
 
 __all__ = [name for name in dir() if not name.startswith("_")]

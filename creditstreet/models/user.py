@@ -64,3 +64,18 @@ class SupervisorConflict(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DisabledPeriod(db.Model):
+    """A span an account was disabled: [started_at, ended_at), ended_at None while it still is.
+
+    Kept by ``services.accounts.set_disabled``, so the number of active supervisors at a past
+    quarter's end (SPEC S2 quorum) does not change when an account is disabled later.
+    """
+
+    __tablename__ = "disabled_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

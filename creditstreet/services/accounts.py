@@ -1,9 +1,12 @@
 """Accounts: create, disable, authenticate (SPEC §2, CASES K-08)."""
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ..domain.errors import ValidationError
+from ..domain.time import as_utc
 from ..extensions import db
-from ..models import ROLES, User
+from ..models import ROLES, DisabledPeriod, User, utcnow
 from . import audit
 
 
@@ -28,9 +31,20 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
     return user
 
 
-def set_disabled(actor: User | None, user: User, disabled: bool) -> User:
-    """Disable or re-enable an account; a disabled one loses access on its next request."""
+def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime | None = None) -> User:
+    """Disable or re-enable an account; a disabled one loses access on its next request.
+
+    A change of state opens or closes the account's DisabledPeriod at ``now`` (UTC instant,
+    default the current time), which past quarters' supervisor counts read (SPEC S2).
+    """
+    now = as_utc(now) if now is not None else utcnow()
     before = audit.snapshot(user, ("disabled", "session_epoch"))
+    if disabled and not user.disabled:
+        db.session.add(DisabledPeriod(user_id=user.id, started_at=now))
+    elif not disabled and user.disabled:
+        for period in db.session.scalars(select(DisabledPeriod).where(DisabledPeriod.user_id == user.id,
+                                                                      DisabledPeriod.ended_at.is_(None))):
+            period.ended_at = now
     user.disabled = disabled
     user.session_epoch += 1  # remembered logins stop matching
     db.session.flush()

@@ -35,7 +35,7 @@ from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, local_date, quarters_between, year_window
 from ..extensions import db
 from ..models import (
-    BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, GradeRun, QuarterResult,
+    BadRecord, CardCheck, Complaint, CreditGrade, DisabledPeriod, ExamResult, GradeRun, QuarterResult,
     Shop, Street, User, Violation,
 )
 from ..models.patrol import domain_bad_record_kind, domain_violation_kind
@@ -400,13 +400,23 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
 
 
 def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> dict[Quarter, int]:
-    """Active supervisors of the street (or of every street) at each quarter's end, capped at T (S2); one row."""
+    """Supervisors of the street (or of every street) active at each quarter's end, capped at T (S2).
+
+    Active at instant e: the account was created before e and was not disabled at e (no
+    DisabledPeriod with started_at ≤ e < ended_at), so disabling an account later does not change a
+    past quarter's count. One query whatever the number of quarters.
+    """
     tz = street.timezone
     q_ends = [min(as_utc(q.end_utc(tz)), T) for q in quarters]
+
+    def disabled_at(e):
+        return select(DisabledPeriod.id).where(
+            DisabledPeriod.user_id == User.id, DisabledPeriod.started_at <= e,
+            or_(DisabledPeriod.ended_at.is_(None), DisabledPeriod.ended_at > e)).exists()
+
     row = db.session.execute(select(*[
-        func.coalesce(func.sum(case((User.created_at < e, 1), else_=0)), 0) for e in q_ends
-    ]).where(User.role == "supervisor", User.disabled.is_(False),
-             or_(User.street_id == street.id, User.street_id.is_(None)))).one()
+        func.coalesce(func.sum(case((and_(User.created_at < e, ~disabled_at(e)), 1), else_=0)), 0) for e in q_ends
+    ]).where(User.role == "supervisor", or_(User.street_id == street.id, User.street_id.is_(None)))).one()
     return {q: int(n) for q, n in zip(quarters, row)}
 
 

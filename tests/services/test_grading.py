@@ -229,3 +229,30 @@ def test_a_shop_without_ballots_records_the_quorum_it_needed(db, street, sups):
     grading.recompute("2024Q2", NOW)
     qr = db.session.scalar(select(QuarterResult).where(QuarterResult.shop_id == shop.id))
     assert (qr.ballots, qr.quorum, qr.quorum_reached, qr.passed) == (0, 3, False, [])
+
+
+def test_disabling_a_supervisor_later_leaves_past_quarters_counts_alone(db, street):
+    """S2 counts the supervisors active at each quarter's end. Eight supervisors since 2020:
+    - two disabled on 2024-05-10 (inside 2024Q2): at the end of 2024Q1 (2024-04-01 00:00 CST) 8 are
+      active → quorum max(3, ⌈8/2⌉) = 4; at the end of 2024Q2 6 → max(3, 3) = 3;
+    - one of them enabled again on 2024-08-01: at the end of 2024Q3, 7 → max(3, ⌈3.5⌉) = 4;
+    - a ninth created on 2024-09-30 12:00 CST, before 2024Q3's end: 8 at that end → 4 still.
+    Recomputed in October, 2024Q1 stores quorum 4 and 2024Q2 quorum 3 (counting the accounts enabled
+    now, as before, would give 7 and 7 → 4 and 4)."""
+    from creditstreet.services import accounts
+
+    sups = [factories.make_user("supervisor", street=street, created_at=datetime(2020, 1, 1, tzinfo=UTC))
+            for _ in range(8)]
+    shop = factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    accounts.set_disabled(None, sups[0], True, now=datetime(2024, 5, 10, 9, tzinfo=CST))
+    accounts.set_disabled(None, sups[1], True, now=datetime(2024, 5, 10, 9, tzinfo=CST))
+    accounts.set_disabled(None, sups[1], False, now=datetime(2024, 8, 1, 9, tzinfo=CST))
+    factories.make_user("supervisor", street=street, created_at=datetime(2024, 9, 30, 12, tzinfo=CST))
+    qs = [grading.Quarter.parse(q) for q in ("2024Q1", "2024Q2", "2024Q3")]
+    counts = grading.active_supervisors(street, qs, datetime(2024, 10, 2, tzinfo=CST))
+    assert [counts[q] for q in qs] == [8, 6, 8]
+    for q in ("2024Q1", "2024Q2"):
+        grading.recompute(q, datetime(2024, 10, 2, 9, tzinfo=CST))
+    stored = dict(db.session.execute(select(QuarterResult.quarter, QuarterResult.quorum)
+                                     .where(QuarterResult.shop_id == shop.id)).all())
+    assert stored == {"2024Q1": 4, "2024Q2": 3}
