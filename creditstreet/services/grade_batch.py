@@ -118,23 +118,6 @@ def _as_json_pg(element, compiler, **kw):
     return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS JSON)"
 
 
-class empty_json_array(ColumnElement):
-    """The JSON value ``[]``."""
-
-    type = JSON()
-    inherit_cache = True
-
-
-@compiles(empty_json_array)
-def _empty_sqlite(element, compiler, **kw):
-    return "'[]'"
-
-
-@compiles(empty_json_array, "postgresql")
-def _empty_pg(element, compiler, **kw):
-    return "CAST('[]' AS JSON)"
-
-
 class local_day(FunctionElement):
     """The street-local date of a stored UTC instant as 'YYYY-MM-DD', given the offset in minutes."""
 
@@ -594,7 +577,7 @@ def _insert_quarter_results(q: str, quorum: int) -> None:
     stmt = (select(f.c.shop_id, literal(q), func.coalesce(t.c.n, 0), func.coalesce(d.c.quorum, quorum),
                    func.coalesce(t.c.yl, 0), func.coalesce(t.c.ys, 0), func.coalesce(t.c.yc, 0),
                    func.coalesce(t.c.yh, 0), func.coalesce(d.c.has_quorum, literal(False)),
-                   func.coalesce(d.c.passed, empty_json_array()))
+                   func.coalesce(d.c.passed, as_json(_const("[]"))))
             .outerjoin(t, and_(t.c.shop_id == f.c.shop_id, t.c.quarter == q))
             .outerjoin(d, _tally_shape_of(t, d)))
     db.session.execute(insert(QuarterResult.__table__).from_select(
