@@ -3,7 +3,7 @@ import itertools
 from datetime import date
 
 from creditstreet.extensions import db
-from creditstreet.models import InspectorGroup, Shop, Street, User
+from creditstreet.models import DisabledPeriod, InspectorGroup, Shop, Street, User
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
@@ -61,4 +61,7 @@ def make_user(role: str = "inspector", username: str | None = None, street: Stre
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if user.disabled:  # as accounts.set_disabled keeps it: disabled since created
+        db.session.add(DisabledPeriod(user_id=user.id, started_at=user.created_at))
+        db.session.flush()
     return user

@@ -7,7 +7,7 @@ after the end it is still the quarter just ended (the new quarter's window opens
 before *its* end). Outside every window voting is refused with the current quarter's dates.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
 from sqlalchemy import Integer, cast, func, select
@@ -18,8 +18,8 @@ from ..domain.settings import RuleSettings
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
-from ..models import Ballot, QuarterResult, Shop, SupervisorConflict, User
-from . import audit
+from ..models import Ballot, QuarterResult, Shop, Street, SupervisorConflict, User
+from . import audit, grading
 from .settings import rule_settings
 
 MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
@@ -46,13 +46,6 @@ def closed_message(now: datetime, settings: RuleSettings | None = None) -> str:
     settings = settings or rule_settings()
     first, last = window_dates(quarter_of(now, settings.timezone), settings)
     return f"现在不在投票时间内。本季度投票时间为 {first.isoformat()} 至 {last.isoformat()}"
-
-
-def active_supervisors(street_id: int) -> list[User]:
-    """Enabled supervisor accounts of the street."""
-    return list(db.session.scalars(
-        select(User).where(User.role == "supervisor", User.disabled.is_(False), User.street_id == street_id)
-        .order_by(User.id)))
 
 
 def conflict_shop_ids(supervisor_id: int) -> set[int]:
@@ -198,7 +191,9 @@ class ShopTally:
 class Participation:
     """``graded``: the quarter has been graded, so ``quorum`` is the one stored with its results
     (QuarterResult.quorum, from the supervisors in post at grading) and ``active`` is None — today's
-    head count says nothing about a past quarter. Otherwise ``active``/``quorum`` are today's."""
+    head count says nothing about a past quarter. Otherwise ``active``/``quorum`` are the ones grading
+    would use: the street's and city-wide supervisors in post at the quarter's end, or now if it has
+    not ended (``grading.active_supervisors``, SPEC S2)."""
 
     quarter: Quarter
     active: int | None
@@ -206,6 +201,7 @@ class Participation:
     quorum: int
     shops: list[ShopTally]
     graded: bool = False
+    ended: bool = False  # the quarter is over, so ``active`` is the count at its end
 
     @property
     def flagged(self) -> list[ShopTally]:
@@ -218,10 +214,13 @@ def participation(street_id: int, quarter: Quarter | str) -> Participation:
     stored = db.session.scalar(
         select(func.max(QuarterResult.quorum)).join(Shop, Shop.id == QuarterResult.shop_id)
         .where(QuarterResult.quarter == str(quarter), Shop.street_id == street_id))
+    street = db.session.get(Street, street_id)
+    now = datetime.now(timezone.utc)
+    ended = quarter.end_utc(street.timezone) <= now
     if stored is not None:
         active, need = None, stored
     else:
-        active = len(active_supervisors(street_id))
+        active = grading.active_supervisors(street, [quarter], now)[quarter]
         need = quorum(active, rule_settings())
     voted = db.session.scalar(
         select(func.count(func.distinct(Ballot.supervisor_id))).join(Shop, Shop.id == Ballot.shop_id)
@@ -241,7 +240,7 @@ def participation(street_id: int, quarter: Quarter | str) -> Participation:
         n = v[0] if v else 0
         yes = {c: int(v[1 + i] or 0) if v else 0 for i, c in enumerate(CRITERIA)}
         tallies.append(ShopTally(shop, n, yes, flags.get(shop.id, ())))
-    return Participation(quarter, active, voted, need, tallies, graded=stored is not None)
+    return Participation(quarter, active, voted, need, tallies, graded=stored is not None, ended=ended)
 
 
 def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[str, ...]]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from creditstreet.domain.errors import ValidationError
-from creditstreet.domain.time import Quarter
+from creditstreet.domain.time import Quarter, quarter_of
 from creditstreet.extensions import db
 from creditstreet.models import AuditEntry, Ballot
 from creditstreet.services import accounts, ballots
@@ -114,17 +114,32 @@ def test_outliers_by_hand():
 
 
 def test_participation_counts_and_quorum(app, street):
-    # 4 active supervisors (+1 disabled) → quorum max(3, ⌈4/2⌉) = 3.
-    sups = [factories.make_user("supervisor", street=street) for _ in range(4)]
-    factories.make_user("supervisor", street=street, disabled=True)
+    # 4 supervisors in post at 2024Q2's end (+1 disabled) → quorum max(3, ⌈4/2⌉) = 3.
+    made = datetime(2024, 4, 1, tzinfo=timezone.utc)
+    sups = [factories.make_user("supervisor", street=street, created_at=made) for _ in range(4)]
+    factories.make_user("supervisor", street=street, disabled=True, created_at=made)
     a, b = factories.make_shop(street), factories.make_shop(street)
     for s in sups[:3]:
         ballots.cast_ballot(s, a, "2024Q2", YES, IN_Q2)
     ballots.cast_ballot(sups[0], b, "2024Q2", NO, IN_Q2)
     p = ballots.participation(street.id, "2024Q2")
-    assert (p.active, p.voted, p.quorum) == (4, 3, 3)
+    assert (p.active, p.voted, p.quorum, p.ended) == (4, 3, 3, True)
     by_shop = {t.shop.id: t for t in p.shops}
     assert by_shop[a.id].ballots == 3 and by_shop[a.id].yes["lawful"] == 3
     assert by_shop[b.id].ballots == 1 and by_shop[b.id].yes["service"] == 0
     # shares a: 1, b: 0 on every criterion → mean 1/2 → both differ by exactly 1/2 → flagged.
     assert by_shop[a.id].flagged == ("lawful", "service", "compliance", "honesty")
+
+
+def test_open_quarter_head_count_is_the_one_grading_uses(app, street):
+    # 6 of the street's own + 1 city-wide (street_id NULL) supervisors in post, 1 disabled, 1 of
+    # another street → 7 active → quorum max(3, ⌈7/2⌉) = 4 (the street's own alone: 6 → 3).
+    for _ in range(6):
+        factories.make_user("supervisor", street=street)
+    factories.make_user("supervisor")
+    factories.make_user("supervisor", street=street, disabled=True)
+    factories.make_user("supervisor", street=factories.make_street("另一条街"))
+    factories.make_shop(street)
+    quarter = quarter_of(datetime.now(timezone.utc), street.timezone)
+    p = ballots.participation(street.id, quarter)
+    assert (p.active, p.quorum, p.graded) == (7, 4, False)

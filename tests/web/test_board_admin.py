@@ -1,10 +1,10 @@
 """Admin screens of issue 6: ballots, conflicts, exams, awards, warnings (HTTP level, real CSRF)."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from creditstreet.domain.time import Quarter
+from creditstreet.domain.time import Quarter, quarter_of
 from creditstreet.extensions import db
 from creditstreet.models import (
     AnnualStar, Complaint, ConsumerWarning, CreditGrade, ExamResult, SupervisorConflict, utcnow,
@@ -108,9 +108,14 @@ def test_participation_page_shows_quorum(client, login_as, street):
         factories.make_user("supervisor", street=street)
     factories.make_shop(street, name="张记面馆")
     db.session.commit()
-    html = client.get("/admin/ballots?quarter=2024Q2").get_data(as_text=True)
-    # Not graded: 7 supervisors in post now → quorum max(3, ⌈7/2⌉) = 4, labelled as today's count.
+    now_q = quarter_of(datetime.now(timezone.utc), street.timezone)
+    html = client.get(f"/admin/ballots?quarter={now_q}").get_data(as_text=True)
+    # Open quarter: 7 supervisors in post now → quorum max(3, ⌈7/2⌉) = 4, labelled as today's count.
     assert "已投票监督员 0 / 当前在岗 7 人；每户有效票数至少 4 张" in html and "张记面馆" in html
+    # 2024Q2 is over and not graded: these accounts were made after its end → 0 in post then →
+    # quorum max(3, 0) = 3, labelled as the count at the quarter's end (what grading will use).
+    html = client.get("/admin/ballots?quarter=2024Q2").get_data(as_text=True)
+    assert "已投票监督员 0 / 季度末在岗 0 人；每户有效票数至少 3 张" in html
 
 
 def test_revoke_page_names_the_shop_warns_and_the_public_reason_is_masked(client, login_as, street):
