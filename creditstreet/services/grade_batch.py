@@ -20,7 +20,8 @@
 5. **S3, G2** — each distinct facts shape is decided once by ``domain.stars.decide_stars`` and
    ``domain.grades.grade_for_counts``; the decisions (grade, stars, criteria, what to cite, the notes'
    JSON) go back into a temporary table.
-6. **write** — ``INSERT … SELECT`` of the QuarterResult and CreditGrade rows. The reasons (G3) are
+6. **write** — ``INSERT … SELECT`` of the QuarterResult and CreditGrade rows, each replacing the
+   shop's row of the quarter in place when it has one (``ON CONFLICT (shop_id, quarter) DO UPDATE``). The reasons (G3) are
    the shop's citations joined into a JSON array in the database, oldest first, then the failed exam
    and the notes; "restores A" comes from a table of ``domain.time.restores_on`` for every local date
    of the window.
@@ -43,6 +44,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table, and_, case, cast, func,
                         insert, literal, literal_column, or_, select, text, true, union_all)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -195,13 +198,10 @@ EXAMS = _temp("grading_tmp_exams", Column("shop_id", Integer, primary_key=True),
 #: Per shop: quarters at quorum in the trailing four, and how many of them each criterion passed.
 QUORUM = _temp("grading_tmp_quorum", Column("shop_id", Integer, primary_key=True), Column("nq", Integer),
                Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer))
-FACTS = _temp("grading_tmp_facts",
-              Column("shop_id", Integer, primary_key=True), Column("shape", SHAPE_KEY),
-              Column("nq", Integer), Column("pl", Integer), Column("ps", Integer), Column("pc", Integer),
-              Column("ph", Integer), Column("open_ok", Integer), Column("exam", Integer),
-              Column("violations", Integer), Column("honesty", Integer), Column("serious", Integer),
-              Column("general", Integer), Column("at_fault", Integer), Column("refused", Integer),
-              Column("yellow", Integer), Column("last_day", String(10)))
+#: Per shop: its facts shape as one key (``_shape_key``; ``_shape_of`` reads it back) and the local
+#: day of its latest citation (when the records citing it leave the window: "restores A").
+FACTS = _temp("grading_tmp_facts", Column("shop_id", Integer, primary_key=True), Column("shape", SHAPE_KEY),
+              Column("last_day", String(10)))
 DECISION = _temp("grading_tmp_decision",
                  Column("shape", SHAPE_KEY, primary_key=True), Column("grade", String(1)),
                  Column("stars", Integer), Column("criteria", JSON), Column("missing", JSON),
@@ -296,19 +296,22 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
 
     # 5. S3 and G2 per distinct shape
     decided = []
-    shape_cols = [FACTS.c.shape, *[FACTS.c[k] for k in SHAPE_FIELDS]]
     counts = {"A": 0, "B": 0, "C": 0}
-    for row in s.execute(select(*shape_cols, func.count()).group_by(*shape_cols)).all():
-        (key, nq, pl, ps, pc, ph, open_ok, exam, violations, honesty, serious, general, at_fault, refused,
-         yellow, shops) = row
+    missing = {}
+    for key, shops in s.execute(select(FACTS.c.shape, func.count()).group_by(FACTS.c.shape)).all():
+        f = _shape_of(key, len(trailing), settings)
         d = star_rules.decide_stars(star_rules.StarShape(
-            nq, (pl, ps, pc, ph), bool(open_ok), exam, violations, honesty, at_fault, refused, yellow), settings)
-        grade = grade_rules.grade_for_counts(serious, general, at_fault + refused + yellow, d.stars)
+            f["nq"], (f["pl"], f["ps"], f["pc"], f["ph"]), bool(f["open_ok"]), f["exam"], f["violations"],
+            f["honesty"], f["at_fault"], f["refused"], f["yellow"]), settings)
+        grade = grade_rules.grade_for_counts(f["serious"], f["general"], f["at_fault"] + f["refused"] + f["yellow"],
+                                             d.stars)
         counts[grade] += shops
+        if (grade, d.stars, d.earned) not in missing:  # few distinct answers among thousands of shapes
+            missing[grade, d.stars, d.earned] = list(grade_rules.missing_criteria(grade, d.stars, d.earned))
         decided.append({
             "shape": key, "grade": grade, "stars": d.stars,
             "criteria": [c for c in star_rules.CRITERIA if c in d.earned],
-            "missing": list(grade_rules.missing_criteria(grade, d.stars, d.earned)),
+            "missing": missing[grade, d.stars, d.earned],
             "cite_records": int(grade_rules.cites_records(grade)),
             "cite_exam": int(d.cites_exam),
             # the register notes as JSON objects' text, comma-joined: the reasons' tail (G3)
@@ -357,27 +360,47 @@ def _in_range(col, shop_range):
     return col.between(*shop_range)
 
 
+def _shape_radix(trailing: int, settings: RuleSettings) -> dict[str, int]:
+    """The radix of each SHAPE_FIELDS digit of a shape key, in key order (most significant first).
+
+    Quarters at quorum and passes are 0..``trailing``, ``open_ok`` 0..1, the exam a code 0..2 (none,
+    failed, passed), the counts 0..``count_cap`` (≤ 100 by the settings' bounds): at most
+    5⁵·2·3·101⁷ ≈ 2·10¹⁸ keys < 2⁶³. Raises ValueError beyond that.
+    """
+    cap = star_rules.count_cap(settings)
+    radix = {"nq": trailing + 1, "pl": trailing + 1, "ps": trailing + 1, "pc": trailing + 1,
+             "ph": trailing + 1, "open_ok": 2, "exam": 3}
+    radix = {name: radix.get(name, cap + 1) for name in SHAPE_FIELDS}
+    total = 1
+    for r in radix.values():
+        total *= r
+    if total >= 2 ** 63:
+        raise ValueError(f"shape keys need {total} values, more than a BIGINT holds")
+    return radix
+
+
 def _shape_key(cols: dict, trailing: int, settings: RuleSettings):
     """A facts shape as one integer in SQL (mixed radix over the SHAPE_FIELDS columns ``cols``).
 
-    Quarters at quorum and passes are 0..``trailing``, ``open_ok`` 0..1, the exam (its stand-in or
-    NULL) a code 0..2, the counts 0..``count_cap`` (≤ 100 by the settings' bounds): at most
-    5⁵·2·3·101⁷ ≈ 2·10¹⁸ < 2⁶³. Integer keys join faster than text ones.
+    Integer keys group and join faster than the fourteen columns; ``_shape_of`` reads one back.
     """
-    cap, pass_mark = star_rules.count_cap(settings), settings.exam_pass_mark
-    radix = {"nq": trailing + 1, "pl": trailing + 1, "ps": trailing + 1, "pc": trailing + 1,
-             "ph": trailing + 1, "open_ok": 2, "exam": 3}
-    total = 1
-    for name in SHAPE_FIELDS:
-        total *= radix.setdefault(name, cap + 1)
-    if total >= 2 ** 63:
-        raise ValueError(f"shape keys need {total} values, more than a BIGINT holds")
-    exam = cols["exam"]
+    radix, pass_mark, exam = _shape_radix(trailing, settings), settings.exam_pass_mark, cols["exam"]
     key = 0
-    for name in SHAPE_FIELDS:
+    for name, r in radix.items():
         code = case((exam.is_(None), 0), (exam < pass_mark, 1), else_=2) if name == "exam" else cols[name]
-        key = key * radix[name] + code
+        key = key * r + code
     return key
+
+
+def _shape_of(key: int, trailing: int, settings: RuleSettings) -> dict[str, int | None]:
+    """The SHAPE_FIELDS values a ``_shape_key`` key was made of; the exam as its stand-in (or None)."""
+    out = {}
+    for name, r in reversed(_shape_radix(trailing, settings).items()):
+        key, out[name] = divmod(key, r)
+    pass_mark = settings.exam_pass_mark
+    out["exam"] = (None, star_rules.exam_stand_in(pass_mark - 1, settings),
+                   star_rules.exam_stand_in(pass_mark, settings))[out["exam"]]
+    return out
 
 
 def _tally_shape_of(tally, decision):
@@ -567,7 +590,7 @@ def _facts(trailing, T, settings):
         *[expr.label(name) for name, expr in cols.items()],
         local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day")).subquery()
     key = _shape_key({name: inner.c[name] for name in SHAPE_FIELDS}, len(trailing), settings)
-    return select(inner.c.shop_id, key, *[inner.c[name] for name in SHAPE_FIELDS], inner.c.last_day)
+    return select(inner.c.shop_id, key, inner.c.last_day)
 
 
 def _insert_quarter_results(q: str, quorum: int) -> None:
@@ -580,9 +603,8 @@ def _insert_quarter_results(q: str, quorum: int) -> None:
                    func.coalesce(d.c.passed, as_json(_const("[]"))))
             .outerjoin(t, and_(t.c.shop_id == f.c.shop_id, t.c.quarter == q))
             .outerjoin(d, _tally_shape_of(t, d)))
-    db.session.execute(insert(QuarterResult.__table__).from_select(
-        ["shop_id", "quarter", "ballots", "quorum", "yes_lawful", "yes_service", "yes_compliance", "yes_honesty",
-         "quorum_reached", "passed"], stmt))
+    _replace_rows(QuarterResult.__table__, ["shop_id", "quarter", "ballots", "quorum", "yes_lawful", "yes_service",
+                                            "yes_compliance", "yes_honesty", "quorum_reached", "passed"], stmt)
 
 
 def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSettings) -> None:
@@ -622,6 +644,22 @@ def _insert_credit_grades(q: str, T: datetime, now: datetime, settings: RuleSett
                             literal(settings.version), reasons,
                             case((d.c.cite_records == 1, r.c.improves_on), else_=None), d.c.missing,
                             literal(now, UTCDateTime()))
-    db.session.execute(insert(CreditGrade.__table__).from_select(
-        ["shop_id", "quarter", "as_of", "grade", "stars", "criteria", "settings_version", "reasons", "improves_on",
-         "missing_criteria", "computed_at"], stmt))
+    _replace_rows(CreditGrade.__table__, ["shop_id", "quarter", "as_of", "grade", "stars", "criteria",
+                                          "settings_version", "reasons", "improves_on", "missing_criteria",
+                                          "computed_at"], stmt)
+
+
+def _replace_rows(table: Table, columns: list[str], rows) -> None:
+    """``INSERT … SELECT`` of one row per (shop_id, quarter) that replaces the row already there.
+
+    A regrade (the quarter-end run, then the one after the ballot window closes) updates each row
+    in place, keeping its id, instead of deleting and re-inserting it and its index entries.
+    UNIQUE(shop_id, quarter) is the conflict target; a run that overlaps another waits for it on
+    PostgreSQL, then writes over its rows. The ``WHERE`` is SQLite's: its parser needs one between a
+    join's ON and ON CONFLICT.
+    """
+    make = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = make(table).from_select(columns, rows.where(true()))
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["shop_id", "quarter"],
+        set_={c: stmt.excluded[c] for c in columns if c not in ("shop_id", "quarter")}))

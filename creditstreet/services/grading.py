@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import and_, case, delete, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from ..domain import grades as grade_rules
 from ..domain import records as rec
@@ -35,7 +35,7 @@ from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, local_date, quarters_between, year_window
 from ..extensions import db
 from ..models import (
-    BadRecord, CardCheck, Complaint, CreditGrade, DisabledPeriod, ExamResult, GradeRun, QuarterResult,
+    BadRecord, CardCheck, Complaint, CreditGrade, DisabledPeriod, ExamResult, GradeRun,
     Shop, Street, User, Violation,
 )
 from ..models.patrol import domain_bad_record_kind, domain_violation_kind
@@ -140,9 +140,10 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
               progress: Callable[[int, int], None] | None = None, actor: User | None = None) -> GradeRun:
     """Grade every active shop of one street (or all streets) for ``quarter`` (SPEC G1–G4).
 
-    Idempotent: the quarter's QuarterResult and CreditGrade rows of those shops are replaced.
-    A concurrent second run on PostgreSQL fails on UNIQUE(shop_id, quarter) (IntegrityError,
-    caller rolls back) and never leaves a second row. Flushes, never commits; one audit
+    Idempotent: the quarter's QuarterResult and CreditGrade rows of those shops are replaced in
+    place (UNIQUE(shop_id, quarter) is never broken; a concurrent second run on PostgreSQL waits
+    for the first's rows, then writes over them). A shop closed since keeps the rows it was given
+    while it traded (SPEC A2: nothing is deleted). Flushes, never commits; one audit
     entry per run. ``progress(done, total)`` is called after each street is written.
     """
     quarter = Quarter.parse(quarter)
@@ -162,7 +163,6 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     grade_batch.create_temp_tables()
     for street in streets:
         T = grading_instant(quarter, now, street.timezone)
-        _clear(street, quarter)
         n, first, last = active[street.id]
         if not n:
             continue
@@ -421,20 +421,6 @@ def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> 
 
 
 # ---------------------------------------------------------------- bulk writing
-
-def _clear(street: Street, quarter: Quarter) -> None:
-    """Delete the quarter's rows of the street's active shops, which are then rewritten.
-
-    A shop closed since keeps the grades it was given while it traded (SPEC A2: nothing is deleted).
-    """
-    q = str(quarter)
-    street_shops = select(Shop.id).where(Shop.street_id == street.id, Shop.status == "active").scalar_subquery()
-    db.session.execute(delete(CreditGrade).where(CreditGrade.quarter == q, CreditGrade.shop_id.in_(street_shops)),
-                       execution_options={"synchronize_session": False})
-    db.session.execute(delete(QuarterResult).where(QuarterResult.quarter == q,
-                                                   QuarterResult.shop_id.in_(street_shops)),
-                       execution_options={"synchronize_session": False})
-
 
 def reference_rows(graded: list[ShopGrade], quarter: Quarter, T: datetime, now: datetime) -> tuple[list, list]:
     """The QuarterResult and CreditGrade rows of ``compute_grades`` output, as plain dicts.

@@ -182,6 +182,30 @@ def test_recompute_twice_gives_the_same_rows(db):
     assert first == second and len(first) == 39
 
 
+def test_a_regrade_replaces_each_row_in_place(db):
+    """The run after the ballot window closes rewrites the quarter's rows: same ids, one per shop
+    (G4), and what changed since shows. A serious violation recorded between the runs, on 2024-06-20
+    (inside [2023-07-01, 2024-07-01)), makes that shop C by G2 and is cited with its local date."""
+    now = datetime(2024, 7, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    street = _random_street(db, "Asia/Shanghai", 3, grading.grading_instant("2024Q2", now, "Asia/Shanghai"))
+    grading.recompute("2024Q2", now, street_id=street.id)
+    results, grades = _stored(db, street, "2024Q2")
+    ids = ({k: r.id for k, r in results.items()}, {k: g.id for k, g in grades.items()})
+    shop_id = min(k for k, g in grades.items() if g.grade != "C")
+    v = Violation(shop_id=shop_id, severity="serious", kind="other", description="销售过期食品",
+                  recorded_at=datetime(2024, 6, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    db.session.add(v)
+    db.session.flush()
+    db.session.expire_all()
+    grading.recompute("2024Q2", now + timedelta(days=9), street_id=street.id)
+    results, grades = _stored(db, street, "2024Q2")
+    assert ({k: r.id for k, r in results.items()}, {k: g.id for k, g in grades.items()}) == ids
+    assert db.session.scalar(select(func.count()).select_from(CreditGrade)) == len(ids[1]) == 39
+    assert grades[shop_id].grade == "C"
+    assert {"kind": "violation", "id": v.id, "text": "2024-06-20 严重违法违章：其他违法违章行为（销售过期食品）"} \
+        in grades[shop_id].reasons
+
+
 _ON_SQLITE = (os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "").startswith("sqlite")
 
 
@@ -248,3 +272,26 @@ def test_records_keep_their_reason_text_on_insert_and_update(db):
         {"shop_id": shop.id, "severity": "general", "kind": "made_up", "description": "", "recorded_at": at}])
     bulk = db.session.scalar(select(Violation.reason_tail).where(Violation.kind == "made_up"))
     assert bulk == " 一般违法违章：其他违法违章行为"  # an unknown kind reads as "other"
+
+
+@pytest.mark.parametrize("values", [
+    dict(nq=0, pl=0, ps=0, pc=0, ph=0, open_ok=0, exam=None, violations=0, honesty=0, serious=0, general=0,
+         at_fault=0, refused=0, yellow=0),
+    # every digit at its largest: 4 trailing quarters, count_cap = max(2, 2) = 2 by default settings
+    dict(nq=4, pl=4, ps=4, pc=4, ph=4, open_ok=1, exam=60, violations=2, honesty=2, serious=2, general=2,
+         at_fault=2, refused=2, yellow=2),
+    dict(nq=3, pl=1, ps=3, pc=0, ph=2, open_ok=1, exam=59, violations=2, honesty=1, serious=0, general=2,
+         at_fault=1, refused=0, yellow=2),
+])
+def test_a_shape_key_made_in_sql_reads_back_to_its_facts(db, values):
+    """The facts shape travels as one integer (grade_batch._shape_key, in the database) and is read
+    back in Python (_shape_of): the exam as its stand-in — pass mark 60, so 59 = failed, 60 = passed."""
+    from sqlalchemy import literal
+
+    from creditstreet.services import grade_batch
+
+    settings = rule_settings()
+    assert settings.exam_pass_mark == 60 and grade_batch.star_rules.count_cap(settings) == 2
+    cols = {k: literal(v, grade_batch.Integer()) for k, v in values.items()}
+    key = db.session.scalar(select(grade_batch._shape_key(cols, 4, settings)))
+    assert grade_batch._shape_of(key, 4, settings) == values
