@@ -4,8 +4,8 @@
 
 0. **shops** — the street's active shops in range, and whether each opened long enough before T
    (``domain.stars.opened_by``), into a small temporary table every later step drives from.
-1. **tally** — ballots grouped per (quarter, shop) (``ballot_tally_query``: a range scan of the
-   covering index ``ix_ballots_quarter_shop_marks``).
+1. **tally** — ballots grouped per (quarter, shop), the four yes counts packed in one integer
+   (``_tally_rows``: a range scan of the covering index ``ix_ballots_quarter_shop_marks``).
 2. **S2** — each distinct tally shape (quarter, ballots, yes per criterion) is decided once in Python
    by ``domain.stars.quarter_result``; the decisions go back into a temporary table and are added up
    per shop over the trailing quarters.
@@ -56,7 +56,7 @@ from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, get_zone, local_midnight, restores_on, utc_offsets, year_window
 from ..extensions import db
 from ..models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult, Shop,
-                      Violation)
+                      User, Violation)
 from ..models.patrol import domain_bad_record_kind
 from ..models.types import UTCDateTime
 
@@ -171,16 +171,19 @@ SHAPE_KEY = BigInteger().with_variant(Integer(), "sqlite")
 #: A shop's facts shape: what S3 and G2 decide on, each clipped (``_facts``).
 SHAPE_FIELDS = ("nq", "pl", "ps", "pc", "ph", "open_ok", "exam", "violations", "honesty", "serious", "general",
                 "at_fault", "refused", "yellow")
-#: A tally's shape is (quarter, n, yl, ys, yc, yh): ballots and yes per criterion.
-TALLY_SHAPE = ("quarter", "n", "yl", "ys", "yc", "yh")
+#: A tally's shape is (quarter, n, yes): ballots, and the four yes counts as one integer
+#: (``_yes_key``, mixed radix: lawful, service, compliance, honesty).
+TALLY_SHAPE = ("quarter", "n", "yes")
 #: Keyed (quarter, shop): the order the ballots' covering index yields the tallies, so inserting
 #: appends (WITHOUT ROWID on SQLite), and a quarter's tally of a shop is found by key.
 TALLY = Table("grading_tmp_tally", _tmp,
               Column("quarter", String(6), primary_key=True), Column("shop_id", Integer, primary_key=True),
-              Column("n", Integer), Column("yl", Integer), Column("ys", Integer), Column("yc", Integer),
-              Column("yh", Integer), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+              Column("n", Integer), Column("yes", SHAPE_KEY), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+#: The S2 decision of each tally shape, with the yes counts it was made of.
 TALLY_DECISION = Table("grading_tmp_tally_decision", _tmp,
-                       *[Column(c, String(6) if c == "quarter" else Integer, primary_key=True) for c in TALLY_SHAPE],
+                       Column("quarter", String(6), primary_key=True), Column("n", Integer, primary_key=True),
+                       Column("yes", SHAPE_KEY, primary_key=True),
+                       Column("yl", Integer), Column("ys", Integer), Column("yc", Integer), Column("yh", Integer),
                        Column("quorum", Integer), Column("has_quorum", Boolean), Column("passed", JSON),
                        Column("pl", Integer), Column("ps", Integer), Column("pc", Integer), Column("ph", Integer),
                        prefixes=["TEMPORARY"], sqlite_with_rowid=False)
@@ -273,15 +276,17 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
         select(func.count()).select_from(Shop)))
 
     # 1–2. tallies and their S2 decisions
-    s.execute(insert(TALLY).from_select(["quarter", "shop_id", "n", "yl", "ys", "yc", "yh"],
-                                        ballot_tally_query(tallied, shop_range=shop_range)))
+    radix = _yes_radix()
+    s.execute(insert(TALLY).from_select(["quarter", "shop_id", "n", "yes"],
+                                        _tally_rows(tallied, shop_range, radix)))
     shapes = s.execute(select(*[TALLY.c[c] for c in TALLY_SHAPE]).distinct()).all()
     by_label = {str(q): q for q in tallied}
     rows = []
-    for q, n, yl, ys, yc, yh in shapes:
+    for q, n, yes in shapes:
+        yl, ys, yc, yh = _yes_counts(yes, radix)
         tally = star_rules.BallotTally(0, by_label[q], n, dict(zip(star_rules.CRITERIA, (yl, ys, yc, yh))))
         r = star_rules.quarter_result(tally, supervisors[by_label[q]], settings)
-        rows.append({"quarter": q, "n": n, "yl": yl, "ys": ys, "yc": yc, "yh": yh, "quorum": r.quorum,
+        rows.append({"quarter": q, "n": n, "yes": yes, "yl": yl, "ys": ys, "yc": yc, "yh": yh, "quorum": r.quorum,
                      "has_quorum": r.has_quorum, "passed": [c for c in star_rules.CRITERIA if c in r.passed],
                      **{f"p{c[0]}": int(c in r.passed) for c in star_rules.CRITERIA}})
     if rows:
@@ -336,24 +341,53 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
 # --------------------------------------------------------------------------- the statements
 
 
-def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None,
-                       shop_range: tuple[int, int] | None = None):
-    """Ballots grouped per (quarter, shop) with yes counts per criterion (SPEC S2).
+def _yes_counts_sql():
+    """The yes count of each criterion, in CRITERIA order, as aggregates over grouped ballots."""
+    return [func.count().filter(col.is_(True)) for col in (Ballot.lawful, Ballot.service, Ballot.compliance,
+                                                            Ballot.honesty)]
+
+
+def ballot_tally_query(quarters: list[Quarter], shop_ids: list[int] | None = None):
+    """Ballots grouped per (quarter, shop): (quarter, shop_id, n, yes per criterion…) (SPEC S2).
 
     Reads only columns of the covering index ix_ballots_quarter_shop_marks.
     """
-    def yes(col):
-        return func.count().filter(col.is_(True))
-
-    stmt = (select(Ballot.quarter, Ballot.shop_id, func.count(), yes(Ballot.lawful), yes(Ballot.service),
-                   yes(Ballot.compliance), yes(Ballot.honesty))
+    stmt = (select(Ballot.quarter, Ballot.shop_id, func.count(), *_yes_counts_sql())
             .where(Ballot.quarter.in_([str(q) for q in quarters]))
             .group_by(Ballot.quarter, Ballot.shop_id))
     if shop_ids is not None:
         stmt = stmt.where(Ballot.shop_id.in_(shop_ids))
-    if shop_range is not None:
-        stmt = stmt.where(Ballot.shop_id.between(*shop_range))
     return stmt
+
+
+def _yes_radix() -> int:
+    """A radix above any yes count: a shop's ballots in a quarter are one per voter (UNIQUE
+    (supervisor_id, shop_id, quarter)), so fewer than the accounts + 1. Four digits must fit a BIGINT
+    (up to 55,000 accounts); ValueError beyond."""
+    radix = db.session.scalar(select(func.count()).select_from(User)) + 1
+    if radix ** 4 >= 2 ** 63:
+        raise ValueError(f"{radix - 1} accounts: yes counts no longer fit one BIGINT key")
+    return radix
+
+
+def _tally_rows(quarters: list[Quarter], shop_range: tuple[int, int], radix: int):
+    """``ballot_tally_query``'s tallies of the shops in range as (quarter, shop_id, n, yes key):
+    one key instead of four counts makes the tally table narrower and its shape join shorter."""
+    key = 0
+    for count in _yes_counts_sql():
+        key = key * radix + count
+    return (select(Ballot.quarter, Ballot.shop_id, func.count(), key)
+            .where(Ballot.quarter.in_([str(q) for q in quarters]), _in_range(Ballot.shop_id, shop_range))
+            .group_by(Ballot.quarter, Ballot.shop_id))
+
+
+def _yes_counts(key: int, radix: int) -> tuple[int, int, int, int]:
+    """The four yes counts a ``_tally_rows`` key was made of, in CRITERIA order."""
+    out = []
+    for _ in range(4):
+        key, digit = divmod(key, radix)
+        out.append(digit)
+    return tuple(reversed(out))
 
 
 def _in_range(col, shop_range):
@@ -597,9 +631,9 @@ def _insert_quarter_results(q: str, quorum: int) -> None:
     """The graded quarter's ballot result of every shop in the facts table; a shop without a ballot
     gets zeros and the quarter's ``quorum`` it did not reach."""
     f, t, d = FACTS, TALLY, TALLY_DECISION
-    stmt = (select(f.c.shop_id, literal(q), func.coalesce(t.c.n, 0), func.coalesce(d.c.quorum, quorum),
-                   func.coalesce(t.c.yl, 0), func.coalesce(t.c.ys, 0), func.coalesce(t.c.yc, 0),
-                   func.coalesce(t.c.yh, 0), func.coalesce(d.c.has_quorum, literal(False)),
+    stmt = (select(f.c.shop_id, literal(q), func.coalesce(d.c.n, 0), func.coalesce(d.c.quorum, quorum),
+                   func.coalesce(d.c.yl, 0), func.coalesce(d.c.ys, 0), func.coalesce(d.c.yc, 0),
+                   func.coalesce(d.c.yh, 0), func.coalesce(d.c.has_quorum, literal(False)),
                    func.coalesce(d.c.passed, as_json(_const("[]"))))
             .outerjoin(t, and_(t.c.shop_id == f.c.shop_id, t.c.quarter == q))
             .outerjoin(d, _tally_shape_of(t, d)))

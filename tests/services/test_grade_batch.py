@@ -19,7 +19,7 @@ from sqlalchemy import event, func, select, text
 
 from creditstreet.domain.time import Quarter, year_window
 from creditstreet.models import (Ballot, BadRecord, CardCheck, Complaint, CreditGrade, ExamResult, QuarterResult,
-                                 Shop, Violation)
+                                 Shop, User, Violation)
 from creditstreet.services import grading
 from creditstreet.services.settings import rule_settings
 from tests import factories
@@ -295,3 +295,26 @@ def test_a_shape_key_made_in_sql_reads_back_to_its_facts(db, values):
     cols = {k: literal(v, grade_batch.Integer()) for k, v in values.items()}
     key = db.session.scalar(select(grade_batch._shape_key(cols, 4, settings)))
     assert grade_batch._shape_of(key, 4, settings) == values
+
+
+def test_yes_counts_at_the_top_digit_read_back(db):
+    """The four yes counts travel packed in one key whose radix is the number of accounts + 1. With
+    exactly 3 accounts (3 supervisors) the radix is 4 and a unanimous shop's counts, 3, are the top
+    digit: stored back as 3, 3, 3, 3 of 3 ballots; a split shop gets lawful 3, service 0,
+    compliance 1, honesty 2. Quorum max(3, ⌈3/2⌉) = 3 is reached by both (S2)."""
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    street = _street("Asia/Shanghai")
+    made = datetime(2020, 1, 1, tzinfo=UTC)
+    sups = [factories.make_user("supervisor", street=street, created_at=made) for _ in range(3)]
+    unanimous, split = (factories.make_shop(street, created_at=made) for _ in range(2))
+    for i, s in enumerate(sups):
+        db.session.add(Ballot(supervisor_id=s.id, shop_id=unanimous.id, quarter="2024Q2", lawful=True,
+                              service=True, compliance=True, honesty=True))
+        db.session.add(Ballot(supervisor_id=s.id, shop_id=split.id, quarter="2024Q2", lawful=True,
+                              service=False, compliance=i == 0, honesty=i > 0))
+    db.session.flush()
+    grading.recompute("2024Q2", datetime(2024, 7, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai")), street_id=street.id)
+    results, _ = _stored(db, street, "2024Q2")
+    got = {sid: (r.ballots, r.yes_lawful, r.yes_service, r.yes_compliance, r.yes_honesty, r.quorum,
+                 r.quorum_reached) for sid, r in results.items()}
+    assert got == {unanimous.id: (3, 3, 3, 3, 3, 3, True), split.id: (3, 3, 0, 1, 2, 3, True)}
