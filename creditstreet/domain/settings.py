@@ -186,6 +186,15 @@ class RuleSettings:
         if errors:
             raise SettingsError(errors)
 
+    def __hash__(self) -> int:
+        """The fields' hash, computed once: the rules' caches (``lru_cache``) hash the settings on
+        every call, and hashing the seven Fractions costs more than many a rule. Safe: frozen."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     @property
     def zone(self) -> ZoneInfo:
         """The street's time zone as a ``ZoneInfo``."""

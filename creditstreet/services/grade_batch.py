@@ -193,8 +193,12 @@ TALLY_DECISION = Table("grading_tmp_tally_decision", _tmp,
 CITES = Table("grading_tmp_cites", _tmp,
               Column("shop_id", Integer, primary_key=True), Column("at", UTCDateTime, primary_key=True),
               Column("k", String(40), primary_key=True), Column("fam", Integer, primary_key=True),
-              Column("cls", String(20)), Column("honesty", Integer), Column("js", String),
+              Column("cls", Integer), Column("js", String),
               prefixes=["TEMPORARY"], sqlite_with_rowid=False)
+#: What a citation counts as (CITES.cls): a violation by severity, and whether its kind is one of
+#: honesty (S3); a bad record by kind (S3, G2). Small integers, compared per citation by the facts.
+CLASS_SERIOUS, CLASS_SERIOUS_HONESTY, CLASS_GENERAL, CLASS_GENERAL_HONESTY = 1, 2, 3, 4
+CLASS_OF_BAD_RECORD = {"complaint_at_fault": 5, "refused_mediation": 6, "yellow_card": 7}
 #: Each shop's latest exam in the window (S3 lawful), with its reason's JSON text.
 EXAMS = _temp("grading_tmp_exams", Column("shop_id", Integer, primary_key=True), Column("score", Integer),
               Column("js", String))
@@ -496,26 +500,29 @@ def _citations(start, end, settings, graded):
     """
     tz = settings.timezone
 
-    def row(shop_id, at, k, fam, cls, honesty, kind, id_, text_):
-        cols = (shop_id, at, k, literal(fam), cls,
-                honesty if isinstance(honesty, ColumnElement) else literal(honesty),
+    def row(shop_id, at, k, fam, cls, kind, id_, text_):
+        cols = (shop_id, at, k, literal(fam), cls if isinstance(cls, ColumnElement) else literal(cls),
                 _reason(kind, id_, at, text_, start, end, tz))
         return select(*[col.label(c.name) for col, c in zip(cols, CITES.c)])
 
     # violations and bad records: their reason text after the date is stored with them, written by
     # the domain rule (models/patrol.py ``reason_tail``); honesty kinds are spelt alike in both
     v = Violation
+    honesty = v.kind.in_(sorted(rec.HONESTY_KINDS))
     violations = row(
-        v.shop_id, v.recorded_at, _text(v.id), 0, v.severity,
-        case((v.kind.in_(sorted(rec.HONESTY_KINDS)), 1), else_=0), "violation", v.id, v.reason_tail,
+        v.shop_id, v.recorded_at, _text(v.id), 0,
+        case((v.severity == "serious", case((honesty, CLASS_SERIOUS_HONESTY), else_=CLASS_SERIOUS)),
+             else_=case((honesty, CLASS_GENERAL_HONESTY), else_=CLASS_GENERAL)),
+        "violation", v.id, v.reason_tail,
     ).where(_window(v.recorded_at, start, end), graded(v.shop_id))
 
     # bad records of the kinds the rules count (model kind "complaint_fault" is "complaint_at_fault")
     b = BadRecord
     b_kinds = {k: domain_bad_record_kind(k) for k in ("complaint_fault", *rec.BAD_RECORD_KINDS)}
     bad = row(
-        b.shop_id, b.recorded_at, _text(b.id), 1, case(*[(b.kind == k, _const(d)) for k, d in b_kinds.items()]),
-        0, "bad_record", b.id, b.reason_tail,
+        b.shop_id, b.recorded_at, _text(b.id), 1,
+        case(*[(b.kind == k, CLASS_OF_BAD_RECORD[d]) for k, d in b_kinds.items()]),
+        "bad_record", b.id, b.reason_tail,
     ).where(_window(b.recorded_at, start, end), graded(b.shop_id), b.kind.in_(sorted(b_kinds)))
 
     # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5);
@@ -525,7 +532,8 @@ def _citations(start, end, settings, graded):
     c_id = _const("complaint:") + _text(c.id)
     complaints = row(
         c.shop_id, c.closed_at, c_id, 1,
-        case((refused, _const("refused_mediation")), else_=_const("complaint_at_fault")), 0, "bad_record", c_id,
+        case((refused, CLASS_OF_BAD_RECORD["refused_mediation"]), else_=CLASS_OF_BAD_RECORD["complaint_at_fault"]),
+        "bad_record", c_id,
         case((refused, _const(rec.bad_record_tail("refused_mediation"))),
              else_=_const(rec.bad_record_tail("complaint_at_fault"))),
     ).where(_window(c.closed_at, start, end), or_(c.shop_at_fault.is_(True), refused), graded(c.shop_id),
@@ -535,7 +543,7 @@ def _citations(start, end, settings, graded):
     k = CardCheck
     k_id = _const("card_check:") + _text(k.id)
     cards = row(
-        k.shop_id, k.checked_at, k_id, 1, _const("yellow_card"), 0, "bad_record", k_id,
+        k.shop_id, k.checked_at, k_id, 1, CLASS_OF_BAD_RECORD["yellow_card"], "bad_record", k_id,
         _const(rec.bad_record_tail("yellow_card", "商品质量信誉卡未随货同行")),
     ).where(_window(k.checked_at, start, end), k.consequence == "yellow_card", graded(k.shop_id),
             ~select(BadRecord.id).where(BadRecord.card_check_id == k.id).exists())
@@ -583,12 +591,13 @@ def _facts(trailing, T, settings):
     def n(cond):
         return func.count().filter(cond)
 
-    violation = c.fam == 0
     counts = {
-        "violations": n(violation), "honesty": n(and_(violation, c.honesty == 1)),
-        "serious": n(and_(violation, c.cls == "serious")), "general": n(and_(violation, c.cls == "general")),
-        "at_fault": n(c.cls == "complaint_at_fault"), "refused": n(c.cls == "refused_mediation"),
-        "yellow": n(c.cls == "yellow_card"),
+        "violations": n(c.cls <= CLASS_GENERAL_HONESTY),
+        "honesty": n(c.cls.in_([CLASS_SERIOUS_HONESTY, CLASS_GENERAL_HONESTY])),
+        "serious": n(c.cls <= CLASS_SERIOUS_HONESTY),
+        "general": n(c.cls.in_([CLASS_GENERAL, CLASS_GENERAL_HONESTY])),
+        **{kind: n(c.cls == CLASS_OF_BAD_RECORD[d]) for kind, d in (
+            ("at_fault", "complaint_at_fault"), ("refused", "refused_mediation"), ("yellow", "yellow_card"))},
     }
     last_at = func.max(c.at)
     shops = (select(SHOPS.c.shop_id).select_from(SHOPS)

@@ -107,3 +107,14 @@ def test_unknown_keys_ignored_and_round_trip():
 def test_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         RuleSettings().quorum_min = 4
+
+
+def test_settings_hash_like_their_fields_and_key_the_rules_caches():
+    """The hash is cached (the rules' lru_caches hash the settings per call) but still the fields':
+    equal settings hash alike, a changed threshold gives other settings, and neither the cache
+    nor the cached hash shows in equality, fields or repr."""
+    a, b = RuleSettings(), RuleSettings(quorum_share="1/2")
+    changed = dataclasses.replace(a, pass_share=Fraction(3, 4))
+    assert a == b and hash(a) == hash(b) == hash(a)
+    assert changed != a and {a: 1, changed: 2}[changed] == 2 and {a: 1}.get(changed) is None
+    assert "_hash" not in repr(a) and "_hash" not in dataclasses.asdict(a)
