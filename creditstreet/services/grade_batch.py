@@ -172,7 +172,7 @@ SHAPE_KEY = BigInteger().with_variant(Integer(), "sqlite")
 SHAPE_FIELDS = ("nq", "pl", "ps", "pc", "ph", "open_ok", "exam", "violations", "honesty", "serious", "general",
                 "at_fault", "refused", "yellow")
 #: A tally's shape is (quarter, n, yes): ballots, and the four yes counts as one integer
-#: (``_yes_key``, mixed radix: lawful, service, compliance, honesty).
+#: (``_tally_rows``, mixed radix: lawful, service, compliance, honesty).
 TALLY_SHAPE = ("quarter", "n", "yes")
 #: Keyed (quarter, shop): the order the ballots' covering index yields the tallies, so inserting
 #: appends (WITHOUT ROWID on SQLite), and a quarter's tally of a shop is found by key.
@@ -199,7 +199,7 @@ CITES = Table("grading_tmp_cites", _tmp,
 #: honesty (S3); a bad record by kind (S3, G2). Small integers, compared per citation by the facts.
 CLASS_SERIOUS, CLASS_SERIOUS_HONESTY, CLASS_GENERAL, CLASS_GENERAL_HONESTY = 1, 2, 3, 4
 CLASS_OF_BAD_RECORD = {"complaint_at_fault": 5, "refused_mediation": 6, "yellow_card": 7}
-#: Each shop's latest exam in the window (S3 lawful), with its reason's JSON text.
+#: Each shop's latest exam in the window (S3 lawful), with its reason's JSON text if it failed.
 EXAMS = _temp("grading_tmp_exams", Column("shop_id", Integer, primary_key=True), Column("score", Integer),
               Column("js", String))
 #: Per shop: quarters at quorum in the trailing four, and how many of them each criterion passed.
@@ -213,7 +213,9 @@ DECISION = _temp("grading_tmp_decision",
                  Column("shape", SHAPE_KEY, primary_key=True), Column("grade", String(1)),
                  Column("stars", Integer), Column("criteria", JSON), Column("missing", JSON),
                  Column("cite_records", Integer), Column("cite_exam", Integer), Column("notes", String))
-RESTORES = _temp("grading_tmp_restores", Column("day", String(10), primary_key=True), Column("improves_on", Date))
+#: "Restores A" (``domain.time.restores_on``) for every local day of the window: one seek by day.
+RESTORES = Table("grading_tmp_restores", _tmp, Column("day", String(10), primary_key=True),
+                 Column("improves_on", Date), prefixes=["TEMPORARY"], sqlite_with_rowid=False)
 TEMP_TABLES = (SHOPS, TALLY, TALLY_DECISION, QUORUM, CITES, EXAMS, FACTS, DECISION, RESTORES)
 #: The large tables whose primary key exists for SQLite's WITHOUT ROWID order.
 CLUSTERED = (TALLY, CITES)
@@ -280,14 +282,14 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
         select(func.count()).select_from(Shop)))
 
     # 1–2. tallies and their S2 decisions
-    radix = _yes_radix()
+    yes_radix = _yes_radix()
     s.execute(insert(TALLY).from_select(["quarter", "shop_id", "n", "yes"],
-                                        _tally_rows(tallied, shop_range, radix)))
+                                        _tally_rows(tallied, shop_range, yes_radix)))
     shapes = s.execute(select(*[TALLY.c[c] for c in TALLY_SHAPE]).distinct()).all()
     by_label = {str(q): q for q in tallied}
     rows = []
     for q, n, yes in shapes:
-        yl, ys, yc, yh = _yes_counts(yes, radix)
+        yl, ys, yc, yh = _yes_counts(yes, yes_radix)
         tally = star_rules.BallotTally(0, by_label[q], n, dict(zip(star_rules.CRITERIA, (yl, ys, yc, yh))))
         r = star_rules.quarter_result(tally, supervisors[by_label[q]], settings)
         rows.append({"quarter": q, "n": n, "yes": yes, "yl": yl, "ys": ys, "yc": yc, "yh": yh, "quorum": r.quorum,
@@ -307,8 +309,9 @@ def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, s
     decided = []
     counts = {"A": 0, "B": 0, "C": 0}
     missing = {}
+    shape_radix = _shape_radix(len(trailing), settings)
     for key, shops in s.execute(select(FACTS.c.shape, func.count()).group_by(FACTS.c.shape)).all():
-        f = _shape_of(key, len(trailing), settings)
+        f = _shape_of(key, shape_radix, settings)
         d = star_rules.decide_stars(star_rules.StarShape(
             f["nq"], (f["pl"], f["ps"], f["pc"], f["ph"]), bool(f["open_ok"]), f["exam"], f["violations"],
             f["honesty"], f["at_fault"], f["refused"], f["yellow"]), settings)
@@ -440,10 +443,11 @@ def _shape_key(cols: dict, trailing: int, settings: RuleSettings):
     return key
 
 
-def _shape_of(key: int, trailing: int, settings: RuleSettings) -> dict[str, int | None]:
-    """The SHAPE_FIELDS values a ``_shape_key`` key was made of; the exam as its stand-in (or None)."""
+def _shape_of(key: int, radix: dict[str, int], settings: RuleSettings) -> dict[str, int | None]:
+    """The SHAPE_FIELDS values a ``_shape_key`` key was made of (``radix`` = ``_shape_radix``); the
+    exam as its stand-in (or None)."""
     out = {}
-    for name, r in reversed(_shape_radix(trailing, settings).items()):
+    for name, r in reversed(radix.items()):
         key, out[name] = divmod(key, r)
     pass_mark = settings.exam_pass_mark
     out["exam"] = (None, star_rules.exam_stand_in(pass_mark - 1, settings),
@@ -574,7 +578,10 @@ def _latest_exams(start, end, settings, graded):
         or_(later.c.taken_at > e.taken_at,
             and_(later.c.taken_at == e.taken_at, _sort_key(_text(later.c.id)) > _sort_key(_text(e.id))))).exists()
     text_ = _const(" 法规知识考试") + _text(e.score) + _const(f"分，低于及格分{settings.exam_pass_mark}分")
-    return (select(e.shop_id, e.score, _reason("exam", e.id, e.taken_at, text_, start, end, settings.timezone))
+    # only a failed exam is ever cited (StarDecision.cites_exam): no reason text for a pass
+    reason = case((e.score < settings.exam_pass_mark,
+                   _reason("exam", e.id, e.taken_at, text_, start, end, settings.timezone)), else_=None)
+    return (select(e.shop_id, e.score, reason)
             .where(_window(e.taken_at, start, end), graded(e.shop_id), ~newer)
             .order_by(e.shop_id))
 

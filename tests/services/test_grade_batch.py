@@ -294,7 +294,7 @@ def test_a_shape_key_made_in_sql_reads_back_to_its_facts(db, values):
     assert settings.exam_pass_mark == 60 and grade_batch.star_rules.count_cap(settings) == 2
     cols = {k: literal(v, grade_batch.Integer()) for k, v in values.items()}
     key = db.session.scalar(select(grade_batch._shape_key(cols, 4, settings)))
-    assert grade_batch._shape_of(key, 4, settings) == values
+    assert grade_batch._shape_of(key, grade_batch._shape_radix(4, settings), settings) == values
 
 
 def test_yes_counts_at_the_top_digit_read_back(db):
