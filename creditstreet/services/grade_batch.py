@@ -6,7 +6,7 @@
    (``domain.stars.opened_by``), into a small temporary table every later step drives from.
 1. **tally** — ballots grouped per (quarter, shop), the four yes counts packed in one integer
    (``_tally_rows``: a range scan of the covering index ``ix_ballots_quarter_shop_marks``).
-2. **S2** — each distinct tally shape (quarter, ballots, yes per criterion) is decided once in Python
+2. **S2** — each distinct tally shape (quarter, ballots, yes key) is decided once in Python
    by ``domain.stars.quarter_result``; the decisions go back into a temporary table and are added up
    per shop over the trailing quarters.
 3. **citations** — every record in [T − 12 months, T) that G2 or S3 counts (violations, bad records,
@@ -15,16 +15,16 @@
    then the text the record keeps (``reason_tail``, written by ``domain.records`` when the record is);
    and each shop's latest exam in the window.
 4. **facts** — one row per shop: quarters at quorum and passes per criterion, opened in time, latest
-   exam, counts of each kind of citation — clipped to ``domain.stars.count_cap`` (the exam to
-   ``exam_stand_in``), which changes no decision — and the shape they make as one integer key.
-5. **S3, G2** — each distinct facts shape is decided once by ``domain.stars.decide_stars`` and
-   ``domain.grades.grade_for_counts``; the decisions (grade, stars, criteria, what to cite, the notes'
-   JSON) go back into a temporary table.
+   exam, counts of each class of citation — clipped to ``domain.stars.count_cap`` (the exam to
+   ``exam_stand_in``), which changes no decision — kept as the one integer key they make.
+5. **S3, G2** — each distinct facts shape, read back from its key, is decided once by
+   ``domain.stars.decide_stars`` and ``domain.grades.grade_for_counts``; the decisions (grade, stars,
+   criteria, what to cite, the notes' JSON) go back into a temporary table.
 6. **write** — ``INSERT … SELECT`` of the QuarterResult and CreditGrade rows, each replacing the
-   shop's row of the quarter in place when it has one (``ON CONFLICT (shop_id, quarter) DO UPDATE``). The reasons (G3) are
-   the shop's citations joined into a JSON array in the database, oldest first, then the failed exam
-   and the notes; "restores A" comes from a table of ``domain.time.restores_on`` for every local date
-   of the window.
+   shop's row of the quarter in place when it has one (``ON CONFLICT (shop_id, quarter) DO UPDATE``).
+   The reasons (G3) are the shop's citations joined into a JSON array in the database, oldest first,
+   then the failed exam and the notes; "restores A" comes from a table of ``domain.time.restores_on``
+   for every local date of the window.
 
 So the rules stay in ``domain/`` (Python decides every distinct shape: a few thousand at most,
 however many shops), and the per-shop work — counting, joining, writing — is set-based SQL that
@@ -637,19 +637,22 @@ def _facts(trailing, T, settings):
                 (EXAMS.c.score < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
                 else_=star_rules.exam_stand_in(pass_mark, settings))
 
-    def clipped(count):
-        return case((count > cap, cap), else_=count)
-
     cols = {
         "nq": func.coalesce(quorum.c.nq, 0), "pl": func.coalesce(quorum.c.pl, 0),
         "ps": func.coalesce(quorum.c.ps, 0), "pc": func.coalesce(quorum.c.pc, 0),
-        "ph": func.coalesce(quorum.c.ph, 0), "open_ok": SHOPS.c.open_ok, "exam": exam,
-        **{k: clipped(count) for k, count in counts.items()},
+        "ph": func.coalesce(quorum.c.ph, 0), "open_ok": SHOPS.c.open_ok, "exam": exam, **counts,
     }
     inner = shops.add_columns(
         *[expr.label(name) for name, expr in cols.items()],
         local_day(last_at, _offset_minutes(last_at, start, end, settings.timezone)).label("last_day")).subquery()
-    key = _shape_key({name: inner.c[name] for name in SHAPE_FIELDS}, len(trailing), settings)
+
+    # clipped here, on the counts' labels: each count is aggregated once (written twice inside the
+    # aggregate query, with a bound cap each time, SQLite would keep two counters per count)
+    def clipped(count):
+        return case((count > cap, cap), else_=count)
+
+    key = _shape_key({name: clipped(inner.c[name]) if name in counts else inner.c[name] for name in SHAPE_FIELDS},
+                     len(trailing), settings)
     return select(inner.c.shop_id, key, inner.c.last_day)
 
 
