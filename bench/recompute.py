@@ -183,19 +183,19 @@ def naive_loop(sample_ids: list[int]) -> tuple[float, dict]:
 
 
 def service_rows(sample_ids: list[int]) -> dict:
-    """The sampled shops' rows as the service stored them, in ``naive_loop``'s shape."""
+    """The sampled shops' rows as the service stored them: shop id → (result row, grade row)."""
     from sqlalchemy import select
 
     from creditstreet.extensions import db
     from creditstreet.models import CreditGrade, QuarterResult
 
-    def plain(obj, keys):
-        return {k: getattr(obj, k) for k in keys}
+    def plain(model):
+        cols = [c.name for c in model.__table__.columns if c.name != "id"]
+        return {r.shop_id: {c: getattr(r, c) for c in cols} for r in db.session.scalars(
+            select(model).where(model.quarter == QUARTER, model.shop_id.in_(sample_ids)))}
 
-    results = {r.shop_id: r for r in db.session.scalars(select(QuarterResult).where(
-        QuarterResult.quarter == QUARTER, QuarterResult.shop_id.in_(sample_ids)))}
-    grades = {g.shop_id: g for g in db.session.scalars(select(CreditGrade).where(
-        CreditGrade.quarter == QUARTER, CreditGrade.shop_id.in_(sample_ids)))}
+    results, grades = plain(QuarterResult), plain(CreditGrade)
+    db.session.expunge_all()
     return {sid: (results[sid], grades[sid]) for sid in sample_ids if sid in results and sid in grades}
 
 
@@ -204,8 +204,8 @@ def same_rows(naive: dict, stored: dict) -> list[int]:
     differ = []
     for sid, (result, grade) in naive.items():
         got = stored.get(sid)
-        if got is None or any(getattr(got[0], k) != v for k, v in result.items()) or any(
-                getattr(got[1], k) != v for k, v in grade.items() if k != "computed_at"):
+        if got is None or any(got[0][k] != v for k, v in result.items()) or any(
+                got[1][k] != v for k, v in grade.items() if k != "computed_at"):
             differ.append(sid)
     return differ
 

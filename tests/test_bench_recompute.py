@@ -17,3 +17,18 @@ def test_bench_recompute_small_city_prints_the_summary_line(tmp_path):
     last = out.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"shops=200 seconds=\d+\.\d+ naive_ratio=\d+\.\d floor_ratio=\d+\.\d\d peak_mb=\d+", last), last
     assert "EXTRAPOLATED" in out.stdout
+
+
+def test_the_naive_rows_check_can_fail():
+    """The benchmark stops when the naive loop and the service disagree: a changed grade or a missing
+    row is a difference; only computed_at (when each ran) may differ."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import recompute
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    naive = {7: ({"ballots": 3}, {"grade": "A", "reasons": [], "computed_at": 1})}
+    assert recompute.same_rows(naive, {7: ({"ballots": 3}, {"grade": "A", "reasons": [], "computed_at": 2})}) == []
+    assert recompute.same_rows(naive, {7: ({"ballots": 3}, {"grade": "B", "reasons": [], "computed_at": 1})}) == [7]
+    assert recompute.same_rows(naive, {7: ({"ballots": 2}, {"grade": "A", "reasons": [], "computed_at": 1})}) == [7]
+    assert recompute.same_rows(naive, {}) == [7]
