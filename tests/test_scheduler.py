@@ -15,7 +15,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from creditstreet import create_app, jobs, scheduler
-from creditstreet.models import Ballot, Complaint, CreditGrade, GradeRun, Shop
+from creditstreet.models import Ballot, Complaint, CreditGrade, GradeRun
 from creditstreet.services import grading
 from tests import factories
 from tests.conftest import csrf_token, login

@@ -3,7 +3,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
-from markupsafe import Markup, escape
 
 
 def yuan(fen: int | None) -> str:

@@ -6,7 +6,7 @@ local midnight of day D is 16:00 UTC of D − 1.
 
 import os
 import time as host_time
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 

@@ -4,7 +4,7 @@ The street has 4 active supervisors → quorum = max(3, ⌈4/2⌉) = 3 ballots p
 Grading 2024Q2: T = 2024-07-01 00:00 CST = 2024-06-30 16:00 UTC; trailing quarters are
 2023Q3..2024Q2; the year window is [2023-07-01 00:00 CST, 2024-07-01 00:00 CST).
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

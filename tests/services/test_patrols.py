@@ -1,6 +1,6 @@
 """Patrols, violations, special actions and industry groups (SPEC P1–P4)."""
 import io
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -104,8 +104,6 @@ def test_unknown_page_is_404_in_chinese(client):
 
 def test_a_view_rerun_after_a_failed_csrf_token_can_never_commit(app, client, street):
     """The expired-form path re-calls the view only to re-display it; a commit there is refused."""
-    from flask import g
-
     from creditstreet.models import Street
     from creditstreet.web.roles import keeps_input
 

@@ -33,8 +33,8 @@ def _form() -> RecomputeForm:
 def _page(form, error=None, status_code=200):
     rows = grading.latest_grades()
     counts = {"A": 0, "B": 0, "C": 0, None: 0}
-    for _, g in rows:
-        counts[g.grade if g else None] += 1
+    for _, grade in rows:
+        counts[grade.grade if grade else None] += 1
     runs = db.session.scalars(select(GradeRun).order_by(GradeRun.id.desc()).limit(10)).all()
     zones = {s.id: s.timezone for s in db.session.scalars(select(Street))}
     # 正式 = graded at the quarter's end (SPEC G1); 临时（按需） = the open quarter recomputed mid-quarter

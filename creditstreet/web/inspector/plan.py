@@ -1,12 +1,12 @@
 """The quarter's patrol plan (双随机, SPEC G5): create, view by group with progress, print."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...domain.errors import DomainError
 from ...domain.time import Quarter, quarter_of
 from ...extensions import db
-from ...models import PatrolPlan, utcnow
+from ...models import utcnow
 from ...services import patrol_plan
 from ...services.patrols import licence_flags
 from . import bp
