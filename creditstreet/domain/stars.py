@@ -266,6 +266,16 @@ def is_open_long_enough(opened_on: date, T: datetime, settings: RuleSettings = D
     return _opened_utc(opened_on, tz) <= _months_before(as_utc(T), settings.min_months_open, tz)
 
 
+def in_business_by(T: datetime, tz: str) -> date:
+    """The last local day a shop may have opened on to be graded at T (SPEC G1: the shops active
+    at T): the street-local date of the last instant before T.
+
+    T = 2024-07-01 00:00+08:00 (2024Q2's end) → 2024-06-30; T = now = 2024-08-15 14:30+08:00 → 2024-08-15.
+    A shop that opens later has no grade for that quarter.
+    """
+    return local_date(as_utc(T) - timedelta(microseconds=1), tz)
+
+
 def opened_by(T: datetime, settings: RuleSettings = DEFAULT_SETTINGS) -> date:
     """The latest local opening date that counts as open long enough at T (SPEC S3).
 

@@ -260,7 +260,7 @@ class Written:
 
 def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, settings: RuleSettings,
                  shop_range: tuple[int, int], supervisors: dict[Quarter, int]) -> Written:
-    """Grade the street's active shops with ids in ``shop_range`` at T and insert their rows.
+    """Grade the street's shops graded at T (``graded_shops``) with ids in ``shop_range``; write their rows.
 
     ``supervisors``: active supervisors per quarter (S2) for the trailing quarters and ``quarter``.
     The temporary tables must exist (``create_temp_tables``); they are emptied first.
@@ -460,14 +460,28 @@ def _tally_shape_of(tally, decision):
     return and_(*[tally.c[c] == decision.c[c] for c in TALLY_SHAPE])
 
 
+def in_business(T: datetime, tz: str):
+    """Whether a shop is in business at T, as a SQL condition that is never NULL (so its negation is
+    safe): opened on or before ``domain.stars.in_business_by(T)`` (local date), or, with no opening
+    date, entered before T."""
+    return case((Shop.opened_on.is_not(None), Shop.opened_on <= star_rules.in_business_by(T, tz)),
+                else_=Shop.created_at < literal(as_utc(T), UTCDateTime()))
+
+
+def graded_shops(street_id: int, T: datetime, tz: str):
+    """Which shops are graded at T (SPEC G1), as a SQL condition on ``shops``: the street's active
+    shops ``in_business`` at T. The same for the set-based and the per-shop paths."""
+    return and_(Shop.street_id == street_id, Shop.status == "active", in_business(T, tz))
+
+
 def _shops(street_id, shop_range, T, settings):
-    """The street's active shops in range, each with whether it opened long enough before T (S3):
-    ``opened_on`` (local date) on or before ``opened_by(T)``, else created before the day after it."""
+    """The graded shops in range (``graded_shops``), each with whether it opened long enough before T
+    (S3): ``opened_on`` (local date) on or before ``opened_by(T)``, else created before the day after it."""
     cutoff = star_rules.opened_by(T, settings)
     created_cutoff = as_utc(local_midnight(cutoff + timedelta(days=1), settings.timezone))
     open_ok = case((Shop.opened_on.is_not(None), case((Shop.opened_on <= cutoff, 1), else_=0)),
                    else_=case((Shop.created_at < literal(created_cutoff, UTCDateTime()), 1), else_=0))
-    return select(Shop.id, open_ok).where(Shop.street_id == street_id, Shop.status == "active",
+    return select(Shop.id, open_ok).where(graded_shops(street_id, T, settings.timezone),
                                           _in_range(Shop.id, shop_range))
 
 

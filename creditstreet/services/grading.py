@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, delete, func, or_, select, true
 
 from ..domain import grades as grade_rules
 from ..domain import records as rec
@@ -35,7 +35,7 @@ from ..domain.settings import RuleSettings
 from ..domain.time import Quarter, as_utc, local_date, quarters_between, year_window
 from ..extensions import db
 from ..models import (
-    BadRecord, CardCheck, Complaint, CreditGrade, DisabledPeriod, ExamResult, GradeRun,
+    BadRecord, CardCheck, Complaint, CreditGrade, DisabledPeriod, ExamResult, GradeRun, QuarterResult,
     Shop, Street, User, Violation,
 )
 from ..models.patrol import domain_bad_record_kind, domain_violation_kind
@@ -156,13 +156,16 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     db.session.add(run)
     db.session.flush()
     counts = {"A": 0, "B": 0, "C": 0}
+    instants = {street.id: grading_instant(quarter, now, street.timezone) for street in streets}
     active = {street.id: db.session.execute(
         select(func.count(Shop.id), func.min(Shop.id), func.max(Shop.id))
-        .where(Shop.street_id == street.id, Shop.status == "active")).one() for street in streets}
+        .where(grade_batch.graded_shops(street.id, instants[street.id], street.timezone))).one()
+        for street in streets}
     run.shops = sum(n for n, _, _ in active.values())
     grade_batch.create_temp_tables()
     for street in streets:
-        T = grading_instant(quarter, now, street.timezone)
+        T = instants[street.id]
+        _drop_rows_of_shops_not_in_business(street, quarter, T)
         n, first, last = active[street.id]
         if not n:
             continue
@@ -189,15 +192,16 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     return run
 
 
-def grade_preview(shop: Shop, now: datetime) -> ShopGrade:
-    """A live grade of one shop at T = now: shows a new downgrade at once (SPEC G4)."""
+def grade_preview(shop: Shop, now: datetime) -> ShopGrade | None:
+    """A live grade of one shop at T = now: shows a new downgrade at once (SPEC G4). None for a
+    shop not graded now (closed, or its opening date still to come)."""
     street = db.session.get(Street, shop.street_id)
     now = as_utc(now)
     from ..domain.time import quarter_of
 
     quarter = quarter_of(now, street.timezone)
     graded = compute_grades(street, quarter, now, rule_settings(), shop_ids=[shop.id])
-    return graded[0]
+    return graded[0] if graded else None
 
 
 def shop_grade_history(shop_id: int) -> list[CreditGrade]:
@@ -310,8 +314,7 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     if quarter not in trailing:  # the open quarter graded on demand: tally it too (not used for stars)
         trailing = trailing + [quarter]
 
-    shop_q = select(Shop.id, Shop.opened_on, Shop.created_at).where(
-        Shop.street_id == street.id, Shop.status == "active")
+    shop_q = select(Shop.id, Shop.opened_on, Shop.created_at).where(grade_batch.graded_shops(street.id, T, tz))
     if shop_ids is not None:
         shop_q = shop_q.where(Shop.id.in_(shop_ids))
     shops = {sid: (opened or local_date(created, tz)) for sid, opened, created in db.session.execute(shop_q)}
@@ -421,6 +424,17 @@ def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> 
 
 
 # ---------------------------------------------------------------- bulk writing
+
+def _drop_rows_of_shops_not_in_business(street: Street, quarter: Quarter, T: datetime) -> None:
+    """Delete the quarter's rows of the street's active shops that are not graded at T — opened
+    after it (a row a recompute wrote before that rule, or before the opening date was corrected).
+    Rows of shops closed since stay (SPEC A2). Usually deletes nothing."""
+    late = list(db.session.scalars(select(Shop.id).where(
+        Shop.street_id == street.id, Shop.status == "active", ~grade_batch.in_business(T, street.timezone))))
+    for model in (CreditGrade, QuarterResult) if late else ():
+        db.session.execute(delete(model).where(model.quarter == str(quarter), model.shop_id.in_(late)),
+                           execution_options={"synchronize_session": False})
+
 
 def reference_rows(graded: list[ShopGrade], quarter: Quarter, T: datetime, now: datetime) -> tuple[list, list]:
     """The QuarterResult and CreditGrade rows of ``compute_grades`` output, as plain dicts.

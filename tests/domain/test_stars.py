@@ -7,6 +7,7 @@ T = 2024-04-01 00:00+08:00 (2024Q1's grading instant), so the trailing four quar
 import os
 import time as host_time
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -227,3 +228,21 @@ def test_ballot_window():
 def test_ballot_quarter_at(now, quarter):
     got = ballot_quarter_at(now)
     assert (str(got) if got else None) == quarter
+
+
+@pytest.mark.parametrize("T, tz, last_day", [
+    # a quarter's end, midnight in Shanghai: the quarter's last day
+    (datetime(2024, 7, 1, tzinfo=ZoneInfo("Asia/Shanghai")), "Asia/Shanghai", date(2024, 6, 30)),
+    # the same instant seen from New York is 2024-06-30 12:00 there: that day
+    (datetime(2024, 7, 1, tzinfo=ZoneInfo("Asia/Shanghai")), "America/New_York", date(2024, 6, 30)),
+    # on demand mid-quarter (T = now): today
+    (datetime(2024, 8, 15, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai")), "Asia/Shanghai", date(2024, 8, 15)),
+    # a microsecond after midnight: that day already
+    (datetime(2024, 8, 15, 0, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai")), "Asia/Shanghai", date(2024, 8, 15)),
+    # 2024-03-10 07:00 UTC is 03:00 EDT, just after New York's spring-forward gap: still that day
+    (datetime(2024, 3, 10, 7, tzinfo=timezone.utc), "America/New_York", date(2024, 3, 10)),
+])
+def test_in_business_by_is_the_last_local_day_before_t(T, tz, last_day):
+    from creditstreet.domain.stars import in_business_by
+
+    assert in_business_by(T, tz) == last_day

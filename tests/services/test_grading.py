@@ -256,3 +256,29 @@ def test_disabling_a_supervisor_later_leaves_past_quarters_counts_alone(db, stre
     stored = dict(db.session.execute(select(QuarterResult.quarter, QuarterResult.quorum)
                                      .where(QuarterResult.shop_id == shop.id)).all())
     assert stored == {"2024Q1": 4, "2024Q2": 3}
+
+
+def test_only_shops_in_business_at_t_are_graded(db, street, sups):
+    """SPEC G1 grades the shops active at T = 2024-07-01 00:00 CST (2024-06-30 16:00 UTC): opened on
+    or before 2024-06-30, or — with no opening date — entered before T. A row a recompute wrote before
+    for a shop that opened later goes; a closed shop's row stays (A2). Both paths agree."""
+    last_day = shop_with_votes(db, street, sups, opened_on=date(2024, 6, 30))
+    next_day = shop_with_votes(db, street, sups, opened_on=date(2024, 7, 1))
+    entered_before = factories.make_shop(street, opened_on=None, created_at=datetime(2024, 6, 30, 15, 59, 59, tzinfo=UTC))
+    entered_at_t = factories.make_shop(street, opened_on=None, created_at=datetime(2024, 6, 30, 16, tzinfo=UTC))
+    closed = shop_with_votes(db, street, sups, status="closed")
+    for shop in (next_day, closed):  # rows an earlier recompute wrote
+        db.session.add(CreditGrade(shop_id=shop.id, quarter="2024Q2", as_of=T, grade="B"))
+    db.session.flush()
+
+    run = grading.recompute("2024Q2", NOW, street_id=street.id)
+    graded = set(db.session.scalars(select(CreditGrade.shop_id).where(CreditGrade.quarter == "2024Q2")))
+    assert run.shops == 2
+    assert graded == {last_day.id, entered_before.id, closed.id}
+    assert set(db.session.scalars(select(QuarterResult.shop_id).where(QuarterResult.quarter == "2024Q2"))) \
+        == {last_day.id, entered_before.id}
+    reference = grading.compute_grades(street, grading.Quarter.parse("2024Q2"), T, grading.rule_settings())
+    assert {g.shop_id for g in reference} == {last_day.id, entered_before.id}
+    # the live preview of a shop whose opening day is still to come: none, not an error
+    assert grading.grade_preview(entered_at_t, datetime(2024, 6, 30, 23, 59, tzinfo=CST)) is None
+    assert grading.grade_preview(next_day, datetime(2024, 7, 1, 0, 1, tzinfo=CST)) is not None

@@ -129,3 +129,12 @@ def test_live_grade_says_both_the_restore_date_and_the_missing_criteria(client, 
     assert f"预计 {day.replace(year=day.year + 1).isoformat()} 后可恢复 A 级" in live  # one year on (SPEC §3)
     # no ballots: not yet rated, so all four criteria are missing (G3)
     assert "还需获得：依法经营好、售后服务质量好、服从管理好、诚实信用好" in live
+
+
+def test_grade_page_of_a_shop_opening_later_has_no_live_grade(client, db, street, login_as):
+    """A shop entered before its opening day is not graded yet (SPEC G1): no live grade, no error."""
+    shop = factories.make_shop(street, opened_on=date.today() + timedelta(days=30))
+    db.session.commit()
+    login_as("inspector")
+    resp = client.get(f"/inspector/shops/{shop.id}/grade")
+    assert resp.status_code == 200 and 'id="live-grade"' not in resp.get_data(as_text=True)
