@@ -286,14 +286,18 @@ def main() -> None:
     counts = generate(url, args.shops)
     print(f"generated in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k}={v}" for k, v in counts.items()),
           flush=True)
+    if tmp and args.keep:  # said first: the last line stays the machine-readable one
+        print(f"keeping {url} (measure it again: {Path(__file__).name} --shops {args.shops} --measure-only {url})",
+              flush=True)
     try:
-        subprocess.run([sys.executable, __file__, "--shops", str(args.shops), "--sample", str(args.sample),
-                        "--measure-only", url], check=True)
+        child = subprocess.run([sys.executable, __file__, "--shops", str(args.shops), "--sample", str(args.sample),
+                                "--measure-only", url])
     finally:
         if tmp and not args.keep:
             for p in Path(tmp).glob("*"):
                 p.unlink()
             os.rmdir(tmp)
+    sys.exit(child.returncode)  # the child has said why it failed
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ def test_recompute_now_button(client, db, street, login_as):
     assert "张记面馆" in listing and "badge-B" in listing and "正式" in listing  # a completed quarter
     bad = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": "2099Q1", "street_id": ""})
     assert bad.status_code == 400 and "尚未开始" in bad.get_data(as_text=True)
+    for street_id in ("abc", "-1", "999"):  # not a street of the list: refused, not "all streets"
+        other = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": q, "street_id": street_id})
+        assert other.status_code == 400 and "请从列表中选择商业街" in other.get_data(as_text=True), street_id
     no_token = client.post("/admin/grades/recompute", data={"quarter": q, "street_id": ""})
     assert no_token.status_code == 400 and "页面已超时" in no_token.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(GradeRun)) == 1  # CSRF: nothing more ran

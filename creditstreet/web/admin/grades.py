@@ -55,7 +55,10 @@ def grades_recompute():
     # keeps_input re-calls this view when the CSRF token expired: show the form again, run nothing.
     if g.get("redisplay_only") or not form.validate_on_submit():
         return _page(form, status_code=400)
-    street_id = int(form.street_id.data) if (form.street_id.data or "").isdigit() else None
+    chosen = form.street_id.data or ""
+    if chosen not in {value for value, _ in form.street_id.choices}:
+        return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
+    street_id = int(chosen) if chosen else None
     try:
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)
