@@ -117,6 +117,10 @@ def _sqlite_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 
 
+#: SQLite page size of each connection's temporary database, in bytes.
+TEMP_PAGE_SIZE = 16384
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_conn, _record):
     import sqlite3
@@ -134,6 +138,10 @@ def _sqlite_on_connect(dbapi_conn, _record):
     # Large sorts (the quarterly grading sorts ~5 citations per shop) may merge on helper threads;
     # small ones never start a thread.
     cur.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
+    # Temporary tables (the grading's scratch tables: ~40 MB of citations at 100,000 shops) on 16 KiB
+    # pages: a quarter fewer pages to split, scan and free than at the default 4 KiB (−0.25 s of 2.3 s
+    # measured, docs/benchmarks.md). Takes effect before the connection's first temporary table.
+    cur.execute(f"PRAGMA temp.page_size={TEMP_PAGE_SIZE}")
     cur.close()
 
 

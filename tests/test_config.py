@@ -50,6 +50,9 @@ def test_sqlite_file_pragmas():
                 assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
                 assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
+                # the grading's scratch tables on 16 KiB pages (docs/benchmarks.md)
+                conn.execute(text("CREATE TEMPORARY TABLE scratch (x INTEGER)"))
+                assert conn.execute(text("PRAGMA temp.page_size")).scalar() == 16384
         finally:
             db.session.remove()
             db.engine.dispose()
