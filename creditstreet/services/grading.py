@@ -138,7 +138,8 @@ def check_recomputable(quarter: Quarter, now: datetime, street: Street) -> None:
 
 def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = None, trigger: str = "cli",
               progress: Callable[[int, int], None] | None = None, actor: User | None = None) -> GradeRun:
-    """Grade every active shop of one street (or all streets) for ``quarter`` (SPEC G1–G4).
+    """Grade the shops of one street (or all streets) for ``quarter`` (SPEC G1–G4): those active and
+    in business at the quarter's T (``grade_batch.graded_shops``).
 
     Idempotent: the quarter's QuarterResult and CreditGrade rows of those shops are replaced in
     place (UNIQUE(shop_id, quarter) is never broken; a concurrent second run on PostgreSQL waits
