@@ -264,7 +264,8 @@ def test_only_shops_in_business_at_t_are_graded(db, street, sups):
     for a shop that opened later goes; a closed shop's row stays (A2). Both paths agree."""
     last_day = shop_with_votes(db, street, sups, opened_on=date(2024, 6, 30))
     next_day = shop_with_votes(db, street, sups, opened_on=date(2024, 7, 1))
-    entered_before = factories.make_shop(street, opened_on=None, created_at=datetime(2024, 6, 30, 15, 59, 59, tzinfo=UTC))
+    entered_before = factories.make_shop(street, opened_on=None,
+                                         created_at=datetime(2024, 6, 30, 15, 59, 59, tzinfo=UTC))
     entered_at_t = factories.make_shop(street, opened_on=None, created_at=datetime(2024, 6, 30, 16, tzinfo=UTC))
     closed = shop_with_votes(db, street, sups, status="closed")
     for shop in (next_day, closed):  # rows an earlier recompute wrote
