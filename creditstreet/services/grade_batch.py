@@ -646,10 +646,7 @@ def _facts(trailing, T, settings):
         # Each shop (SHOPS in key order) seeks its citations by CITES's key prefix: grouped on that
         # scan, nothing is sorted. QUORUM and EXAMS have one row per shop.
         shops = shops.outerjoin(CITES, c.shop_id == SHOPS.c.shop_id).group_by(SHOPS.c.shop_id)
-    pass_mark = settings.exam_pass_mark  # exam_stand_in in SQL: the stand-ins for a fail and for a pass
-    exam = case((EXAMS.c.score.is_(None), None),
-                (EXAMS.c.score < pass_mark, star_rules.exam_stand_in(pass_mark - 1, settings)),
-                else_=star_rules.exam_stand_in(pass_mark, settings))
+    exam = EXAMS.c.score  # the key keeps only none / failed / passed; _shape_of gives its stand-in
 
     cols = {
         "nq": func.coalesce(quorum.c.nq, 0), "pl": func.coalesce(quorum.c.pl, 0),
