@@ -1,0 +1,136 @@
+"""Shared parts of the complaint use cases: field limits and labels, parsing, events (SPEC K1-K7)."""
+
+import re
+import secrets
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+
+from ...domain import complaints as rules
+from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.text import char_count, clean_text
+from ...extensions import db
+from ...models import Complaint, ComplaintEvent, Street, User
+from ...models.types import utcnow
+from .. import audit
+
+
+#: Maximum characters (code points, CRLF = 1; CASES K-12) per field, shared with the browser counters.
+LIMITS = {"title": 20, "goods": 60, "goods_category": 20, "description": 2000, "demand": 500,
+          "consumer_name": 30}
+LABELS = {"title": "标题", "goods": "商品或服务", "goods_category": "商品类别", "description": "事情经过",
+          "demand": "诉求", "consumer_name": "姓名"}
+GOODS_CATEGORIES = ("食品", "餐饮服务", "服装鞋帽", "化妆品", "家用电器", "通讯器材", "日用百货",
+                    "烟酒", "药品保健品", "其他")
+KIND_LABELS = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}
+CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "投诉箱", "walk_in": "来访",
+                  "transfer_12315": "12315平台转办", "api": "接口"}
+EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "accept": "受理", "refuse": "不予受理",
+                "mediation_note": "调解", "close": "办结", "confirm": "消费者确认", "reopen": "消费者重新打开",
+                "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期",
+                "card_status": "信誉卡核验"}
+INTAKE_CHANNELS = ("hotline", "box", "walk_in", "transfer_12315")
+# Unambiguous alphabet (no 0/O, 1/I/L): 31^10 ≈ 8×10^14 codes, drawn with ``secrets`` (K7).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: anything above is a typo
+# Digits with an optional thousands grouping that is correct ("1,234.50"; never "28,50" or "1,23").
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+EARLIEST_PURCHASE = date(2000, 1, 1)
+# Fields safe for the audit log: no name, phone or free text (K6).
+AUDIT_FIELDS = ("kind", "carries_report", "channel", "shop_id", "status", "refusal_reason", "outcome",
+                "remedy", "money_recovered_fen", "shop_at_fault", "refused_mediation", "handler_id",
+                "decide_by", "mediate_by", "overdue", "reopened_count", "report_status",
+                "report_decide_by", "report_extended")
+
+
+def new_tracking_code() -> str:
+    """A random tracking code ``TS`` + 10 letters/digits (K7; never a sequence)."""
+    return "TS" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_submission_token() -> str:
+    """A one-time token for one rendering of the complaint form (CASES K-06)."""
+    return secrets.token_urlsafe(24)
+
+
+def _snap(c: Complaint) -> dict:
+    return audit.snapshot(c, AUDIT_FIELDS)
+
+
+def _event(c: Complaint, actor: User | None, kind: str, note: str = "", now: datetime | None = None):
+    ev = ComplaintEvent(complaint_id=c.id, actor_id=actor.id if actor else None, kind=kind, note=note,
+                        at=now or utcnow())
+    db.session.add(ev)
+    return ev
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+def parse_amount_fen(value: object) -> int | None:
+    """Yuan as typed ("28", "28.5", "２８.００", "1,234.50") → integer fen; "" → None.
+
+    A comma must group thousands correctly: "28,50" (a decimal comma) and "1,23" are refused
+    (ValidationError) rather than silently read as 2850 or 123 yuan.
+    """
+    text = clean_text(value).replace("元", "").replace("¥", "").replace(" ", "").strip()
+    if not text:
+        return None
+    if not _AMOUNT.fullmatch(text):
+        raise ValidationError("金额格式不正确，请填写如 28 或 28.50 的数字（单位：元）", code="bad_amount")
+    try:
+        fen = int(Decimal(text.replace(",", "")) * 100)
+    except InvalidOperation:
+        raise ValidationError("金额格式不正确", code="bad_amount") from None
+    if fen > MAX_AMOUNT_FEN:
+        raise ValidationError("金额过大，请核对", code="bad_amount")
+    return fen
+
+
+def _parse_date(value: object, today: date) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(clean_text(value))
+        except ValueError:
+            raise ValidationError("购买日期格式不正确，应为 2026-07-01", code="bad_date") from None
+    if value > today:
+        raise ValidationError("购买日期不能晚于今天", code="bad_date")
+    if value < EARLIEST_PURCHASE:
+        raise ValidationError("购买日期不能早于2000-01-01，请核对", code="bad_date")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, required: bool = False) -> str:
+    """Text stored as typed (byte for byte, K-12) except CRLF → LF and outer whitespace."""
+    raw = data.get(key)
+    text = "" if raw is None else str(raw).replace("\r\n", "\n").strip()
+    if required and not text:
+        raise ValidationError(f"请填写{LABELS[key]}", code="required")
+    if char_count(text) > LIMITS[key]:
+        raise ValidationError(f"{LABELS[key]}不能超过{LIMITS[key]}个字，现有{char_count(text)}个字",
+                              code="too_long")
+    return text
+
+
+def parse_card_serial(serial: object) -> int:
+    text = clean_text(serial)
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise ValidationError("信誉卡编号应为数字", code="bad_card")
+    return int(text)
+
+
+
+def _tz(c: Complaint) -> str:
+    street = db.session.get(Street, c.street_id)
+    return street.timezone if street else "Asia/Shanghai"
+
+
+def _step(c: Complaint, action: str) -> str:
+    if c.kind != "complaint":
+        raise InvalidTransition(f"{KIND_LABELS[c.kind]}不走投诉调解流程", code="invalid_transition")
+    return rules.transition(c.status, action)

@@ -1,0 +1,170 @@
+"""Handling by the office (SPEC K3, K5, K6, K2 report track): the queue and each step."""
+
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+
+from ...domain import complaints as rules
+from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.text import char_count
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import BadRecord, Complaint, Street, User
+from ...models.types import utcnow
+from .. import audit
+from ..settings import rule_settings, work_calendar
+
+from .common import _event, _snap, _step, _tz
+from .deadlines import overdue_condition
+
+
+def can_see_personal_data(user: User | None, c: Complaint) -> bool:
+    """K6: the handling inspector (Complaint.handler_id) and admins see name and phone."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == "admin" or (c.handler_id is not None and c.handler_id == user.id)
+
+
+def queue(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
+          kind: str | None = None, limit: int = 200, now: datetime | None = None) -> list[Complaint]:
+    """Open items by nearest deadline, overdue first (inspector queue)."""
+    q = select(Complaint)
+    if street_id is not None:
+        q = q.where(Complaint.street_id == street_id)
+    if status:
+        q = q.where(Complaint.status == status)
+    else:
+        q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received"))
+    if kind:
+        q = q.where(Complaint.kind == kind)
+    # Overdue is computed from the deadlines and today's local date, not only the daily job's flag.
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    today = local_date(now or utcnow(), street.timezone if street else None)
+    late = or_(Complaint.overdue.is_(True), overdue_condition(today))
+    if overdue_only:
+        q = q.where(late)
+    due = func.coalesce(Complaint.mediate_by, Complaint.decide_by, Complaint.report_decide_by)
+    late_first = case((late, 0), else_=1)
+    q = q.order_by(late_first, due.is_(None), due, Complaint.received_at).limit(limit)
+    return list(db.session.scalars(q))
+
+
+# --- handling (K3) -------------------------------------------------------------------------------
+
+def take_complaint(actor: User, c: Complaint, now: datetime | None = None) -> Complaint:
+    """Make ``actor`` the handling inspector (K6: they then see name and phone)."""
+    before = _snap(c)
+    c.handler_id = actor.id
+    _event(c, actor, "take", "", now)
+    audit.record(actor, "complaint.take", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c
+
+
+def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> Complaint:
+    """received → accepted; sets the 45-working-day mediation deadline (K3, K4)."""
+    now = now or utcnow()
+    before = _snap(c)
+    c.status = _step(c, "accept")
+    c.accepted_at = now
+    tz = _tz(c)
+    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(), rule_settings())
+    c.mediate_by = d.mediation_end
+    c.handler_id = c.handler_id or actor.id
+    c.overdue = False
+    _event(c, actor, "accept", "", now)
+    audit.record(actor, "complaint.accept", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c
+
+
+def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
+                     now: datetime | None = None) -> Complaint:
+    """received → refused with a reason from SPEC K3's fixed list."""
+    label = rules.refusal_label(reason)
+    before = _snap(c)
+    c.status = _step(c, "refuse")
+    c.refusal_reason = reason
+    c.handler_id = c.handler_id or actor.id
+    c.overdue = False
+    c.closed_at = now or utcnow()
+    _event(c, actor, "refuse", f"{label}{'：' + note if note else ''}", now)
+    audit.record(actor, "complaint.refuse", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c
+
+
+def add_mediation_note(actor: User, c: Complaint, note: str, now: datetime | None = None) -> Complaint:
+    """Record a mediation step; the first note after acceptance or reopening starts mediating."""
+    note = (note or "").replace("\r\n", "\n").strip()
+    if not note:
+        raise ValidationError("请填写调解情况", code="required")
+    if char_count(note) > 2000:
+        raise ValidationError("调解情况不能超过2000个字", code="too_long")
+    before = _snap(c)
+    if c.status in ("accepted", "reopened"):
+        c.status = _step(c, "mediate")
+    elif c.status != "mediating":
+        raise InvalidTransition(f"投诉当前为“{rules.STATE_LABELS.get(c.status, c.status)}”，不能记录调解情况")
+    _event(c, actor, "mediation_note", note, now)
+    audit.record(actor, "complaint.mediation_note", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c
+
+
+def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_at_fault: bool = False,
+                    refused_mediation: bool = False, note: str = "", now: datetime | None = None) -> Complaint:
+    """accepted/mediating → closed with an outcome (K3); K5 bad record when at fault/refused.
+
+    The bad record is unique per complaint: a reopened complaint closed again never doubles it.
+    """
+    now = now or utcnow()
+    before = _snap(c)
+    c.status = _step(c, "close")
+    c.outcome = outcome.kind
+    c.remedy = ",".join(sorted(outcome.remedies)) or None
+    if c.remedy and len(c.remedy) > 20:
+        raise ValidationError("调解方式最多选择两种", code="bad_outcome")
+    c.money_recovered_fen = outcome.recovered_fen
+    c.shop_at_fault = bool(shop_at_fault)
+    c.refused_mediation = bool(refused_mediation)
+    c.closed_at = now
+    c.confirmed_at = None
+    c.overdue = False
+    _event(c, actor, "close", note or rules.OUTCOMES[outcome.kind], now)
+    kind = rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation)
+    if kind and c.shop_id is not None:
+        existing = db.session.scalar(select(BadRecord).where(BadRecord.complaint_id == c.id))
+        if existing is None:
+            label = "拒绝调解" if kind == "refused_mediation" else "经查商家有责"
+            rec = BadRecord(shop_id=c.shop_id, kind=kind, complaint_id=c.id, recorded_at=now,
+                            description=f"投诉{c.tracking_code}：{label}")
+            db.session.add(rec)
+            db.session.flush()
+            audit.record(actor, "bad_record.create", "bad_record", rec.id, None,
+                         audit.snapshot(rec, ("shop_id", "kind", "complaint_id", "description")))
+    audit.record(actor, "complaint.close", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c
+
+
+def report_action(actor: User, c: Complaint, action: str, note: str = "",
+                  now: datetime | None = None) -> Complaint:
+    """The report track (K2, K4): open_case / decline / extend (once, +15 working days).
+
+    Independent of mediation: closing the complaint never closes the report.
+    """
+    if c.report_status is None:
+        raise InvalidTransition("此件不含举报", code="no_report")
+    settings = rule_settings()
+    before = _snap(c)
+    state, used = rules.report_transition(c.report_status, action, 1 if c.report_extended else 0, settings)
+    if action == "extend":
+        c.report_decide_by = work_calendar().add_workdays(c.report_decide_by, settings.report_extension_workdays)
+        c.report_extended = used > 0
+    c.report_status = state
+    c.handler_id = c.handler_id or actor.id
+    _event(c, actor, f"report_{action}", note, now)
+    audit.record(actor, f"complaint.report_{action}", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    return c

@@ -1,0 +1,99 @@
+"""Tracking by the consumer (SPEC K3, K6, K7): look-ups, confirming and reopening an outcome."""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ...domain import complaints as rules
+from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.text import char_count, clean_text, normalize_mobile
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import Complaint
+from ...models.types import utcnow
+from .. import audit
+from ..settings import rule_settings, work_calendar
+
+from .common import _event, _snap, _step, _tz
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+def find_for_tracking(code: object, last4: object) -> Complaint | None:
+    """The complaint with this tracking code whose phone ends in ``last4``, else None (K-15).
+
+    ``last4`` may also be the whole mobile number. A wrong pair and an unknown code give the same None.
+    """
+    code = clean_text(code).upper().replace(" ", "")
+    digits = clean_text(last4)
+    if len(digits) > 4:  # the whole phone typed (spaces, dashes, +86 allowed): compare its last 4
+        try:
+            digits = normalize_mobile(digits)[-4:]
+        except ValidationError:
+            return None
+    if not code or len(digits) != 4 or not digits.isascii() or not digits.isdigit():
+        return None
+    c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    if c is None or not c.consumer_phone or not secrets.compare_digest(c.consumer_phone[-4:], digits):
+        return None
+    return c
+
+
+def get_by_code(code: str) -> Complaint | None:
+    return db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+
+
+def earlier_complaints_count(phone: str, exclude_id: int | None = None) -> int:
+    """How many other intakes came from the same normalised phone (CASES K-10; shown, never a rule)."""
+    if not phone:
+        return 0
+    q = select(func.count(Complaint.id)).where(Complaint.consumer_phone == phone)
+    if exclude_id is not None:
+        q = q.where(Complaint.id != exclude_id)
+    return db.session.scalar(q) or 0
+
+
+
+def _window_open(c: Complaint, now: datetime) -> bool:
+    settings = rule_settings()
+    return c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, now, settings)
+
+
+def confirm_outcome(c: Complaint, now: datetime | None = None) -> Complaint:
+    """The consumer confirms the outcome within the window (K3, default 15 days)."""
+    now = now or utcnow()
+    before = _snap(c)
+    new = _step(c, "confirm")
+    if not _window_open(c, now):
+        raise InvalidTransition("已超过确认期限（办结后15天内）", code="window_closed")
+    if c.confirmed_at is not None:
+        raise InvalidTransition("您已确认过办理结果", code="already_confirmed")
+    c.status, c.confirmed_at = new, now
+    _event(c, None, "confirm", "", now)
+    audit.record(None, "complaint.confirm", "complaint", c.id, before, _snap(c), actor_label="consumer")
+    db.session.flush()
+    return c
+
+
+def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None) -> Complaint:
+    """The consumer reopens a closed complaint within the window (K3); mediation restarts."""
+    now = now or utcnow()
+    reason = (reason or "").replace("\r\n", "\n").strip()
+    if char_count(reason) > 500:
+        raise ValidationError("重新打开的理由不能超过500个字", code="too_long")
+    before = _snap(c)
+    new = _step(c, "reopen")
+    if not _window_open(c, now):
+        raise InvalidTransition("已超过重新打开期限（办结后15天内）", code="window_closed")
+    if c.confirmed_at is not None:
+        raise InvalidTransition("您已确认办理结果，不能重新打开", code="already_confirmed")
+    settings = rule_settings()
+    c.status = new
+    c.reopened_count += 1
+    c.mediate_by = work_calendar().add_workdays(local_date(now, _tz(c)), settings.mediation_deadline_workdays)
+    c.overdue = False
+    _event(c, None, "reopen", reason, now)
+    audit.record(None, "complaint.reopen", "complaint", c.id, before, _snap(c), actor_label="consumer")
+    db.session.flush()
+    return c
