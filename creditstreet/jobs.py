@@ -142,3 +142,15 @@ def draft_consumer_warnings(now: datetime | None = None):
         result = draft_hotspot_warnings(now)
         db.session.commit()
     return result
+
+
+def mark_key_disclosures(now: datetime | None = None) -> int:
+    """Daily: mark shops with many and rising complaints for key disclosure (SPEC §13 P4)."""
+    now = _now(now)
+    with _job_context() as db:
+        from .services.disclosure import mark_key_disclosures as mark
+
+        n = mark(now)
+        db.session.commit()
+    log.info("重点公示：新标记 %d 户", n)
+    return n

@@ -33,6 +33,7 @@ JOBS = (
     ("flag_overdue_complaints", "creditstreet.jobs:flag_overdue_complaints", dict(hour=1, minute=0)),
     ("finalize_late_ballots", "creditstreet.jobs:finalize_late_ballots", dict(hour=0, minute=10)),
     ("draft_consumer_warnings", "creditstreet.jobs:draft_consumer_warnings", dict(hour=1, minute=30)),
+    ("mark_key_disclosures", "creditstreet.jobs:mark_key_disclosures", dict(hour=1, minute=45)),
 )
 
 

@@ -47,6 +47,11 @@ LABELS: dict[str, str] = {
     "hotspot_window_days": "热点统计天数",
     "hotspot_baseline_days": "热点对比基准天数",
     "hotspot_rate_factor": "热点增长倍数",
+    "commitment_notice_days": "终止承诺的公告期（天）",
+    "disclosure_min_closed": "公示办结率所需最少办结件数",
+    "key_disclosure_min": "重点公示的12个月投诉数",
+    "key_disclosure_months": "重点公示期（月）",
+    "fund_payout_workdays": "先行赔付支付期限（工作日）",
 }
 
 _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
@@ -80,6 +85,11 @@ _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
 #: hotspot_window_days           30       1–365 days        W1
 #: hotspot_baseline_days         90       1–365 days        W1
 #: hotspot_rate_factor           2        1–100             W1
+#: commitment_notice_days        30       0–365 days        §13 P1
+#: disclosure_min_closed         5        1–1000            §13 P4
+#: key_disclosure_min            10       1–10000           §13 P4
+#: key_disclosure_months         3        1–24 months       §13 P4
+#: fund_payout_workdays          2        1–30 work days    §13 P3
 #: version                       1        ≥ 1               G3
 #: ============================  =======  ================  ===========================
 RANGES: dict[str, tuple[Any, Any]] = {
@@ -108,6 +118,11 @@ RANGES: dict[str, tuple[Any, Any]] = {
     "hotspot_window_days": (1, 365),
     "hotspot_baseline_days": (1, 365),
     "hotspot_rate_factor": (Fraction(1), Fraction(100)),
+    "commitment_notice_days": (0, 365),
+    "disclosure_min_closed": (1, 1000),
+    "key_disclosure_min": (1, 10000),
+    "key_disclosure_months": (1, 24),
+    "fund_payout_workdays": (1, 30),
 }
 OPEN_LOW = {"quorum_share", "pass_share", "quarters_share"}
 #: The ballot window (S1) spans at most one quarter (the longest has 92 days: "open all quarter").
@@ -160,6 +175,11 @@ class RuleSettings:
     hotspot_window_days: int = 30                          # W1
     hotspot_baseline_days: int = 90                        # W1
     hotspot_rate_factor: Fraction = Fraction(2)            # W1
+    commitment_notice_days: int = 30                       # §13 P1, calendar days
+    disclosure_min_closed: int = 5                         # §13 P4
+    key_disclosure_min: int = 10                           # §13 P4
+    key_disclosure_months: int = 3                         # §13 P4
+    fund_payout_workdays: int = 2                          # §13 P3
 
     def __post_init__(self) -> None:
         errors: dict[str, str] = {}

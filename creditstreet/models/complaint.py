@@ -44,6 +44,8 @@ class Complaint(db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     goods: Mapped[str] = mapped_column(String(200), default="")
     goods_category: Mapped[str] = mapped_column(String(40), default="")
+    # "" or "broken_commitment" (承诺未兑现, SPEC §13 P2): a commitment the shop made was not kept.
+    subject: Mapped[str] = mapped_column(String(24), default="", server_default="")
     amount_fen: Mapped[Optional[int]] = mapped_column(BigInteger)  # fen; 64-bit: up to 1亿 yuan
     purchased_on: Mapped[Optional[date]] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")

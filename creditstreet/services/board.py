@@ -3,8 +3,9 @@
 Pages are cheap at any street size: a board page is a count, one page of shops, and one query each
 for those shops' grades' stars and annual titles (no query per shop). Street statistics are
 aggregates. The views keep rendered sections per process for ``BOARD_CACHE_TTL`` seconds (``cached``).
-A shop page shows complaint statistics only when the shop had at least ``PUBLIC_COMPLAINT_MIN``
-complaints in the year before now, so one or two disputes do not brand a shop unfairly.
+Complaint figures follow ``services.disclosure`` (SPEC §13 P4): one definition of each figure for
+the board's headline, its monthly table (which adds up to the headline) and every shop's page; rates
+only from ``disclosure_min_closed`` closed complaints, so one or two disputes do not brand a shop.
 """
 import time
 from collections import Counter
@@ -18,11 +19,9 @@ from ..domain.ledger import house_search_token
 from ..domain.text import search_key
 from ..domain.time import Quarter, as_utc, local_date, months_back, to_local, year_window
 from ..extensions import db
-from ..models import AnnualStar, Complaint, CreditGrade, Shop, Street
+from ..models import AnnualStar, Commitment, Complaint, CreditGrade, Shop, Street
 
 PER_PAGE = 50
-#: Complaints in the year before a shop's public page is shown with statistics (fairness floor).
-PUBLIC_COMPLAINT_MIN = 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class BoardPage:
     page: int
     pages: int
     q: str
+    commit: str = ""
 
 
 def _title(status: str | None, stars: int | None) -> str | None:
@@ -58,8 +58,12 @@ def _title(status: str | None, stars: int | None) -> str | None:
     return "titled" if status == "confirmed" and stars == 4 else None
 
 
-def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> BoardPage:
+def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_PAGE,
+               commit: str | None = None, today=None) -> BoardPage:
     """One page of the street's active shops, searched by name (traditional/full-width tolerant, K-11).
+
+    ``commit`` (a ``domain.promises.COMMITMENT_KINDS`` key) keeps only shops with that commitment in
+    force on the local day ``today`` (SPEC §13 P1: the board's filter "支持7天无理由退货").
 
     Two statements whatever the street's size: the count, and the page with each shop's latest
     stars and latest confirmed/revoked annual row as correlated subqueries (indexed, 50 rows).
@@ -72,6 +76,14 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
                         Shop.search_key.contains(key, autoescape=True)))
     elif key:
         cond.append(Shop.search_key.contains(key, autoescape=True))
+    if commit:
+        from .commitments import in_force_condition
+
+        cond.append(select(Commitment.id).where(Commitment.shop_id == Shop.id, Commitment.kind == commit,
+                                                in_force_condition(today)).exists())
+    # Shops that have not opened yet are not on the public board (issue 17).
+    if today is not None:
+        cond.append(or_(Shop.opened_on.is_(None), Shop.opened_on <= today))
     total = db.session.scalar(select(func.count(Shop.id)).where(*cond)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -89,25 +101,27 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     rows = [BoardRow(BoardShop(r.id, r.name, r.house_number, r.industry), r.stars,
                      _title(r.status, r.annual_stars), r.year if _title(r.status, r.annual_stars) else None)
             for r in db.session.execute(stmt)]
-    return BoardPage(rows, total, page, pages, q)
+    return BoardPage(rows, total, page, pages, q, commit or "")
 
 
 @dataclass
 class Stats:
+    """The board's statistics of the 12 months [first_day, last_day) (SPEC W2, §13 P4 definitions)."""
+
     months: list[tuple[str, int, int, int]] = field(default_factory=list)  # (YYYY-MM, received, agreed, fen)
     categories: list[tuple[str, int]] = field(default_factory=list)
     received: int = 0
-    accepted: int = 0
+    closed: int = 0
+    mediated: int = 0
     agreed: int = 0
     recovered_fen: int = 0
     inquiries: int = 0
     star_counts: list[tuple[int | None, int]] = field(default_factory=list)  # stars → shops
     titled: int = 0
-
-    @property
-    def success_rate(self) -> int | None:
-        """Mediation success as a whole percentage of accepted complaints (None with none)."""
-        return round(100 * self.agreed / self.accepted) if self.accepted else None
+    success_rate: object = None  # Decimal percentage with one decimal, or None below the floor
+    min_closed: int = 0
+    first_day: object = None
+    last_day: object = None
 
 
 _cache: dict[tuple, tuple[float, object]] = {}
@@ -145,29 +159,36 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
         month_keys.append(months_back(m, i).strftime("%Y-%m"))
     per_month = {k: [0, 0, 0] for k in month_keys}
     cats: Counter = Counter()
+    from ..domain.promises import ComplaintFigures, mediation_success_rate
+    from .disclosure import counted
+    from .settings import rule_settings
+
+    st.inquiries = db.session.scalar(select(func.count(Complaint.id)).where(
+        Complaint.street_id == street.id, Complaint.kind == "inquiry",
+        Complaint.received_at >= start, Complaint.received_at < end)) or 0
     rows = db.session.execute(
-        select(Complaint.kind, Complaint.received_at, Complaint.goods_category, Complaint.accepted_at,
-               Complaint.outcome, Complaint.money_recovered_fen)
-        .where(Complaint.street_id == street.id, Complaint.received_at >= start, Complaint.received_at < end))
-    for kind, at, cat, accepted_at, outcome, fen in rows:
-        if kind == "inquiry":
-            st.inquiries += 1
-            continue
-        if kind != "complaint":
-            continue
+        select(Complaint.received_at, Complaint.goods_category, Complaint.outcome, Complaint.money_recovered_fen)
+        .where(Complaint.street_id == street.id, counted(), Complaint.received_at >= start,
+               Complaint.received_at < end))
+    for at, cat, outcome, fen in rows:  # the disclosure definitions (services.disclosure), month by month
         key = local_date(at, tz).strftime("%Y-%m")
         st.received += 1
-        st.accepted += accepted_at is not None
+        st.closed += outcome is not None
+        st.mediated += outcome in ("agreement", "no_agreement")
         cats[cat or "其他"] += 1
-        if outcome == "agreement":
-            st.agreed += 1
-            st.recovered_fen += fen or 0
+        recovered = (fen or 0) if outcome is not None else 0
+        st.agreed += outcome == "agreement"
+        st.recovered_fen += recovered
         if key in per_month:
             per_month[key][0] += 1
             per_month[key][1] += outcome == "agreement"
-            per_month[key][2] += (fen or 0) if outcome == "agreement" else 0
+            per_month[key][2] += recovered
     st.months = [(k, *v) for k, v in per_month.items()]
     st.categories = cats.most_common()
+    st.min_closed = rule_settings().disclosure_min_closed
+    st.success_rate = mediation_success_rate(
+        ComplaintFigures(st.received, st.closed, st.mediated, st.agreed, 0, st.recovered_fen), st.min_closed)
+    st.first_day, st.last_day = local_date(start, tz), local_date(end, tz)
 
     active = db.session.scalar(select(func.count(Shop.id)).where(
         Shop.street_id == street.id, Shop.status == "active")) or 0
@@ -197,7 +218,9 @@ class ShopPublic:
     stars: int | None
     history: list[tuple[str, int | None, bool]]  # (quarter, stars, provisional), newest first
     annual: list[AnnualStar]  # confirmed / revoked rows, newest year first
-    complaints: dict | None  # None when fewer than PUBLIC_COMPLAINT_MIN in the year
+    figures: object  # services.disclosure.PublicFigures (SPEC §13 P4)
+    commitments: list  # Commitment rows in force (P1)
+    key_disclosure: object | None  # KeyDisclosure in force, or None
 
 
 def shop_public(shop: Shop, now: datetime) -> ShopPublic:
@@ -211,13 +234,8 @@ def shop_public(shop: Shop, now: datetime) -> ShopPublic:
     annual = list(db.session.scalars(select(AnnualStar).where(
         AnnualStar.shop_id == shop.id, AnnualStar.status.in_(("confirmed", "revoked")))
         .order_by(AnnualStar.year.desc())))
-    start, end = year_window(now, shop.street.timezone)
-    rows = db.session.execute(select(Complaint.accepted_at, Complaint.outcome, Complaint.money_recovered_fen).where(
-        Complaint.shop_id == shop.id, Complaint.kind == "complaint",
-        Complaint.received_at >= start, Complaint.received_at < end)).all()
-    complaints = None
-    if len(rows) >= PUBLIC_COMPLAINT_MIN:
-        agreed = [r for r in rows if r.outcome == "agreement"]
-        complaints = {"received": len(rows), "accepted": sum(r.accepted_at is not None for r in rows),
-                      "agreed": len(agreed), "recovered_fen": sum(r.money_recovered_fen or 0 for r in agreed)}
-    return ShopPublic(shop, history[0][1] if history else None, history, annual, complaints)
+    from . import commitments, disclosure
+
+    return ShopPublic(shop, history[0][1] if history else None, history, annual,
+                      disclosure.shop_figures(shop, now), commitments.in_force(shop, now),
+                      disclosure.key_disclosure(shop, now))

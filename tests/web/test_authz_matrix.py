@@ -26,7 +26,10 @@ from creditstreet import create_app
 from creditstreet.extensions import db
 from creditstreet.models import (
     AnnualStar,
+    Commitment,
     ConsumerWarning,
+    CorrectionRequest,
+    FundEntry,
     SupervisorConflict,
     CardBatch,
     CardRange,
@@ -142,6 +145,18 @@ MATRIX: dict[str, E] = {
     "admin.awards_marks": E(ADM, {"year": "=2025"}),
     "admin.awards_plaques": E(ADM, {"year": "=2025"}),
     "admin.award_revoke": E(ADM),
+    # issue 16: commitments, fund, corrections, open data (SPEC §13)
+    "admin.commitments_queue": E(ADM),
+    "admin.shop_commitments": E(ADM),
+    "admin.commitment_action": E(ADM, {"action": "=approve"}),
+    "admin.commitment_sign": E(ADM),
+    "admin.correction_request": E(ADM),
+    "admin.correction_decide": E(ADM, {"request_id": "correction_id", "action": "=grant"}),
+    "admin.fund_ledger": E(ADM),
+    "admin.fund_action": E(ADM, {"entry_id": "fund_entry_id", "action": "=paid"}),
+    "admin.fund_export": E(ADM),
+    "public.open_data_index": E(O),
+    "public.open_data_file": E(O, {"name": "=shops", "fmt": "=csv"}),
 }
 
 
@@ -179,7 +194,11 @@ class World:
         self.photo = Photo(patrol_id=self.patrol.id, data=b"\xff\xd8\xff\xd9", width=1, height=1)
         self.finding = PeerFinding(industry_group_id=self.industry_group.id, shop_id=self.shop.id,
                                    description="未明码标价")
-        db.session.add_all([self.photo, self.finding])
+        self.commitment = Commitment(shop_id=self.shop.id, kind="no_reason_returns", return_days=7,
+                                     categories="服装", status="approved")
+        self.fund_entry = FundEntry(street_id=street.id, kind="deposit", amount_fen=100)
+        self.correction = CorrectionRequest(shop_id=self.shop.id, reason="数据有误")
+        db.session.add_all([self.photo, self.finding, self.commitment, self.fund_entry, self.correction])
         db.session.flush()
         self.ids = {
             "shop_id": self.shop.id, "user_id": self.target_user.id, "patrol_id": self.patrol.id,
@@ -187,7 +206,8 @@ class World:
             "finding_id": self.finding.id, "complaint_id": self.complaint.id,
             "tracking_code": self.complaint.tracking_code, "range_id": self.card_range.id,
             "run_id": self.grade_run.id, "star_id": self.annual.id, "conflict_id": self.conflict.id,
-            "warning_id": self.warning.id,
+            "warning_id": self.warning.id, "commitment_id": self.commitment.id,
+            "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
 

@@ -23,6 +23,8 @@ LABELS = {"title": "标题", "goods": "商品或服务", "goods_category": "商�
           "demand": "诉求", "consumer_name": "姓名"}
 GOODS_CATEGORIES = ("食品", "餐饮服务", "服装鞋帽", "化妆品", "家用电器", "通讯器材", "日用百货",
                     "烟酒", "药品保健品", "其他")
+#: What the complaint is about (SPEC §13 P2): a broken public commitment found true is a bad record.
+SUBJECT_LABELS = {"": "一般投诉", "broken_commitment": "承诺未兑现"}
 KIND_LABELS = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}
 CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "投诉箱", "walk_in": "来访",
                   "transfer_12315": "12315平台转办", "api": "接口"}
@@ -39,7 +41,7 @@ MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: anything above is a
 _AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
 EARLIEST_PURCHASE = date(2000, 1, 1)
 # Fields safe for the audit log: no name, phone or free text (K6).
-AUDIT_FIELDS = ("kind", "carries_report", "channel", "shop_id", "status", "refusal_reason", "outcome",
+AUDIT_FIELDS = ("kind", "subject", "carries_report", "channel", "shop_id", "status", "refusal_reason", "outcome",
                 "remedy", "money_recovered_fen", "shop_at_fault", "refused_mediation", "handler_id",
                 "decide_by", "mediate_by", "overdue", "reopened_count", "report_status",
                 "report_decide_by", "report_extended")

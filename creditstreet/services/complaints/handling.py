@@ -9,7 +9,7 @@ from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.text import char_count
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import BadRecord, Complaint, Street, User
+from ...models import BadRecord, Complaint, FundEntry, Street, User
 from ...models.types import utcnow
 from .. import audit
 from ..settings import rule_settings, work_calendar
@@ -34,7 +34,12 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
     if status:
         q = q.where(Complaint.status == status)
     else:
-        q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received"))
+        # Open items, undecided reports, and complaints whose fund payout is decided but not yet paid
+        # (SPEC §13 P3: the payout's pay-by date is the handler's deadline).
+        unpaid = select(FundEntry.id).where(FundEntry.complaint_id == Complaint.id, FundEntry.kind == "payout",
+                                            FundEntry.paid_at.is_(None)).exists()
+        q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received",
+                        unpaid))
     if kind:
         q = q.where(Complaint.kind == kind)
     # Overdue is computed from the deadlines and today's local date, not only the daily job's flag.
@@ -136,7 +141,8 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     if kind and c.shop_id is not None:
         existing = db.session.scalar(select(BadRecord).where(BadRecord.complaint_id == c.id))
         if existing is None:
-            label = "拒绝调解" if kind == "refused_mediation" else "经查商家有责"
+            label = "拒绝调解" if kind == "refused_mediation" else (
+                "承诺未兑现，经查属实" if c.subject == "broken_commitment" else "经查商家有责")
             rec = BadRecord(shop_id=c.shop_id, kind=kind, complaint_id=c.id, recorded_at=now,
                             description=f"投诉{c.tracking_code}：{label}")
             db.session.add(rec)

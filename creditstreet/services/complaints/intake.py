@@ -15,7 +15,7 @@ from ...models.types import utcnow
 from .. import audit, once, photos as photo_service
 from ..settings import rule_settings, work_calendar
 
-from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, _event, _parse_date, _snap, _text,
+from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, SUBJECT_LABELS, _event, _parse_date, _snap, _text,
                      new_tracking_code, parse_amount_fen, parse_card_serial)
 
 
@@ -130,6 +130,9 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     fields = {k: _text(data, k, required=(k == "description")) for k in LIMITS}
     if fields["goods_category"] and fields["goods_category"] not in GOODS_CATEGORIES:
         raise ValidationError("商品类别无效", code="bad_category")
+    subject = clean_text(data.get("subject")) if kind == "complaint" else ""
+    if subject not in SUBJECT_LABELS:
+        raise ValidationError("投诉事由无效", code="bad_subject")
 
     shop, card_serial, card_note = resolve_shop_and_card(street, data.get("shop_id"), data.get("card_serial"))
     if kind == "complaint" and shop is None and channel in ("online", "api"):
@@ -138,7 +141,7 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     prepared = photo_service.prepare(photos or [])
     complaint = Complaint(
         street_id=street.id, shop_id=shop.id if shop else None, kind=kind, carries_report=carries_report,
-        channel=channel, tracking_code=new_tracking_code(), submission_token=token,
+        channel=channel, tracking_code=new_tracking_code(), submission_token=token, subject=subject,
         amount_fen=parse_amount_fen(data.get("amount")),
         purchased_on=_parse_date(data.get("purchased_on"), today),
         consumer_phone=phone, card_serial=card_serial, status="received", received_at=now,

@@ -93,6 +93,28 @@ def openapi_document() -> dict:
                     "404": _error_response("未找到（查询码不存在与后4位不符的回答相同）"),
                     "429": _error_response("失败次数过多"),
                 }}},
+            "/open-data/{name}.{fmt}": {
+                "servers": [{"url": "/"}],
+                "get": {
+                    "operationId": "openData",
+                    "summary": "开放数据（SPEC §13 P5）：商户、星级与称号，商户承诺，投诉信息公示（近12个月）",
+                    "description": "不含个人信息和内部信用等级。CSV 为 UTF-8（带 BOM），文本单元格防公式注入；"
+                                   "JSON 含 licence（许可说明）与 date（数据日期）。不带 street 为全市数据。",
+                    "parameters": [
+                        {"name": "name", "in": "path", "required": True,
+                         "schema": {"type": "string", "enum": ["shops", "commitments", "complaint_figures"]}},
+                        {"name": "fmt", "in": "path", "required": True,
+                         "schema": {"type": "string", "enum": ["csv", "json"]}},
+                        {"name": "street", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1}, "description": "街区编号；省略为全市"},
+                    ],
+                    "responses": {
+                        "200": {"description": "数据文件", "content": {
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/json": {"schema": {"type": "object", "required": [
+                                "dataset", "date", "licence", "columns", "rows"]}}}},
+                        "404": {"description": "没有该数据集或街区"},
+                    }}},
         },
         "components": {"schemas": {
             "ComplaintIn": complaint_in,

@@ -16,6 +16,7 @@ from ...extensions import db
 from ...models import Complaint, Shop, Street, User
 from ...models.types import utcnow
 from ...services import complaints as svc
+from ...services import fund
 from ...services import photos as photo_service
 from ..public.complaints import ComplaintForm, complaint_data, shop_choices
 from ..roles import keeps_input
@@ -54,7 +55,8 @@ def complaint_queue():
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            can_see=lambda c: svc.can_see_personal_data(current_user, c),
                            late=lambda c: c.overdue or svc.is_item_overdue(c, today),
-                           calendar_warning=svc.calendar_warning)
+                           calendar_warning=svc.calendar_warning,
+                           payouts=fund.unpaid_payouts_by_complaint([c.id for c in items]))
 
 
 def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 200):

@@ -4,10 +4,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from ...domain.promises import COMMITMENT_KINDS, COMMITMENT_LABELS, yuan
 from ...domain.stars import CRITERIA_LABELS
+from ...domain.time import local_date
 from ...extensions import db
 from ...models import Shop, utcnow
-from ...services import board, warnings
+from ...services import board, fund, warnings
 from . import bp
 from .routes import current_street
 
@@ -27,15 +29,19 @@ def board_index():
         return render_template("public/index.html", street=None)
     q = (request.args.get("q") or "")[:60]
     page = request.args.get("page", 1, type=int) or 1
+    commit = request.args.get("commit") if request.args.get("commit") in COMMITMENT_KINDS else None
     at = now()
+    today = local_date(at, street.timezone)
     # Statistics and shop lists change slowly: rendered sections are kept briefly per process (board.cached).
     # B704 reviewed: Markup wraps our own autoescaped template output, never request text.
     stats_html = board.cached(("stats", street.id, str(get_locale())), lambda: Markup(render_template(  # nosec B704
         "public/board_stats.html", stats=board.street_stats(street, at))))
-    shops_html = board.cached(("shops", street.id, q, page, str(get_locale())), lambda: Markup(  # nosec B704
-        render_template("public/board_shops.html", board=board.board_page(street, q, page))))
+    shops_html = board.cached(("shops", street.id, q, page, commit, today, str(get_locale())), lambda: Markup(  # nosec B704
+        render_template("public/board_shops.html", board=board.board_page(street, q, page, commit=commit,
+                                                                          today=today))))
     return render_template("public/index.html", street=street, shops_html=shops_html,
-                           warnings=warnings.current_warnings(street, at), stats_html=stats_html)
+                           warnings=warnings.current_warnings(street, at), stats_html=stats_html,
+                           fund=fund.totals(street.id))
 
 
 @bp.route("/shops/<int:shop_id>")
@@ -45,7 +51,7 @@ def shop(shop_id: int):
         abort(404)
     info = board.shop_public(shop, now())
     return render_template("public/shop.html", info=info, shop=shop, ownership=OWNERSHIP_LABELS,
-                           min_complaints=board.PUBLIC_COMPLAINT_MIN, criteria=CRITERIA_LABELS)
+                           criteria=CRITERIA_LABELS, commitment_labels=COMMITMENT_LABELS, yuan=yuan)
 
 
 @bp.route("/favicon.ico")

@@ -40,6 +40,8 @@ class ComplaintForm(FlaskForm):
     kind = RadioField(_l("类别"), choices=[("complaint", _l("投诉")), ("report", _l("举报")), ("inquiry", _l("咨询"))],
                       default="complaint")
     carries_report = BooleanField(_l("同时举报违法行为"))
+    subject = SelectField(_l("投诉事由"), choices=[("", _l("一般投诉")), ("broken_commitment", _l("承诺未兑现"))],
+                          validate_choice=False)
     shop_q = StringField(_l("商户名称"), render_kw={"type": "search", "autocomplete": "off"})
     shop_id = RadioField(_l("选择商户"), choices=[], validate_choice=False)
     card_serial = StringField(_l("或填写商品质量信誉卡编号"), render_kw={"inputmode": "numeric"})
@@ -65,7 +67,7 @@ class TrackForm(FlaskForm):
 def complaint_data(form: ComplaintForm) -> dict:
     """The service's input from the form (shared with the inspector intake)."""
     return {k: getattr(form, k).data for k in (
-        "kind", "carries_report", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
+        "kind", "carries_report", "subject", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
         "purchased_on", "description", "demand", "consumer_name", "consumer_phone")}
 
 
@@ -96,6 +98,9 @@ def complaint_new():
         form.submission_token.data = svc.new_submission_token()
         form.shop_q.data = request.args.get("q", "")
         form.card_serial.data = request.args.get("card", "")
+        # From a shop's public page: that shop picked, and "承诺未兑现" when the link says so (§13 P2).
+        form.shop_id.data = request.args.get("shop", "") if request.args.get("shop", "").isdigit() else None
+        form.subject.data = "broken_commitment" if request.args.get("subject") == "broken_commitment" else ""
     elif not form.submission_token.data:
         form.submission_token.data = svc.new_submission_token()
     searching = request.method == "POST" and "find_shop" in request.form
