@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 
 from ..domain.ledger import house_search_token
 from ..domain.text import search_key
-from ..domain.time import Quarter, as_utc, local_date, months_back, to_local, year_window
+from ..domain.time import Quarter, add_months, as_utc, local_date, year_window
 from ..extensions import db
 from ..models import AnnualStar, Commitment, Complaint, CreditGrade, Shop, Street
 
@@ -153,10 +153,14 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
     tz = street.timezone
     start, end = year_window(now, tz)
     st = Stats()
+    # Every month the period touches, the first and last partly (13 rows when it starts mid-month),
+    # so the monthly table adds up to the headline.
     month_keys = []
-    m = to_local(now, tz).date().replace(day=1)
-    for i in range(11, -1, -1):
-        month_keys.append(months_back(m, i).strftime("%Y-%m"))
+    m = local_date(start, tz).replace(day=1)
+    last = local_date(now, tz).replace(day=1)
+    while m <= last:
+        month_keys.append(m.strftime("%Y-%m"))
+        m = add_months(m, 1)
     per_month = {k: [0, 0, 0] for k in month_keys}
     cats: Counter = Counter()
     from ..domain.promises import ComplaintFigures, mediation_success_rate

@@ -150,3 +150,29 @@ def test_p2_broken_commitment_found_true_is_a_bad_record(street, admin):
     with pytest.raises(ValidationError, match="事由"):
         complaint_svc.file_complaint(None, street, {"kind": "complaint", "subject": "x", "shop_id": shop.id,
                                                     "description": "d", "consumer_phone": "13800138000"}, "tok-2")
+
+
+def test_board_headline_equals_its_monthly_table_and_the_shop_figures(street):
+    """One definition, one period (issue 17): the board's months add up to its headline, and both
+    equal the disclosure figures of the street's shops."""
+    from creditstreet.services import board
+
+    a, b = factories.make_shop(street), factories.make_shop(street)
+    now = cst(2026, 12, 7, 12)
+    # The period is [T − 12 months, T) to the instant (§3): from 2025-12-07 12:00 Beijing.
+    complaint(street, a, cst(2025, 12, 7, 12, 0), status="closed", outcome="agreement", money_recovered_fen=1000)
+    complaint(street, a, cst(2025, 12, 7, 11, 59))  # one minute before the period: not counted
+    complaint(street, b, cst(2026, 6, 15), status="closed", outcome="no_agreement")
+    complaint(street, b, cst(2026, 12, 7, 11, 59), status="received")
+    complaint(street, b, cst(2026, 6, 16), status="refused", refusal_reason="outside_remit")
+    st = board.street_stats(street, now)
+    # Period [2025-12-07, 2026-12-07 12:00): 3 counted complaints; the refused-as-outside-remit one and
+    # the one a minute early are out. 13 month rows: 2025-12 (from the 7th) … 2026-12 (to today).
+    assert st.received == 3 and st.closed == 2 and st.agreed == 1 and st.recovered_fen == 1000
+    assert [m for m, *_ in st.months][0] == "2025-12" and [m for m, *_ in st.months][-1] == "2026-12"
+    assert len(st.months) == 13
+    assert sum(n for _, n, _, _ in st.months) == st.received
+    assert sum(ok for _, _, ok, _ in st.months) == st.agreed
+    assert sum(fen for *_, fen in st.months) == st.recovered_fen
+    fa, fb = disclosure.shop_figures(a, now).figures, disclosure.shop_figures(b, now).figures
+    assert fa.received + fb.received == st.received and fa.closed + fb.closed == st.closed
