@@ -16,7 +16,7 @@ def test_make_test_checks_the_system_packages_first():
     assert "bash .ci/system-deps" in makefile
     assert "bash .ci/system-deps" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     script = (ROOT / ".ci" / "system-deps").read_text(encoding="utf-8")
-    for pkg in ("chromium", "fonts-noto-cjk", "libpango-1.0-0", "postgresql-client"):
+    for pkg in ("chromium", "fonts-noto-cjk", "libpango-1.0-0", "postgresql-client", "zbar-tools", "poppler-utils"):
         assert pkg in script
 
 
