@@ -54,6 +54,12 @@ LABELS: dict[str, str] = {
     "key_disclosure_min": "重点公示的12个月投诉数",
     "key_disclosure_months": "重点公示期（月）",
     "fund_payout_workdays": "先行赔付支付期限（工作日）",
+    "settlement_workdays": "先行和解期限（工作日）",
+    "objection_workdays": "异议提出期限（工作日）",
+    "objection_decision_workdays": "异议处理期限（工作日）",
+    "repair_months_general": "一般违法违章和不良记录可申请修复的月数",
+    "repair_months_serious": "严重违法违章可申请修复的月数",
+    "repair_decision_workdays": "信用修复决定期限（工作日）",
     "pausing_allowed": "允许中止计时（1=允许，0=不允许）",
     "calendar_reminder_from": "提醒录入次年节假日安排的起始日（月-日）",
 }
@@ -94,6 +100,12 @@ _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
 #: key_disclosure_min            10       1–10000           §13 P4
 #: key_disclosure_months         3        1–24 months       §13 P4
 #: fund_payout_workdays          2        1–30 work days    §13 P3
+#: settlement_workdays           10       1–60 work days    M2
+#: objection_workdays            15       1–120 work days   M4
+#: objection_decision_workdays   15       1–120 work days   M4
+#: repair_months_general         6        1–60 months       M5
+#: repair_months_serious         12       1–60 months       M5
+#: repair_decision_workdays      15       1–120 work days   M5
 #: pausing_allowed               1        0–1 (off/on)      K4
 #: calendar_reminder_from        11-01    a month-day       §3
 #: version                       1        ≥ 1               G3
@@ -129,6 +141,12 @@ RANGES: dict[str, tuple[Any, Any]] = {
     "key_disclosure_min": (1, 10000),
     "key_disclosure_months": (1, 24),
     "fund_payout_workdays": (1, 30),
+    "settlement_workdays": (1, 60),
+    "objection_workdays": (1, 120),
+    "objection_decision_workdays": (1, 120),
+    "repair_months_general": (1, 60),
+    "repair_months_serious": (1, 60),
+    "repair_decision_workdays": (1, 120),
     "pausing_allowed": (0, 1),
 }
 OPEN_LOW = {"quorum_share", "pass_share", "quarters_share"}
@@ -187,6 +205,12 @@ class RuleSettings:
     key_disclosure_min: int = 10                           # §13 P4
     key_disclosure_months: int = 3                         # §13 P4
     fund_payout_workdays: int = 2                          # §13 P3
+    settlement_workdays: int = 10                          # M2: the shop's time to settle first
+    objection_workdays: int = 15                           # M4: from the record entering the register
+    objection_decision_workdays: int = 15                  # M4: the admin's time to decide
+    repair_months_general: int = 6                         # M5: bad records and general violations
+    repair_months_serious: int = 12                        # M5: serious violations
+    repair_decision_workdays: int = 15                     # M5
     pausing_allowed: int = 1                               # K4: 1 = the clock may be paused (中止)
     calendar_reminder_from: str = "11-01"                  # §3: month-day the next-year reminder starts
 

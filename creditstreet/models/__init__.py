@@ -4,6 +4,16 @@ from .card import CardBatch, CardCheck, CardRange
 from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
+from .merchant import (
+    CreditRepair,
+    MerchantAttachment,
+    MerchantInvitation,
+    MerchantReply,
+    Objection,
+    Settlement,
+    SettlementMembership,
+    SettlementProposal,
+)
 from .notice import ConsumerWarning
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (

@@ -1,7 +1,7 @@
 """calendar years from the State Council notice, paused complaint clocks
 
-Revision ID: 0006_cal
-Revises: 0005_promise
+Revision ID: 0007_cal
+Revises: 0006_merchant
 Create Date: 2026-12-07 14:50:00
 
 SPEC §3: years the office entered from the holiday notice and confirmed (calendar_years).
@@ -13,8 +13,8 @@ import creditstreet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_cal'
-down_revision = '0005_promise'
+revision = '0007_cal'
+down_revision = '0006_merchant'
 branch_labels = None
 depends_on = None
 
