@@ -1,4 +1,4 @@
-"""0006 fills the redacted copies of existing complaints and events (SPEC K6, issue 13 Build 2)."""
+"""0008 fills the redacted copies of existing complaints and events (SPEC K6, issue 13 Build 2)."""
 import flask_migrate
 from sqlalchemy import text
 
@@ -7,10 +7,10 @@ from creditstreet.extensions import db
 from tests.test_migrations import MIGRATIONS, empty_database_url  # noqa: F401  (fixture)
 
 
-def test_0006_fills_redacted_copies(empty_database_url):  # noqa: F811
+def test_0008_fills_redacted_copies(empty_database_url):  # noqa: F811
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
-        flask_migrate.upgrade(directory=MIGRATIONS, revision="0005_promise")
+        flask_migrate.upgrade(directory=MIGRATIONS, revision="0007_cal")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO streets (id, name, timezone, hotlines, duty_hours, created_at) "
                               "VALUES (1, '街', 'Asia/Shanghai', '[]', '', '2024-01-01 00:00:00')"))
@@ -31,7 +31,7 @@ def test_0006_fills_redacted_copies(empty_database_url):  # noqa: F811
             row = conn.execute(text("SELECT title_public, goods_public, description_public, demand_public "
                                     "FROM complaints")).one()
             note = conn.execute(text("SELECT note_public FROM complaint_events")).scalar_one()
-        flask_migrate.downgrade(directory=MIGRATIONS, revision="0005_promise")
+        flask_migrate.downgrade(directory=MIGRATIONS, revision="0007_cal")
         db.session.remove()
         db.engine.dispose()
     assert tuple(row) == ("本人王**", "手机 139****5678 QQ号码[QQ号]", "电话139****5678", "退款28元")

@@ -177,12 +177,13 @@ def _names(view: _View, names: Iterable[str]) -> Iterable[tuple[int, int, str, s
     if len(folded) != len(view.s):  # a letter whose folding is longer would shift the indices
         folded = view.s
     for name in names:
-        key = "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
-        if len(key) < 2:
+        plain = "".join(unicodedata.normalize("NFKC", name or "").split())
+        key = plain.translate(_CN_DIGITS).casefold()  # read as the view reads it: 张三 → 张3
+        if len(key) < 2 or len(key) != len(plain):
             continue  # one character is too common to hide
         start = folded.find(key)
         while start >= 0:
-            yield start, start + len(key), "name", key[0] + "**"
+            yield start, start + len(key), "name", plain[0] + "**"
             start = folded.find(key, start + len(key))
 
 

@@ -85,3 +85,8 @@ def test_a_chinese_numeral_next_to_a_number_is_not_part_of_it():
 ])
 def test_earlier_rows(raw, expected):
     assert redact(raw) == expected
+
+
+def test_a_name_with_a_numeral_character():
+    assert redact("已与张三协商退款", ["张三"]) == "已与张**协商退款"
+    assert redact("我是一一，号码13912345678", ["一一"]) == "我是一**，号码139****5678"

@@ -1,7 +1,7 @@
 """redacted copies of complaint free text
 
-Revision ID: 0006_redacted_copies
-Revises: 0005_promise
+Revision ID: 0008_redacted_copies
+Revises: 0007_cal
 Create Date: 2026-12-07 14:55:00
 
 SPEC K6: free text is shown to everyone but the handler and admins only as a redacted copy made
@@ -15,8 +15,8 @@ from creditstreet.domain.redact import redact
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_redacted_copies'
-down_revision = '0005_promise'
+revision = '0008_redacted_copies'
+down_revision = '0007_cal'
 branch_labels = None
 depends_on = None
 
