@@ -14,6 +14,7 @@ All dates are street-local calendar dates (use ``time.local_date`` on instants).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 
 import chinese_calendar
@@ -21,6 +22,16 @@ import chinese_calendar
 from .errors import ValidationError
 
 _MAX_SCAN_DAYS = 3660  # guard against a table that makes every day a holiday
+
+
+@lru_cache(maxsize=8192)
+def _library_workday(day: date) -> bool:
+    """chinese_calendar's answer for ``day`` (Mon–Fri outside the years it covers), memoised: the
+    library validates and looks up every date afresh, and intake asks for dozens per complaint."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 class WorkCalendar:
@@ -44,10 +55,7 @@ class WorkCalendar:
             return True
         if day in self.extra_holidays:
             return False
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
+        return _library_workday(day)
 
     def add_workdays(self, start: date, n: int) -> date:
         """The n-th working day after ``start`` (``start`` itself never counts; n=0 → start).
