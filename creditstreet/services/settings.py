@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..domain.settings import RuleSettings
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
-from ..models import CalendarDay, Setting, User
+from ..models import CalendarDay, CalendarYear, Setting, User
 from . import audit
 
 
@@ -55,16 +55,23 @@ def update_settings(actor: User | None, changes: dict[str, str]) -> RuleSettings
 
 def work_calendar() -> WorkCalendar:
     """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
+    from flask import current_app, has_app_context
+
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
-    return _calendar_from_rows(tuple((d, k) for d, k in rows))
+    years = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
+    until = current_app.config.get("WORKDAYS_LIBRARY_UNTIL") if has_app_context() else None
+    return _calendar_from_rows(tuple((d, k) for d, k in rows), tuple(years), int(until) if until else None)
 
 
 @lru_cache(maxsize=64)
-def _calendar_from_rows(rows: tuple[tuple[date, str], ...]) -> WorkCalendar:
+def _calendar_from_rows(rows: tuple[tuple[date, str], ...], years: tuple[int, ...],
+                        until: int | None) -> WorkCalendar:
     """WorkCalendar is immutable: one per distinct table content, shared by the requests."""
     return WorkCalendar(
         extra_holidays={d for d, k in rows if k == "holiday"},
         extra_workdays={d for d, k in rows if k == "workday"},
+        office_years=set(years),
+        library_until=until,
     )
 
 
