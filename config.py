@@ -46,6 +46,7 @@ class Config:
     # Limits are only limits when every worker counts in one place: production defaults to Redis
     # (issue 13 §6); a single development process may count in memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keys in a shared Redis are prefixed, so two deployments (or test runs) never count together.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "creditstreet")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
@@ -62,6 +63,8 @@ class Config:
     SQLALCHEMY_HIDE_PARAMETERS = True
     # Strict-Transport-Security max-age in seconds; 0 sends no header (production sets a year).
     HSTS_SECONDS = 0
+    # The office that issues plaques and licence marks, printed above the seal area (SPEC S4).
+    ISSUING_AUTHORITY = os.environ.get("ISSUING_AUTHORITY", "县市场监督管理局")
     TESTING = False
     PRODUCTION = False
 
