@@ -149,4 +149,10 @@ def _tz(c: Complaint) -> str:
 def _step(c: Complaint, action: str) -> str:
     if c.kind != "complaint":
         raise InvalidTransition(f"{KIND_LABELS[c.kind]}不走投诉调解流程", code="invalid_transition")
+    if action in ("accept", "refuse"):
+        from ..merchant.settlement import is_with_shop
+
+        if is_with_shop(c):  # SPEC M2: the office's track starts when early settlement ends
+            raise InvalidTransition("此件正在先行和解中，商家和解期满或消费者要求后才由市场监管所处理",
+                                    code="in_settlement")
     return rules.transition(c.status, action)
