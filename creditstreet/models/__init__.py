@@ -26,6 +26,7 @@ from .patrol import (
     IndustryGroupMember,
     Patrol,
     PeerFinding,
+    Rectification,
     Seizure,
     SpecialAction,
     Violation,
