@@ -5,6 +5,7 @@ from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, Photo
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
 from .notice import ConsumerWarning
+from .outbox import OUTBOX_STATES, OutboxMessage
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (
     CHECKLIST,
