@@ -1,7 +1,7 @@
 """daily work (issue 17): resubmission key (K7), free-text trader, staged photos, staff phone, SMS outbox
 
-Revision ID: 0006_daily
-Revises: 0005_promise
+Revision ID: 0009_daily
+Revises: 0008_redacted_copies
 Create Date: 2026-12-07 14:28:41.208723
 
 """
@@ -11,8 +11,8 @@ import creditstreet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_daily'
-down_revision = '0005_promise'
+revision = '0009_daily'
+down_revision = '0008_redacted_copies'
 branch_labels = None
 depends_on = None
 
