@@ -140,7 +140,7 @@ def closed_pauses(c: Complaint) -> list[tuple[date, date]]:
 def pause_note(c: Complaint) -> str:
     """One line for a paused item: "已中止计时（待检验检测），自2026-03-09起；恢复后期限顺延", or ""."""
     p = open_pause(c)
-    if p is None:
+    if p is None or not running_fields(c):  # closed while paused: nothing is waiting any more
         return ""
     return f"已中止计时（{PAUSE_REASONS.get(p.reason, p.reason)}），自{p.paused_on.isoformat()}起；恢复后期限顺延"
 

@@ -96,11 +96,11 @@ def create_complaint():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
     try:
         c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
+        out = public_view(c)  # before the commit, which would expire the rows just written
         db.session.commit()
     except DomainError as e:
         db.session.rollback()
         return _error(400, e.code, e.message, getattr(e, "errors", None))
-    out = public_view(c)
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)
