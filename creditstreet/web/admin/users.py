@@ -40,7 +40,8 @@ def _street_id() -> int | None:
 @bp.route("/users")
 def users():
     rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("admin/users.html", users=rows, roles=ROLE_LABELS, toggle=ToggleForm())
+    return render_template("admin/users.html", users=rows, roles={**ROLE_LABELS, "merchant": "商户账号"},
+                           toggle=ToggleForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
