@@ -1,7 +1,7 @@
 """rectification deadlines of failed patrol items
 
-Revision ID: 0009_rectification
-Revises: 0008_redacted_copies
+Revision ID: 0010_rectification
+Revises: 0009_daily
 Create Date: 2026-12-07 15:30:00
 
 Issue 17: a failed checklist item may carry a rectification deadline in working days, closed by
@@ -13,8 +13,8 @@ import creditstreet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_rectification'
-down_revision = '0008_redacted_copies'
+revision = '0010_rectification'
+down_revision = '0009_daily'
 branch_labels = None
 depends_on = None
 
@@ -35,7 +35,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['patrol_id'], ['patrols.id'], name=op.f('fk_rectifications_patrol_id_patrols')),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_rectifications_shop_id_shops')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications')),
-    sa.UniqueConstraint('patrol_id', 'checklist_item', name=op.f('uq_rectifications_patrol_id'))
+    sa.UniqueConstraint('patrol_id', 'checklist_item', name=op.f('uq_rectifications_patrol_id_checklist_item'))
     )
     op.create_index('ix_rectifications_open', 'rectifications', ['shop_id', 'closed_at'], unique=False)
 
