@@ -157,21 +157,23 @@ MATRIX: dict[str, E] = {
     "admin.fund_export": E(ADM),
     "public.open_data_index": E(O),
     "public.open_data_file": E(O, {"name": "=shops", "fmt": "=csv"}),
+    # issue 18: the city page (each street's own pages are the public.* rules under /s/<street>/)
+    "public.streets": E(O),
 }
 
 
 class World:
     """The objects whose ids fill URL parameters (one of each kind, in one street)."""
 
-    def __init__(self, street):
+    def __init__(self, street, prefix: str = "mx"):
         self.street = street
         self.shop = factories.make_shop(street, name="矩阵测试商店")
         self.group = factories.make_group(street)
-        self.users = {role: factories.make_user(role, username=f"mx-{role}", street=street,
+        self.users = {role: factories.make_user(role, username=f"{prefix}-{role}", street=street,
                                                 **({"group_id": self.group.id} if role == "inspector" else {}))
                       for role in ("inspector", "supervisor", "admin")}
-        self.target_user = factories.make_user("supervisor", username="mx-target", street=street)
-        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code="MXTRACK0001",
+        self.target_user = factories.make_user("supervisor", username=f"{prefix}-target", street=street)
+        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code=f"{prefix.upper()}TRACK0001",
                                    title="矩阵", description="矩阵测试投诉", consumer_phone="13800000000")
         self.action = SpecialAction(street_id=street.id, theme="矩阵专项", action_on=date(2026, 3, 15))
         self.industry_group = IndustryGroup(street_id=street.id, trade="clothing", name="服装小组")
@@ -208,6 +210,7 @@ class World:
             "run_id": self.grade_run.id, "star_id": self.annual.id, "conflict_id": self.conflict.id,
             "warning_id": self.warning.id, "commitment_id": self.commitment.id,
             "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
+            "street": street.slug,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
 

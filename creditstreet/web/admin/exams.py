@@ -1,7 +1,7 @@
 """Admin: trainings with attendees, exam results, responsibility agreements (SPEC E1–E2)."""
 from datetime import datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,14 +9,13 @@ from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...domain.errors import DomainError
 from ...domain.time import get_zone
 from ...extensions import db
 from ...models import Shop
 from ...services import exams
 from ..roles import keeps_input
+from ..scope import committing, current_street
 from . import bp
-from .ballots import admin_street
 
 
 class TrainingForm(FlaskForm):
@@ -55,32 +54,22 @@ def _shop_choices(street):
         select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number, Shop.id))]
 
 
-def _street():
-    street = admin_street()
-    if street is None:
-        abort(404)
-    return street
-
-
 @bp.route("/exams")
 def exams_home():
-    return _page(_street())
+    return _page(current_street())
 
 
 @bp.route("/exams/training", methods=["POST"])
 @keeps_input
 def training_new():
-    street = _street()
+    street = current_street()
     form = TrainingForm(prefix="t")
     form.shop_ids.choices = _shop_choices(street)
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, form.shop_ids.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, training=form, status=400)
-        db.session.commit()
         flash("已记录培训", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, training=form, status=400)
@@ -89,19 +78,16 @@ def training_new():
 @bp.route("/exams/exam", methods=["POST"])
 @keeps_input
 def exam_new():
-    street = _street()
+    street = current_street()
     form = ExamForm(prefix="e")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             taken_at = datetime.combine(form.taken_on.data, time(12), tzinfo=get_zone(street.timezone))
             exams.record_exam(current_user, shop, taken_at, form.score.data, form.pass_mark.data or "60",
                               form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, exam=form, status=400)
-        db.session.commit()
         flash("已记录考试成绩", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, exam=form, status=400)
@@ -110,17 +96,14 @@ def exam_new():
 @bp.route("/exams/agreement", methods=["POST"])
 @keeps_input
 def agreement_new():
-    street = _street()
+    street = current_street()
     form = AgreementForm(prefix="a")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             exams.record_agreement(current_user, shop, form.signed_on.data, form.signer.data, form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, agreement=form, status=400)
-        db.session.commit()
         flash("已记录责任状", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, agreement=form, status=400)

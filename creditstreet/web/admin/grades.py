@@ -1,18 +1,18 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
-from ...domain.errors import DomainError
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
 from ...models import GradeRun, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
+from ..scope import committing, get_or_404
 from . import bp
 
 
@@ -59,20 +59,16 @@ def grades_recompute():
     if chosen not in {value for value, _ in form.street_id.choices}:
         return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
     street_id = int(chosen) if chosen else None
-    try:
+    with committing(flash_error=False) as done:
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)
-    except DomainError as e:
-        db.session.rollback()
-        return _page(form, error=e.message, status_code=400)
-    db.session.commit()
+    if not done.ok:
+        return _page(form, error=done.error, status_code=400)
     flash(f"已重算 {run.quarter}：{run.shops} 家商户", "success")
     return redirect(url_for("admin.grade_run", run_id=run.id))
 
 
 @bp.route("/grades/runs/<int:run_id>")
 def grade_run(run_id: int):
-    run = db.session.get(GradeRun, run_id)
-    if run is None:
-        abort(404)
+    run = get_or_404(GradeRun, run_id)  # a city-wide run (no street) is a city admin's
     return render_template("admin/grade_run.html", run=run)

@@ -7,7 +7,8 @@ from ...exports import XLSX_MIMETYPE, attachment, xlsx_bytes
 from ...services import register
 from ...services.patrols import licence_flags
 from . import bp
-from .patrols import current_street, shop_or_404, street_today
+from ..scope import current_street
+from .patrols import shop_or_404, street_today
 
 
 @bp.route("/shops")

@@ -3,10 +3,10 @@ from flask import render_template, request
 
 from ...domain.errors import DomainError
 from ...services import cards
-from . import bp
+from . import street_route
 
 
-@bp.route("/cards/verify")
+@street_route("/cards/verify")
 def card_verify():
     raw = request.args.get("serial", "")
     result, error = None, None

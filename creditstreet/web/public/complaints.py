@@ -18,8 +18,8 @@ from ...extensions import db, limiter
 from ...services import complaints as svc
 from ...services import photos as photo_service
 from ..roles import keeps_input
-from . import bp
-from .routes import current_street
+from ..scope import committing, current_street
+from . import street_route
 
 TRACKED_KEY = "tracked_codes"
 
@@ -85,13 +85,11 @@ def is_shop_search() -> bool:
     return request.method == "POST" and "find_shop" in request.form
 
 
-@bp.route("/complaints/new", methods=["GET", "POST"])
+@street_route("/complaints/new", methods=["GET", "POST"])
 @limiter.limit(form_limit, methods=["POST"], exempt_when=is_shop_search)
 @keeps_input
 def complaint_new():
     street = current_street()
-    if street is None:
-        abort(404)
     form = ComplaintForm()
     error = None
     if request.method == "GET":
@@ -106,14 +104,11 @@ def complaint_new():
     searching = request.method == "POST" and "find_shop" in request.form
     if request.method == "POST" and not g.get("redisplay_only") and not searching:
         if form.validate():
-            try:
+            with committing(flash_error=False) as done:
                 c, created = svc.file_complaint(None, street, complaint_data(form), form.submission_token.data,
                                                 photos=_uploads())
-                db.session.commit()
-            except DomainError as e:
-                db.session.rollback()
-                error = e.message
-            else:
+            error = done.error
+            if done.ok:
                 if created or _same_phone(c, form.consumer_phone.data):
                     remember(c.tracking_code)
                 return redirect(url_for("public.track_code", code=c.tracking_code))
@@ -125,18 +120,29 @@ def complaint_new():
                            card_note=card_note(form.card_serial.data), photo_mb=photo_service.max_photo_mb())
 
 
-def shop_choices(form: ComplaintForm, street) -> list:
-    """Search results for the form (the picked shop kept); a single match is pre-selected."""
-    shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
+def shop_choices(form: ComplaintForm, street, city_wide: bool = True) -> list:
+    """Search results for the form (the picked shop kept); a single match is pre-selected.
+
+    A consumer finds a shop on any street (SPEC K8), this street's first, labelled with its street
+    when it is on another; an inspector's intake (``city_wide`` False) searches the own street only.
+    """
+    q = form.shop_q.data
+    shops = (svc.search_shops(None, q, first=street) if city_wide else svc.search_shops(street, q)) if q else []
     picked = form.shop_id.data
-    if picked and str(picked).isdigit() and all(str(s.id) != str(picked) for s in shops):
+    if picked and str(picked).isdigit() and len(str(picked)) < 10 and all(str(s.id) != str(picked) for s in shops):
         shop = db.session.get(svc.Shop, int(picked))
-        if shop is not None and shop.street_id == street.id:
+        if shop is not None and shop.status == "active" and (city_wide or shop.street_id == street.id):
             shops = [shop] + shops
-    form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
+    form.shop_id.choices = [(str(s.id), _shop_label(s, street)) for s in shops]
     if len(shops) == 1 and not picked:
         form.shop_id.data = str(shops[0].id)
     return shops
+
+
+def _shop_label(shop, street) -> str:
+    if shop.street_id == street.id:
+        return f"{shop.name}（{shop.house_number}）"
+    return f"{shop.name}（{shop.street.name} {shop.house_number}）"
 
 
 def card_note(serial) -> str:
@@ -177,7 +183,7 @@ def _not_found(form):
     return render_template("public/track.html", form=form, not_found=True), 404
 
 
-@bp.route("/track", methods=["GET", "POST"])
+@street_route("/track", methods=["GET", "POST"])
 @limiter.limit(track_limit, methods=["POST"])
 @limiter.limit(track_fail_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 404)
 @keeps_input
@@ -192,7 +198,7 @@ def track():
     return render_template("public/track.html", form=form, not_found=False)
 
 
-@bp.route("/track/<code>")
+@street_route("/track/<code>")
 def track_code(code):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
@@ -201,7 +207,7 @@ def track_code(code):
     return _result(c)
 
 
-@bp.route("/track/<code>/<action>", methods=["POST"])
+@street_route("/track/<code>/<action>", methods=["POST"])
 @limiter.limit(track_limit)
 def track_action(code, action):
     if action not in ("confirm", "reopen"):
@@ -209,15 +215,11 @@ def track_action(code, action):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
         abort(404)
-    try:
+    with committing() as done:
         if action == "confirm":
             svc.confirm_outcome(c)
-            flash(_("已确认办理结果，感谢您的反馈"), "success")
         else:
             svc.reopen_complaint(c, request.form.get("reason", ""))
-            flash(_("已重新打开，工作人员将继续调解"), "success")
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if done.ok:
+        flash(_("已确认办理结果，感谢您的反馈") if action == "confirm" else _("已重新打开，工作人员将继续调解"), "success")
     return redirect(url_for("public.track_code", code=code))
