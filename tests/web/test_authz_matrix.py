@@ -159,6 +159,7 @@ MATRIX: dict[str, E] = {
     "public.open_data_file": E(O, {"name": "=shops", "fmt": "=csv"}),
     # issue 18: the city page (each street's own pages are the public.* rules under /s/<street>/)
     "public.streets": E(O),
+    "admin.street_settings": E(ADM),
 }
 
 

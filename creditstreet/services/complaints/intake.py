@@ -105,7 +105,7 @@ def search_shops(street: Street | None, query: object, limit: int = 20, *,
 # --- intake --------------------------------------------------------------------------------------
 
 def _deadline_fields(street: Street, kind: str, carries_report: bool, now: datetime) -> dict:
-    settings = rule_settings()
+    settings = rule_settings(street.id)
     d = rules.deadlines(local_date(now, street.timezone), None, work_calendar(), settings)
     fields: dict[str, Any] = {"decide_by": d.decide_by if kind == "complaint" else None}
     if kind == "report" or (kind == "complaint" and carries_report):

@@ -12,7 +12,7 @@ from ...models import AnnualStar, CreditGrade, Shop, utcnow
 from ...services import awards
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
-from ..urls import public_url
+from ..urls import shop_url
 from . import bp
 
 
@@ -88,7 +88,7 @@ def plaque_pages(street_id: int, year: int) -> list[dict]:
     award = awards.award_list(street_id, year)
     out = []
     for shop in award.enterprises + award.individuals:
-        url = public_url("public.shop", shop_id=shop.id)
+        url = shop_url(shop)
         out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url)})
     return out
 
@@ -114,7 +114,7 @@ def awards_marks(year: int):
     street = current_street()
     marks = []
     for shop, stars in awards.award_list(street.id, year).marks:
-        url = public_url("public.shop", shop_id=shop.id)
+        url = shop_url(shop)
         marks.append({"shop": shop, "mark": awards.licence_mark(stars), "url": url, "qr": awards.qr_svg_data_uri(url)})
     if not marks:
         flash(f"{year}年度没有 1–3 星的已确认商户", "warning")

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import GradeRun, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
-from ..scope import committing, get_or_404
+from ..scope import committing, current_street, get_or_404, is_city_wide
 from . import bp
 
 
@@ -23,19 +23,24 @@ class RecomputeForm(FlaskForm):
 
 def _form() -> RecomputeForm:
     form = RecomputeForm()
-    streets = db.session.scalars(select(Street).order_by(Street.id)).all()
-    form.street_id.choices = [("", "全部商业街")] + [(str(s.id), s.name) for s in streets]
+    if is_city_wide():
+        streets = db.session.scalars(select(Street).order_by(Street.id)).all()
+        form.street_id.choices = [("", "全部商业街")] + [(str(s.id), s.name) for s in streets]
+    else:  # a street admin grades its own street only (SPEC Y2); "" stands for it
+        form.street_id.choices = [("", current_street().name)]
     if not form.quarter.data:
         form.quarter.data = str(last_completed_quarter(utcnow(), current_app.config.get("STREET_TIMEZONE")))
     return form
 
 
 def _page(form, error=None, status_code=200):
-    rows = grading.latest_grades()
+    own = None if is_city_wide() else current_street().id
+    rows = grading.latest_grades(own)
     counts = {"A": 0, "B": 0, "C": 0, None: 0}
     for _, grade in rows:
         counts[grade.grade if grade else None] += 1
-    runs = db.session.scalars(select(GradeRun).order_by(GradeRun.id.desc()).limit(10)).all()
+    runs = db.session.scalars(select(GradeRun).where(True if own is None else GradeRun.street_id == own)
+                              .order_by(GradeRun.id.desc()).limit(10)).all()
     zones = {s.id: s.timezone for s in db.session.scalars(select(Street))}
     # 正式 = graded at the quarter's end (SPEC G1); 临时（按需） = the open quarter recomputed mid-quarter
     status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows}
@@ -58,7 +63,7 @@ def grades_recompute():
     chosen = form.street_id.data or ""
     if chosen not in {value for value, _ in form.street_id.choices}:
         return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
-    street_id = int(chosen) if chosen else None
+    street_id = int(chosen) if chosen else (None if is_city_wide() else current_street().id)
     with committing(flash_error=False) as done:
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)

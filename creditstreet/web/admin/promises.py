@@ -87,12 +87,12 @@ def commitment_sign(commitment_id: int):
     """The printable A5 sign of an approved commitment, with a full QR code to the shop's page (P1)."""
     from ...exports import attachment
     from ...services import signs
-    from ..urls import public_url
+    from ..urls import shop_url
 
     c = _commitment(commitment_id)
     if c.status not in ("approved", "ending"):
         abort(404)
-    pdf = signs.sign_pdf(c, public_url("public.shop", shop_id=c.shop_id))
+    pdf = signs.sign_pdf(c, shop_url(c.shop))
     return attachment(pdf, f"承诺标识-{c.shop.name}.pdf", "application/pdf", f"commitment-{c.id}.pdf")
 
 

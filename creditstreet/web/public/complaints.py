@@ -170,7 +170,7 @@ def _same_phone(c, typed) -> bool:
 
 
 def _result(c, status=200):
-    settings = svc.rule_settings()
+    settings = svc.rule_settings(c.street_id)
     window = c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, svc.utcnow(), settings)
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
     return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc,

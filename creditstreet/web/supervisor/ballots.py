@@ -8,7 +8,7 @@ from ...extensions import db
 from ...models import Ballot, Shop, utcnow
 from ...services import ballots
 from ..roles import keeps_input
-from ..scope import committing, get_or_404
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
 from .forms import VoteForm
 
@@ -21,7 +21,8 @@ def now():
 def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
-    todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
+    street = current_street_or_none()
+    todo, done = ballots.shops_to_vote(current_user, quarter, street.id if street else None) if quarter else ([], [])
     window = ballots.window_dates(quarter) if quarter else None
     return dict(quarter=quarter, todo=todo, done=done, window=window,
                 closed_message=None if quarter else ballots.closed_message(at))
