@@ -21,7 +21,7 @@ from .test_authz_matrix import ALLOWED, MATRIX, World
 #: URL arguments naming another object (the matrix World's ids); the rest (year, action…) are not ids.
 ID_ARGS = {"shop_id", "user_id", "patrol_id", "photo_id", "action_id", "group_id", "finding_id", "cid",
            "complaint_id", "range_id", "run_id", "star_id", "conflict_id", "warning_id", "commitment_id",
-           "entry_id", "request_id"}
+           "entry_id", "request_id", "oid", "rid", "file_id"}
 #: Open blueprints: their pages are public by design (a shop's page is the public board's).
 OPEN = ("public.", "api.", "auth.")
 
