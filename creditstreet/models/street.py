@@ -22,12 +22,14 @@ class Street(db.Model):
     """
 
     __tablename__ = "streets"
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table (0009_city).
+    __table_args__ = (Index("ix_streets_slug", "slug", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # Lower-case ASCII letters, digits and hyphens, 1–40 characters (domain.streets.check_slug).
     # Set to ``s<id>`` after insert when not given (models.street._fill_slug), so never empty once flushed.
-    slug: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+    slug: Mapped[Optional[str]] = mapped_column(String(40))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # [{"label": "投诉热线", "number": "0719-12315"}, ...]; duty hours as text, e.g. "07:30–18:00".

@@ -21,10 +21,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('streets', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('slug', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('is_default', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.create_unique_constraint(batch_op.f('uq_streets_slug'), ['slug'])
+    # Plain ADD COLUMN and a unique index: SQLite keeps the streets table (a batch rebuild would drop
+    # a table every other one references).
+    op.add_column('streets', sa.Column('slug', sa.String(length=40), nullable=True))
+    op.add_column('streets', sa.Column('is_default', sa.Boolean(), nullable=False, server_default=sa.false()))
     streets = sa.table('streets', sa.column('id', sa.Integer), sa.column('slug', sa.String),
                        sa.column('is_default', sa.Boolean))
     conn = op.get_bind()
@@ -33,6 +33,7 @@ def upgrade():
         conn.execute(streets.update().where(streets.c.id == street_id).values(slug=f"s{street_id}"))
     if ids:
         conn.execute(streets.update().where(streets.c.id == ids[0]).values(is_default=True))
+    op.create_index('ix_streets_slug', 'streets', ['slug'], unique=True)
 
     op.create_table('street_settings',
     sa.Column('street_id', sa.Integer(), nullable=False),
@@ -49,7 +50,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('street_settings')
-    with op.batch_alter_table('streets', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_streets_slug'), type_='unique')
-        batch_op.drop_column('is_default')
-        batch_op.drop_column('slug')
+    op.drop_index('ix_streets_slug', table_name='streets')
+    op.drop_column('streets', 'is_default')  # SQLite ≥ 3.35: ALTER TABLE … DROP COLUMN, no rebuild
+    op.drop_column('streets', 'slug')
