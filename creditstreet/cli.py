@@ -254,5 +254,7 @@ def verify_command(quarter, street_name):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli):
+    from .cli_city import streets_cli
+
+    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli, streets_cli):
         app.cli.add_command(group)

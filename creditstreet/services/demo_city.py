@@ -17,7 +17,7 @@ from ..domain.complaints import Outcome
 from ..domain.time import as_utc, local_date, local_midnight, quarter_of
 from ..extensions import db
 from ..models import InspectorGroup, Shop, Street
-from . import accounts, audit, shops
+from . import accounts, audit, shops, streets
 
 SEED = 20261207
 NAME, SLUG = "滨江路美食街", "binjiang"
@@ -63,12 +63,11 @@ def demo_uscc(n: int) -> str:
 
 def load_second_street(first: Street, now: datetime) -> list[str]:
     """Name the first street ``chengguan`` and add the second street with a year of activity."""
-    first.slug = FIRST_SLUG
-    first.is_default = True
+    streets.set_slug(None, first, FIRST_SLUG)
+    streets.set_default(None, first)
     rng = random.Random(SEED)  # nosec B311  # deterministic demo data, not a secret
     street, _ = shops.get_or_create_street(None, NAME, hotlines=HOTLINES, duty_hours="09:00–22:00")
-    street.slug = SLUG
-    db.session.flush()
+    streets.set_slug(None, street, SLUG)
     city_admin = accounts.create_user(None, *CITY_ADMIN, "admin", "市局管理员")
     admin = accounts.create_user(city_admin, *STREET_ADMIN, "admin", f"{NAME}专班", street_id=street.id)
     groups = []
