@@ -6,8 +6,9 @@ SPEC's defaults (the city defaults); ``rule_settings(street_id)`` lays that stre
 make-up working days. Changing a setting bumps the settings version stored on every grade (G3).
 """
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..domain.settings import RuleSettings
 from ..domain.workdays import WorkCalendar
@@ -25,18 +26,21 @@ STREET_KEYS = ("accept_deadline_workdays", "mediation_deadline_workdays", "repor
 
 def rule_settings(street_id: int | None = None) -> RuleSettings:
     """The settings in force: stored values over SPEC defaults, and ``street_id``'s overrides of
-    ``STREET_KEYS`` over those; ``version`` = 1 + the sum of the stored rows' versions."""
-    rows = db.session.execute(select(Setting.key, Setting.value)).all()
-    data = {k: v for k, v in rows}
-    version = db.session.scalar(select(func.coalesce(func.sum(Setting.version), 0))) or 0
-    if street_id is not None:
-        overrides = db.session.execute(select(StreetSetting.key, StreetSetting.value, StreetSetting.version)
-                                       .where(StreetSetting.street_id == street_id)).all()
-        for key, value, v in overrides:
-            if key in STREET_KEYS:
-                data[key] = value
-                version += v
-    data["version"] = str(1 + version)
+    ``STREET_KEYS`` over those (SPEC Y2); ``version`` = 1 + the sum of the stored rows' versions.
+    One query each; the parsing is memoised on the rows read (RuleSettings is immutable), since
+    every intake and page asks for it."""
+    rows = db.session.execute(select(Setting.key, Setting.value, Setting.version).order_by(Setting.key)).all()
+    if street_id is not None:  # a street's rows come last, so they win in _settings_from_rows
+        rows += db.session.execute(select(StreetSetting.key, StreetSetting.value, StreetSetting.version)
+                                   .where(StreetSetting.street_id == street_id, StreetSetting.key.in_(STREET_KEYS))
+                                   .order_by(StreetSetting.key)).all()
+    return _settings_from_rows(tuple((k, v, n) for k, v, n in rows))
+
+
+@lru_cache(maxsize=64)
+def _settings_from_rows(rows: tuple[tuple[str, str, int], ...]) -> RuleSettings:
+    data = {k: v for k, v, _ in rows}
+    data["version"] = str(1 + sum(n or 0 for _, _, n in rows))
     return RuleSettings.from_stored(data)  # a value stored before the ranges existed → default
 
 
@@ -111,13 +115,21 @@ def work_calendar() -> WorkCalendar:
     """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
     from flask import current_app, has_app_context
 
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
+    years = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
     until = current_app.config.get("WORKDAYS_LIBRARY_UNTIL") if has_app_context() else None
+    return _calendar_from_rows(tuple((d, k) for d, k in rows), tuple(years), int(until) if until else None)
+
+
+@lru_cache(maxsize=64)
+def _calendar_from_rows(rows: tuple[tuple[date, str], ...], years: tuple[int, ...],
+                        until: int | None) -> WorkCalendar:
+    """WorkCalendar is immutable: one per distinct table content, shared by the requests."""
     return WorkCalendar(
         extra_holidays={d for d, k in rows if k == "holiday"},
         extra_workdays={d for d, k in rows if k == "workday"},
-        office_years=set(db.session.scalars(select(CalendarYear.year))),
-        library_until=int(until) if until else None,
+        office_years=set(years),
+        library_until=until,
     )
 
 

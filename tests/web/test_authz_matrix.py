@@ -124,6 +124,8 @@ MATRIX: dict[str, E] = {
     "admin.user_enable": E(ADM),
     "admin.settings": E(ADM),
     "admin.settings_calendar": E(ADM),
+    "admin.calendar_page": E(ADM),
+    "admin.calendar_notice": E(ADM),
     "admin.shops_list": E(ADM),
     "admin.shop_new": E(ADM),
     "admin.shop_edit": E(ADM),

@@ -87,3 +87,43 @@ def test_settle_on_the_merchant_page_and_accept_on_the_tracking_page(app, client
     consumer.post(f"/track/{c.tracking_code}/settle_accept", data={"csrf_token": t})
     c = db.session.scalar(select(Complaint).where(Complaint.id == c.id))
     assert c.status == "closed" and c.outcome == "settled_by_shop" and c.money_recovered_fen == 8800
+
+
+def test_register_shows_complaints_redacted_and_no_reports(app, client, street):
+    shop = factories.make_shop(street, name="户口商店")
+    from creditstreet.services.complaints import file_complaint
+    file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "title": "鞋",
+                                  "description": "王小明说请打13912345678", "consumer_name": "王小明",
+                                  "consumer_phone": "13912345678"}, None)
+    file_complaint(None, street, {"kind": "report", "shop_id": shop.id, "description": "举报卖假货",
+                                  "consumer_phone": "13912345678"}, None)
+    db.session.commit()
+    _merchant(client, street, shop)
+    html = client.get("/merchant/register").get_data(as_text=True)
+    assert "13912345678" not in html and "王小明" not in html and "举报卖假货" not in html
+    assert "投诉：鞋" in html
+    assert "投诉：鞋" not in client.get("/merchant/register?q=13912345678").get_data(as_text=True)
+
+
+def test_reply_shows_on_the_public_page_and_the_handler_sees_the_settlement_history(app, client, street):
+    shop = factories.make_shop(street, name="回复商店")
+    _merchant(client, street, shop)
+    owner = db.session.scalar(select(factories.User).where(factories.User.username == "owner"))
+    settlement.join(owner)
+    from creditstreet.services.complaints import file_complaint
+    c, _ = file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "description": "坏了",
+                                          "consumer_name": "赵六", "consumer_phone": "13712345678"}, None)
+    settlement.propose(owner, c, "repair", "0", "免费修理")
+    settlement.answer(c, True)
+    db.session.commit()
+    token = csrf_token(client, f"/merchant/complaints/{c.id}")
+    client.post(f"/merchant/complaints/{c.id}", data={"csrf_token": token, "what": "reply",
+                                                      "text": "已为赵六免费修理，电话13712345678"})
+    public = app.test_client().get(f"/shops/{shop.id}").get_data(as_text=True)
+    assert "已为" in public and "免费修理" in public and "13712345678" not in public and "赵六" not in public
+    inspector = app.test_client()
+    factories.make_user("inspector", username="ins", street=street)
+    db.session.commit()
+    login(inspector, "ins", factories.PASSWORD)
+    detail = inspector.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
+    assert "early-settlement-history" in detail and "免费修理" in detail and "消费者已接受" in detail

@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from sqlalchemy import case, func, or_, select
 
 from ...domain import complaints as rules
+from ...domain.inputs import db_id
 from ...domain.errors import ValidationError
 from ...domain.text import clean_text, normalize_mobile, search_key
 from ...domain.time import local_date
@@ -38,10 +39,8 @@ def resolve_shop_and_card(street: Street | None, shop_id: object, serial: object
 
     shop = None
     if shop_id not in (None, ""):
-        try:
-            shop = db.session.get(Shop, int(str(shop_id)))
-        except ValueError:
-            shop = None
+        sid = db_id(shop_id)  # a typed or sent id; beyond the database's range it is "not found"
+        shop = db.session.get(Shop, sid) if sid is not None else None
         if shop is None or (street is not None and shop.street_id != street.id):
             raise ValidationError("所选商户不存在，请重新搜索", code="shop_not_found")
     if not clean_text(serial):

@@ -112,11 +112,19 @@ def timeline(shop: Shop, viewer: User, now: datetime, q: str = "") -> list[Line]
     """The register without grades, complaints masked (K6), filtered by text ``q``; newest first."""
     street = db.session.get(Street, shop.street_id)
     entries = register.timeline(shop, viewer, street.timezone, kinds=MERCHANT_KINDS)
-    q = (q or "").strip()
-    if q:
-        entries = [e for e in entries if q in e.title or any(q in d for d in e.details)]
-    out = []
+    shown = []
     for e in entries:
+        if e.kind == "complaint" and e.ref:
+            c = db.session.get(Complaint, e.ref[1])
+            if c.kind != "complaint":
+                continue  # reports and inquiries are the office's, never the shop's (K2, M2)
+            e = _redacted_complaint_entry(e, c)
+        shown.append(e)
+    q = (q or "").strip()
+    if q:  # searched in what the merchant sees, never in the raw text
+        shown = [e for e in shown if q in e.title or any(q in d for d in e.details)]
+    out = []
+    for e in shown:
         line = Line(e)
         if e.ref and e.ref[0] in ("violation", "bad_record"):
             model = Violation if e.ref[0] == "violation" else BadRecord
@@ -130,3 +138,18 @@ def timeline(shop: Shop, viewer: User, now: datetime, q: str = "") -> list[Line]
             line.can_repair = repairs.can_apply(e.ref[0], row, now)
         out.append(line)
     return out
+
+
+def _redacted_complaint_entry(e: register.Entry, c: Complaint) -> register.Entry:
+    """A complaint line built from the stored redacted copies only (K6): masked consumer, no raw text."""
+    from ...domain.complaints import STATE_LABELS
+    from ...domain.text import mask_name, mask_phone
+
+    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(c.kind, c.kind)
+    title = f"{kind}：{c.title_public or c.goods_public or '（无标题）'}（{STATE_LABELS.get(c.status, c.status)}）"
+    details = [f"消费者：{mask_name(c.consumer_name)} {mask_phone(c.consumer_phone)}".rstrip(), c.description_public]
+    if c.shop_at_fault:
+        details.append("经查商家有责")
+    if c.refused_mediation:
+        details.append("商家拒绝调解")
+    return register.Entry(e.at, "complaint", title, [d for d in details if d], e.badge, e.ref)

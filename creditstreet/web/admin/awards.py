@@ -1,11 +1,12 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
+from ...domain.inputs import query_int
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import AnnualStar, CreditGrade, Shop, Street, utcnow
@@ -32,7 +33,7 @@ def _default_year() -> int:
 @bp.route("/awards")
 def awards_home():
     street = current_street()
-    year = request.args.get("year", type=int) or _default_year()
+    year = request.args.get("year", type=query_int) or _default_year()
     rows = awards.annual_rows(street.id, year)
     return render_template("admin/awards.html", year=year, rows=rows, plain=PlainForm(),
                            proposed=sum(a.status == "proposed" for a, _ in rows),

@@ -49,7 +49,8 @@ def users():
     if not is_city_wide():
         stmt = stmt.where(User.street_id == current_user.street_id)
     rows = db.session.scalars(stmt).all()
-    return render_template("admin/users.html", users=rows, roles=ROLE_LABELS, toggle=ToggleForm())
+    return render_template("admin/users.html", users=rows, roles={**ROLE_LABELS, "merchant": "商户账号"},
+                           toggle=ToggleForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -90,12 +90,8 @@ def industry_group(group_id: int):
     form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in members]
     if request.method == "POST" and request.form.get("add_shop_id"):
         if FlaskForm().validate_on_submit():
-            raw = request.form["add_shop_id"]
-            if not raw.isdigit() or len(raw) > 9:
-                flash("商户无效", "danger")
-            else:
-                with committing():
-                    patrols.add_member(current_user, group, shop_or_404(int(raw)))
+            with committing():
+                patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
         with committing() as done:

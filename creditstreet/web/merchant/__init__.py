@@ -19,4 +19,13 @@ def _guard():
         abort(403)
 
 
+@bp.app_context_processor
+def _merchant_parts():
+    """For the handler's complaint page and the public shop page: the early-settlement history and
+    the shop's replies (SPEC M2, M3), read only when a template asks."""
+    from ...services.merchant import replies, settlement
+
+    return {"early_settlement": settlement, "merchant_replies": replies}
+
+
 from . import routes  # noqa: E402,F401

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 
+from ...domain.inputs import db_id
 from ...domain import complaints as rules
 from ...domain.errors import DomainError
 from ...domain.text import normalize_mobile
@@ -131,8 +132,8 @@ def shop_choices(form: ComplaintForm, street, city_wide: bool = True) -> list:
     q = form.shop_q.data
     shops = (svc.search_shops(None, q, first=street) if city_wide else svc.search_shops(street, q)) if q else []
     picked = form.shop_id.data
-    if picked and str(picked).isdigit() and len(str(picked)) < 10 and all(str(s.id) != str(picked) for s in shops):
-        shop = db.session.get(svc.Shop, int(picked))
+    if db_id(picked) is not None and all(str(s.id) != str(picked) for s in shops):
+        shop = db.session.get(svc.Shop, db_id(picked))
         if shop is not None and shop.status == "active" and (city_wide or shop.street_id == street.id):
             shops = [shop] + shops
     form.shop_id.choices = [(str(s.id), _shop_label(s, street)) for s in shops]
