@@ -22,7 +22,7 @@ class Street(db.Model):
     """
 
     __tablename__ = "streets"
-    # A unique index, not a constraint: SQLite adds it without rebuilding the table (0009_city).
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table (0010_city).
     __table_args__ = (Index("ix_streets_slug", "slug", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """a city of streets: slugs, the default street, per-street settings
 
-Revision ID: 0009_city
-Revises: 0008_redacted_copies
+Revision ID: 0010_city
+Revises: 0009_daily
 Create Date: 2026-12-07 14:40:00
 
 SPEC §14 Y1–Y2 (issue 18): every street gets a slug (``s<id>`` for existing ones) and the oldest
@@ -14,8 +14,8 @@ import creditstreet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_city'
-down_revision = '0008_redacted_copies'
+revision = '0010_city'
+down_revision = '0009_daily'
 branch_labels = None
 depends_on = None
 
