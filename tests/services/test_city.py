@@ -98,7 +98,8 @@ def test_the_city_page_has_each_streets_figures(two):
     shop_a, shop_b = factories.make_shop(a), factories.make_shop(b)
     factories.make_shop(b, status="closed")
     for n in range(2):
-        svc.file_complaint(None, a, _data(shop_id=shop_b.id), f"c-{n}", now=MONDAY)
+        # two different complaints (the same text from the same phone would be one, K7)
+        svc.file_complaint(None, a, _data(shop_id=shop_b.id, title=f"退货{n}"), f"c-{n}", now=MONDAY)
     svc.file_complaint(None, a, _data(shop_id=shop_a.id, kind="inquiry"), "c-i", now=MONDAY)
     db.session.flush()
     page = city.city_page(datetime(2026, 6, 1, tzinfo=timezone.utc))
