@@ -14,6 +14,12 @@ def init_app(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_engine_options(app)
+    if app.config.get("SQLALCHEMY_HIDE_PARAMETERS"):
+        # A failed statement's error (and so the logged traceback) never carries its values:
+        # phones, names and complaint text stay out of the logs (issue 13 §8).
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts["hide_parameters"] = True
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
@@ -78,10 +84,12 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     from .web import register_blueprints
+    from .web.boundary import register_boundary
     from .web.errors import register_error_handlers
     from .web.filters import register_filters
     from .web.security import register_security
 
+    register_boundary(app)  # before the blueprints: their <int:…> rules use the bounded converter
     register_blueprints(app)
     register_error_handlers(app)
     register_filters(app)
@@ -115,6 +123,20 @@ def _sqlite_engine_options(app: Flask) -> None:
     connect_args.setdefault("isolation_level", None)
     opts["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+
+
+@event.listens_for(Engine, "handle_error")
+def _hide_row_values(context):
+    """With ``hide_parameters``, also drop the values PostgreSQL quotes back in its own message
+    ("DETAIL:  Failing row contains (…)", "Key (username)=(…) already exists"): the logged
+    traceback of a failed statement then carries no personal data (issue 13 §8)."""
+    engine = context.engine
+    if engine is None or not engine.hide_parameters:
+        return
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str) and "DETAIL:" in error.args[0]:
+            kept = [line for line in error.args[0].splitlines() if not line.lstrip().startswith("DETAIL:")]
+            error.args = ("\n".join(kept + ["DETAIL:  [hidden due to hide_parameters=True]"]), *error.args[1:])
 
 
 #: SQLite page size of each connection's temporary database, in bytes.

@@ -15,6 +15,7 @@ from .merchant import (
     SettlementProposal,
 )
 from .notice import ConsumerWarning
+from .outbox import OUTBOX_STATES, OutboxMessage
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (
     CHECKLIST,

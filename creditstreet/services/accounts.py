@@ -1,7 +1,10 @@
-"""Accounts: create, disable, authenticate (SPEC §2, CASES K-08)."""
+"""Accounts: create, disable, authenticate, end sessions (SPEC §2, CASES K-08, issue 13 §5–6)."""
+import secrets
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
 from ..domain.time import as_utc
@@ -66,14 +69,36 @@ def reset_password(actor: User | None, user: User, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> User:
+    """Rotate the account's session token (``User.session_epoch``, carried in the session and the
+    remember-me cookie as Flask-Login's alternative id): every existing login of it stops working.
+
+    Called at logout; password changes and disabling rotate it too. Not audited (a logout is
+    not a change to the account).
+    """
+    user.session_epoch += 1
+    db.session.flush()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    # Same method and cost as stored passwords, so checking it takes as long as a real check.
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials.
 
     Raises ValidationError "bad_credentials" (same for a wrong name or password) or
-    "account_disabled" (right password, disabled account).
+    "account_disabled" (right password, disabled account). An unknown name costs one password
+    hash check like a known one, so the answer's time does not tell which names exist.
     """
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        raise ValidationError("用户名或密码错误", code="bad_credentials")
+    if not user.check_password(password or ""):
         raise ValidationError("用户名或密码错误", code="bad_credentials")
     if user.disabled:
         raise ValidationError("账号已停用，请联系管理员", code="account_disabled")

@@ -125,9 +125,18 @@ def _text(data: Mapping[str, Any], key: str, required: bool = False) -> str:
 
 
 def parse_card_serial(serial: object) -> int:
+    """A card serial as typed; ValidationError "bad_card" unless 1–8 ASCII digits (SPEC C3).
+
+    A phone number typed into the card field (10–12 digits) is told apart, not looked up.
+    """
+    from ..cards import SERIAL_DIGITS
+
     text = clean_text(serial)
-    if not text.isascii() or not text.isdigit() or len(text) > 12:
+    if not text.isascii() or not text.isdigit():
         raise ValidationError("信誉卡编号应为数字", code="bad_card")
+    if len(text) > SERIAL_DIGITS:
+        hint = "，您填写的像是手机号" if len(text) == 11 and text.startswith("1") else ""
+        raise ValidationError(f"信誉卡编号应为不超过{SERIAL_DIGITS}位的数字{hint}", code="bad_card")
     return int(text)
 
 

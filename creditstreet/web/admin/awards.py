@@ -6,6 +6,7 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
+from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
@@ -40,7 +41,7 @@ def _default_year() -> int:
 @bp.route("/awards")
 def awards_home():
     street = _street()
-    year = request.args.get("year", type=int) or _default_year()
+    year = request.args.get("year", type=query_int) or _default_year()
     rows = awards.annual_rows(street.id, year)
     return render_template("admin/awards.html", year=year, rows=rows, plain=PlainForm(),
                            proposed=sum(a.status == "proposed" for a, _ in rows),

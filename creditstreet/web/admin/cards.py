@@ -6,6 +6,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
@@ -95,8 +96,8 @@ def card_sheet(range_id: int):
     rng = db.session.get(CardRange, range_id)
     if rng is None or db.session.get(Shop, rng.shop_id).street_id != street.id:
         abort(404)
-    first = request.args.get("first", type=int) or rng.first_serial
-    last = request.args.get("last", type=int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+    first = request.args.get("first", type=query_int) or rng.first_serial
+    last = request.args.get("last", type=query_int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
     try:
         pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:

@@ -22,12 +22,16 @@ from . import bp
 from .openapi import openapi_document
 
 NOT_FOUND = "未找到：查询码或手机号后4位不正确，请核对后重试。"
-FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
-          "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
+FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "trader_name", "trader_address", "title", "goods",
+          "goods_category", "amount", "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
 
 
-def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), status
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    """``{"error": {"code", "message"[, "fields": {field: message}]}}`` (every wrong field at once)."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify(error=body), status
 
 
 def public_view(c) -> dict:
@@ -96,7 +100,7 @@ def create_complaint():
         db.session.commit()
     except DomainError as e:
         db.session.rollback()
-        return _error(400, e.code, e.message)
+        return _error(400, e.code, e.message, getattr(e, "errors", None))
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)

@@ -2,13 +2,14 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ...domain.errors import ValidationError
-from ...extensions import limiter
+from ...extensions import db, limiter
 from ...services import accounts
 from ..roles import keeps_input
-from . import bp
+from . import bp, throttle
 from .forms import LoginForm
 
 HOME_BY_ROLE = {"inspector": "inspector.home", "supervisor": "supervisor.home", "admin": "admin.home",
@@ -38,11 +39,18 @@ def login():
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
     form = LoginForm()
     if form.validate_on_submit():
+        address = get_remote_address()
+        if throttle.refused(form.username.data, address):
+            flash(_("该账号登录失败次数过多，请1小时后再试，或联系管理员"), "danger")
+            return render_template("auth/login.html", form=form), 429
         try:
             user = accounts.authenticate(form.username.data, form.password.data)
         except ValidationError as e:
+            if e.code == "bad_credentials":
+                throttle.record_failure(form.username.data, address)
             flash(e.message, "danger")
         else:
+            _renew_session()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role]))
     elif form.csrf_token.errors:
@@ -50,10 +58,27 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _renew_session() -> None:
+    """Start a new session at login: nothing planted before it (a CSRF token, a stale login) survives.
+
+    Only the chosen language carries over; the CSRF token is drawn afresh on the next form.
+    """
+    lang = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Ends this login on the server: the session and any copy of the remember-me cookie
+        # carry the old session token and no longer load the user (issue 13 §5).
+        accounts.end_sessions(current_user._get_current_object())
+        db.session.commit()
+    session.clear()  # nothing of this visit outlives it (before logout_user, which marks the cookie)
     logout_user()  # also clears the remember-me cookie
-    session.pop("lang", None)
     flash("您已退出登录", "info")
     return redirect(url_for("public.index"))
 

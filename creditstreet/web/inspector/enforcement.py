@@ -105,7 +105,7 @@ def industry_group(group_id: int):
     if request.method == "POST" and request.form.get("add_shop_id"):
         if FlaskForm().validate_on_submit():
             try:
-                patrols.add_member(current_user, group, shop_or_404(int(request.form["add_shop_id"])))
+                patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
             except (DomainError, ValueError) as e:
                 db.session.rollback()
                 flash(getattr(e, "message", "商户无效"), "danger")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField, RadioField, SelectField,
                      StringField, TextAreaField)
 
+from ...domain.inputs import db_id, query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
@@ -30,8 +31,9 @@ def current_street() -> Street:
     return street
 
 
-def shop_or_404(shop_id: int) -> Shop:
-    shop = db.session.get(Shop, shop_id)
+def shop_or_404(shop_id: object) -> Shop:
+    sid = db_id(shop_id)
+    shop = db.session.get(Shop, sid) if sid is not None else None
     if shop is None or shop.street_id != current_street().id:
         abort(404)
     return shop
@@ -87,7 +89,7 @@ def patrol_list():
 @keeps_input
 def patrol_new():
     street = current_street()
-    shop = shop_or_404(request.args.get("shop_id", type=int)) if request.args.get("shop_id") else None
+    shop = shop_or_404(request.args.get("shop_id", type=query_int)) if request.args.get("shop_id") else None
     if shop is None:
         return _shop_picker(street)
     form = PatrolForm()
@@ -99,7 +101,7 @@ def patrol_new():
     form.special_action_id.choices = [(0, "（无）")] + [(a.id, f"{a.action_on} {a.theme}") for a in actions]
     if request.method == "GET":
         form.group_id.data = current_user.group_id or 0
-        form.special_action_id.data = request.args.get("action", type=int) or 0
+        form.special_action_id.data = request.args.get("action", type=query_int) or 0
         form.submission_token.data = secrets.token_urlsafe(24)
     if not g.get("redisplay_only") and form.validate_on_submit():
         group = db.session.get(InspectorGroup, form.group_id.data) if form.group_id.data else None
@@ -137,7 +139,7 @@ def _shop_picker(street: Street):
         shops = find_shops(street.id, q)[:30]
     flags = patrols.licence_flags(shops, street_today(street))
     return render_template("inspector/patrol_pick.html", shops=shops, q=q, house=house, flags=flags,
-                           error=error, action=request.args.get("action", type=int))
+                           error=error, action=request.args.get("action", type=query_int))
 
 
 @bp.route("/patrols/<int:patrol_id>")
@@ -177,7 +179,7 @@ def violation_new(shop_id: int):
             form.kind.data = patrols.KIND_FOR_ITEM[item]
     patrol = None
     if (form.patrol_id.data or "").isdigit():
-        patrol = db.session.get(Patrol, int(form.patrol_id.data))
+        patrol = db.session.get(Patrol, db_id(form.patrol_id.data) or 0)
         if patrol is None or patrol.shop_id != shop.id:
             abort(404)
     if not g.get("redisplay_only") and form.validate_on_submit():

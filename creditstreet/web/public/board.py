@@ -4,6 +4,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from ...domain.inputs import query_int
 from ...domain.promises import COMMITMENT_KINDS, COMMITMENT_LABELS, yuan
 from ...domain.stars import CRITERIA_LABELS
 from ...domain.time import local_date
@@ -28,7 +29,7 @@ def board_index():
     if street is None:
         return render_template("public/index.html", street=None)
     q = (request.args.get("q") or "")[:60]
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=query_int) or 1
     commit = request.args.get("commit") if request.args.get("commit") in COMMITMENT_KINDS else None
     at = now()
     today = local_date(at, street.timezone)
