@@ -1,7 +1,7 @@
 """rectification deadlines of failed patrol items
 
-Revision ID: 0010_rectification
-Revises: 0009_daily
+Revision ID: 0011_rectification
+Revises: 0010_city
 Create Date: 2026-12-07 15:30:00
 
 Issue 17: a failed checklist item may carry a rectification deadline in working days, closed by
@@ -13,8 +13,8 @@ import creditstreet.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_rectification'
-down_revision = '0009_daily'
+revision = '0011_rectification'
+down_revision = '0010_city'
 branch_labels = None
 depends_on = None
 
