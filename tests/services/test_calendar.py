@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from creditstreet.domain.errors import InvalidTransition, ValidationError
-from creditstreet.models import AuditEntry, CalendarDay, CalendarYear, Complaint
+from creditstreet.models import AuditEntry, CalendarYear, Complaint
 from creditstreet.services import calendar as cal_service
 from creditstreet.services import complaints as svc
 from creditstreet.services import settings as settings_service

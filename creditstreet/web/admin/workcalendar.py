@@ -40,9 +40,9 @@ class NoticeForm(FlaskForm):
 def _form(data=None) -> NoticeForm:
     form = NoticeForm(formdata=None if data is False else request.form if request.method == "POST" else None)
     this = _this_year()
-    form.year.choices = [(y, f"{y}年") for y in range(this - 1, this + 3)]
+    form.year.choices = [(0, "按通知标题中的年份")] + [(y, f"{y}年") for y in range(this - 1, this + 3)]
     if form.year.data is None:
-        form.year.data = this + 1
+        form.year.data = 0
     return form
 
 
@@ -104,14 +104,14 @@ def calendar_notice():
         return _page(form, status=200 if g.get("redisplay_only") else 400)
     try:
         if request.form.get("action") != "confirm":
-            return _page(form, cal_service.preview(form.text.data, form.year.data))
-        schedule, summary = cal_service.confirm_year(current_user, form.text.data, form.year.data,
+            return _page(form, cal_service.preview(form.text.data, form.year.data or None))
+        schedule, summary = cal_service.confirm_year(current_user, form.text.data, form.year.data or None,
                                                      accept_problems=form.accept_problems.data)
     except DomainError as e:
         db.session.rollback()
         schedule = None
         if e.code == "notice_problems":
-            schedule = cal_service.preview(form.text.data, form.year.data)
+            schedule = cal_service.preview(form.text.data, form.year.data or None)
         return _page(form, schedule, 400, e.message)
     db.session.commit()
     flash(_("已录入%(y)s年节假日安排：放假%(h)s天、调休上班%(w)s天；重算%(n)s件未办结事项的期限，新逾期%(f)s件",

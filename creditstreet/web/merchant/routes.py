@@ -43,7 +43,12 @@ def _record(rtype: str, rid: int):
 def home():
     shop = _shop()
     now = utcnow()
+    from ...domain import promises
+    from ...services import commitments
+
     return render_template("merchant/home.html", shop=shop, stars=register.stars_view(shop, now),
+                           commitments=commitments.for_shop(shop), c_labels=commitments.STATUS_LABELS,
+                           c_kinds=promises.COMMITMENT_LABELS,
                            member=settlement.is_member(shop.id),
                            waiting=[(c, s) for c, s in settlement.with_shop(shop.id) if s.status in settlement.ACTIVE])
 
