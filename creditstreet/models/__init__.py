@@ -27,12 +27,13 @@ from .patrol import (
     IndustryGroupMember,
     Patrol,
     PeerFinding,
+    Rectification,
     Seizure,
     SpecialAction,
     Violation,
 )
 from .street import OWNERSHIPS, Shop, Street
-from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting
+from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting, StreetSetting
 from .types import UTCDateTime, utcnow
 from .user import ROLES, DisabledPeriod, InspectorGroup, SupervisorConflict, User
 

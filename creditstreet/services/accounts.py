@@ -25,6 +25,7 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
         raise ValidationError("密码至少 8 位", code="password_too_short")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+    check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
                 street_id=street_id, group_id=group_id)
     user.set_password(password)
@@ -32,6 +33,22 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, None, audit.snapshot(user))
     return user
+
+
+def check_scope(actor: User | None, role: str, street_id: int | None, group_id: int | None) -> None:
+    """SPEC Y2: a street admin acts on its own street only; a group belongs to the account's street.
+
+    A city admin (no street) may create accounts on any street or city-wide (city admins, city-wide
+    supervisors); an inspector in a group is on that group's street. ValidationError otherwise.
+    """
+    from ..models import InspectorGroup
+
+    if actor is not None and actor.street_id is not None and street_id != actor.street_id:
+        raise ValidationError("街道管理员只能为本街建立账号", code="street_scope")
+    if role == "inspector" and group_id is not None:
+        group = db.session.get(InspectorGroup, group_id)
+        if group is None or group.street_id != street_id:
+            raise ValidationError("所选巡查组不属于该商业街", code="group_street")
 
 
 def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime | None = None) -> User:

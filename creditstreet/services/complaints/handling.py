@@ -11,7 +11,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import BadRecord, Complaint, FundEntry, Street, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
 from .common import _event, _snap, _step, _tz
@@ -76,13 +76,15 @@ def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> 
     c.status = _step(c, "accept")
     c.accepted_at = now
     tz = _tz(c)
-    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(), rule_settings())
+    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(),
+                        rule_settings(c.street_id))
     c.mediate_by = d.mediation_end
     c.handler_id = c.handler_id or actor.id
     c.overdue = False
     _event(c, actor, "accept", "", now)
     audit.record(actor, "complaint.accept", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "accepted", now)
     return c
 
 
@@ -99,6 +101,7 @@ def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
     _event(c, actor, "refuse", f"{label}{'：' + note if note else ''}", now)
     audit.record(actor, "complaint.refuse", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "refused", c.closed_at)
     return c
 
 
@@ -154,6 +157,7 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
                          audit.snapshot(rec, ("shop_id", "kind", "complaint_id", "description")))
     audit.record(actor, "complaint.close", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "closed", now)
     return c
 
 
@@ -165,7 +169,7 @@ def report_action(actor: User, c: Complaint, action: str, note: str = "",
     """
     if c.report_status is None:
         raise InvalidTransition("此件不含举报", code="no_report")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     before = _snap(c)
     state, used = rules.report_transition(c.report_status, action, 1 if c.report_extended else 0, settings)
     if action == "extend":

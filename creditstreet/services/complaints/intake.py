@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from ...domain import complaints as rules
 from ...domain.inputs import db_id
@@ -24,8 +24,11 @@ from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, SUBJ
 CARD_STATE_NOTES = {"forged": "该卡编号不在登记批次中（疑似伪造）", "not_issued": "该卡尚未发放"}
 
 
-def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:
-    """The shop a complaint is about and the card serial given as evidence (SPEC C3, K1).
+def resolve_shop_and_card(street: Street | None, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:
+    """The shop a complaint is about and the card serial given as evidence (SPEC C3, K1, K8).
+
+    ``street`` None: the shop may be on any street of the deployment (a consumer's complaint, K8);
+    otherwise it must be on ``street`` (an inspector's intake).
 
     Returns (shop, serial, card_note). A card issued to one shop while the consumer picked another
     is refused naming both (never silently moved). A forged or unissued card is kept as evidence
@@ -38,7 +41,7 @@ def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tu
     if shop_id not in (None, ""):
         sid = db_id(shop_id)  # a typed or sent id; beyond the database's range it is "not found"
         shop = db.session.get(Shop, sid) if sid is not None else None
-        if shop is None or shop.street_id != street.id:
+        if shop is None or (street is not None and shop.street_id != street.id):
             raise ValidationError("所选商户不存在，请重新搜索", code="shop_not_found")
     if not clean_text(serial):
         return shop, None, ""
@@ -49,7 +52,7 @@ def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tu
         if shop is not None and shop.id != check.shop.id:
             raise ValidationError(f"信誉卡 {printed} 是{check.shop.name}发放的，与您选择的{shop.name}不一致，请核对",
                                   code="card_shop_mismatch")
-        if check.shop.street_id != street.id:
+        if street is not None and check.shop.street_id != street.id:
             raise ValidationError(f"信誉卡 {printed} 不是本街商户发放的，请核对", code="shop_not_found")
         return check.shop, n, ""
     note = CARD_STATE_NOTES[check.state]
@@ -71,22 +74,37 @@ def shop_for_card(serial: object) -> tuple[int, Shop]:
     return n, shop
 
 
-def search_shops(street: Street, query: object, limit: int = 20) -> list[Shop]:
-    """Active shops of the street whose name matches ``query`` (traditional/simplified, CASES K-11)."""
+def search_shops(street: Street | None, query: object, limit: int = 20, *,
+                 first: Street | None = None) -> list[Shop]:
+    """Active shops whose name (traditional/simplified, CASES K-11) or house number matches ``query``.
+
+    ``street`` None searches every street of the deployment (K8), ``first``'s shops listed first;
+    otherwise only ``street``. At most ``limit`` shops, shortest names first.
+    """
     key = search_key(query)
     if not key:
         return []
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active",
-                           Shop.search_key.like(f"%{escaped}%", escape="\\"))
-        .order_by(func.length(Shop.search_key), Shop.id).limit(limit)))
+
+    def like(text: str):
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    house = clean_text(query).replace(" ", "")
+    matches = Shop.search_key.like(like(key), escape="\\")
+    if house and any(ch.isdigit() for ch in house):
+        matches = or_(matches, Shop.house_number.like(like(house), escape="\\"))
+    stmt = select(Shop).where(Shop.status == "active", matches)
+    order = [func.length(Shop.search_key), Shop.id]
+    if street is not None:
+        stmt = stmt.where(Shop.street_id == street.id)
+    elif first is not None:
+        order.insert(0, case((Shop.street_id == first.id, 0), else_=1))
+    return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
 
 
 # --- intake --------------------------------------------------------------------------------------
 
 def _deadline_fields(street: Street, kind: str, carries_report: bool, now: datetime) -> dict:
-    settings = rule_settings()
+    settings = rule_settings(street.id)
     d = rules.deadlines(local_date(now, street.timezone), None, work_calendar(), settings)
     fields: dict[str, Any] = {"decide_by": d.decide_by if kind == "complaint" else None}
     if kind == "report" or (kind == "complaint" and carries_report):
@@ -184,11 +202,17 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     amount_fen = errors.check("amount", parse_amount_fen, data.get("amount"))
     purchased_on = errors.check("purchased_on", _parse_date, data.get("purchased_on"), today)
 
+    # A consumer names a shop of any street (K8) and the complaint goes to that shop's street;
+    # an inspector's intake stays on the inspector's street.
+    city_wide = channel in ("online", "api")
     shop, card_serial, card_note = None, None, ""
     try:
-        shop, card_serial, card_note = resolve_shop_and_card(street, data.get("shop_id"), data.get("card_serial"))
+        shop, card_serial, card_note = resolve_shop_and_card(None if city_wide else street, data.get("shop_id"),
+                                                             data.get("card_serial"))
     except ValidationError as e:
         errors.add("card_serial" if e.code.startswith("card") or e.code == "bad_card" else "shop_id", e.message, e.code)
+    if shop is not None and shop.street_id != street.id:
+        street = db.session.get(Street, shop.street_id)
     trader_name, trader_address = errors.check("trader_name", _trader, data) or ("", "")
     if shop is not None:
         trader_name = trader_address = ""

@@ -57,7 +57,7 @@ def earlier_complaints_count(phone: str, exclude_id: int | None = None) -> int:
 
 
 def _window_open(c: Complaint, now: datetime) -> bool:
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     return c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, now, settings)
 
 
@@ -89,7 +89,7 @@ def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None
         raise InvalidTransition("已超过重新打开期限（办结后15天内）", code="window_closed")
     if c.confirmed_at is not None:
         raise InvalidTransition("您已确认办理结果，不能重新打开", code="already_confirmed")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     c.status = new
     c.reopened_count += 1
     c.mediate_by = work_calendar().add_workdays(local_date(now, _tz(c)), settings.mediation_deadline_workdays)

@@ -9,6 +9,7 @@ from ...domain.errors import ValidationError
 from ...extensions import db, limiter
 from ...services import accounts
 from ..roles import keeps_input
+from ..scope import committing
 from . import bp, throttle
 from .forms import LoginForm
 
@@ -95,20 +96,14 @@ def set_language(code: str):
 @keeps_input
 def signup():
     """A shop's staff sign up with the one-time invitation code the office handed over (SPEC M1)."""
-    from ...domain.errors import DomainError
-    from ...extensions import db
     from ...services.merchant import accounts as merchant_accounts
 
     form = request.form
     if request.method == "POST" and not g.get("redisplay_only"):
-        try:
+        with committing() as done:
             user = merchant_accounts.sign_up(form.get("code"), form.get("username", ""), form.get("password", ""),
                                              form.get("password2", ""), form.get("display_name", ""))
-            db.session.commit()
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
+        if done.ok:
             login_user(user)
             flash(_("注册成功，已登录"), "success")
             return redirect(url_for("merchant.home"))

@@ -17,26 +17,17 @@ from ...services import patrols
 from ...services import photos as photo_service
 from ...services.register import find_shops
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
 
 RESULT_CHOICES = [("pass", "合格"), ("fail", "不合格"), ("na", "未检查")]
 
 
-def current_street() -> Street:
-    """The inspector's street, else the first street (a one-street deployment); 404 if none."""
-    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
-
-
 def shop_or_404(shop_id: object) -> Shop:
-    sid = db_id(shop_id)
-    shop = db.session.get(Shop, sid) if sid is not None else None
-    if shop is None or shop.street_id != current_street().id:
-        abort(404)
-    return shop
+    """A shop of the user's street (any street for a city admin, whose page then is on it); else 404.
+
+    ``shop_id`` may be typed text: one that is no database id (``domain.inputs.db_id``) is a 404."""
+    return get_or_404(Shop, db_id(shop_id))
 
 
 def street_today(street: Street):
@@ -55,6 +46,12 @@ class PatrolForm(FlaskForm):
     note = TextAreaField("巡查记录")
     photos = MultipleFileField("现场照片（可多张）")
     submission_token = HiddenField()
+
+
+# A failed item's rectification period, in working days (issue 17): rectify_licence, rectify_ledger, ...
+for _item in CHECKLIST:
+    setattr(PatrolForm, f"rectify_{_item}", StringField("整改期限（工作日，可不填）",
+                                                        render_kw={"inputmode": "numeric", "maxlength": 2}))
 
 
 class SeizureRow(Form):
@@ -106,16 +103,13 @@ def patrol_new():
     if not g.get("redisplay_only") and form.validate_on_submit():
         group = db.session.get(InspectorGroup, form.group_id.data) if form.group_id.data else None
         action = db.session.get(SpecialAction, form.special_action_id.data) if form.special_action_id.data else None
-        try:
+        with committing() as done:
             patrol = patrols.record_patrol(
                 current_user, shop, group, {item: getattr(form, item).data for item in CHECKLIST},
                 form.note.data or "", request.files.getlist(form.photos.name), action,
-                form.submission_token.data or None)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+                form.submission_token.data or None, all_items_pass=bool(request.form.get("all_pass")),
+                rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
+        if done.ok:
             flash("巡查记录已保存", "success")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
@@ -144,7 +138,7 @@ def _shop_picker(street: Street):
 
 @bp.route("/patrols/<int:patrol_id>")
 def patrol_show(patrol_id: int):
-    patrol = db.session.get(Patrol, patrol_id) or abort(404)
+    patrol = get_or_404(Patrol, patrol_id)
     shop = shop_or_404(patrol.shop_id)
     photos = db.session.scalars(select(Photo.id).where(Photo.patrol_id == patrol.id)).all()
     group = db.session.get(InspectorGroup, patrol.group_id) if patrol.group_id else None
@@ -153,7 +147,8 @@ def patrol_show(patrol_id: int):
                            group=group, action=action, items=CHECKLIST,
                            labels=patrols.CHECKLIST_LABELS, results=patrols.RESULT_LABELS,
                            failed=patrols.failed_items(patrol), kind_labels=patrols.KIND_LABELS,
-                           severity_labels=patrols.SEVERITY_LABELS)
+                           severity_labels=patrols.SEVERITY_LABELS,
+                           rectifications=patrols.for_patrol(patrol))
 
 
 @bp.route("/photos/<int:photo_id>")
@@ -184,17 +179,15 @@ def violation_new(shop_id: int):
             abort(404)
     if not g.get("redisplay_only") and form.validate_on_submit():
         rows = [(r.goods.data, r.quantity.data, r.unit.data) for r in form.seizures]
-        try:
+        with committing(flash_error=False) as done:
             patrols.raise_violation(current_user, shop, patrol, form.severity.data, form.kind.data,
                                     form.legal_basis.data, form.description.data, form.penalty.data,
                                     form.fine_yuan.data, rows, form.checklist_item.data or None,
                                     submission_token=form.submission_token.data or None)
-        except DomainError as e:
-            db.session.rollback()
-            if e.code != "item_has_violation":  # shown below with a link to the earlier one
-                flash(e.message, "danger")
+        if not done.ok:
+            if done.code != "item_has_violation":  # shown below with a link to the earlier one
+                flash(done.error, "danger")
         else:
-            db.session.commit()
             flash("违法违章行为已登记", "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
     elif request.method == "POST" and not g.get("redisplay_only"):

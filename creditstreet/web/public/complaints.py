@@ -19,8 +19,8 @@ from ...extensions import db, limiter
 from ...services import complaints as svc
 from ...services import photos as photo_service
 from ..roles import keeps_input
-from . import bp
-from .routes import current_street
+from ..scope import committing, current_street
+from . import street_route
 
 TRACKED_KEY = "tracked_codes"
 
@@ -126,13 +126,11 @@ def is_shop_search() -> bool:
     return request.method == "POST" and "find_shop" in request.form
 
 
-@bp.route("/complaints/new", methods=["GET", "POST"])
+@street_route("/complaints/new", methods=["GET", "POST"])
 @limiter.limit(form_limit, methods=["POST"], exempt_when=is_shop_search, deduct_when=stored_a_complaint)
 @keeps_input
 def complaint_new():
     street = current_street()
-    if street is None:
-        abort(404)
     form = ComplaintForm()
     error, refused = None, {}
     if request.method == "GET":
@@ -153,12 +151,11 @@ def complaint_new():
         if refused and not searching:  # never file without a photo the consumer meant to attach
             error = _("有照片没有保存，请看照片一栏的说明；其他内容和照片已保留")
         elif not searching and form.validate():
-            try:
+            with committing(flash_error=False) as done:
                 c, created = svc.file_complaint(None, street, complaint_data(form), token)
-                db.session.commit()
-            except DomainError as e:
-                db.session.rollback()
-                error = show_errors(form, e.errors) if hasattr(e, "errors") else e.message
+            if not done.ok:
+                errors = getattr(done.exception, "errors", None)
+                error = show_errors(form, errors) if errors is not None else done.error
             else:
                 g.complaint_stored = created
                 if created or _same_phone(c, form.consumer_phone.data):
@@ -174,18 +171,29 @@ def complaint_new():
                            refused=refused)
 
 
-def shop_choices(form: ComplaintForm, street) -> list:
-    """Search results for the form (the picked shop kept); a single match is pre-selected."""
-    shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
+def shop_choices(form: ComplaintForm, street, city_wide: bool = True) -> list:
+    """Search results for the form (the picked shop kept); a single match is pre-selected.
+
+    A consumer finds a shop on any street (SPEC K8), this street's first, labelled with its street
+    when it is on another; an inspector's intake (``city_wide`` False) searches the own street only.
+    """
+    q = form.shop_q.data
+    shops = (svc.search_shops(None, q, first=street) if city_wide else svc.search_shops(street, q)) if q else []
     picked = form.shop_id.data
     if db_id(picked) is not None and all(str(s.id) != str(picked) for s in shops):
         shop = db.session.get(svc.Shop, db_id(picked))
-        if shop is not None and shop.street_id == street.id:
+        if shop is not None and shop.status == "active" and (city_wide or shop.street_id == street.id):
             shops = [shop] + shops
-    form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
+    form.shop_id.choices = [(str(s.id), _shop_label(s, street)) for s in shops]
     if len(shops) == 1 and not picked:
         form.shop_id.data = str(shops[0].id)
     return shops
+
+
+def _shop_label(shop, street) -> str:
+    if shop.street_id == street.id:
+        return f"{shop.name}（{shop.house_number}）"
+    return f"{shop.name}（{shop.street.name} {shop.house_number}）"
 
 
 def card_note(serial) -> str:
@@ -213,7 +221,7 @@ def _same_phone(c, typed) -> bool:
 
 
 def _result(c, status=200):
-    settings = svc.rule_settings()
+    settings = svc.rule_settings(c.street_id)
     window = c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, svc.utcnow(), settings)
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
     from ...services.merchant import settlement as early  # SPEC M2: the shop's proposal to answer
@@ -241,7 +249,7 @@ def _not_found(form):
     return render_template("public/track.html", form=form, not_found=True), 404
 
 
-@bp.route("/track", methods=["GET", "POST"])
+@street_route("/track", methods=["GET", "POST"])
 @limiter.limit(track_limit, methods=["POST"])
 @limiter.limit(track_fail_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 404)
 @keeps_input
@@ -256,7 +264,7 @@ def track():
     return render_template("public/track.html", form=form, not_found=False)
 
 
-@bp.route("/track/<code>")
+@street_route("/track/<code>")
 def track_code(code):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
@@ -265,7 +273,7 @@ def track_code(code):
     return _result(c)
 
 
-@bp.route("/track/<code>/<action>", methods=["POST"])
+@street_route("/track/<code>/<action>", methods=["POST"])
 @limiter.limit(track_limit)
 def track_action(code, action):
     if action not in ("confirm", "reopen", *SETTLE_ACTIONS):
@@ -273,19 +281,15 @@ def track_action(code, action):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
         abort(404)
-    try:
+    with committing() as done:
         if action in SETTLE_ACTIONS:
             _settle_action(c, action)
         elif action == "confirm":
             svc.confirm_outcome(c)
-            flash(_("已确认办理结果，感谢您的反馈"), "success")
         else:
             svc.reopen_complaint(c, request.form.get("reason", ""))
-            flash(_("已重新打开，工作人员将继续调解"), "success")
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if done.ok and action not in SETTLE_ACTIONS:
+        flash(_("已确认办理结果，感谢您的反馈") if action == "confirm" else _("已重新打开，工作人员将继续调解"), "success")
     return redirect(url_for("public.track_code", code=code))
 
 
