@@ -95,7 +95,22 @@
       });
     }
   }
+  // A background job's page (card prints): poll its status every 2 s, move the bar, reload when it ends.
+  function wirePoll(el) {
+    var url = el.getAttribute("data-poll");
+    var text = document.getElementById(el.getAttribute("data-poll-text"));
+    function tick() {
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
+        el.value = job.done;
+        if (text) { text.textContent = job.label; }
+        if (job.status === "done" || job.status === "failed" || job.stalled) { window.location.reload(); }
+        else { setTimeout(tick, 2000); }
+      }).catch(function () { setTimeout(tick, 5000); });
+    }
+    setTimeout(tick, 1000);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-poll]").forEach(wirePoll);
     document.querySelectorAll("input[type=file][data-max-mb]").forEach(wirePhotos);
     document.querySelectorAll("[data-maxchars]").forEach(wireCounter);
     document.querySelectorAll("form[data-submit-once]").forEach(wireSubmitOnce);
