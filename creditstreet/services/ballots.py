@@ -48,13 +48,18 @@ def conflict_shop_ids(supervisor_id: int) -> set[int]:
         select(SupervisorConflict.shop_id).where(SupervisorConflict.supervisor_id == supervisor_id)))
 
 
-def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop], list[Shop]]:
-    """(to do, done): active shops of the supervisor's street, conflicts left out (SPEC S1)."""
+def shops_to_vote(supervisor: User, quarter: Quarter | str,
+                  street_id: int | None = None) -> tuple[list[Shop], list[Shop]]:
+    """(to do, done): active shops of the supervisor's street, conflicts left out (SPEC S1).
+
+    A city-wide supervisor (no street, S2/Y2) votes on any street: ``street_id`` says which.
+    """
+    street_id = supervisor.street_id if supervisor.street_id is not None else street_id
     voted = set(db.session.scalars(select(Ballot.shop_id).where(
         Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
     blocked = conflict_shop_ids(supervisor.id)
     shops = db.session.scalars(select(Shop).where(
-        Shop.street_id == supervisor.street_id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))
+        Shop.street_id == street_id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))
     todo, done = [], []
     for shop in shops:
         if shop.id in blocked:
@@ -96,8 +101,8 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
     settings = rule_settings()
     quarter = Quarter.parse(quarter)
     marks = parse_marks(marks)
-    if actor.role != "supervisor" or actor.street_id != shop.street_id:
-        raise ValidationError("只有本街的义务监督员可以投票", code="not_a_supervisor")
+    if actor.role != "supervisor" or actor.street_id not in (None, shop.street_id):
+        raise ValidationError("只有本街或全市的义务监督员可以投票", code="not_a_supervisor")
     if actor.disabled:
         raise ValidationError("账号已停用，不能投票", code="account_disabled")
     if open_quarter(now, settings) != quarter:

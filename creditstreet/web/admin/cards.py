@@ -7,12 +7,19 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
+<<<<<<< HEAD
 from ...models import CardBatch, CardRange, PrintJob, Shop, Street, utcnow
 from ...services import cards, print_jobs
+=======
+from ...models import CardBatch, CardRange, Shop, utcnow
+from ...services import cards
+>>>>>>> main
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
 from . import bp
 
@@ -29,14 +36,6 @@ class IssueForm(FlaskForm):
     shop_id = SelectField("发放给商户", coerce=int)
     first = StringField("起始编号")
     last = StringField("结束编号")
-
-
-def _street() -> Street:
-    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
 
 
 def _page(street, batch_form, issue_form):
@@ -58,10 +57,10 @@ def _forms(street):
 @bp.route("/cards", methods=["GET", "POST"])
 @keeps_input
 def cards_home():
-    street = _street()
+    street = current_street()
     batch_form, issue_form = _forms(street)
     if request.method == "POST":
-        try:
+        with committing() as done:
             if "batch-first" in request.form and batch_form.validate_on_submit():
                 batch = cards.register_batch(current_user, street, batch_form.name.data,
                                              cards.parse_serial(batch_form.first.data, "起始编号"),
@@ -71,7 +70,7 @@ def cards_home():
             elif "issue-first" in request.form and issue_form.validate_on_submit():
                 batch = db.session.get(CardBatch, issue_form.batch_id.data)
                 shop = db.session.get(Shop, issue_form.shop_id.data)
-                if batch is None or shop is None or batch.street_id != street.id:
+                if batch is None or shop is None or batch.street_id != street.id or shop.street_id != street.id:
                     abort(404)
                 rng = cards.issue_range(current_user, batch, shop,
                                         cards.parse_serial(issue_form.first.data, "起始编号"),
@@ -81,16 +80,14 @@ def cards_home():
             else:
                 flash("请检查填写的内容", "danger")
                 return _page(street, batch_form, issue_form)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, batch_form, issue_form)
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for("admin.cards_home"))
     return _page(street, batch_form, issue_form)
 
 
+<<<<<<< HEAD
 def _range_or_404(range_id: int) -> CardRange:
     street = _street()
     rng = db.session.get(CardRange, range_id)
@@ -105,6 +102,13 @@ def card_sheet(range_id: int):
     rng = _range_or_404(range_id)
     first = request.args.get("first", type=int)
     last = request.args.get("last", type=int)
+=======
+@bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
+def card_sheet(range_id: int):
+    rng = get_or_404(CardRange, range_id)
+    first = request.args.get("first", type=query_int) or rng.first_serial
+    last = request.args.get("last", type=query_int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+>>>>>>> main
     try:
         first, last = cards.check_sheet_range(rng, first, last)
         if last - first + 1 > cards.MAX_SHEET_CARDS:

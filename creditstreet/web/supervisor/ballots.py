@@ -1,5 +1,5 @@
 """Voting screens: the open quarter, one shop per screen, own ballots only (SPEC S1, CASES K-07)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...domain.errors import DomainError
@@ -8,6 +8,7 @@ from ...extensions import db
 from ...models import Ballot, Shop, utcnow
 from ...services import ballots
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
 from .forms import VoteForm
 
@@ -20,7 +21,8 @@ def now():
 def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
-    todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
+    street = current_street_or_none()
+    todo, done = ballots.shops_to_vote(current_user, quarter, street.id if street else None) if quarter else ([], [])
     window = ballots.window_dates(quarter) if quarter else None
     return dict(quarter=quarter, todo=todo, done=done, window=window,
                 closed_message=None if quarter else ballots.closed_message(at))
@@ -41,9 +43,7 @@ def vote_next():
 @bp.route("/vote/<int:shop_id>", methods=["GET", "POST"])
 @keeps_input
 def vote(shop_id: int):
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.street_id != current_user.street_id:
-        abort(404)
+    shop = get_or_404(Shop, shop_id)  # a street supervisor votes on the own street; a city-wide one on any
     ctx = _home_context()
     quarter = ctx["quarter"]
     existing = None
@@ -61,16 +61,13 @@ def vote(shop_id: int):
         for c in CRITERIA:
             getattr(form, c).data = "1" if getattr(existing, c) else "0"
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             if quarter is None:
                 raise DomainError(ctx["closed_message"], code="ballot_window_closed")
             ballots.cast_ballot(current_user, shop, quarter, {c: getattr(form, c).data for c in CRITERIA}, now())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                                    blocked=blocked, **ctx), 400
-        db.session.commit()
         flash(f"已保存对{shop.name}的投票", "success")
         todo, _ = ballots.shops_to_vote(current_user, quarter)
         if todo:
