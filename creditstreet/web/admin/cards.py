@@ -11,13 +11,8 @@ from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-<<<<<<< HEAD
-from ...models import CardBatch, CardRange, PrintJob, Shop, Street, utcnow
+from ...models import CardBatch, CardRange, PrintJob, Shop, utcnow
 from ...services import cards, print_jobs
-=======
-from ...models import CardBatch, CardRange, Shop, utcnow
-from ...services import cards
->>>>>>> main
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
@@ -87,28 +82,12 @@ def cards_home():
     return _page(street, batch_form, issue_form)
 
 
-<<<<<<< HEAD
-def _range_or_404(range_id: int) -> CardRange:
-    street = _street()
-    rng = db.session.get(CardRange, range_id)
-    if rng is None or db.session.get(Shop, rng.shop_id).street_id != street.id:
-        abort(404)
-    return rng
-
-
 @bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
 def card_sheet(range_id: int):
     """The sheet at once, for up to MAX_SHEET_CARDS cards; a longer one is printed as a job."""
-    rng = _range_or_404(range_id)
-    first = request.args.get("first", type=int)
-    last = request.args.get("last", type=int)
-=======
-@bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
-def card_sheet(range_id: int):
     rng = get_or_404(CardRange, range_id)
-    first = request.args.get("first", type=query_int) or rng.first_serial
-    last = request.args.get("last", type=query_int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
->>>>>>> main
+    first = request.args.get("first", type=query_int)
+    last = request.args.get("last", type=query_int)
     try:
         first, last = cards.check_sheet_range(rng, first, last)
         if last - first + 1 > cards.MAX_SHEET_CARDS:
@@ -130,7 +109,7 @@ def card_print(range_id: int):
 
     from ...services import print_jobs
 
-    rng = _range_or_404(range_id)
+    rng = get_or_404(CardRange, range_id)
     try:
         first = cards.parse_serial(request.form.get("first") or str(rng.first_serial), "起始编号")
         last = cards.parse_serial(request.form.get("last") or str(rng.last_serial), "结束编号")
@@ -151,7 +130,7 @@ def _job_or_404(job_id: int) -> tuple[PrintJob, CardRange]:
     job = db.session.get(PrintJob, job_id)
     if job is None:
         abort(404)
-    return job, _range_or_404(job.range_id)
+    return job, get_or_404(CardRange, job.range_id)
 
 
 @bp.route("/cards/prints/<int:job_id>")
