@@ -1,7 +1,7 @@
 """card sheets printed as background jobs
 
-Revision ID: 0011_print_jobs
-Revises: 0010_city
+Revision ID: 0012_print_jobs
+Revises: 0011_rectification
 Create Date: 2026-12-07 15:10:00
 
 Issue 17: a card sheet of any length; long prints run as a job with progress and a download.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from creditstreet.models.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = '0011_print_jobs'
-down_revision = '0010_city'
+revision = '0012_print_jobs'
+down_revision = '0011_rectification'
 branch_labels = None
 depends_on = None
 
