@@ -27,6 +27,7 @@ from .patrol import (
     IndustryGroupMember,
     Patrol,
     PeerFinding,
+    Rectification,
     Seizure,
     SpecialAction,
     Violation,
