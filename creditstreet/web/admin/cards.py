@@ -158,13 +158,10 @@ def print_job_restart(job_id: int):
     from ...services import print_jobs
 
     job, _rng = _job_or_404(job_id)
-    try:
+    with committing() as done:
         print_jobs.restart(job)
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if not done.ok:
         return redirect(url_for("admin.print_job", job_id=job.id))
-    db.session.commit()
     print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
     return redirect(url_for("admin.print_job", job_id=job.id))
 
