@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install bench clean i18n
+.PHONY: run test install sysdeps bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,14 @@ run: install
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+## The Debian packages the tests need (Chromium, CJK fonts, Pango, pg client): installed when missing
+## as root, otherwise one line says what to run. SKIP_SYSDEPS=1 skips the check.
+sysdeps:
+	@[ -n "$(SKIP_SYSDEPS)" ] || bash .ci/system-deps
+
 ## Run every test (SQLite by default; set DATABASE_URL=postgresql://… for PostgreSQL).
-test: install
+## Browser screenshots go to test-artifacts/ (git-ignored), or to $$CREDITSTREET_TEST_ARTIFACTS.
+test: install sysdeps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Re-extract UI strings and recompile the catalogs (commit the .po and .mo files).

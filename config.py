@@ -55,6 +55,8 @@ class Config:
     # Base of the URLs printed in QR codes (plaques, marks, card sheets), e.g. https://xfmyj.example.gov.cn.
     # Unset: built from the current request (creditstreet/web/urls.py); production logs a warning.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # The office that issues plaques and licence marks, printed above the seal area (SPEC S4).
+    ISSUING_AUTHORITY = os.environ.get("ISSUING_AUTHORITY", "县市场监督管理局")
     TESTING = False
     PRODUCTION = False
 

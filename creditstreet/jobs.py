@@ -123,10 +123,12 @@ def flag_overdue_complaints(now: datetime | None = None) -> int:
     now = _now(now)
     with _job_context() as db:
         from .services.complaints import flag_overdue
+        from .services.merchant.settlement import expire_due
 
+        expired = expire_due(now)  # early settlements past their date go to the office (SPEC M2)
         n = flag_overdue(now)
         db.session.commit()
-    log.info("逾期标记：%d 件", n or 0)
+    log.info("逾期标记：%d 件；先行和解逾期转办：%d 件", n or 0, expired)
     return n
 
 

@@ -50,6 +50,8 @@ REFUSAL_REASONS = {
 }
 OUTCOMES = {"agreement": "达成调解协议", "no_agreement": "调解不成", "withdrawn": "投诉人撤回",
             "referred": "移送处理"}
+#: Every outcome a closed complaint may show: the handler's OUTCOMES and early settlement (SPEC M2).
+OUTCOME_LABELS = {**OUTCOMES, "settled_by_shop": "商家先行和解"}
 REMEDIES = {"refund": "退货退款", "exchange": "换货", "repair": "修理", "compensation": "赔偿"}
 
 REPORT_STATE_LABELS = {"received": "已接收", "case_opened": "已立案", "not_opened": "不予立案"}

@@ -11,7 +11,9 @@ shares and rates are exact ``fractions.Fraction`` values in [0, 1].
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
+from datetime import date
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
@@ -52,6 +54,14 @@ LABELS: dict[str, str] = {
     "key_disclosure_min": "重点公示的12个月投诉数",
     "key_disclosure_months": "重点公示期（月）",
     "fund_payout_workdays": "先行赔付支付期限（工作日）",
+    "settlement_workdays": "先行和解期限（工作日）",
+    "objection_workdays": "异议提出期限（工作日）",
+    "objection_decision_workdays": "异议处理期限（工作日）",
+    "repair_months_general": "一般违法违章和不良记录可申请修复的月数",
+    "repair_months_serious": "严重违法违章可申请修复的月数",
+    "repair_decision_workdays": "信用修复决定期限（工作日）",
+    "pausing_allowed": "允许中止计时（1=允许，0=不允许）",
+    "calendar_reminder_from": "提醒录入次年节假日安排的起始日（月-日）",
 }
 
 _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
@@ -90,6 +100,14 @@ _FRACTION_FIELDS = {"quorum_share", "pass_share", "quarters_share",
 #: key_disclosure_min            10       1–10000           §13 P4
 #: key_disclosure_months         3        1–24 months       §13 P4
 #: fund_payout_workdays          2        1–30 work days    §13 P3
+#: settlement_workdays           10       1–60 work days    M2
+#: objection_workdays            15       1–120 work days   M4
+#: objection_decision_workdays   15       1–120 work days   M4
+#: repair_months_general         6        1–60 months       M5
+#: repair_months_serious         12       1–60 months       M5
+#: repair_decision_workdays      15       1–120 work days   M5
+#: pausing_allowed               1        0–1 (off/on)      K4
+#: calendar_reminder_from        11-01    a month-day       §3
 #: version                       1        ≥ 1               G3
 #: ============================  =======  ================  ===========================
 RANGES: dict[str, tuple[Any, Any]] = {
@@ -123,6 +141,13 @@ RANGES: dict[str, tuple[Any, Any]] = {
     "key_disclosure_min": (1, 10000),
     "key_disclosure_months": (1, 24),
     "fund_payout_workdays": (1, 30),
+    "settlement_workdays": (1, 60),
+    "objection_workdays": (1, 120),
+    "objection_decision_workdays": (1, 120),
+    "repair_months_general": (1, 60),
+    "repair_months_serious": (1, 60),
+    "repair_decision_workdays": (1, 120),
+    "pausing_allowed": (0, 1),
 }
 OPEN_LOW = {"quorum_share", "pass_share", "quarters_share"}
 #: The ballot window (S1) spans at most one quarter (the longest has 92 days: "open all quarter").
@@ -180,6 +205,14 @@ class RuleSettings:
     key_disclosure_min: int = 10                           # §13 P4
     key_disclosure_months: int = 3                         # §13 P4
     fund_payout_workdays: int = 2                          # §13 P3
+    settlement_workdays: int = 10                          # M2: the shop's time to settle first
+    objection_workdays: int = 15                           # M4: from the record entering the register
+    objection_decision_workdays: int = 15                  # M4: the admin's time to decide
+    repair_months_general: int = 6                         # M5: bad records and general violations
+    repair_months_serious: int = 12                        # M5: serious violations
+    repair_decision_workdays: int = 15                     # M5
+    pausing_allowed: int = 1                               # K4: 1 = the clock may be paused (中止)
+    calendar_reminder_from: str = "11-01"                  # §3: month-day the next-year reminder starts
 
     def __post_init__(self) -> None:
         errors: dict[str, str] = {}
@@ -188,6 +221,8 @@ class RuleSettings:
             try:
                 if f.name == "timezone":
                     parsed = _parse_zone(value)
+                elif f.name == "calendar_reminder_from":
+                    parsed = _parse_month_day(f.name, value)
                 elif f.name in _FRACTION_FIELDS:
                     parsed = _parse_fraction(f.name, value)
                 else:
@@ -214,6 +249,12 @@ class RuleSettings:
             cached = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
             object.__setattr__(self, "_hash", cached)
         return cached
+
+    @property
+    def reminder_month_day(self) -> tuple[int, int]:
+        """``calendar_reminder_from`` as (month, day)."""
+        month, day = self.calendar_reminder_from.split("-")
+        return int(month), int(day)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -321,6 +362,22 @@ def _parse_fraction(name: str, value: Any) -> Fraction:
     if result < low or result > high or (name in OPEN_LOW and result == low):
         raise _bad(name, value, _range_text(name))
     return result
+
+
+def _parse_month_day(name: str, value: Any) -> str:
+    """"11-01", "11月1日", "1101"-free forms → "MM-DD"; a day that exists in every year (not 02-29)."""
+    text = _normal(value)
+    if not isinstance(text, str):
+        raise _bad(name, value, "应为月-日，如 11-01")
+    m = re.fullmatch(r"(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})\s*日?", text)
+    if not m:
+        raise _bad(name, value, "应为月-日，如 11-01")
+    month, day = int(m.group(1)), int(m.group(2))
+    try:
+        date(2025, month, day)  # not a leap year: 02-29 would skip three years in four
+    except ValueError:
+        raise _bad(name, value, "不是每年都有的日期") from None
+    return f"{month:02d}-{day:02d}"
 
 
 def _parse_zone(value: Any) -> str:

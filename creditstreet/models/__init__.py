@@ -1,9 +1,19 @@
 """Typed SQLAlchemy 2.0 mappings, one module per aggregate (SPEC §1)."""
 from .ballot import CRITERIA, Ballot
 from .card import CardBatch, CardCheck, CardRange
-from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, Photo
+from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
+from .merchant import (
+    CreditRepair,
+    MerchantAttachment,
+    MerchantInvitation,
+    MerchantReply,
+    Objection,
+    Settlement,
+    SettlementMembership,
+    SettlementProposal,
+)
 from .notice import ConsumerWarning
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (
@@ -21,7 +31,7 @@ from .patrol import (
     Violation,
 )
 from .street import OWNERSHIPS, Shop, Street
-from .system import AuditEntry, CalendarDay, SchedulerLock, Setting
+from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting
 from .types import UTCDateTime, utcnow
 from .user import ROLES, DisabledPeriod, InspectorGroup, SupervisorConflict, User
 

@@ -78,6 +78,26 @@ class Complaint(db.Model):
     events: Mapped[list["ComplaintEvent"]] = relationship(
         order_by="ComplaintEvent.at", cascade="all, delete-orphan"
     )
+    pauses: Mapped[list["ComplaintPause"]] = relationship(
+        order_by="ComplaintPause.paused_at", cascade="all, delete-orphan"
+    )
+
+
+class ComplaintPause(db.Model):
+    """A paused clock (中止, SPEC K4): from ``paused_on`` until ``resumed_on`` (street-local dates,
+    half-open; ``resumed_on`` None while still paused). Working days inside do not count."""
+
+    __tablename__ = "complaint_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    paused_on: Mapped[date] = mapped_column(Date)
+    resumed_on: Mapped[Optional[date]] = mapped_column(Date)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resumed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    paused_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    resumed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
 class ComplaintEvent(db.Model):

@@ -108,6 +108,10 @@ class Violation(db.Model):
     #: through SQLAlchemy, so the quarterly grading copies it (services/grade_batch.py). The server
     #: default '' is only for rows older than migration 0003, which fills them.
     reason_tail: Mapped[str] = mapped_column(String(120), default=_violation_tail_default, server_default="")
+    #: Void by an upheld objection (SPEC M4): kept, never counted again. Repaired (M5): not counted
+    #: at any grading instant T >= repaired_at. Both None for an ordinary record.
+    void_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    repaired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     patrol: Mapped[Optional[Patrol]] = relationship(back_populates="violations")
     seizures: Mapped[list["Seizure"]] = relationship(cascade="all, delete-orphan")
@@ -177,6 +181,8 @@ class BadRecord(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Its reason's text after the date (SPEC G3), kept on every insert and update (see Violation).
     reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default, server_default="")
+    void_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M4, see Violation
+    repaired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M5, see Violation
 
 
 @event.listens_for(Violation, "before_update")

@@ -31,6 +31,21 @@ class CalendarDay(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
+class CalendarYear(db.Model):
+    """A year the office entered from the State Council's notice and confirmed complete (SPEC §3).
+
+    Its holidays and make-up working days are ``CalendarDay`` rows; ``notice_text`` is the notice
+    as pasted (kept for the record).
+    """
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    notice_text: Mapped[str] = mapped_column(Text, default="")
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+
 class AuditEntry(db.Model):
     """Append-only: who, when, what, before/after (SPEC A1). No route edits or deletes it."""
 

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-ROLES = ("inspector", "supervisor", "admin")
+ROLES = ("inspector", "supervisor", "admin", "merchant")
 
 
 class InspectorGroup(db.Model):
@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     street_id: Mapped[Optional[int]] = mapped_column(ForeignKey("streets.id"))
     group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("inspector_groups.id"))
+    shop_id: Mapped[Optional[int]] = mapped_column(ForeignKey("shops.id"), index=True)  # merchant's shop (M1)
     # Changes when the password changes or the account is disabled: invalidates remembered logins.
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -124,7 +124,7 @@ def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
             c.goods_category, text(c.goods), text(c.title), text(c.description), text(c.demand),
             c.consumer_name if full else mask_name(c.consumer_name),
             c.consumer_phone if full else mask_phone(c.consumer_phone),
-            rules.STATE_LABELS.get(c.status, c.status), rules.OUTCOMES.get(c.outcome or "", ""),
+            rules.STATE_LABELS.get(c.status, c.status), rules.OUTCOME_LABELS.get(c.outcome or "", ""),
             _yuan(c.amount_fen), _yuan(c.money_recovered_fen),
         ])
     return rows

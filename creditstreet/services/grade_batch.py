@@ -512,6 +512,13 @@ def _window(at, start, end):
     return and_(at >= literal(start, UTCDateTime()), at < literal(end, UTCDateTime()))
 
 
+def counted(model, end):
+    """The records of ``model`` (Violation or BadRecord) that still count at grading instant ``end``:
+    not void (an upheld objection, SPEC M4) and not repaired at or before ``end`` (M5)."""
+    return and_(model.void_at.is_(None),
+                or_(model.repaired_at.is_(None), model.repaired_at > literal(end, UTCDateTime())))
+
+
 def _reason(kind: str, id_, at, text_, start, end, tz):
     """A reason's JSON text ``{"kind", "id", "text"}``: the local date of ``at``, then ``text_``."""
     day = local_day(at, _offset_minutes(at, start, end, tz))
@@ -542,7 +549,7 @@ def _citations(start, end, settings, graded):
         case((v.severity == "serious", case((honesty, CLASS_SERIOUS_HONESTY), else_=CLASS_SERIOUS)),
              else_=case((honesty, CLASS_GENERAL_HONESTY), else_=CLASS_GENERAL)),
         "violation", v.id, v.reason_tail,
-    ).where(_window(v.recorded_at, start, end), graded(v.shop_id))
+    ).where(_window(v.recorded_at, start, end), graded(v.shop_id), counted(v, end))
 
     # bad records of the kinds the rules count (model kind "complaint_fault" is "complaint_at_fault")
     b = BadRecord
@@ -551,7 +558,8 @@ def _citations(start, end, settings, graded):
         b.shop_id, b.recorded_at, _text(b.id), 1,
         case(*[(b.kind == k, CLASS_OF_BAD_RECORD[d]) for k, d in b_kinds.items()]),
         "bad_record", b.id, b.reason_tail,
-    ).where(_window(b.recorded_at, start, end), graded(b.shop_id), b.kind.in_(sorted(b_kinds)))
+    ).where(_window(b.recorded_at, start, end), graded(b.shop_id), b.kind.in_(sorted(b_kinds)),
+            counted(b, end))
 
     # complaints closed at fault / refusing mediation whose bad record is not written (yet) (K5);
     # read through the partial index ix_complaints_fault_closed, whose predicate this spells alike

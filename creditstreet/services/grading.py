@@ -352,7 +352,8 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     for vid, sid, sev, kind, at, desc in db.session.execute(
             select(Violation.id, Violation.shop_id, Violation.severity, Violation.kind,
                    Violation.recorded_at, Violation.description)
-            .where(Violation.recorded_at >= start, Violation.recorded_at < end, limit(Violation.shop_id))):
+            .where(Violation.recorded_at >= start, Violation.recorded_at < end, limit(Violation.shop_id),
+                   grade_batch.counted(Violation, end))):
         if sid in shops:
             violations[sid].append(rec.Violation(vid, at, sev, domain_violation_kind(kind), rec.summary_of(desc)))
 
@@ -360,7 +361,8 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
     for bid, sid, kind, at, desc in db.session.execute(
             select(BadRecord.id, BadRecord.shop_id, BadRecord.kind, BadRecord.recorded_at,
                    BadRecord.description)
-            .where(BadRecord.recorded_at >= start, BadRecord.recorded_at < end, limit(BadRecord.shop_id))):
+            .where(BadRecord.recorded_at >= start, BadRecord.recorded_at < end, limit(BadRecord.shop_id),
+                   grade_batch.counted(BadRecord, end))):
         kind = domain_bad_record_kind(kind)
         if sid in shops and kind is not None:
             bad[sid].append(rec.BadRecord(bid, at, kind, rec.summary_of(desc)))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..domain.settings import RuleSettings
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
-from ..models import CalendarDay, Setting, User
+from ..models import CalendarDay, CalendarYear, Setting, User
 from . import audit
 
 
@@ -48,10 +48,15 @@ def update_settings(actor: User | None, changes: dict[str, str]) -> RuleSettings
 
 def work_calendar() -> WorkCalendar:
     """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
+    from flask import current_app, has_app_context
+
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    until = current_app.config.get("WORKDAYS_LIBRARY_UNTIL") if has_app_context() else None
     return WorkCalendar(
         extra_holidays={d for d, k in rows if k == "holiday"},
         extra_workdays={d for d, k in rows if k == "workday"},
+        office_years=set(db.session.scalars(select(CalendarYear.year))),
+        library_until=int(until) if until else None,
     )
 
 

@@ -36,6 +36,9 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
     app.add_template_filter(text.mask_contacts_in_text, "mask_text")
+    from .urls import print_base_note
+
+    app.jinja_env.globals["print_base_note"] = print_base_note  # also inside imported macros
 
     @app.context_processor
     def _globals():

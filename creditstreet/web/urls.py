@@ -4,7 +4,8 @@
 is unset the URL is built from the current request (``url_for(..., _external=True)``), which
 honours ProxyFix's X-Forwarded-Proto/Host behind a reverse proxy. Never a loopback default.
 """
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import gettext as _
 
 
 def public_base_url() -> str:
@@ -19,6 +20,16 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def print_base_note() -> str | None:
+    """What a print page says while ``PUBLIC_BASE_URL`` is unset: the base its QR codes encode
+    (e.g. ``http://127.0.0.1:5000`` on the development server), so nobody prints it by mistake.
+    None when it is set (issue 17)."""
+    if current_app.config.get("PUBLIC_BASE_URL") or not has_request_context():
+        return None
+    return _("注意：未设置 PUBLIC_BASE_URL，本页二维码指向 %(base)s/…，只能在本机或本网络打开；"
+             "正式印制前请设置公示页的正式地址（见 README“Production”）。", base=public_base_url())
 
 
 def warn_if_unset(app) -> None:

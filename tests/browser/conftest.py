@@ -3,9 +3,11 @@
 One server and one seeded SQLite database per screen size (module-scoped, parametrized), so the
 journeys (a)…(f) of one size run in order on the same street and hand results on through
 ``site.state``. Every page a journey shows is screenshotted into
-``test-artifacts/screenshots/<journey>-<size>-<step>.png`` and checked with axe-core (vendored),
+``test-artifacts/screenshots/<journey>-<size>-<step>.png`` (a git-ignored folder; set
+``CREDITSTREET_TEST_ARTIFACTS`` to write them elsewhere) and checked with axe-core (vendored),
 failing on any serious or critical finding.
 """
+import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +28,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 SIZES = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1280, "height": 800}}
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "screenshots"
+ARTIFACTS = Path(os.environ.get("CREDITSTREET_TEST_ARTIFACTS") or ROOT / "test-artifacts")
+SHOTS = ARTIFACTS / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "browser-pass-2026"
 SHOP = "老王服装店"

@@ -102,3 +102,27 @@ def test_incomplete_years():
 ])
 def test_is_overdue(today, overdue):
     assert is_overdue(date(2026, 10, 13), today) is overdue
+
+
+def test_office_year_is_complete_and_ignores_the_library():
+    cal = WorkCalendar({date(2026, 10, 1)}, set(), office_years={2026})
+    assert cal.is_complete(2026) and cal.is_workday(date(2026, 10, 2)) is True  # only the office's days
+    assert cal.library_disagreements(2026)[0] == (date(2026, 1, 1), True, False)
+
+
+def test_library_until_stands_in_for_an_older_release():
+    cal = WorkCalendar(library_until=2025)
+    assert not cal.is_complete(2026) and cal.is_workday(date(2026, 10, 8)) is True
+    assert cal.is_workday(date(2026, 10, 1)) is True  # weekends only
+
+
+@pytest.mark.parametrize("pauses, expected", [
+    ((), date(2026, 10, 13)),
+    # paused [9-29, 9-30): one working day off the clock → one more after 10-13
+    (((date(2026, 9, 29), date(2026, 9, 30)),), date(2026, 10, 14)),
+    # a pause over the holiday week only: no working day inside, no change
+    (((date(2026, 10, 1), date(2026, 10, 8)),), date(2026, 10, 13)),
+])
+def test_add_workdays_skips_paused_days(pauses, expected):
+    assert CAL.add_workdays(date(2026, 9, 28), 7, pauses) == expected
+    assert CAL.workdays_between(date(2026, 9, 28), expected, pauses) == 7

@@ -184,3 +184,46 @@ def test_public_url_honours_proxy_headers_and_prod_warns_when_unset(caplog):
     with caplog.at_level("WARNING"):
         create_app("prod", SECRET_KEY="x" * 40, PUBLIC_BASE_URL=None)
     assert "PUBLIC_BASE_URL 未设置" in caplog.text
+
+
+def test_plaque_names_its_issuer_date_seal_area_and_captions_the_qr(app, street, year_end):
+    """Issue 17: issuing authority, the date the title was confirmed (2026-01-15 UTC 00:00 =
+    2026-01-15 08:00 in Shanghai), a seal area and a legible caption with the URL under the QR."""
+    from creditstreet.web.admin.awards import plaque_pages
+
+    admin, ent = year_end[0], year_end[1]
+    app.config.update(PUBLIC_BASE_URL="https://jd.example.gov.cn", ISSUING_AUTHORITY="应城市市场监督管理局")
+    awards.propose_annual_stars(admin, street.id, 2025, NOW)
+    awards.confirm_annual_stars(admin, street.id, 2025, NOW)
+    with app.test_request_context():
+        pages = plaque_pages(street.id, 2025)
+        html = render_template("pdf/plaque.html", pages=pages, year=2025, street=street)
+    assert pages[0]["authority"] == "应城市市场监督管理局" and pages[0]["issued_on"] == "2026年1月15日"
+    assert html.count('class="seal"') == 2 and "（盖章处）" in html
+    assert f'<div class="url">https://jd.example.gov.cn/shops/{ent.id}</div>' in html
+    assert '<div class="caption">扫码查看实时公示</div>' in html
+    assert "PUBLIC_BASE_URL" not in html  # set: no development note
+
+
+def test_print_pages_say_where_the_qr_points_while_public_base_url_is_unset(app, street, year_end):
+    from creditstreet.web.admin.awards import plaque_pages
+
+    admin = year_end[0]
+    app.config["PUBLIC_BASE_URL"] = None
+    awards.propose_annual_stars(admin, street.id, 2025, NOW)
+    awards.confirm_annual_stars(admin, street.id, 2025, NOW)
+    with app.test_request_context("/admin/awards/2025/plaques.pdf", base_url="http://127.0.0.1:5000"):
+        html = render_template("pdf/plaque.html", pages=plaque_pages(street.id, 2025), year=2025, street=street)
+    assert "未设置 PUBLIC_BASE_URL，本页二维码指向 http://127.0.0.1:5000/…" in html
+    assert "@top-center" in html
+    doc = awards.render_pdf(html)
+    assert len(doc.pages) == 2
+
+
+def test_admin_print_page_shows_the_note_only_while_unset(app, client, login_as):
+    login_as("admin")
+    app.config["PUBLIC_BASE_URL"] = None
+    page = client.get("/admin/awards?year=2025").get_data(as_text=True)
+    assert "未设置 PUBLIC_BASE_URL，本页二维码指向 http://localhost/…" in page
+    app.config["PUBLIC_BASE_URL"] = "https://jd.example.gov.cn"
+    assert "PUBLIC_BASE_URL" not in client.get("/admin/awards?year=2025").get_data(as_text=True)

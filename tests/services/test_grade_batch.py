@@ -48,6 +48,17 @@ def _random_street(db, tz: str, seed: int, T: datetime, close_last: bool = True)
             for _ in range(4)]
     start, end = year_window(T, tz)
 
+    marks = random.Random(seed + 7)  # its own stream: the records above stay as they were
+
+    def void_or_repaired():
+        """Some records void (M4) or repaired (M5) before, at or after T: both paths must skip the same."""
+        r = marks.random()
+        if r < 0.1:
+            return {"void_at": T - timedelta(days=marks.randrange(1, 40))}
+        if r < 0.25:
+            return {"repaired_at": T + timedelta(seconds=marks.choice((-86400 * 30, -1, 0, 1, 86400 * 30)))}
+        return {}
+
     def instant():
         pick = rng.random()
         if pick < 0.08:
@@ -79,10 +90,11 @@ def _random_street(db, tz: str, seed: int, T: datetime, close_last: bool = True)
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
             db.session.add(Violation(shop_id=shop.id, severity=rng.choice(("general", "general", "serious")),
                                      kind=rng.choice(VIOLATION_KINDS), description=rng.choice(DESCRIPTIONS),
-                                     recorded_at=instant()))
+                                     recorded_at=instant(), **void_or_repaired()))
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
             db.session.add(BadRecord(shop_id=shop.id, kind=rng.choice(BAD_KINDS),
-                                     description=rng.choice(DESCRIPTIONS), recorded_at=instant()))
+                                     description=rng.choice(DESCRIPTIONS), recorded_at=instant(),
+                                     **void_or_repaired()))
         for _ in range(rng.choice((0, 0, 1, 2))):
             at = instant()
             c = Complaint(street_id=street.id, shop_id=shop.id, kind="complaint", channel="online",

@@ -12,6 +12,7 @@ from .deadlines import *  # noqa: F401,F403
 from .deadlines import _late_conditions  # noqa: F401
 from .handling import *  # noqa: F401,F403
 from .intake import *  # noqa: F401,F403
+from .pauses import *  # noqa: F401,F403
 from .intake import _deadline_fields  # noqa: F401
 from .tracking import *  # noqa: F401,F403
 from .tracking import _window_open  # noqa: F401

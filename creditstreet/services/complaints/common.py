@@ -31,7 +31,12 @@ CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "�
 EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "accept": "受理", "refuse": "不予受理",
                 "mediation_note": "调解", "close": "办结", "confirm": "消费者确认", "reopen": "消费者重新打开",
                 "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期",
-                "card_status": "信誉卡核验"}
+                "card_status": "信誉卡核验", "pause": "中止计时", "resume": "恢复计时",
+                "recompute": "期限重算",
+                # early settlement (SPEC M2)
+                "settlement_start": "转商家先行和解", "settlement_proposal": "商家提出和解方案",
+                "settlement_accept": "消费者接受和解", "settlement_declined": "消费者不接受和解，转市场监管所",
+                "settlement_expired": "先行和解逾期，转市场监管所", "settlement_requested": "消费者要求市场监管所处理"}
 INTAKE_CHANNELS = ("hotline", "box", "walk_in", "transfer_12315")
 # Unambiguous alphabet (no 0/O, 1/I/L): 31^10 ≈ 8×10^14 codes, drawn with ``secrets`` (K7).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -1,27 +1,42 @@
-"""Deadlines (SPEC K4, §3): overdue conditions, the daily flag, the calendar warning."""
+"""Deadlines (SPEC K4, §3): overdue conditions, the daily flag, provisional (暂定) deadlines,
+paused clocks (中止) and recomputing every open deadline when the calendar changes."""
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
+from ...domain.pauses import PAUSE_REASONS
 from ...domain.time import local_date
-from ...domain.workdays import is_overdue
+from ...domain.workdays import WorkCalendar, is_overdue
 from ...extensions import db
-from ...models import Complaint, Street
+from ...models import Complaint, ComplaintPause, Street
 from ...models.types import utcnow
 from .. import audit
 from ..settings import work_calendar
 
-from .common import _tz
+from .common import _event, _tz
+
+#: The deadline fields, in the order they run (K4), with their Chinese names.
+DEADLINE_FIELDS = ("decide_by", "mediate_by", "report_decide_by")
+DEADLINE_LABELS = {"decide_by": "受理决定期限", "mediate_by": "调解期限", "report_decide_by": "举报决定期限"}
 
 
 # --- daily job -----------------------------------------------------------------------------------
 
+def _paused_now():
+    """SQL: the item's clock is paused (an open ComplaintPause): it cannot become overdue (K4)."""
+    return exists().where(ComplaintPause.complaint_id == Complaint.id, ComplaintPause.resumed_on.is_(None))
+
+
 def _late_conditions(today: date):
-    """SQL conditions (decide, mediate, report): a deadline before ``today`` is passed (K4, is_overdue)."""
-    decide = and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by < today)
-    mediate = and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by < today)
-    report = and_(Complaint.report_status == "received", Complaint.report_decide_by < today)
+    """SQL conditions (decide, mediate, report): a deadline before ``today`` is passed (K4, is_overdue),
+    and the clock is not paused."""
+    running = ~_paused_now()
+    decide = and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by < today,
+                  running)
+    mediate = and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by < today,
+                   running)
+    report = and_(Complaint.report_status == "received", Complaint.report_decide_by < today, running)
     return decide, mediate, report
 
 
@@ -67,7 +82,10 @@ def flag_overdue(now: datetime | None = None) -> OverdueCounts:
 
 
 def is_item_overdue(c: Complaint, today: date) -> bool:
-    """Whether any of the item's open deadlines passed (for display; K4)."""
+    """Whether any of the item's open deadlines passed (for display; K4). A paused clock is never
+    newly overdue (its deadline moves when it resumes)."""
+    if open_pause(c) is not None:
+        return False
     if c.kind == "complaint" and c.status == "received" and c.decide_by and is_overdue(c.decide_by, today):
         return True
     if c.status in ("accepted", "mediating", "reopened") and c.mediate_by and is_overdue(c.mediate_by, today):
@@ -75,26 +93,135 @@ def is_item_overdue(c: Complaint, today: date) -> bool:
     return bool(c.report_status == "received" and c.report_decide_by and is_overdue(c.report_decide_by, today))
 
 
-def open_deadlines(c: Complaint) -> list[date]:
-    """The deadlines still running for the item (decide, mediate, report)."""
+def running_fields(c: Complaint) -> list[str]:
+    """The names of the deadline fields still running for the item, in DEADLINE_FIELDS order."""
     out = []
     if c.kind == "complaint" and c.status == "received" and c.decide_by:
-        out.append(c.decide_by)
+        out.append("decide_by")
     if c.status in ("accepted", "mediating", "reopened") and c.mediate_by:
-        out.append(c.mediate_by)
+        out.append("mediate_by")
     if c.report_status == "received" and c.report_decide_by:
-        out.append(c.report_decide_by)
+        out.append("report_decide_by")
     return out
 
 
-def calendar_warning(c: Complaint) -> str:
-    """SPEC §3: a running deadline in (or spanning) a year without the official holiday schedule
-    is only an estimate; returns the Chinese warning, or "" when every year is covered."""
+def open_deadlines(c: Complaint) -> list[date]:
+    """The deadlines still running for the item (decide, mediate, report)."""
+    return [getattr(c, f) for f in running_fields(c)]
+
+
+def calendar_warning(c: Complaint, calendar: WorkCalendar | None = None) -> str:
+    """SPEC §3: a running deadline in (or counting across) a year without the official holiday
+    schedule is provisional (暂定); returns the one-line Chinese reason, or "" when every year from
+    the start of the count to the deadline is complete. ``calendar``: pass one for many items."""
     deadlines = open_deadlines(c)
     if not deadlines:
         return ""
     start = local_date(c.received_at, _tz(c)).year if c.received_at else min(d.year for d in deadlines)
-    years = work_calendar().incomplete_years(range(start, max(d.year for d in deadlines) + 1))
+    years = (calendar or work_calendar()).incomplete_years(range(start, max(d.year for d in deadlines) + 1))
     if not years:
         return ""
-    return f"节假日安排尚未公布（{'、'.join(str(y) for y in years)} 年），期限按周末推算，仅供参考"
+    return (f"暂定：{'、'.join(str(y) for y in years)}年节假日安排尚未录入，期限暂按周末推算，"
+            "录入后自动重算")
+
+
+# --- paused clocks (K4) --------------------------------------------------------------------------
+
+def open_pause(c: Complaint) -> ComplaintPause | None:
+    """The item's pause still in force, or None."""
+    return next((p for p in c.pauses if p.resumed_on is None), None)
+
+
+def closed_pauses(c: Complaint) -> list[tuple[date, date]]:
+    """The item's lifted pauses as [paused_on, resumed_on) local date ranges."""
+    return [(p.paused_on, p.resumed_on) for p in c.pauses if p.resumed_on is not None]
+
+
+def pause_note(c: Complaint) -> str:
+    """One line for a paused item: "已中止计时（待检验检测），自2026-03-09起；恢复后期限顺延", or ""."""
+    p = open_pause(c)
+    if p is None:
+        return ""
+    return f"已中止计时（{PAUSE_REASONS.get(p.reason, p.reason)}），自{p.paused_on.isoformat()}起；恢复后期限顺延"
+
+
+# --- recomputing (SPEC §3, K4) -------------------------------------------------------------------
+
+def deadline_start(c: Complaint, field: str) -> date | None:
+    """The local date a deadline counts from: receipt (decide, report) or the latest acceptance or
+    reopening (mediation; a reopening restarts the mediation period, K3)."""
+    tz = _tz(c)
+    if field in ("decide_by", "report_decide_by"):
+        return local_date(c.received_at, tz) if c.received_at else None
+    instants = [c.accepted_at] + [e.at for e in c.events if e.kind == "reopen"]
+    instants = [i for i in instants if i is not None]
+    return local_date(max(instants), tz) if instants else None
+
+
+def recompute_item(c: Complaint, old_cal: WorkCalendar, new_cal: WorkCalendar,
+                   old_pauses: list[tuple[date, date]], new_pauses: list[tuple[date, date]]) -> dict:
+    """Move the item's running deadlines from (old calendar, old pauses) to (new, new).
+
+    Each keeps its number of working days: n = working days from its start to the old deadline
+    on the old calendar outside the old pauses; the new deadline is the n-th working day after the
+    start on the new calendar outside the new pauses (an extension stays in n: add_workdays
+    composes). Sets the fields; returns {field: (old date, new date)} for those that moved.
+    """
+    moved = {}
+    for field in running_fields(c):
+        old, start = getattr(c, field), deadline_start(c, field)
+        if start is None or old < start:
+            continue
+        n = old_cal.workdays_between(start, old, old_pauses)
+        new = new_cal.add_workdays(start, n, new_pauses)
+        if new != old:
+            setattr(c, field, new)
+            moved[field] = (old, new)
+    return moved
+
+
+def reflag(c: Complaint, today: date) -> str:
+    """Set the overdue flag from the deadlines as they now are: "flagged" when the item became
+    overdue, "cleared" when it no longer is, "" when unchanged."""
+    late = is_item_overdue(c, today)
+    if late and not c.overdue:
+        c.overdue = True
+        return "flagged"
+    if c.overdue and not late and open_pause(c) is None:
+        c.overdue = False
+        return "cleared"
+    return ""
+
+
+def _open_items():
+    return select(Complaint).where(or_(Complaint.status.not_in(("closed", "refused")),
+                                       Complaint.report_status == "received")).order_by(Complaint.id)
+
+
+def recompute_open_deadlines(actor, old_cal: WorkCalendar, new_cal: WorkCalendar, cause: str,
+                             now: datetime | None = None) -> dict:
+    """After a calendar change (SPEC §3): every open item's running deadlines recomputed on the
+    new calendar, in the caller's transaction. Each moved item gets an audit entry with the old and
+    new dates and ``cause``; an item the change makes overdue is flagged at once.
+
+    Returns {"items": moved items, "flagged": [tracking codes newly overdue], "cleared": [...]}.
+    """
+    now = now or utcnow()
+    out = {"items": 0, "flagged": [], "cleared": []}
+    for c in db.session.scalars(_open_items()):
+        pauses = closed_pauses(c)
+        moved = recompute_item(c, old_cal, new_cal, pauses, pauses)
+        if not moved:
+            continue
+        out["items"] += 1
+        change = reflag(c, local_date(now, _tz(c)))
+        if change:
+            out[change].append(c.tracking_code)
+        _event(c, actor, "recompute", "；".join(f"{DEADLINE_LABELS[f]} {old.isoformat()} → {new.isoformat()}"
+                                              for f, (old, new) in moved.items()) + f"（{cause}）", now)
+        audit.record(actor, "complaint.deadlines_recomputed", "complaint", c.id,
+                     {f: old.isoformat() for f, (old, _new) in moved.items()},
+                     {**{f: new.isoformat() for f, (_old, new) in moved.items()}, "cause": cause,
+                      "overdue": c.overdue})
+    db.session.flush()
+    return out

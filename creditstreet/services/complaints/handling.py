@@ -40,6 +40,9 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
                                             FundEntry.paid_at.is_(None)).exists()
         q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received",
                         unpaid))
+    from ..merchant.settlement import in_settlement_condition  # with the shop first (SPEC M2)
+
+    q = q.where(or_(~in_settlement_condition(), Complaint.report_status == "received"))
     if kind:
         q = q.where(Complaint.kind == kind)
     # Overdue is computed from the deadlines and today's local date, not only the daily job's flag.

@@ -154,6 +154,9 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     if prepared:
         photo_service.attach(prepared, complaint_id=complaint.id)
     _event(complaint, actor, "intake", CHANNEL_LABELS[channel], now)
+    from ..merchant import settlement  # early settlement first when the shop takes part (SPEC M2)
+
+    settlement.route_new_complaint(complaint, bool(data.get("share_contact")), now)
     if card_note:
         _event(complaint, actor, "card_status", card_note, now)
     audit.record(actor, "complaint.intake", "complaint", complaint.id, None,

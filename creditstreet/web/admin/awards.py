@@ -1,5 +1,5 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import AnnualStar, CreditGrade, Shop, utcnow
+from ...models import AnnualStar, CreditGrade, Shop, Street, utcnow
 from ...services import awards
 from ..roles import keeps_input
 from ..urls import public_url
@@ -105,12 +105,19 @@ def award_revoke(star_id: int):
 
 
 def plaque_pages(street_id: int, year: int) -> list[dict]:
-    """One dict per titled shop: name, kind and the QR (to its live public page)."""
+    """One dict per titled shop (SPEC S4): shop, the QR to its live public page and that URL as a
+    printed caption, the issuing authority (config ``ISSUING_AUTHORITY``) and the issue date (the
+    street-local date the title was confirmed)."""
     award = awards.award_list(street_id, year)
+    street = db.session.get(Street, street_id)
+    confirmed = {a.shop_id: a.confirmed_at for a, _ in awards.annual_rows(street_id, year)}
+    authority = current_app.config.get("ISSUING_AUTHORITY") or "县市场监督管理局"
     out = []
     for shop in award.enterprises + award.individuals:
         url = public_url("public.shop", shop_id=shop.id)
-        out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url)})
+        issued = local_date(confirmed.get(shop.id) or utcnow(), street.timezone)
+        out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url), "authority": authority,
+                    "issued_on": f"{issued.year}年{issued.month}月{issued.day}日"})
     return out
 
 
