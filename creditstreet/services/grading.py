@@ -408,17 +408,20 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
 def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> dict[Quarter, int]:
     """Supervisors of the street (or of every street) active at each quarter's end, capped at T (S2).
 
-    Active at instant e: the account was created before e and was not disabled at e (no
-    DisabledPeriod with started_at ≤ e < ended_at), so disabling an account later does not change a
-    past quarter's count. One query whatever the number of quarters.
+    In post at e (the quarter's end E, or T when sooner): the account was created before e and was
+    not disabled at the instant just before e — no DisabledPeriod with started_at < e ≤ ended_at.
+    Every change stamped exactly at e (creation, disabling, re-enabling) takes effect after it
+    (SPEC §3: a boundary belongs to the later period), so a supervisor disabled at E still counts
+    and one re-enabled at E does not. Disabling an account later does not change a past quarter's
+    count. One query whatever the number of quarters.
     """
     tz = street.timezone
     q_ends = [min(as_utc(q.end_utc(tz)), T) for q in quarters]
 
     def disabled_at(e):
         return select(DisabledPeriod.id).where(
-            DisabledPeriod.user_id == User.id, DisabledPeriod.started_at <= e,
-            or_(DisabledPeriod.ended_at.is_(None), DisabledPeriod.ended_at > e)).exists()
+            DisabledPeriod.user_id == User.id, DisabledPeriod.started_at < e,
+            or_(DisabledPeriod.ended_at.is_(None), DisabledPeriod.ended_at >= e)).exists()
 
     row = db.session.execute(select(*[
         func.coalesce(func.sum(case((and_(User.created_at < e, ~disabled_at(e)), 1), else_=0)), 0) for e in q_ends

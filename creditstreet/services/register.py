@@ -126,8 +126,11 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
                              {"yellow_card": "C", "verbal_warning": "B"}.get(c.consequence), ("card_check", c.id)))
     if "bad_record" in kinds:
         for b in db.session.scalars(select(BadRecord).where(BadRecord.shop_id == sid)):
-            out.append(Entry(b.recorded_at, "bad_record", f"不良记录：{BAD_RECORD_LABELS.get(b.kind, b.kind)}",
-                             [b.description] if b.description else [], "C", ("bad_record", b.id)))
+            title = f"不良记录：{BAD_RECORD_LABELS.get(b.kind, b.kind)}"
+            if b.withdrawn_at is not None:  # K5: the complaint was reopened; its final closing decides
+                title += "（投诉已重新打开，此记录已撤回，不计入）"
+            out.append(Entry(b.recorded_at, "bad_record", title, [b.description] if b.description else [],
+                             None if b.withdrawn_at is not None else "C", ("bad_record", b.id)))
     if "complaint" in kinds:
         for c in db.session.scalars(select(Complaint).where(Complaint.shop_id == sid)):
             out.append(_complaint_entry(c, viewer))
