@@ -193,6 +193,28 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     return run
 
 
+def is_unfinished(quarter: Quarter | str, now: datetime, street_id: int | None = None) -> bool:
+    """True while ``quarter`` has not ended at ``now`` on some chosen street (its zone's quarter end)."""
+    quarter = Quarter.parse(quarter)
+    return any(quarter.end_utc(s.timezone) > as_utc(now) for s in _streets(street_id))
+
+
+def preview(quarter: Quarter | str, now: datetime, street_id: int | None = None) -> dict[str, int]:
+    """Grade counts {"A", "B", "C"} of the shops graded at T = now in an unfinished quarter (SPEC G1,
+    on demand), computed by the per-shop path and never written: no QuarterResult, CreditGrade or
+    register entry is dated at a quarter end still to come. ValidationError as ``recompute``."""
+    quarter = Quarter.parse(quarter)
+    now = as_utc(now)
+    settings = rule_settings()
+    counts = {"A": 0, "B": 0, "C": 0}
+    for street in _streets(street_id):
+        check_recomputable(quarter, now, street)
+        street_settings = dataclasses.replace(settings, timezone=street.timezone)
+        for g in compute_grades(street, quarter, grading_instant(quarter, now, street.timezone), street_settings):
+            counts[g.grade.grade] += 1
+    return counts
+
+
 def grade_preview(shop: Shop, now: datetime) -> ShopGrade | None:
     """A live grade of one shop at T = now: shows a new downgrade at once (SPEC G4). None for a
     shop not graded now (closed, or its opening date still to come)."""

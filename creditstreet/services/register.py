@@ -29,6 +29,7 @@ from ..models import (
     TrainingAttendee,
     User,
     Violation,
+    utcnow,
 )
 from .cards import CONSEQUENCE_LABELS, fmt_serial
 from .patrols import CHECKLIST_LABELS, KIND_LABELS, RESULT_LABELS, SEVERITY_LABELS
@@ -135,8 +136,11 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
         for c in db.session.scalars(select(Complaint).where(Complaint.shop_id == sid)):
             out.append(_complaint_entry(c, viewer))
     if "quarter_result" in kinds:
+        now = utcnow()
         for r in db.session.scalars(select(QuarterResult).where(QuarterResult.shop_id == sid)):
             q = Quarter.parse(r.quarter)
+            if q.end_utc(tz) > now:
+                continue  # an unfinished quarter's tally is a preview, never an entry dated in the future
             if r.quorum_reached:
                 passed = "、".join(CRITERIA_LABELS.get(c, c) for c in r.passed) or "无"
                 title = f"{q.label_zh}民主投票：{r.ballots}票，通过 {passed}"
@@ -215,7 +219,7 @@ def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> lis
         stmt = stmt.where(Shop.search_key.contains(key, autoescape=True)
                           | Shop.house_number.contains(raw, autoescape=True)
                           | Shop.uscc.contains(raw.upper(), autoescape=True))
-    return list(db.session.scalars(stmt.order_by(Shop.house_number, Shop.id)))
+    return list(db.session.scalars(stmt.order_by(Shop.house_sort, Shop.id)))
 
 
 def latest_grades(shop_ids: list[int]) -> dict[int, CreditGrade]:

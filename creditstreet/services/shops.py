@@ -242,4 +242,4 @@ def find_shops(street: Street, query: str = "", status: str | None = None, limit
         stmt = stmt.where(or_(Shop.search_key.contains(key, autoescape=True),
                               Shop.uscc.contains(code, autoescape=True),
                               Shop.house_number == clean_text(query)))
-    return list(db.session.scalars(stmt.order_by(Shop.status, Shop.id).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(Shop.status, Shop.house_sort, Shop.id).limit(limit)))

@@ -49,7 +49,7 @@ def _forms(street):
     issue_form.batch_id.choices = [(b.id, f"{b.name}（{cards.fmt_range(b.first_serial, b.last_serial)}）")
                                    for b in cards.batches(street.id)]
     issue_form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number))]
+        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))]
     return batch_form, issue_form
 
 

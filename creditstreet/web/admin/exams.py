@@ -52,7 +52,7 @@ def _page(street, training=None, exam=None, agreement=None, status=200):
 
 def _shop_choices(street):
     return [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number, Shop.id))]
+        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))]
 
 
 def _street():

@@ -30,7 +30,7 @@ def _form() -> RecomputeForm:
     return form
 
 
-def _page(form, error=None, status_code=200):
+def _page(form, error=None, status_code=200, preview=None):
     rows = grading.latest_grades()
     counts = {"A": 0, "B": 0, "C": 0, None: 0}
     for _, grade in rows:
@@ -40,7 +40,7 @@ def _page(form, error=None, status_code=200):
     # 正式 = graded at the quarter's end (SPEC G1); 临时（按需） = the open quarter recomputed mid-quarter
     status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows}
     return render_template("admin/grades.html", form=form, rows=rows, counts=counts, runs=runs,
-                           labels=GRADE_LABELS, error=error, status=status), status_code
+                           labels=GRADE_LABELS, error=error, status=status, preview=preview), status_code
 
 
 @bp.route("/grades")
@@ -60,6 +60,11 @@ def grades_recompute():
         return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
     street_id = int(chosen) if chosen else None
     try:
+        if grading.is_unfinished(form.quarter.data.strip(), utcnow(), street_id):
+            # An unfinished quarter is a preview only: nothing is written, nothing dated in the future.
+            counts = grading.preview(form.quarter.data.strip(), utcnow(), street_id)
+            db.session.rollback()
+            return _page(form, preview=(form.quarter.data.strip(), counts))
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)
     except DomainError as e:

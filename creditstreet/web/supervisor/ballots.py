@@ -1,5 +1,6 @@
 """Voting screens: the open quarter, one shop per screen, own ballots only (SPEC S1, CASES K-07)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...domain.errors import DomainError
@@ -22,20 +23,28 @@ def _home_context():
     quarter = ballots.open_quarter(at)
     todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
     window = ballots.window_dates(quarter) if quarter else None
-    return dict(quarter=quarter, todo=todo, done=done, window=window,
+    query = (request.args.get("q") or "").strip()[:40]
+    found = ballots.find_ballot_shops(current_user, quarter, query) if quarter and query else []
+    return dict(quarter=quarter, todo=todo, done=done, window=window, query=query, found=found,
                 closed_message=None if quarter else ballots.closed_message(at))
 
 
 @bp.route("/vote")
 def vote_next():
+    """The first shop still to vote on; with ``after=<shop id>`` the next one after it (skip)."""
     ctx = _home_context()
     if ctx["quarter"] is None:
         flash(ctx["closed_message"], "warning")
         return redirect(url_for("supervisor.home"))
     if not ctx["todo"]:
-        flash("本季度所有商户都已投票，谢谢！", "success")
+        flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
-    return redirect(url_for("supervisor.vote", shop_id=ctx["todo"][0].id))
+    after = request.args.get("after", type=int)
+    shop = ballots.next_to_vote(current_user, ctx["quarter"], after)
+    if shop is None:  # the skipped shop is the only one left
+        flash(_("没有其他待投票的商户了"), "info")
+        return redirect(url_for("supervisor.vote", shop_id=after))
+    return redirect(url_for("supervisor.vote", shop_id=shop.id))
 
 
 @bp.route("/vote/<int:shop_id>", methods=["GET", "POST"])
@@ -46,6 +55,9 @@ def vote(shop_id: int):
         abort(404)
     ctx = _home_context()
     quarter = ctx["quarter"]
+    if quarter is not None and shop.id not in {s.id for s in ctx["todo"] + ctx["done"]} \
+            and shop.id not in ballots.conflict_shop_ids(current_user.id):
+        abort(404)  # not in business in the quarter (SPEC G1), or closed: not on the ballot list
     existing = None
     if quarter is not None:
         existing = db.session.scalar(db.select(Ballot).filter_by(
@@ -72,10 +84,10 @@ def vote(shop_id: int):
                                    blocked=blocked, **ctx), 400
         db.session.commit()
         flash(f"已保存对{shop.name}的投票", "success")
-        todo, _ = ballots.shops_to_vote(current_user, quarter)
-        if todo:
-            return redirect(url_for("supervisor.vote", shop_id=todo[0].id))
-        flash("本季度所有商户都已投票，谢谢！", "success")
+        following = ballots.next_to_vote(current_user, quarter, shop.id)
+        if following is not None:
+            return redirect(url_for("supervisor.vote", shop_id=following.id))
+        flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
     if request.method == "POST" and form.errors and not form.csrf_token.errors:
         flash("请为每一项选择“是”或“否”", "danger")
