@@ -44,6 +44,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", "3600"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keys in a shared Redis are prefixed, so two deployments (or test runs) never count together.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "creditstreet")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (CASES K-15).

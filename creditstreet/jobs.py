@@ -119,7 +119,7 @@ def _grade_quarters(now: datetime, quarters_of, trigger: str, done_text: str) ->
 
 
 def flag_overdue_complaints(now: datetime | None = None) -> int:
-    """Daily: flag complaints and reports past their K4 deadlines."""
+    """Daily: flag complaints and reports past their K4 deadlines; log the calendar reminder (§3)."""
     now = _now(now)
     with _job_context() as db:
         from .services.complaints import flag_overdue
@@ -128,7 +128,12 @@ def flag_overdue_complaints(now: datetime | None = None) -> int:
         expired = expire_due(now)  # early settlements past their date go to the office (SPEC M2)
         n = flag_overdue(now)
         db.session.commit()
+        from .services.calendar import reminder
+
+        note = reminder(now)
     log.info("逾期标记：%d 件；先行和解逾期转办：%d 件", n or 0, expired)
+    if note:  # SPEC §3: from 1 November (default) while next year's schedule is not entered
+        log.warning("工作日历提醒：%s", note)
     return n
 
 

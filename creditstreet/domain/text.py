@@ -29,7 +29,6 @@ __all__ = [
     "search_key",
     "mask_phone",
     "mask_name",
-    "mask_phones_in_text",
     "mask_contacts_in_text",
     "char_count",
     "check_length",
@@ -176,75 +175,15 @@ def mask_name(s: object) -> str:
     return name[0] + "**"
 
 
-_D = "[0-9\uff10-\uff19]"  # ASCII or full-width digit
-_SEP = r"[ \t\u3000" + re.escape(_DASHES) + r"]{0,2}"
-_PREFIX = r"(?:[+\uff0b][ \u3000]?[8\uff18][6\uff16]|[0\uff10]{2}[8\uff18][6\uff16]|[8\uff18][6\uff16])"
-_MOBILE_IN_TEXT = re.compile(
-    rf"(?<!{_D})(?:{_PREFIX}{_SEP})?[1\uff11]{_SEP}[3-9\uff13-\uff19](?:{_SEP}{_D}){{9}}(?!{_D})"
-)
-
-
-def mask_phones_in_text(text: object) -> str:
-    """Mask every mainland mobile number inside free text (CASES K-14).
-
-    Finds numbers written with spaces, dashes, full-width digits or +86/0086; each becomes
-    ``138****8000``. Digit runs longer than 11 (order numbers, 18-char codes) and short
-    numbers (prices) are left alone. Landlines are not masked (shops publish theirs).
-    """
-    if text is None:
-        return ""
-
-    def _mask(match: re.Match[str]) -> str:
-        digits = "".join(ch for ch in unicodedata.normalize("NFKC", match.group(0)) if ch.isdigit())
-        mobile = digits[-11:]
-        return f"{mobile[:3]}****{mobile[-4:]}"
-
-    return _MOBILE_IN_TEXT.sub(_mask, str(text))
-
-
-_LANDLINE_IN_TEXT = re.compile(
-    rf"[(\uff08]?(?<!{_D})([0\uff10]{_D}{{2,3}})[)\uff09]?(?:[ \u3000]?[-\uff0d\u2010-\u2015][ \u3000]?|[ \u3000]?)({_D}{{3,4}})"
-    rf"[ \u3000\-\uff0d]?({_D}{{4}})(?!{_D})"
-)
-_ID_CARD_IN_TEXT = re.compile(rf"(?<!{_D})({_D}{{6}})({_D}{{8}})({_D}{{3}}[{_D[1:-1]}Xx\uff38\uff58])(?![{_D[1:-1]}A-Za-z])")
-_WXID_IN_TEXT = re.compile(r"(?i)wxid_[A-Za-z0-9_-]+", re.ASCII)
-# A WeChat custom ID named as such: 6–20 letters/digits/_/-, starting with a letter.
-_WECHAT_NAMED = re.compile(r"((?:微信|VX|vx|WX|wx|weixin|WeChat|wechat)号?\s*[:：]?\s*)([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])")
-# A QQ number named as such: 5–11 digits after QQ/扣扣.
-_QQ_NAMED = re.compile(rf"((?:QQ|qq|Qq|扣扣)号?\s*[:：]?\s*){_D}{{5,11}}(?!{_D})")
-_EMAIL_IN_TEXT = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-
-
 def mask_contacts_in_text(text: object) -> str:
-    """Mask contact data a consumer typed into free text before it is shown publicly (SPEC K6, CASES K-14).
+    """The redacted copy of free text for anyone but the handler (SPEC K6): ``domain.redact.redact``.
 
-    Mobiles → ``138****8000`` (see mask_phones_in_text); landlines keep area code and last 4
-    (``0571-88886666`` → ``0571-****6666``); 18-digit ID card numbers keep the first 6 and last 4
-    (``330102********123X``); ``wxid_…`` and IDs written after 微信/VX or QQ → ``wxid_****`` / ``****``;
-    e-mail addresses keep the first character and the domain (``z***@example.com``).
-    Only for consumer-typed text: shops' published landlines on shop pages are not masked.
+    Kept under this name for the template filter ``mask_text`` (office-written text such as
+    warnings and shop replies); a complaint's text is redacted when stored, with the consumer's name.
     """
-    if text is None:
-        return ""
-    out = str(text)
+    from creditstreet.domain.redact import redact
 
-    out = _ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), out)
-    out = mask_phones_in_text(out)
-
-    def _landline(m: re.Match[str]) -> str:
-        digits = "".join(ch for ch in unicodedata.normalize("NFKC", m.group(0)) if ch.isdigit())
-        area = digits[:3] if digits[1] in "12" else digits[:4]
-        number = digits[len(area):]
-        if (area[1] == "1" and area != "010") or len(number) not in (7, 8) or number[0] in "01":
-            return m.group(0)
-        return f"{area}-****{number[-4:]}"
-
-    out = _LANDLINE_IN_TEXT.sub(_landline, out)
-    out = _WXID_IN_TEXT.sub("wxid_****", out)
-    out = _WECHAT_NAMED.sub(lambda m: m.group(1) + "****", out)
-    out = _QQ_NAMED.sub(lambda m: m.group(1) + "****", out)
-    out = _EMAIL_IN_TEXT.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", out)
-    return out
+    return redact(text)
 
 
 def char_count(s: object) -> int:

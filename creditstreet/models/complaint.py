@@ -2,9 +2,10 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, event, inspect, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.redact import redact
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
@@ -18,6 +19,9 @@ class Complaint(db.Model):
     Money in integer fen. Personal data (consumer_name, consumer_phone) is shown only to the
     handling inspector and admins (K6). ``tracking_code`` is random (K7); ``submission_token``
     is the one-time form token that makes a resubmission return the first complaint (CASES K-06).
+
+    Free text has a redacted copy (``*_public``, SPEC K6) written with it on every insert or
+    change (the listeners below): everyone but the handler and admins reads only those copies.
     """
 
     __tablename__ = "complaints"
@@ -50,6 +54,11 @@ class Complaint(db.Model):
     purchased_on: Mapped[Optional[date]] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     demand: Mapped[str] = mapped_column(Text, default="")
+    # Redacted copies (K6), made when the text is stored; see PUBLIC_COPIES.
+    title_public: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    goods_public: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    description_public: Mapped[str] = mapped_column(Text, default="", server_default="")
+    demand_public: Mapped[str] = mapped_column(Text, default="", server_default="")
     consumer_name: Mapped[str] = mapped_column(String(60), default="")
     consumer_phone: Mapped[str] = mapped_column(String(20), default="")
     card_serial: Mapped[Optional[int]]
@@ -110,6 +119,7 @@ class ComplaintEvent(db.Model):
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
+    note_public: Mapped[str] = mapped_column(Text, default="", server_default="")  # redacted copy (K6)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -126,3 +136,28 @@ class Photo(db.Model):
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: Raw free-text field → its redacted copy (SPEC K6).
+PUBLIC_COPIES = {"title": "title_public", "goods": "goods_public", "description": "description_public",
+                 "demand": "demand_public"}
+
+
+@event.listens_for(Complaint, "before_insert")
+@event.listens_for(Complaint, "before_update")
+def _write_public_copies(mapper, connection, target: Complaint) -> None:
+    """Redact free text when it is stored, not when shown (K6), with the consumer's own name."""
+    state = inspect(target)
+    renamed = state.attrs.consumer_name.history.has_changes()
+    for raw, public in PUBLIC_COPIES.items():
+        if state.pending or renamed or state.attrs[raw].history.has_changes():
+            setattr(target, public, redact(getattr(target, raw) or "", [target.consumer_name or ""]))
+
+
+@event.listens_for(ComplaintEvent, "before_insert")
+@event.listens_for(ComplaintEvent, "before_update")
+def _write_public_note(mapper, connection, target: ComplaintEvent) -> None:
+    state = inspect(target)
+    if state.pending or state.attrs.note.history.has_changes():
+        name = connection.scalar(select(Complaint.consumer_name).where(Complaint.id == target.complaint_id))
+        target.note_public = redact(target.note or "", [name or ""])

@@ -6,15 +6,14 @@ contains it. Between day −15 and the quarter end that is the ending quarter; d
 after the end it is still the quarter just ended (the new quarter's window opens only 15 days
 before *its* end). Outside every window voting is refused with the current quarter's dates.
 """
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.settings import RuleSettings
+<<<<<<< HEAD
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
 from ..domain.ledger import house_search_token
 from ..domain.text import search_key
@@ -22,12 +21,16 @@ from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
 from ..models import Ballot, QuarterResult, Shop, Street, SupervisorConflict, User
 from . import audit, grade_batch, grading
+=======
+from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
+from ..domain.time import Quarter, quarter_of, to_local
+from ..extensions import db
+from ..models import Ballot, Shop, SupervisorConflict, User
+from . import audit
+>>>>>>> main
 from .settings import rule_settings
 
 MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
-#: A shop is flagged for review when, on some criterion, its yes-share is this far from the
-#: street's mean yes-share for that criterion (shops with ballots in the quarter only).
-OUTLIER_GAP = Fraction(1, 2)
 
 
 def open_quarter(now: datetime, settings: RuleSettings | None = None) -> Quarter | None:
@@ -224,6 +227,7 @@ def remove_conflict(actor: User, conflict: SupervisorConflict) -> None:
     audit.record(actor, "conflict.remove", "supervisor_conflict", before["id"], before, None)
 
 
+<<<<<<< HEAD
 # --- participation and review (admin) ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -304,3 +308,7 @@ def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[
         if far:
             out[sid] = far
     return out
+=======
+# Participation and review (admin) live in services/participation.py; the old names stay here.
+from .participation import OUTLIER_GAP, Participation, ShopTally, outlier_criteria, participation  # noqa: E402,F401
+>>>>>>> main

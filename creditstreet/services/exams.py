@@ -95,6 +95,22 @@ def recent_records(street_id: int, limit: int = 50):
     return trainings, exams, agreements
 
 
+def find_shops_by_lines(street_id: int, text: str) -> list[int]:
+    """Shop ids for a list typed one shop per line (name, as ``find_shop`` reads it); blank lines
+    skipped. ValidationError naming every line that matches no shop or several, all at once."""
+    ids, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            ids.append(find_shop(street_id, line).id)
+        except ValidationError as e:
+            errors.append(f"第 {n} 行：{e.message}")
+    if errors:
+        raise ValidationError("；".join(errors), code="training_shops")
+    return ids
+
+
 def find_shop(street_id: int, text: str) -> Shop:
     """The one shop of the street whose name matches ``text`` (exact search key, else a unique
     partial match; traditional characters and full-width spaces tolerated, CASES K-11)."""

@@ -233,17 +233,38 @@ def shop_grade_history(shop_id: int) -> list[CreditGrade]:
         select(CreditGrade).where(CreditGrade.shop_id == shop_id).order_by(CreditGrade.quarter.desc())))
 
 
-def latest_grades(street_id: int | None = None) -> list[tuple[Shop, CreditGrade | None]]:
-    """Every active shop with its latest stored grade (None when never graded), by shop name."""
-    latest = (select(CreditGrade.shop_id, func.max(CreditGrade.quarter).label("q"))
-              .group_by(CreditGrade.shop_id).subquery())
-    stmt = (select(Shop, CreditGrade)
-            .outerjoin(latest, latest.c.shop_id == Shop.id)
-            .outerjoin(CreditGrade, and_(CreditGrade.shop_id == Shop.id, CreditGrade.quarter == latest.c.q))
-            .where(Shop.status == "active").order_by(Shop.name))
+def latest_grades(street_id: int | None = None, page: int | None = 1):
+    """One page (``services.paging.Page``) of the active shops, by street and natural house number,
+    each with its latest stored grade: items are (Shop, CreditGrade | None), None when never graded.
+
+    Three statements whatever the city's size: the count, a page of shops (indexed order) and the
+    page's grades.
+    """
+    from . import paging
+
+    stmt = select(Shop).where(Shop.status == "active").order_by(Shop.street_id, Shop.house_sort, Shop.id)
     if street_id is not None:
         stmt = stmt.where(Shop.street_id == street_id)
-    return [(s, g) for s, g in db.session.execute(stmt).all()]
+    shops = paging.paginate(stmt, page)
+    latest: dict[int, CreditGrade] = {}
+    if shops.items:
+        for g in db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id.in_([s.id for s in shops.items]))
+                                    .order_by(CreditGrade.quarter)):
+            latest[g.shop_id] = g  # the last one read is the latest quarter
+    return paging.Page([(s, latest.get(s.id)) for s in shops.items], shops.total, shops.page, shops.pages,
+                       shops.per_page)
+
+
+def grade_counts(street_id: int | None = None) -> tuple[str | None, dict[str, int]]:
+    """(quarter, grade → shops): the grades of the latest quarter graded (the street's, or any),
+    counted on ``ix_credit_grades_quarter_grade``; (None, {}) before any grading."""
+    scope = [] if street_id is None else [CreditGrade.shop_id.in_(select(Shop.id).where(Shop.street_id == street_id))]
+    quarter = db.session.scalar(select(func.max(CreditGrade.quarter)).where(*scope))
+    if quarter is None:
+        return None, {}
+    counts = dict(db.session.execute(select(CreditGrade.grade, func.count()).where(CreditGrade.quarter == quarter, *scope)
+                                     .group_by(CreditGrade.grade)).all())
+    return quarter, counts
 
 
 def missing_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BACK) -> list[Quarter]:

@@ -207,9 +207,9 @@ def _complaint_entry(c: Complaint, viewer: User | None) -> Entry:
                  "C" if (c.shop_at_fault or c.refused_mediation) else None, ("complaint", c.id))
 
 
-def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> list[Shop]:
-    """Shops of the street whose search key contains ``q``'s (K-11), or whose house number or
-    code matches; by house number."""
+def shops_query(street_id: int, q: str = "", include_closed: bool = False):
+    """The statement behind ``find_shops``: the street's shops matching ``q``, in natural house-number
+    order (``house_sort``, then id: indexed, so a page of it is cheap at any street size)."""
     stmt = select(Shop).where(Shop.street_id == street_id)
     if not include_closed:
         stmt = stmt.where(Shop.status == "active")
@@ -219,7 +219,17 @@ def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> lis
         stmt = stmt.where(Shop.search_key.contains(key, autoescape=True)
                           | Shop.house_number.contains(raw, autoescape=True)
                           | Shop.uscc.contains(raw.upper(), autoescape=True))
+<<<<<<< HEAD
     return list(db.session.scalars(stmt.order_by(Shop.house_sort, Shop.id)))
+=======
+    return stmt.order_by(Shop.house_sort, Shop.id)
+
+
+def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> list[Shop]:
+    """Shops of the street whose search key contains ``q``'s (K-11), or whose house number or
+    code matches; by house number."""
+    return list(db.session.scalars(shops_query(street_id, q, include_closed)))
+>>>>>>> main
 
 
 def latest_grades(shop_ids: list[int]) -> dict[int, CreditGrade]:

@@ -5,8 +5,9 @@ SPEC's defaults; ``work_calendar()`` returns a WorkCalendar with the admin's ext
 make-up working days. Changing a setting bumps the settings version stored on every grade (G3).
 """
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..domain.settings import RuleSettings
 from ..domain.workdays import WorkCalendar
@@ -16,11 +17,17 @@ from . import audit
 
 
 def rule_settings() -> RuleSettings:
-    """The settings in force: stored values over SPEC defaults; ``version`` = highest stored version."""
-    rows = db.session.execute(select(Setting.key, Setting.value)).all()
-    data = {k: v for k, v in rows}
-    version = db.session.scalar(select(func.coalesce(func.sum(Setting.version), 0))) or 0
-    data["version"] = str(1 + version)
+    """The settings in force: stored values over SPEC defaults; ``version`` = 1 + the sum of the
+    stored rows' versions. One query; the parsing is memoised on the rows read (RuleSettings is
+    immutable), since every intake and page asks for it."""
+    rows = db.session.execute(select(Setting.key, Setting.value, Setting.version).order_by(Setting.key)).all()
+    return _settings_from_rows(tuple((k, v, n) for k, v, n in rows))
+
+
+@lru_cache(maxsize=64)
+def _settings_from_rows(rows: tuple[tuple[str, str, int], ...]) -> RuleSettings:
+    data = {k: v for k, v, _ in rows}
+    data["version"] = str(1 + sum(n or 0 for _, _, n in rows))
     return RuleSettings.from_stored(data)  # a value stored before the ranges existed → default
 
 
@@ -50,13 +57,21 @@ def work_calendar() -> WorkCalendar:
     """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
     from flask import current_app, has_app_context
 
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
+    years = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
     until = current_app.config.get("WORKDAYS_LIBRARY_UNTIL") if has_app_context() else None
+    return _calendar_from_rows(tuple((d, k) for d, k in rows), tuple(years), int(until) if until else None)
+
+
+@lru_cache(maxsize=64)
+def _calendar_from_rows(rows: tuple[tuple[date, str], ...], years: tuple[int, ...],
+                        until: int | None) -> WorkCalendar:
+    """WorkCalendar is immutable: one per distinct table content, shared by the requests."""
     return WorkCalendar(
         extra_holidays={d for d, k in rows if k == "holiday"},
         extra_workdays={d for d, k in rows if k == "workday"},
-        office_years=set(db.session.scalars(select(CalendarYear.year))),
-        library_until=int(until) if until else None,
+        office_years=set(years),
+        library_until=until,
     )
 
 

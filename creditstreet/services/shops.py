@@ -233,6 +233,12 @@ def reopen_shop(actor: User | None, shop: Shop) -> Shop:
 
 def find_shops(street: Street, query: str = "", status: str | None = None, limit: int = 500) -> list[Shop]:
     """Shops of ``street`` whose name (traditional or simplified, CASES K-11), code or house number match."""
+    return list(db.session.scalars(shops_query(street, query, status).limit(limit)))
+
+
+def shops_query(street: Street, query: str = "", status: str | None = None):
+    """The statement behind ``find_shops``, unlimited, to be paged (``services.paging``): active
+    before closed, then natural house-number order (indexed)."""
     stmt = select(Shop).where(Shop.street_id == street.id)
     if status in ("active", "closed"):
         stmt = stmt.where(Shop.status == status)
@@ -242,4 +248,8 @@ def find_shops(street: Street, query: str = "", status: str | None = None, limit
         stmt = stmt.where(or_(Shop.search_key.contains(key, autoescape=True),
                               Shop.uscc.contains(code, autoescape=True),
                               Shop.house_number == clean_text(query)))
+<<<<<<< HEAD
     return list(db.session.scalars(stmt.order_by(Shop.status, Shop.house_sort, Shop.id).limit(limit)))
+=======
+    return stmt.order_by(Shop.status, Shop.house_sort, Shop.id)
+>>>>>>> main

@@ -175,3 +175,27 @@ def test_reminder_from_1_november_while_next_year_incomplete(db, admin):
     assert cal_service.reminder(beijing(2026, 11, 1, 9)) == ""
     settings_service.update_settings(admin, {"calendar_reminder_from": "10-15"})
     assert "2028" in cal_service.reminder(beijing(2027, 10, 15, 9))
+
+
+def test_closing_a_paused_item_leaves_no_paused_note(db, street, shop, inspector):
+    from creditstreet.domain.complaints import Outcome
+
+    c = _file(street, shop, beijing(2026, 3, 2))
+    svc.accept_complaint(inspector, c, now=beijing(2026, 3, 3))
+    svc.pause_clock(inspector, c, "inspection", now=beijing(2026, 3, 4))
+    svc.close_complaint(inspector, c, Outcome("withdrawn"), now=beijing(2026, 3, 5))
+    assert svc.pause_note(c) == "" and svc.calendar_warning(c) == ""
+
+
+def test_the_daily_job_logs_the_reminder(db, caplog):
+    import logging
+
+    from creditstreet import jobs
+
+    with caplog.at_level(logging.WARNING, logger="creditstreet.jobs"):
+        jobs.flag_overdue_complaints(beijing(2026, 11, 2))
+    assert any("工作日历提醒：2027年的节假日安排尚未录入" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="creditstreet.jobs"):
+        jobs.flag_overdue_complaints(beijing(2026, 10, 2))
+    assert not any("工作日历提醒" in r.getMessage() for r in caplog.records)

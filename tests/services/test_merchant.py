@@ -231,3 +231,16 @@ def test_invitation_code_is_used_once(db, street, shop, admin):
     _, late = accounts.create_invitation(admin, shop, now=cst(2026, 5, 1))
     with pytest.raises(ValidationError):  # 30 days later it has expired
         accounts.sign_up(late, "staff3", "password-123", "password-123", now=cst(2026, 5, 31, 10))
+
+
+def test_a_calendar_change_moves_the_acceptance_deadline_from_the_day_the_settlement_ended(db, street, shop, owner):
+    from creditstreet.domain.workdays import WorkCalendar
+    from creditstreet.services.complaints.deadlines import deadline_start, recompute_item
+
+    settlement.join(owner, now=cst(2026, 5, 1))
+    c = _file(street, shop, cst(2026, 5, 11))
+    settlement.request_office(c, now=cst(2026, 5, 14))
+    assert deadline_start(c, "decide_by") == date(2026, 5, 14) and c.decide_by == date(2026, 5, 25)
+    # an extra holiday on Friday 2026-05-22 moves the 7th working day after 2026-05-14 to 2026-05-26
+    old, new = WorkCalendar(), WorkCalendar(extra_holidays=[date(2026, 5, 22)])
+    assert recompute_item(c, old, new, [], []) == {"decide_by": (date(2026, 5, 25), date(2026, 5, 26))}

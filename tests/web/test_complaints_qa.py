@@ -219,7 +219,7 @@ def test_landline_and_wechat_masked_on_tracking_and_export(client, db, login_as,
     db.session.commit()
     page = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
                                        "last4": "8000"}).get_data(as_text=True)
-    assert "0571-****6666" in page and "wxid_****" in page and "欧**" in page
+    assert "0571-****6666" in page and "[微信号]" in page and "欧**" in page
     assert "88886666" not in page and "wxid_test01" not in page and "欧阳娜娜" not in page
     login_as("inspector")
     resp = client.get("/admin/complaint-stats/export.csv?quarter=2026Q4")

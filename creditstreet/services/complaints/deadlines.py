@@ -140,7 +140,7 @@ def closed_pauses(c: Complaint) -> list[tuple[date, date]]:
 def pause_note(c: Complaint) -> str:
     """One line for a paused item: "已中止计时（待检验检测），自2026-03-09起；恢复后期限顺延", or ""."""
     p = open_pause(c)
-    if p is None:
+    if p is None or not running_fields(c):  # closed while paused: nothing is waiting any more
         return ""
     return f"已中止计时（{PAUSE_REASONS.get(p.reason, p.reason)}），自{p.paused_on.isoformat()}起；恢复后期限顺延"
 
@@ -151,6 +151,12 @@ def deadline_start(c: Complaint, field: str) -> date | None:
     """The local date a deadline counts from: receipt (decide, report) or the latest acceptance or
     reopening (mediation; a reopening restarts the mediation period, K3)."""
     tz = _tz(c)
+    if field == "decide_by":
+        from ..merchant.settlement import office_start  # after early settlement, K3 starts then (M2)
+
+        started = office_start(c)
+        if started is not None:
+            return local_date(started, tz)
     if field in ("decide_by", "report_decide_by"):
         return local_date(c.received_at, tz) if c.received_at else None
     instants = [c.accepted_at] + [e.at for e in c.events if e.kind == "reopen"]

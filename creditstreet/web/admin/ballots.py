@@ -29,7 +29,7 @@ def ballots_overview():
     except DomainError as e:
         flash(e.message, "danger")
         quarter = default
-    data = ballots.participation(street.id, quarter) if street else None
+    data = ballots.participation(street.id, quarter, request.args.get("page", type=int)) if street else None
     return render_template("admin/ballots.html", street=street, data=data, quarter=quarter,
                            prev=quarter.prev(), next=quarter.next(), criteria=CRITERIA, labels=CRITERIA_LABELS,
                            gap=ballots.OUTLIER_GAP)

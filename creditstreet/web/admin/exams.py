@@ -4,15 +4,12 @@ from datetime import datetime, time
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain.errors import DomainError
 from ...domain.time import get_zone
 from ...extensions import db
-from ...models import Shop
 from ...services import exams
 from ..roles import keeps_input
 from . import bp
@@ -22,8 +19,8 @@ from .ballots import admin_street
 class TrainingForm(FlaskForm):
     held_on = DateField("培训日期", validators=[DataRequired("请填写培训日期")])
     topic = StringField("培训主题", validators=[DataRequired("请填写培训主题")])
-    shop_ids = SelectMultipleField("参训商户", coerce=int, choices=[],
-                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    # One shop name per line: a checkbox per shop does not scale to a city street (SPEC Y3).
+    shops = TextAreaField("参训商户（每行一个商户名称）", validators=[Optional()])
 
 
 class ExamForm(FlaskForm):
@@ -43,18 +40,20 @@ class AgreementForm(FlaskForm):
 
 def _page(street, training=None, exam=None, agreement=None, status=200):
     training = training or TrainingForm(prefix="t", formdata=None)
-    training.shop_ids.choices = _shop_choices(street)
     trainings, exam_rows, agreement_rows = exams.recent_records(street.id)
     return render_template("admin/exams.html", training=training, exam=exam or ExamForm(prefix="e", formdata=None),
                            agreement=agreement or AgreementForm(prefix="a", formdata=None), trainings=trainings,
                            exam_rows=exam_rows, agreement_rows=agreement_rows), status
 
 
+<<<<<<< HEAD
 def _shop_choices(street):
     return [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
         select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))]
 
 
+=======
+>>>>>>> main
 def _street():
     street = admin_street()
     if street is None:
@@ -72,10 +71,10 @@ def exams_home():
 def training_new():
     street = _street()
     form = TrainingForm(prefix="t")
-    form.shop_ids.choices = _shop_choices(street)
     if form.validate_on_submit():
         try:
-            exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, form.shop_ids.data)
+            shop_ids = exams.find_shops_by_lines(street.id, form.shops.data)
+            exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, shop_ids)
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "danger")

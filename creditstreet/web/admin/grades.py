@@ -1,8 +1,8 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
@@ -10,7 +10,7 @@ from ...domain.errors import DomainError
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
-from ...models import GradeRun, Street, utcnow
+from ...models import GradeRun, Shop, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
 from . import bp
@@ -31,15 +31,16 @@ def _form() -> RecomputeForm:
 
 
 def _page(form, error=None, status_code=200, preview=None):
-    rows = grading.latest_grades()
-    counts = {"A": 0, "B": 0, "C": 0, None: 0}
-    for _, grade in rows:
-        counts[grade.grade if grade else None] += 1
+    rows = grading.latest_grades(page=request.args.get("page", type=int))
+    quarter, counts = grading.grade_counts()
+    active = db.session.scalar(select(func.count(Shop.id)).where(Shop.status == "active")) or 0
     runs = db.session.scalars(select(GradeRun).order_by(GradeRun.id.desc()).limit(10)).all()
-    zones = {s.id: s.timezone for s in db.session.scalars(select(Street))}
+    zones = {s.id: s.timezone for s in db.session.scalars(
+        select(Street).where(Street.id.in_({shop.street_id for shop, _ in rows.items})))}
     # 正式 = graded at the quarter's end (SPEC G1); 临时（按需） = the open quarter recomputed mid-quarter
-    status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows}
-    return render_template("admin/grades.html", form=form, rows=rows, counts=counts, runs=runs,
+    status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows.items}
+    return render_template("admin/grades.html", form=form, rows=rows, counts=counts, quarter=quarter, active=active,
+                           runs=runs,
                            labels=GRADE_LABELS, error=error, status=status, preview=preview), status_code
 
 

@@ -5,4 +5,6 @@ from . import bp
 
 @bp.route("/")
 def home():
-    return render_template("admin/home.html")
+    from ...services.calendar import reminder
+
+    return render_template("admin/home.html", calendar_reminder=reminder())

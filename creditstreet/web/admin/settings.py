@@ -16,6 +16,7 @@ from ...domain.errors import DomainError
 from ...domain.settings import LABELS
 from ...extensions import db
 from ...models import CalendarDay, utcnow
+from ...services import calendar as calendar_service
 from ...services import settings as settings_service
 from ..roles import keeps_input
 from . import bp
@@ -80,14 +81,14 @@ def settings_calendar():
         kind = None if cal_form.kind.data == "clear" else cal_form.kind.data
         day: date = cal_form.day.data
         try:
-            settings_service.set_calendar_day(current_user, day, kind, (cal_form.note.data or "").strip())
-            settings_service.work_calendar()  # validates the whole table (ValidationError)
+            summary = calendar_service.set_day(current_user, day, kind, (cal_form.note.data or "").strip())
         except DomainError as e:
             db.session.rollback()
             flash(e.message, "danger")
         else:
             db.session.commit()
-            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}", "success")
+            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}；"
+                  f"重算 {summary['items']} 件未办结事项的期限，新逾期 {len(summary['flagged'])} 件", "success")
             return redirect(url_for("admin.settings"))
     current = settings_service.rule_settings().to_mapping()
     return _page(_settings_form_class()(formdata=None, data=current), cal_form, 400)

@@ -9,6 +9,7 @@ from ...extensions import db
 from ...models import Shop, Street
 from ...models.types import utcnow
 from ...services import shops
+from ...services.paging import paginate
 from ...services.ledger_io import read_rows
 from ..roles import keeps_input
 from . import bp
@@ -40,8 +41,10 @@ def shops_list():
     street = _street()
     query = request.args.get("q", "")
     status = request.args.get("status", "active")
-    found = shops.find_shops(street, query, status if status in ("active", "closed") else None) if street else []
-    return render_template("admin/shops.html", street=street, shops=found, q=query, status=status,
+    page = paginate(shops.shops_query(street, query, status if status in ("active", "closed") else None),
+                    request.args.get("page", type=int)) if street else None
+    return render_template("admin/shops.html", street=street, shops=page.items if page else [], page=page,
+                           q=query, status=status,
                            ownership_labels=shops.OWNERSHIP_LABELS)
 
 

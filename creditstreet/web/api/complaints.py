@@ -51,10 +51,25 @@ def public_view(c) -> dict:
         "confirmed": c.confirmed_at is not None,
         "report_status": c.report_status,
         "report_decide_by": c.report_decide_by.isoformat() if c.report_decide_by else None,
+        **_deadline_view(c),
         "consumer_name": mask_name(c.consumer_name),
         "consumer_phone": mask_phone(c.consumer_phone),
         "title": mask_contacts_in_text(c.title),
         "description": mask_contacts_in_text(c.description),
+    }
+
+
+def _deadline_view(c) -> dict:
+    """暂定 and paused clocks (SPEC §3, K4), as the tracking page shows them."""
+    provisional = svc.calendar_warning(c)
+    return {
+        "deadline_provisional": bool(provisional),
+        "deadline_note": provisional or svc.pause_note(c) or None,
+        "paused": svc.open_pause(c) is not None,
+        "pauses": [{"reason": p.reason, "reason_label": svc.PAUSE_REASONS.get(p.reason, p.reason),
+                    "paused_on": p.paused_on.isoformat(),
+                    "resumed_on": p.resumed_on.isoformat() if p.resumed_on else None,
+                    "workdays": svc.pause_workdays(p)} for p in c.pauses],
     }
 
 
@@ -77,11 +92,11 @@ def create_complaint():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
     try:
         c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
+        out = public_view(c)  # before the commit, which would expire the rows just written
         db.session.commit()
     except DomainError as e:
         db.session.rollback()
         return _error(400, e.code, e.message)
-    out = public_view(c)
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)

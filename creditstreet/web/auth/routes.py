@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ...domain.errors import ValidationError
@@ -10,7 +11,8 @@ from ..roles import keeps_input
 from . import bp
 from .forms import LoginForm
 
-HOME_BY_ROLE = {"inspector": "inspector.home", "supervisor": "supervisor.home", "admin": "admin.home"}
+HOME_BY_ROLE = {"inspector": "inspector.home", "supervisor": "supervisor.home", "admin": "admin.home",
+                "merchant": "merchant.home"}
 
 
 def safe_next(target: str | None) -> str | None:
@@ -61,3 +63,29 @@ def set_language(code: str):
     if code in ("zh_Hans_CN", "en"):
         session["lang"] = code
     return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@keeps_input
+def signup():
+    """A shop's staff sign up with the one-time invitation code the office handed over (SPEC M1)."""
+    from ...domain.errors import DomainError
+    from ...extensions import db
+    from ...services.merchant import accounts as merchant_accounts
+
+    form = request.form
+    if request.method == "POST" and not g.get("redisplay_only"):
+        try:
+            user = merchant_accounts.sign_up(form.get("code"), form.get("username", ""), form.get("password", ""),
+                                             form.get("password2", ""), form.get("display_name", ""))
+            db.session.commit()
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "danger")
+        else:
+            login_user(user)
+            flash(_("注册成功，已登录"), "success")
+            return redirect(url_for("merchant.home"))
+    code = form.get("code") if request.method == "POST" else request.args.get("code", "")
+    return render_template("auth/signup.html", code=(code or "")[:20], typed=form), 400 if request.method == "POST" else 200

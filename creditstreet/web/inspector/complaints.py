@@ -55,7 +55,7 @@ def complaint_queue():
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            can_see=lambda c: svc.can_see_personal_data(current_user, c),
                            late=lambda c: c.overdue or svc.is_item_overdue(c, today),
-                           calendar_warning=svc.calendar_warning,
+                           calendar_warning=lambda c, _cal=svc.work_calendar(): svc.calendar_warning(c, _cal),
                            payouts=fund.unpaid_payouts_by_complaint([c.id for c in items]))
 
 
@@ -101,10 +101,12 @@ ACTIONS = {
     "report_open_case": lambda u, c, f: svc.report_action(u, c, "open_case", f.get("note", "")),
     "report_decline": lambda u, c, f: svc.report_action(u, c, "decline", f.get("note", "")),
     "report_extend": lambda u, c, f: svc.report_action(u, c, "extend", f.get("note", "")),
+    "pause": lambda u, c, f: svc.pause_clock(u, c, f.get("pause_reason", "")),
+    "resume": lambda u, c, f: svc.resume_clock(u, c),
 }
 DONE = {"take": "已由您承办", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
         "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
-        "report_extend": "举报决定期限已延长"}
+        "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延"}
 
 
 @bp.route("/complaints/<int:cid>/<action>", methods=["POST"])

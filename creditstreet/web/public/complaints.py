@@ -55,6 +55,8 @@ class ComplaintForm(FlaskForm):
     demand = TextAreaField(_l("您的诉求"))
     consumer_name = StringField(_l("姓名（可不填）"), render_kw={"autocomplete": "name"})
     consumer_phone = StringField(_l("手机号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    # SPEC M2: the consumer's choice at filing, used only when the shop takes part in early settlement
+    share_contact = BooleanField(_l("如该商户参加先行和解，同意商户查看我的姓名和电话用于和解"))
     photos = MultipleFileField(_l("照片（可选，最多5张）"), render_kw={"accept": "image/*"})
     submission_token = HiddenField()
 
@@ -68,7 +70,7 @@ def complaint_data(form: ComplaintForm) -> dict:
     """The service's input from the form (shared with the inspector intake)."""
     return {k: getattr(form, k).data for k in (
         "kind", "carries_report", "subject", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
-        "purchased_on", "description", "demand", "consumer_name", "consumer_phone")}
+        "purchased_on", "description", "demand", "consumer_name", "consumer_phone", "share_contact")}
 
 
 def remember(code: str) -> None:
@@ -167,7 +169,11 @@ def _result(c, status=200):
     settings = svc.rule_settings()
     window = c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, svc.utcnow(), settings)
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
-    return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc,
+    from ...services.merchant import settlement as early  # SPEC M2: the shop's proposal to answer
+
+    s = early.settlement_of(c)
+    return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc, settlement=s,
+                           proposal=early.current_proposal(s) if s else None, early=early,
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
                            confirm_days=settings.confirm_window_days,
                            calendar_warning=svc.calendar_warning(c)), status
@@ -204,13 +210,15 @@ def track_code(code):
 @bp.route("/track/<code>/<action>", methods=["POST"])
 @limiter.limit(track_limit)
 def track_action(code, action):
-    if action not in ("confirm", "reopen"):
+    if action not in ("confirm", "reopen", *SETTLE_ACTIONS):
         abort(404)
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
         abort(404)
     try:
-        if action == "confirm":
+        if action in SETTLE_ACTIONS:
+            _settle_action(c, action)
+        elif action == "confirm":
             svc.confirm_outcome(c)
             flash(_("已确认办理结果，感谢您的反馈"), "success")
         else:
@@ -221,3 +229,21 @@ def track_action(code, action):
         db.session.rollback()
         flash(e.message, "danger")
     return redirect(url_for("public.track_code", code=code))
+
+
+#: The consumer's answers in early settlement (SPEC M2), on the tracking page.
+SETTLE_ACTIONS = ("settle_accept", "settle_decline", "settle_request")
+
+
+def _settle_action(c, action: str) -> None:
+    from ...services.merchant import settlement as early
+
+    if action == "settle_accept":
+        early.answer(c, True)
+        flash(_("您已接受商家的和解方案，投诉已办结"), "success")
+    elif action == "settle_decline":
+        early.answer(c, False)
+        flash(_("您未接受和解方案，已转市场监管所处理"), "success")
+    else:
+        early.request_office(c)
+        flash(_("已转市场监管所处理"), "success")
