@@ -13,21 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.settings import RuleSettings
-<<<<<<< HEAD
-from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
 from ..domain.ledger import house_search_token
+from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
 from ..domain.text import search_key
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
-from ..models import Ballot, QuarterResult, Shop, Street, SupervisorConflict, User
-from . import audit, grade_batch, grading
-=======
-from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
-from ..domain.time import Quarter, quarter_of, to_local
-from ..extensions import db
-from ..models import Ballot, Shop, SupervisorConflict, User
-from . import audit
->>>>>>> main
+from ..models import Ballot, Shop, Street, SupervisorConflict, User
+from . import audit, grade_batch
 from .settings import rule_settings
 
 MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
@@ -227,88 +219,5 @@ def remove_conflict(actor: User, conflict: SupervisorConflict) -> None:
     audit.record(actor, "conflict.remove", "supervisor_conflict", before["id"], before, None)
 
 
-<<<<<<< HEAD
-# --- participation and review (admin) ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ShopTally:
-    shop: Shop
-    ballots: int
-    yes: dict[str, int]
-    flagged: tuple[str, ...]  # criteria whose yes-share is ≥ OUTLIER_GAP from the street mean
-
-
-@dataclass(frozen=True)
-class Participation:
-    """``graded``: the quarter has been graded, so ``quorum`` is the one stored with its results
-    (QuarterResult.quorum, from the supervisors in post at grading) and ``active`` is None — today's
-    head count says nothing about a past quarter. Otherwise ``active``/``quorum`` are the ones grading
-    would use: the street's and city-wide supervisors in post at the quarter's end, or now if it has
-    not ended (``grading.active_supervisors``, SPEC S2)."""
-
-    quarter: Quarter
-    active: int | None
-    voted: int
-    quorum: int
-    shops: list[ShopTally]
-    graded: bool = False
-    ended: bool = False  # the quarter is over, so ``active`` is the count at its end
-
-    @property
-    def flagged(self) -> list[ShopTally]:
-        return [s for s in self.shops if s.flagged]
-
-
-def participation(street_id: int, quarter: Quarter | str) -> Participation:
-    """Supervisors who voted / active, ballots and yes counts per shop vs quorum (SPEC S2), outliers."""
-    quarter = Quarter.parse(quarter)
-    stored = db.session.scalar(
-        select(func.max(QuarterResult.quorum)).join(Shop, Shop.id == QuarterResult.shop_id)
-        .where(QuarterResult.quarter == str(quarter), Shop.street_id == street_id))
-    street = db.session.get(Street, street_id)
-    now = datetime.now(timezone.utc)
-    ended = quarter.end_utc(street.timezone) <= now
-    if stored is not None:
-        active, need = None, stored
-    else:
-        active = grading.active_supervisors(street, [quarter], now)[quarter]
-        need = quorum(active, rule_settings())
-    voted = db.session.scalar(
-        select(func.count(func.distinct(Ballot.supervisor_id))).join(Shop, Shop.id == Ballot.shop_id)
-        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id)) or 0
-    yes_cols = [func.sum(cast(getattr(Ballot, c), Integer)) for c in CRITERIA]
-    counts = {row[0]: row[1:] for row in db.session.execute(
-        select(Ballot.shop_id, func.count(Ballot.id), *yes_cols).join(Shop, Shop.id == Ballot.shop_id)
-        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id).group_by(Ballot.shop_id))}
-    shops = db.session.scalars(select(Shop).where(in_business_in(street, quarter))
-                               .order_by(Shop.house_sort, Shop.id)).all()
-    shares = {sid: {c: Fraction(int(v[1 + i] or 0), v[0]) for i, c in enumerate(CRITERIA)}
-              for sid, v in counts.items() if v[0]}
-    flags = outlier_criteria(shares)
-    tallies = []
-    for shop in shops:
-        v = counts.get(shop.id)
-        n = v[0] if v else 0
-        yes = {c: int(v[1 + i] or 0) if v else 0 for i, c in enumerate(CRITERIA)}
-        tallies.append(ShopTally(shop, n, yes, flags.get(shop.id, ())))
-    return Participation(quarter, active, voted, need, tallies, graded=stored is not None, ended=ended)
-
-
-def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[str, ...]]:
-    """Shop id → criteria where its yes-share differs from the mean over all shops by ≥ 1/2.
-
-    ``shares``: shop id → criterion → yes-share (only shops with ballots). Pure; exact fractions.
-    """
-    if not shares:
-        return {}
-    means = {c: sum(s[c] for s in shares.values()) / len(shares) for c in CRITERIA}
-    out = {}
-    for sid, s in shares.items():
-        far = tuple(c for c in CRITERIA if abs(s[c] - means[c]) >= OUTLIER_GAP)
-        if far:
-            out[sid] = far
-    return out
-=======
 # Participation and review (admin) live in services/participation.py; the old names stay here.
 from .participation import OUTLIER_GAP, Participation, ShopTally, outlier_criteria, participation  # noqa: E402,F401
->>>>>>> main

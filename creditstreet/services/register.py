@@ -219,9 +219,6 @@ def shops_query(street_id: int, q: str = "", include_closed: bool = False):
         stmt = stmt.where(Shop.search_key.contains(key, autoescape=True)
                           | Shop.house_number.contains(raw, autoescape=True)
                           | Shop.uscc.contains(raw.upper(), autoescape=True))
-<<<<<<< HEAD
-    return list(db.session.scalars(stmt.order_by(Shop.house_sort, Shop.id)))
-=======
     return stmt.order_by(Shop.house_sort, Shop.id)
 
 
@@ -229,7 +226,6 @@ def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> lis
     """Shops of the street whose search key contains ``q``'s (K-11), or whose house number or
     code matches; by house number."""
     return list(db.session.scalars(shops_query(street_id, q, include_closed)))
->>>>>>> main
 
 
 def latest_grades(shop_ids: list[int]) -> dict[int, CreditGrade]:

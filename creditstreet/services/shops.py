@@ -248,8 +248,4 @@ def shops_query(street: Street, query: str = "", status: str | None = None):
         stmt = stmt.where(or_(Shop.search_key.contains(key, autoescape=True),
                               Shop.uscc.contains(code, autoescape=True),
                               Shop.house_number == clean_text(query)))
-<<<<<<< HEAD
-    return list(db.session.scalars(stmt.order_by(Shop.status, Shop.house_sort, Shop.id).limit(limit)))
-=======
     return stmt.order_by(Shop.status, Shop.house_sort, Shop.id)
->>>>>>> main

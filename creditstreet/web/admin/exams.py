@@ -46,14 +46,6 @@ def _page(street, training=None, exam=None, agreement=None, status=200):
                            exam_rows=exam_rows, agreement_rows=agreement_rows), status
 
 
-<<<<<<< HEAD
-def _shop_choices(street):
-    return [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))]
-
-
-=======
->>>>>>> main
 def _street():
     street = admin_street()
     if street is None:
