@@ -43,6 +43,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str((5 * PHOTO_MAX_MB + 1) * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", "3600"))
+    # Limits are only limits when every worker counts in one place: production defaults to Redis
+    # (issue 13 §6); a single development process may count in memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Keys in a shared Redis are prefixed, so two deployments (or test runs) never count together.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "creditstreet")
@@ -57,6 +59,10 @@ class Config:
     # Base of the URLs printed in QR codes (plaques, marks, card sheets), e.g. https://xfmyj.example.gov.cn.
     # Unset: built from the current request (creditstreet/web/urls.py); production logs a warning.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # Failed SQL statements are logged without their parameters (personal data), except in development.
+    SQLALCHEMY_HIDE_PARAMETERS = True
+    # Strict-Transport-Security max-age in seconds; 0 sends no header (production sets a year).
+    HSTS_SECONDS = 0
     # The office that issues plaques and licence marks, printed above the seal area (SPEC S4).
     ISSUING_AUTHORITY = os.environ.get("ISSUING_AUTHORITY", "县市场监督管理局")
     TESTING = False
@@ -65,6 +71,7 @@ class Config:
 
 class DevConfig(Config):
     DEBUG = False
+    SQLALCHEMY_HIDE_PARAMETERS = os.environ.get("SQLALCHEMY_HIDE_PARAMETERS", "") == "1"
 
 
 class TestConfig(Config):
@@ -81,6 +88,10 @@ class ProdConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    # If Redis is down, count per worker rather than answer 500 (Flask-Limiter logs the fallback).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

@@ -32,7 +32,7 @@ def _job_context():
         return
     if _app is None:
         raise RuntimeError("jobs.bind_app(app) was not called")
-    from .wiring import sqlite_reads_only
+    from .sqlite_mode import sqlite_reads_only
 
     with _app.app_context():
         sqlite_reads_only(False)  # the job writes: SQLite takes the write lock at BEGIN (K-05)

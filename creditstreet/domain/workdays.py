@@ -55,6 +55,7 @@ class WorkCalendar:
         self.extra_workdays = frozenset(_check_date(d) for d in extra_workdays)
         self.office_years = frozenset(int(y) for y in office_years)
         self.library_until = library_until
+        self._memo: dict[date, bool] = {}  # is_workday per day: the calendar never changes
         both = self.extra_holidays & self.extra_workdays
         if both:
             days = "、".join(d.isoformat() for d in sorted(both))
@@ -62,7 +63,13 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         """True for a working day (extra tables first, then the library, then Mon–Fri)."""
-        day = _check_date(day)
+        known = self._memo.get(day)
+        if known is not None and type(day) is date:
+            return known
+        known = self._memo[_check_date(day)] = self._decide(day)
+        return known
+
+    def _decide(self, day: date) -> bool:
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:

@@ -15,6 +15,7 @@ from .merchant import (
     SettlementProposal,
 )
 from .notice import ConsumerWarning
+from .outbox import OUTBOX_STATES, OutboxMessage
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (
     CHECKLIST,
@@ -31,7 +32,7 @@ from .patrol import (
     Violation,
 )
 from .street import OWNERSHIPS, Shop, Street
-from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting
+from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting, StreetSetting
 from .types import UTCDateTime, utcnow
 from .user import ROLES, DisabledPeriod, InspectorGroup, SupervisorConflict, User
 

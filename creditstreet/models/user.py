@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(60))
+    # Mobile for the overdue digests (SMS outbox); "" = none.
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16))  # one of ROLES
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     street_id: Mapped[Optional[int]] = mapped_column(ForeignKey("streets.id"))

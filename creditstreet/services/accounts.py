@@ -1,7 +1,10 @@
-"""Accounts: create, disable, authenticate (SPEC §2, CASES K-08)."""
+"""Accounts: create, disable, authenticate, end sessions (SPEC §2, CASES K-08, issue 13 §5–6)."""
+import secrets
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
 from ..domain.time import as_utc
@@ -22,6 +25,7 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
         raise ValidationError("密码至少 8 位", code="password_too_short")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+    check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
                 street_id=street_id, group_id=group_id)
     user.set_password(password)
@@ -29,6 +33,22 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, None, audit.snapshot(user))
     return user
+
+
+def check_scope(actor: User | None, role: str, street_id: int | None, group_id: int | None) -> None:
+    """SPEC Y2: a street admin acts on its own street only; a group belongs to the account's street.
+
+    A city admin (no street) may create accounts on any street or city-wide (city admins, city-wide
+    supervisors); an inspector in a group is on that group's street. ValidationError otherwise.
+    """
+    from ..models import InspectorGroup
+
+    if actor is not None and actor.street_id is not None and street_id != actor.street_id:
+        raise ValidationError("街道管理员只能为本街建立账号", code="street_scope")
+    if role == "inspector" and group_id is not None:
+        group = db.session.get(InspectorGroup, group_id)
+        if group is None or group.street_id != street_id:
+            raise ValidationError("所选巡查组不属于该商业街", code="group_street")
 
 
 def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime | None = None) -> User:
@@ -66,14 +86,36 @@ def reset_password(actor: User | None, user: User, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> User:
+    """Rotate the account's session token (``User.session_epoch``, carried in the session and the
+    remember-me cookie as Flask-Login's alternative id): every existing login of it stops working.
+
+    Called at logout; password changes and disabling rotate it too. Not audited (a logout is
+    not a change to the account).
+    """
+    user.session_epoch += 1
+    db.session.flush()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    # Same method and cost as stored passwords, so checking it takes as long as a real check.
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials.
 
     Raises ValidationError "bad_credentials" (same for a wrong name or password) or
-    "account_disabled" (right password, disabled account).
+    "account_disabled" (right password, disabled account). An unknown name costs one password
+    hash check like a known one, so the answer's time does not tell which names exist.
     """
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        raise ValidationError("用户名或密码错误", code="bad_credentials")
+    if not user.check_password(password or ""):
         raise ValidationError("用户名或密码错误", code="bad_credentials")
     if user.disabled:
         raise ValidationError("账号已停用，请联系管理员", code="account_disabled")

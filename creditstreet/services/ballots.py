@@ -58,13 +58,24 @@ def in_business_in(street: Street, quarter: Quarter | str):
     return grade_batch.graded_shops(street.id, quarter.end_utc(street.timezone), street.timezone)
 
 
-def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop], list[Shop]]:
+def on_ballot_list(shop: Shop, quarter: Quarter | str) -> bool:
+    """Whether ``shop`` is on its street's ballot list of ``quarter`` (``in_business_in``)."""
+    street = db.session.get(Street, shop.street_id)
+    return db.session.scalar(select(Shop.id).where(Shop.id == shop.id, in_business_in(street, quarter))) is not None
+
+
+def shops_to_vote(supervisor: User, quarter: Quarter | str,
+                  street_id: int | None = None) -> tuple[list[Shop], list[Shop]]:
     """(to do, done) in house-number order: the shops of the supervisor's street in business in
-    ``quarter`` (``in_business_in``), conflicts left out (SPEC S1)."""
+    ``quarter`` (``in_business_in``), conflicts left out (SPEC S1).
+
+    A city-wide supervisor (no street, S2/Y2) votes on any street: ``street_id`` says which.
+    """
+    street_id = supervisor.street_id if supervisor.street_id is not None else street_id
     voted = set(db.session.scalars(select(Ballot.shop_id).where(
         Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
     blocked = conflict_shop_ids(supervisor.id)
-    street = db.session.get(Street, supervisor.street_id)
+    street = db.session.get(Street, street_id) if street_id is not None else None
     if street is None:
         return [], []
     shops = db.session.scalars(select(Shop).where(in_business_in(street, quarter))
@@ -77,10 +88,11 @@ def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop],
     return todo, done
 
 
-def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = None) -> Shop | None:
+def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = None,
+                 street_id: int | None = None) -> Shop | None:
     """The next shop still to vote on after shop ``after`` in house-number order, wrapping round to
     the start; never ``after`` itself (skipping it). None when nothing else is left."""
-    todo, done = shops_to_vote(supervisor, quarter)
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
     if after is None:
         return todo[0] if todo else None
     order = sorted(todo + done, key=lambda s: (s.house_sort, s.id))
@@ -93,7 +105,8 @@ def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = N
     return None
 
 
-def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object) -> list[tuple[Shop, bool]]:
+def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object,
+                      street_id: int | None = None) -> list[tuple[Shop, bool]]:
     """Shops of the ballot list matching ``query`` by name (traditional or simplified, spaces
     ignored, CASES K-11) or house number ("10", "10号": exactly that number); (shop, voted) pairs
     in house-number order. An empty query finds nothing."""
@@ -101,7 +114,7 @@ def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object) -
     if not key:
         return []
     house = house_search_token(query)
-    todo, done = shops_to_vote(supervisor, quarter)
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
     voted = {s.id for s in done}
     return [(s, s.id in voted) for s in sorted(todo + done, key=lambda s: (s.house_sort, s.id))
             if key in (s.search_key or "") or (house is not None and house in (s.house_sort or ""))]
@@ -140,16 +153,15 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
     settings = rule_settings()
     quarter = Quarter.parse(quarter)
     marks = parse_marks(marks)
-    if actor.role != "supervisor" or actor.street_id != shop.street_id:
-        raise ValidationError("只有本街的义务监督员可以投票", code="not_a_supervisor")
+    if actor.role != "supervisor" or actor.street_id not in (None, shop.street_id):
+        raise ValidationError("只有本街或全市的义务监督员可以投票", code="not_a_supervisor")
     if actor.disabled:
         raise ValidationError("账号已停用，不能投票", code="account_disabled")
     if open_quarter(now, settings) != quarter:
         raise ValidationError(closed_message(now, settings), code="ballot_window_closed")
     if shop.status != "active":
         raise ValidationError(f"{shop.name}已歇业，不参加评星", code="shop_closed")
-    street = db.session.get(Street, shop.street_id)
-    if not db.session.scalar(select(Shop.id).where(Shop.id == shop.id, in_business_in(street, quarter))):
+    if not on_ballot_list(shop, quarter):
         raise ValidationError(f"{shop.name}在{quarter.label_zh}尚未开业，不参加本季度评星", code="shop_not_open")
     if db.session.scalar(select(SupervisorConflict.id).where(
             SupervisorConflict.supervisor_id == actor.id, SupervisorConflict.shop_id == shop.id)):

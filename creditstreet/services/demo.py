@@ -16,7 +16,7 @@ from ..domain.time import Quarter, as_utc, local_date, local_midnight, quarter_o
 from ..extensions import db
 from ..models import InspectorGroup, Shop, Street, User
 from ..models.types import utcnow
-from . import accounts, audit, patrol_plan, shops
+from . import accounts, audit, demo_city, patrol_plan, shops
 
 SEED = 20261129
 STREET_NAME = "城关××街"
@@ -49,6 +49,7 @@ def login_lines() -> list[str]:
         f"  巡查员   inspector1 … inspector{N_INSPECTORS} / {INSPECTOR_PASSWORD}",
         f"  监督员   supervisor1 … supervisor{N_SUPERVISORS} / {SUPERVISOR_PASSWORD}",
         "  网址     http://127.0.0.1:5000/",
+        *demo_city.login_lines(),
     ]
 
 
@@ -341,4 +342,9 @@ def load_demo(now: datetime | None = None, progress: Progress | None = None) -> 
 
     if db.session.scalar(db.select(Street.id).where(Street.name == STREET_NAME)):
         raise ValidationError(f"演示商业街“{STREET_NAME}”已存在", code="demo_exists")
-    return _Demo(now or utcnow(), progress).run()
+    now = now or utcnow()
+    demo = _Demo(now, progress)
+    lines = demo.run()
+    if not demo_city.is_loaded():  # the city: a second street beside the ledger's (SPEC Y1)
+        lines += demo_city.load_second_street(demo.street, now)
+    return lines

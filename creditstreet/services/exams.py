@@ -77,7 +77,7 @@ def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: st
 
 def _score(value, label: str) -> int:
     text = clean_text(value) if value is not None else ""
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 0 <= int(text) <= 100:
         raise ValidationError(f"{label}应为 0–100 的整数", code="bad_score")
     return int(text)
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from creditstreet.domain.errors import InvalidTransition, ValidationError
-from creditstreet.models import AuditEntry, CalendarDay, CalendarYear, Complaint
+from creditstreet.models import AuditEntry, CalendarYear, Complaint
 from creditstreet.services import calendar as cal_service
 from creditstreet.services import complaints as svc
 from creditstreet.services import settings as settings_service
@@ -199,3 +199,18 @@ def test_the_daily_job_logs_the_reminder(db, caplog):
     with caplog.at_level(logging.WARNING, logger="creditstreet.jobs"):
         jobs.flag_overdue_complaints(beijing(2026, 10, 2))
     assert not any("工作日历提醒" in r.getMessage() for r in caplog.records)
+
+
+def test_shops_running_deadlines_are_recomputed_too(db, street, shop, admin):
+    from creditstreet.models import Objection
+
+    # Filed Mon 2026-12-28, 15 working days (M4). Weekends only: 12-31(3) 1-1(4) 1-8(9) 1-15(14) 1-18(15).
+    obj = Objection(shop_id=shop.id, record_type="bad_record", record_id=1, reasons="不是我们的责任",
+                    filed_at=beijing(2026, 12, 28), decide_by=date(2027, 1, 18))
+    db.session.add(obj)
+    db.session.commit()
+    _schedule, summary = cal_service.confirm_year(admin, MADEUP_2027)
+    # 1-1 off: 12-31(3) 1-8(8) 1-15(13) 1-18(14) 1-19(15)
+    assert obj.decide_by == date(2027, 1, 19) and summary["merchant"] == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "objections.deadline_recomputed"))
+    assert entry.before == {"decide_by": "2027-01-18"} and entry.after["decide_by"] == "2027-01-19"

@@ -175,11 +175,18 @@ def test_declined_settlement_starts_the_office_track_with_k4_deadlines_from_then
     c = _file(street, shop, cst(2026, 5, 11))
     with pytest.raises(InvalidTransition):
         settlement.answer(c, True, now=cst(2026, 5, 12))  # nothing proposed yet
+    from creditstreet.services.complaints import accept_complaint
+    inspector = factories.make_user("inspector", street=street)
+    with pytest.raises(InvalidTransition) as e:  # the office waits while the shop has it (M2)
+        accept_complaint(inspector, c, now=cst(2026, 5, 12))
+    assert e.value.code == "in_settlement"
     settlement.propose(owner, c, "exchange", "", "可换同款", now=cst(2026, 5, 12))
     settlement.answer(c, False, now=cst(2026, 5, 14))  # Thursday
     s = settlement.settlement_of(c)
     # the acceptance deadline: 2026-05-14 + 7 working days = 2026-05-25
     assert s.status == "declined" and c.decide_by == date(2026, 5, 25) and c.status == "received"
+    accept_complaint(inspector, c, now=cst(2026, 5, 15))
+    assert c.status == "accepted"
     with pytest.raises(InvalidTransition):
         settlement.propose(owner, c, "refund", "1", "再试", now=cst(2026, 5, 15))
 
@@ -244,3 +251,17 @@ def test_a_calendar_change_moves_the_acceptance_deadline_from_the_day_the_settle
     # an extra holiday on Friday 2026-05-22 moves the 7th working day after 2026-05-14 to 2026-05-26
     old, new = WorkCalendar(), WorkCalendar(extra_holidays=[date(2026, 5, 22)])
     assert recompute_item(c, old, new, [], []) == {"decide_by": (date(2026, 5, 25), date(2026, 5, 26))}
+
+
+def test_the_admin_queue_lists_pending_requests_by_deadline(db, street, shop, owner, admin):
+    from creditstreet.services.merchant import queue
+
+    v = Violation(shop_id=shop.id, severity="general", kind="other", recorded_at=cst(2026, 5, 10))
+    b = BadRecord(shop_id=shop.id, kind="yellow_card", recorded_at=cst(2025, 10, 1))
+    db.session.add_all([v, b])
+    db.session.flush()
+    objections.file_objection(owner, "violation", v.id, "理由", now=cst(2026, 5, 12))  # due 2026-06-02
+    repairs.apply_for_repair(owner, "bad_record", b.id, "已整改", PLEDGE, now=cst(2026, 5, 11))  # due 2026-06-01
+    items = queue.pending(street.id, now=cst(2026, 6, 2))
+    assert [(i.kind, i.decide_by, i.overdue) for i in items] == [
+        ("repair", date(2026, 6, 1), True), ("objection", date(2026, 6, 2), False)]

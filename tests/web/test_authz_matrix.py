@@ -181,21 +181,24 @@ MATRIX: dict[str, E] = {
     "admin.objection_decide": E(ADM, {"oid": "objection_id"}),
     "admin.repair_decide": E(ADM, {"rid": "repair_id"}),
     "admin.merchant_file": E(ADM, {"file_id": "merchant_file_id"}),
+    # issue 18: the city page (each street's own pages are the public.* rules under /s/<street>/)
+    "public.streets": E(O),
+    "admin.street_settings": E(ADM),
 }
 
 
 class World:
     """The objects whose ids fill URL parameters (one of each kind, in one street)."""
 
-    def __init__(self, street):
+    def __init__(self, street, prefix: str = "mx"):
         self.street = street
         self.shop = factories.make_shop(street, name="矩阵测试商店")
         self.group = factories.make_group(street)
         extra = {"inspector": {"group_id": self.group.id}, "merchant": {"shop_id": self.shop.id}}
-        self.users = {role: factories.make_user(role, username=f"mx-{role}", street=street, **extra.get(role, {}))
+        self.users = {role: factories.make_user(role, username=f"{prefix}-{role}", street=street, **extra.get(role, {}))
                       for role in ("inspector", "supervisor", "admin", "merchant")}
-        self.target_user = factories.make_user("supervisor", username="mx-target", street=street)
-        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code="MXTRACK0001",
+        self.target_user = factories.make_user("supervisor", username=f"{prefix}-target", street=street)
+        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code=f"{prefix.upper()}TRACK0001",
                                    title="矩阵", description="矩阵测试投诉", consumer_phone="13800000000")
         self.action = SpecialAction(street_id=street.id, theme="矩阵专项", action_on=date(2026, 3, 15))
         self.industry_group = IndustryGroup(street_id=street.id, trade="clothing", name="服装小组")
@@ -245,6 +248,7 @@ class World:
             "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
             "violation_id": self.violation.id, "objection_id": self.objection.id, "repair_id": self.repair.id,
             "merchant_file_id": self.merchant_file.id,
+            "street": street.slug,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
 

@@ -137,3 +137,13 @@ def test_pausing_switched_off_hides_the_button_and_refuses(client, db, login_as,
     token = csrf_token(client, url)
     resp = client.post(url + "/pause", data={"csrf_token": token, "pause_reason": "inspection"})
     assert resp.status_code == 409 and "不允许中止计时" in resp.get_data(as_text=True)
+
+
+def test_year_taken_from_the_notice_title_by_default(client, db, login_as):
+    login_as("admin")
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert '<option selected value="0">' in page or 'value="0" selected' in page
+    token = csrf_token(client, "/admin/calendar")
+    resp = client.post("/admin/calendar/notice", data={"csrf_token": token, "year": "0", "text": MADEUP_2027,
+                                                       "action": "preview"})
+    assert resp.status_code == 200 and "识别结果：2027年" in resp.get_data(as_text=True)

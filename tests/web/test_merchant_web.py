@@ -127,3 +127,14 @@ def test_reply_shows_on_the_public_page_and_the_handler_sees_the_settlement_hist
     login(inspector, "ins", factories.PASSWORD)
     detail = inspector.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
     assert "early-settlement-history" in detail and "免费修理" in detail and "消费者已接受" in detail
+
+
+def test_home_shows_the_shops_commitments(app, client, street):
+    from creditstreet.models import Commitment
+
+    shop = factories.make_shop(street, name="承诺商店")
+    db.session.add(Commitment(shop_id=shop.id, kind="no_reason_returns", return_days=7, categories="服装",
+                              status="approved"))
+    _merchant(client, street, shop)
+    html = client.get("/merchant/").get_data(as_text=True)
+    assert "本店承诺" in html and "7天" in html and "服装" in html

@@ -77,7 +77,8 @@ def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> 
     c.status = _step(c, "accept")
     c.accepted_at = now
     tz = _tz(c)
-    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(), rule_settings())
+    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(),
+                        rule_settings(c.street_id))
     c.mediate_by = d.mediation_end
     c.handler_id = c.handler_id or actor.id
     c.overdue = False
@@ -156,7 +157,7 @@ def report_action(actor: User, c: Complaint, action: str, note: str = "",
     """
     if c.report_status is None:
         raise InvalidTransition("此件不含举报", code="no_report")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     before = _snap(c)
     state, used = rules.report_transition(c.report_status, action, 1 if c.report_extended else 0, settings)
     if action == "extend":

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
-from ...domain.text import char_count, clean_text, normalize_mobile
+from ...domain.text import char_count, clean_text, normalize_phone
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint
@@ -24,13 +24,14 @@ from .common import _event, _snap, _step, _tz
 def find_for_tracking(code: object, last4: object) -> Complaint | None:
     """The complaint with this tracking code whose phone ends in ``last4``, else None (K-15).
 
-    ``last4`` may also be the whole mobile number. A wrong pair and an unknown code give the same None.
+    ``last4`` may also be the whole phone number (a mobile or a landline). A wrong pair and an
+    unknown code give the same None.
     """
     code = clean_text(code).upper().replace(" ", "")
     digits = clean_text(last4)
     if len(digits) > 4:  # the whole phone typed (spaces, dashes, +86 allowed): compare its last 4
         try:
-            digits = normalize_mobile(digits)[-4:]
+            digits = normalize_phone(digits)[-4:]
         except ValidationError:
             return None
     if not code or len(digits) != 4 or not digits.isascii() or not digits.isdigit():
@@ -57,7 +58,7 @@ def earlier_complaints_count(phone: str, exclude_id: int | None = None) -> int:
 
 
 def _window_open(c: Complaint, now: datetime) -> bool:
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     return c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, now, settings)
 
 
@@ -89,7 +90,7 @@ def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None
         raise InvalidTransition("已超过重新打开期限（办结后15天内）", code="window_closed")
     if c.confirmed_at is not None:
         raise InvalidTransition("您已确认办理结果，不能重新打开", code="already_confirmed")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     c.status = new
     c.reopened_count += 1
     c.mediate_by = work_calendar().add_workdays(local_date(now, _tz(c)), settings.mediation_deadline_workdays)

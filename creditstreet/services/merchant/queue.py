@@ -1,12 +1,13 @@
 """The admin's queue of merchants' requests (SPEC M4, M5): pending objections and repair applications."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CreditRepair, MerchantAttachment, Objection, Shop
-from .common import record_of_shop, record_title
+from ...models.types import utcnow
+from .common import local_day, record_of_shop, record_title
 
 
 @dataclass
@@ -16,10 +17,12 @@ class Item:
     shop: Shop
     title: str
     decide_by: date
+    overdue: bool = False  # the street's today is past decide_by
 
 
-def pending(street_id: int | None) -> list[Item]:
+def pending(street_id: int | None, now: datetime | None = None) -> list[Item]:
     """Every pending objection and repair application (of one street, or all), nearest deadline first."""
+    now = now or utcnow()
     out = []
     for kind, model in (("objection", Objection), ("repair", CreditRepair)):
         q = select(model, Shop).join(Shop, Shop.id == model.shop_id).where(model.status == "pending")
@@ -27,7 +30,8 @@ def pending(street_id: int | None) -> list[Item]:
             q = q.where(Shop.street_id == street_id)
         for row, shop in db.session.execute(q).all():
             record = record_of_shop(row.shop_id, row.record_type, row.record_id)
-            out.append(Item(kind, row, shop, record_title(row.record_type, record) if record else "", row.decide_by))
+            out.append(Item(kind, row, shop, record_title(row.record_type, record) if record else "", row.decide_by,
+                            local_day(now, shop.id) > row.decide_by))
     out.sort(key=lambda i: (i.decide_by, i.kind, i.row.id))
     return out
 

@@ -88,6 +88,12 @@ def office_start(c: Complaint) -> datetime | None:
         Settlement.complaint_id == c.id, Settlement.status.in_(("declined", "expired", "requested"))))
 
 
+def is_with_shop(c: Complaint) -> bool:
+    """Whether the complaint is in early settlement right now (the office does not act on it yet)."""
+    return db.session.scalar(select(Settlement.id).where(Settlement.complaint_id == c.id,
+                                                         Settlement.status.in_(ACTIVE))) is not None
+
+
 def settlement_of(c: Complaint) -> Settlement | None:
     return db.session.scalar(select(Settlement).where(Settlement.complaint_id == c.id))
 

@@ -6,12 +6,14 @@ from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import CardBatch, CardRange, Shop, Street, utcnow
+from ...models import CardBatch, CardRange, Shop, utcnow
 from ...services import cards, shops
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
 from . import bp
 
@@ -29,14 +31,6 @@ class IssueForm(FlaskForm):
     shop_id = HiddenField()  # kept for a client that already knows the id
     first = StringField("起始编号")
     last = StringField("结束编号")
-
-
-def _street() -> Street:
-    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
 
 
 def _page(street, batch_form, issue_form):
@@ -70,10 +64,10 @@ def _issue_shop(street, form) -> Shop:
 @bp.route("/cards", methods=["GET", "POST"])
 @keeps_input
 def cards_home():
-    street = _street()
+    street = current_street()
     batch_form, issue_form = _forms(street)
     if request.method == "POST":
-        try:
+        with committing() as done:
             if "batch-first" in request.form and batch_form.validate_on_submit():
                 batch = cards.register_batch(current_user, street, batch_form.name.data,
                                              cards.parse_serial(batch_form.first.data, "起始编号"),
@@ -93,11 +87,8 @@ def cards_home():
             else:
                 flash("请检查填写的内容", "danger")
                 return _page(street, batch_form, issue_form)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, batch_form, issue_form)
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for("admin.cards_home"))
     return _page(street, batch_form, issue_form)
@@ -105,12 +96,9 @@ def cards_home():
 
 @bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
 def card_sheet(range_id: int):
-    street = _street()
-    rng = db.session.get(CardRange, range_id)
-    if rng is None or db.session.get(Shop, rng.shop_id).street_id != street.id:
-        abort(404)
-    first = request.args.get("first", type=int) or rng.first_serial
-    last = request.args.get("last", type=int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+    rng = get_or_404(CardRange, range_id)
+    first = request.args.get("first", type=query_int) or rng.first_serial
+    last = request.args.get("last", type=query_int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
     try:
         pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:

@@ -1,19 +1,17 @@
 """Admin: trainings with attendees, exam results, responsibility agreements (SPEC E1–E2)."""
 from datetime import datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from ...domain.errors import DomainError
 from ...domain.time import get_zone
-from ...extensions import db
 from ...services import exams
 from ..roles import keeps_input
+from ..scope import committing, current_street
 from . import bp
-from .ballots import admin_street
 
 
 class TrainingForm(FlaskForm):
@@ -46,32 +44,22 @@ def _page(street, training=None, exam=None, agreement=None, status=200):
                            exam_rows=exam_rows, agreement_rows=agreement_rows), status
 
 
-def _street():
-    street = admin_street()
-    if street is None:
-        abort(404)
-    return street
-
-
 @bp.route("/exams")
 def exams_home():
-    return _page(_street())
+    return _page(current_street())
 
 
 @bp.route("/exams/training", methods=["POST"])
 @keeps_input
 def training_new():
-    street = _street()
+    street = current_street()
     form = TrainingForm(prefix="t")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop_ids = exams.find_shops_by_lines(street.id, form.shops.data)
             exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, shop_ids)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, training=form, status=400)
-        db.session.commit()
         flash("已记录培训", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, training=form, status=400)
@@ -80,19 +68,16 @@ def training_new():
 @bp.route("/exams/exam", methods=["POST"])
 @keeps_input
 def exam_new():
-    street = _street()
+    street = current_street()
     form = ExamForm(prefix="e")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             taken_at = datetime.combine(form.taken_on.data, time(12), tzinfo=get_zone(street.timezone))
             exams.record_exam(current_user, shop, taken_at, form.score.data, form.pass_mark.data or "60",
                               form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, exam=form, status=400)
-        db.session.commit()
         flash("已记录考试成绩", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, exam=form, status=400)
@@ -101,17 +86,14 @@ def exam_new():
 @bp.route("/exams/agreement", methods=["POST"])
 @keeps_input
 def agreement_new():
-    street = _street()
+    street = current_street()
     form = AgreementForm(prefix="a")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             exams.record_agreement(current_user, shop, form.signed_on.data, form.signer.data, form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, agreement=form, status=400)
-        db.session.commit()
         flash("已记录责任状", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, agreement=form, status=400)

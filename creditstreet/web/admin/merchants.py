@@ -4,29 +4,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import CreditRepair, MerchantAttachment, Objection, Shop
 from ...services.merchant import accounts, common, objections, queue, repairs
+from ..scope import committing, get_or_404
 from ..urls import public_url
 from . import bp
 
 
 def _shop(shop_id: int) -> Shop:
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or (current_user.street_id and shop.street_id != current_user.street_id):
-        abort(404)
-    return shop
+    return get_or_404(Shop, shop_id)
 
 
 @bp.route("/shops/<int:shop_id>/merchants", methods=["GET", "POST"])
 def shop_merchants(shop_id: int):
     shop = _shop(shop_id)
     if request.method == "POST":
-        try:
+        with committing():
             if request.form.get("what") == "invite":
                 inv, code = accounts.create_invitation(current_user, shop)
-                db.session.commit()
                 url = public_url("auth.signup", code=code)
                 import segno
 
@@ -35,12 +31,8 @@ def shop_merchants(shop_id: int):
                                        code=accounts.pretty_code(code))
             accounts.create_merchant(current_user, shop, request.form.get("username", ""),
                                      request.form.get("password", ""), request.form.get("display_name", ""))
-            db.session.commit()
             flash(_("商户账号已创建"), "success")
             return redirect(url_for("admin.shop_merchants", shop_id=shop.id))
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
     return render_template("admin/shop_merchants.html", shop=shop, users=accounts.merchants_of(shop.id),
                            invitations=accounts.open_invitations(shop.id), typed=request.form)
 
@@ -53,14 +45,10 @@ def merchant_queue():
 def _decide_view(kind: str, row, decide, template: str):
     record = common.record_of_shop(row.shop_id, row.record_type, row.record_id)
     if request.method == "POST":
-        try:
+        with committing():
             decide(current_user, row, request.form.get("decision") == "yes", request.form.get("reason", ""))
-            db.session.commit()
             flash(_("已处理"), "success")
             return redirect(url_for("admin.merchant_queue"))
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
     files = queue.attachments(**({"objection_id": row.id} if kind == "objection" else {"repair_id": row.id}))
     return render_template(template, row=row, shop=db.session.get(Shop, row.shop_id), record=record,
                            title=common.record_title(row.record_type, record), files=files,

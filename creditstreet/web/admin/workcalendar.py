@@ -14,13 +14,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ...domain.errors import DomainError
 from ...domain.holiday_notice import MAX_NOTICE_CHARS, NoticeSchedule
 from ...extensions import db
 from ...models import CalendarDay, utcnow
 from ...services import calendar as cal_service
 from ...services import settings as settings_service
 from ..roles import keeps_input
+from ..scope import committing
 from . import bp
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -40,9 +40,9 @@ class NoticeForm(FlaskForm):
 def _form(data=None) -> NoticeForm:
     form = NoticeForm(formdata=None if data is False else request.form if request.method == "POST" else None)
     this = _this_year()
-    form.year.choices = [(y, f"{y}年") for y in range(this - 1, this + 3)]
+    form.year.choices = [(0, "按通知标题中的年份")] + [(y, f"{y}年") for y in range(this - 1, this + 3)]
     if form.year.data is None:
-        form.year.data = this + 1
+        form.year.data = 0
     return form
 
 
@@ -102,18 +102,16 @@ def calendar_notice():
     form = _form()
     if g.get("redisplay_only") or not form.validate_on_submit():
         return _page(form, status=200 if g.get("redisplay_only") else 400)
-    try:
+    with committing(flash_error=False) as done:
         if request.form.get("action") != "confirm":
-            return _page(form, cal_service.preview(form.text.data, form.year.data))
-        schedule, summary = cal_service.confirm_year(current_user, form.text.data, form.year.data,
+            return _page(form, cal_service.preview(form.text.data, form.year.data or None))
+        schedule, summary = cal_service.confirm_year(current_user, form.text.data, form.year.data or None,
                                                      accept_problems=form.accept_problems.data)
-    except DomainError as e:
-        db.session.rollback()
+    if not done.ok:
         schedule = None
-        if e.code == "notice_problems":
-            schedule = cal_service.preview(form.text.data, form.year.data)
-        return _page(form, schedule, 400, e.message)
-    db.session.commit()
+        if done.code == "notice_problems":
+            schedule = cal_service.preview(form.text.data, form.year.data or None)
+        return _page(form, schedule, 400, done.error)
     flash(_("已录入%(y)s年节假日安排：放假%(h)s天、调休上班%(w)s天；重算%(n)s件未办结事项的期限，新逾期%(f)s件",
             y=schedule.year, h=len(schedule.holidays), w=len(schedule.workdays), n=summary["items"],
             f=len(summary["flagged"])), "success")

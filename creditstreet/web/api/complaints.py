@@ -12,22 +12,26 @@ import json
 from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
-from ...domain.errors import DomainError
 from ...domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ...extensions import csrf, db, limiter
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
 from ..public.routes import current_street
+from ..scope import committing, current_street
 from . import bp
 from .openapi import openapi_document
 
 NOT_FOUND = "未找到：查询码或手机号后4位不正确，请核对后重试。"
-FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
-          "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
+FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "trader_name", "trader_address", "title", "goods",
+          "goods_category", "amount", "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
 
 
-def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), status
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    """``{"error": {"code", "message"[, "fields": {field: message}]}}`` (every wrong field at once)."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify(error=body), status
 
 
 def public_view(c) -> dict:
@@ -90,13 +94,11 @@ def create_complaint():
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 60 or not key.isascii():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
-    try:
+    with committing(flash_error=False) as done:
         c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
         out = public_view(c)  # before the commit, which would expire the rows just written
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        return _error(400, e.code, e.message)
+    if not done.ok:
+        return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)

@@ -10,7 +10,6 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from ...domain import complaints as rules
-from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, Shop, Street, User
@@ -20,6 +19,7 @@ from ...services import fund
 from ...services import photos as photo_service
 from ..public.complaints import ComplaintForm, complaint_data, shop_choices
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
 
 
@@ -27,30 +27,21 @@ class IntakeForm(ComplaintForm):
     channel = SelectField("受理渠道", choices=[(c, svc.CHANNEL_LABELS[c]) for c in svc.INTAKE_CHANNELS])
 
 
-def _street() -> Street | None:
-    if current_user.street_id:
-        return db.session.get(Street, current_user.street_id)
-    return db.session.scalar(db.select(Street).order_by(Street.id).limit(1))
-
-
 def _get(cid: int) -> Complaint:
-    c = db.session.get(Complaint, cid)
-    if c is None or (current_user.role != "admin" and current_user.street_id not in (None, c.street_id)):
-        abort(404)
-    return c
+    return get_or_404(Complaint, cid)
 
 
 @bp.route("/complaints")
 def complaint_queue():
-    street = _street()
+    street = current_street()
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
     if status not in (None, *rules.STATE_LABELS) or kind not in (None, *svc.KIND_LABELS):
         abort(404)
-    items = svc.queue(street.id if street else None, status=status, kind=kind,
+    items = svc.queue(street.id, status=status, kind=kind,
                       overdue_only=request.args.get("overdue") == "1")
     shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in items})))}
-    today = local_date(utcnow(), street.timezone if street else None)
+    today = local_date(utcnow(), street.timezone)
     return render_template("inspector/complaints.html", items=items, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            can_see=lambda c: svc.can_see_personal_data(current_user, c),
@@ -117,12 +108,10 @@ def complaint_action(cid, action):
     c = _get(cid)
     if g.get("redisplay_only"):
         return _detail(c, None, request.form)
-    try:
+    with committing(flash_error=False) as done:
         ACTIONS[action](current_user, c, request.form)
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        return _detail(db.session.get(Complaint, cid), e.message, request.form, 409)
+    if not done.ok:
+        return _detail(db.session.get(Complaint, cid), done.error, request.form, 409)
     flash(_(DONE[action]), "success")
     return redirect(url_for("inspector.complaint_detail", cid=cid))
 
@@ -130,9 +119,7 @@ def complaint_action(cid, action):
 @bp.route("/complaints/intake", methods=["GET", "POST"])
 @keeps_input
 def complaint_intake():
-    street = _street()
-    if street is None:
-        abort(404)
+    street = current_street()
     form = IntakeForm()
     error = None
     if request.method == "GET":
@@ -141,17 +128,14 @@ def complaint_intake():
         form.submission_token.data = svc.new_submission_token()
     searching = request.method == "POST" and "find_shop" in request.form
     if request.method == "POST" and not g.get("redisplay_only") and not searching and form.validate():
-        try:
+        with committing(flash_error=False) as done:
             uploads = [f.read() for f in request.files.getlist("photos") if f and f.filename]
             c, _created = svc.file_complaint(current_user, street, complaint_data(form), form.submission_token.data,
                                              channel=form.channel.data, photos=uploads)
-            db.session.commit()
-        except DomainError as e:
-            db.session.rollback()
-            error = e.message
-        else:
+        error = done.error
+        if done.ok:
             flash(_("已登记，查询码 %(code)s", code=c.tracking_code), "success")
             return redirect(url_for("inspector.complaint_detail", cid=c.id))
-    shops = shop_choices(form, street)
+    shops = shop_choices(form, street, city_wide=False)
     return render_template("inspector/complaint_intake.html", form=form, error=error, limits=svc.LIMITS,
                            searched=bool(form.shop_q.data), shops=shops, photo_mb=photo_service.max_photo_mb())

@@ -8,7 +8,8 @@ from ...services import register
 from ...services.paging import paginate
 from ...services.patrols import licence_flags
 from . import bp
-from .patrols import current_street, shop_or_404, street_today
+from ..scope import current_street
+from .patrols import shop_or_404, street_today
 
 
 @bp.route("/shops")

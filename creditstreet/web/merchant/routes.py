@@ -5,11 +5,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ...domain import complaints as rules
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import Complaint, Shop
 from ...models.types import utcnow
 from ...services.merchant import common, objections, register, replies, repairs, settlement
+from ..scope import committing
 from . import bp
 
 
@@ -18,14 +18,9 @@ def _shop() -> Shop:
 
 
 def _done(message: str, endpoint: str, **values) -> Response:
-    db.session.commit()
+    """Inside ``committing()``: the success message and the redirect (the block commits on return)."""
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
-
-
-def _failed(e: DomainError) -> None:
-    db.session.rollback()
-    flash(e.message, "danger")
 
 
 def _uploads(name: str) -> list[bytes]:
@@ -43,7 +38,12 @@ def _record(rtype: str, rid: int):
 def home():
     shop = _shop()
     now = utcnow()
+    from ...domain import promises
+    from ...services import commitments
+
     return render_template("merchant/home.html", shop=shop, stars=register.stars_view(shop, now),
+                           commitments=commitments.for_shop(shop), c_labels=commitments.STATUS_LABELS,
+                           c_kinds=promises.COMMITMENT_LABELS,
                            member=settlement.is_member(shop.id),
                            waiting=[(c, s) for c, s in settlement.with_shop(shop.id) if s.status in settlement.ACTIVE])
 
@@ -58,14 +58,12 @@ def shop_register():
 
 @bp.route("/settlement", methods=["POST"])
 def settlement_toggle():
-    try:
+    with committing():
         if request.form.get("join") == "1":
             settlement.join(current_user)
             return _done(_("已参加先行和解：针对本店的投诉将先转给本店处理"), "merchant.home")
         settlement.leave(current_user)
         return _done(_("已退出先行和解"), "merchant.home")
-    except DomainError as e:
-        _failed(e)
     return redirect(url_for("merchant.home"))
 
 
@@ -91,15 +89,13 @@ def complaint(cid: int):
     c = _complaint(cid)
     s = settlement.settlement_of(c)
     if request.method == "POST":
-        try:
+        with committing():
             if request.form.get("what") == "reply":
                 replies.add_reply(current_user, c, request.form.get("text", ""))
                 return _done(_("回复已保存"), "merchant.complaint", cid=cid)
             settlement.propose(current_user, c, request.form.get("remedy", ""), request.form.get("amount", ""),
                                request.form.get("text", ""))
             return _done(_("和解方案已发送给消费者"), "merchant.complaint", cid=cid)
-        except DomainError as e:
-            _failed(e)
     return render_template("merchant/complaint.html", c=c, s=s, rules=rules, labels=settlement.STATUS_LABELS,
                            sees_contact=bool(s and settlement.sees_contact(s)),
                            proposals=settlement.proposals(s) if s else [], reply=replies.reply_of(c),
@@ -110,11 +106,9 @@ def complaint(cid: int):
 def objection_new(rtype: str, rid: int):
     row = _record(rtype, rid)
     if request.method == "POST":
-        try:
+        with committing():
             objections.file_objection(current_user, rtype, rid, request.form.get("reasons", ""), _uploads("photos"))
             return _done(_("异议已提交，市场监管所将在期限内答复"), "merchant.requests")
-        except DomainError as e:
-            _failed(e)
     return render_template("merchant/objection.html", rtype=rtype, row=row, title=common.record_title(rtype, row),
                            deadline=objections.objection_deadline(row), typed=request.form)
 
@@ -124,12 +118,10 @@ def repair_new(rtype: str, rid: int):
     row = _record(rtype, rid)
     if request.method == "POST":
         pledge = _uploads("pledge")
-        try:
+        with committing():
             repairs.apply_for_repair(current_user, rtype, rid, request.form.get("correction", ""),
                                      pledge[0] if pledge else None, _uploads("proofs"))
             return _done(_("信用修复申请已提交"), "merchant.requests")
-        except DomainError as e:
-            _failed(e)
     return render_template("merchant/repair.html", rtype=rtype, row=row, title=common.record_title(rtype, row),
                            eligible_from=repairs.eligible_from(row), typed=request.form)
 

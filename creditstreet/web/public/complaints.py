@@ -11,15 +11,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 
+from ...domain.inputs import db_id
 from ...domain import complaints as rules
 from ...domain.errors import DomainError
-from ...domain.text import normalize_mobile
+from ...domain.text import normalize_phone
 from ...extensions import db, limiter
 from ...services import complaints as svc
 from ...services import photos as photo_service
 from ..roles import keeps_input
-from . import bp
-from .routes import current_street
+from ..scope import committing, current_street
+from . import street_route
 
 TRACKED_KEY = "tracked_codes"
 
@@ -45,6 +46,8 @@ class ComplaintForm(FlaskForm):
     shop_q = StringField(_l("商户名称"), render_kw={"type": "search", "autocomplete": "off"})
     shop_id = RadioField(_l("选择商户"), choices=[], validate_choice=False)
     card_serial = StringField(_l("或填写商品质量信誉卡编号"), render_kw={"inputmode": "numeric"})
+    trader_name = StringField(_l("查不到的商户：商户名称或招牌"))
+    trader_address = StringField(_l("门牌号或具体位置"))
     title = StringField(_l("标题"))
     goods = StringField(_l("商品或服务"))
     goods_category = SelectField(_l("商品类别"), choices=[("", _l("请选择"))] + [(c, c) for c in svc.GOODS_CATEGORIES],
@@ -54,7 +57,8 @@ class ComplaintForm(FlaskForm):
     description = TextAreaField(_l("事情经过"))
     demand = TextAreaField(_l("您的诉求"))
     consumer_name = StringField(_l("姓名（可不填）"), render_kw={"autocomplete": "name"})
-    consumer_phone = StringField(_l("手机号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    consumer_phone = StringField(_l("联系电话（手机或固定电话）"),
+                                 render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
     # SPEC M2: the consumer's choice at filing, used only when the shop takes part in early settlement
     share_contact = BooleanField(_l("如该商户参加先行和解，同意商户查看我的姓名和电话用于和解"))
     photos = MultipleFileField(_l("照片（可选，最多5张）"), render_kw={"accept": "image/*"})
@@ -69,8 +73,43 @@ class TrackForm(FlaskForm):
 def complaint_data(form: ComplaintForm) -> dict:
     """The service's input from the form (shared with the inspector intake)."""
     return {k: getattr(form, k).data for k in (
-        "kind", "carries_report", "subject", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
-        "purchased_on", "description", "demand", "consumer_name", "consumer_phone", "share_contact")}
+        "kind", "carries_report", "subject", "shop_id", "card_serial", "trader_name", "trader_address", "title", "goods",
+        "goods_category", "amount", "purchased_on", "description", "demand", "consumer_name", "consumer_phone",
+        "share_contact")}
+
+
+def show_errors(form: FlaskForm, errors: dict[str, str]) -> str:
+    """Put each service error on its form field (all at once) and return the summary line."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+    return _("有 %(n)s 处需要修改，请查看标红的项目", n=len(errors))
+
+
+def keep_photos(token: str) -> tuple[list, dict[str, str]]:
+    """Stage this POST's photos under the form's token and drop the ones the consumer removed;
+    returns (staged photos, {refused file name: why}). Commits the staging (issue 17)."""
+    drop = [int(v) for v in request.form.getlist("drop_photo") if v.isdigit()]
+    uploads = [(f.filename, f.read()) for f in request.files.getlist("photos") if f and f.filename]
+    refused = {}
+    if drop:
+        photo_service.unstage(token, drop)
+    if uploads:
+        _kept, refused = photo_service.stage(token, uploads)
+    if drop or uploads:
+        db.session.commit()
+    return photo_service.staged(token), refused
+
+
+def lost_photos() -> dict[str, str]:
+    """A refused POST (rate limit, expired page) stores nothing: name each photo to attach again."""
+    return {f.filename: _("未保存，请重新选择") for f in request.files.getlist("photos") if f and f.filename}
+
+
+def stored_a_complaint(response) -> bool:
+    """Rate limits count only requests that stored a complaint (issue 17), not failed attempts."""
+    return bool(g.get("complaint_stored"))
 
 
 def remember(code: str) -> None:
@@ -87,15 +126,13 @@ def is_shop_search() -> bool:
     return request.method == "POST" and "find_shop" in request.form
 
 
-@bp.route("/complaints/new", methods=["GET", "POST"])
-@limiter.limit(form_limit, methods=["POST"], exempt_when=is_shop_search)
+@street_route("/complaints/new", methods=["GET", "POST"])
+@limiter.limit(form_limit, methods=["POST"], exempt_when=is_shop_search, deduct_when=stored_a_complaint)
 @keeps_input
 def complaint_new():
     street = current_street()
-    if street is None:
-        abort(404)
     form = ComplaintForm()
-    error = None
+    error, refused = None, {}
     if request.method == "GET":
         form.submission_token.data = svc.new_submission_token()
         form.shop_q.data = request.args.get("q", "")
@@ -105,40 +142,58 @@ def complaint_new():
         form.subject.data = "broken_commitment" if request.args.get("subject") == "broken_commitment" else ""
     elif not form.submission_token.data:
         form.submission_token.data = svc.new_submission_token()
+    token = form.submission_token.data
     searching = request.method == "POST" and "find_shop" in request.form
-    if request.method == "POST" and not g.get("redisplay_only") and not searching:
-        if form.validate():
-            try:
-                c, created = svc.file_complaint(None, street, complaint_data(form), form.submission_token.data,
-                                                photos=_uploads())
-                db.session.commit()
-            except DomainError as e:
-                db.session.rollback()
-                error = e.message
+    if request.method == "POST" and g.get("redisplay_only"):
+        refused = lost_photos()
+    elif request.method == "POST":
+        staged, refused = keep_photos(token)
+        if refused and not searching:  # never file without a photo the consumer meant to attach
+            error = _("有照片没有保存，请看照片一栏的说明；其他内容和照片已保留")
+        elif not searching and form.validate():
+            with committing(flash_error=False) as done:
+                c, created = svc.file_complaint(None, street, complaint_data(form), token)
+            if not done.ok:
+                errors = getattr(done.exception, "errors", None)
+                error = show_errors(form, errors) if errors is not None else done.error
             else:
+                g.complaint_stored = created
                 if created or _same_phone(c, form.consumer_phone.data):
                     remember(c.tracking_code)
                 return redirect(url_for("public.track_code", code=c.tracking_code))
-        else:
+        elif not searching:
             error = _("提交的内容无法处理，请检查后重试")
     shops = shop_choices(form, street)
     return render_template("public/complaint_new.html", form=form, street=street, error=error,
-                           limits=svc.LIMITS, searched=bool(form.shop_q.data), shops=shops,
-                           card_note=card_note(form.card_serial.data), photo_mb=photo_service.max_photo_mb())
+                           limits=svc.LIMITS, trader_limits=svc.TRADER_LIMITS, searched=bool(form.shop_q.data),
+                           shops=shops, card_note=card_note(form.card_serial.data),
+                           photo_mb=photo_service.max_photo_mb(), staged=photo_service.staged(token),
+                           refused=refused)
 
 
-def shop_choices(form: ComplaintForm, street) -> list:
-    """Search results for the form (the picked shop kept); a single match is pre-selected."""
-    shops = svc.search_shops(street, form.shop_q.data) if form.shop_q.data else []
+def shop_choices(form: ComplaintForm, street, city_wide: bool = True) -> list:
+    """Search results for the form (the picked shop kept); a single match is pre-selected.
+
+    A consumer finds a shop on any street (SPEC K8), this street's first, labelled with its street
+    when it is on another; an inspector's intake (``city_wide`` False) searches the own street only.
+    """
+    q = form.shop_q.data
+    shops = (svc.search_shops(None, q, first=street) if city_wide else svc.search_shops(street, q)) if q else []
     picked = form.shop_id.data
-    if picked and str(picked).isdigit() and all(str(s.id) != str(picked) for s in shops):
-        shop = db.session.get(svc.Shop, int(picked))
-        if shop is not None and shop.street_id == street.id:
+    if db_id(picked) is not None and all(str(s.id) != str(picked) for s in shops):
+        shop = db.session.get(svc.Shop, db_id(picked))
+        if shop is not None and shop.status == "active" and (city_wide or shop.street_id == street.id):
             shops = [shop] + shops
-    form.shop_id.choices = [(str(s.id), f"{s.name}（{s.house_number}）") for s in shops]
+    form.shop_id.choices = [(str(s.id), _shop_label(s, street)) for s in shops]
     if len(shops) == 1 and not picked:
         form.shop_id.data = str(shops[0].id)
     return shops
+
+
+def _shop_label(shop, street) -> str:
+    if shop.street_id == street.id:
+        return f"{shop.name}（{shop.house_number}）"
+    return f"{shop.name}（{shop.street.name} {shop.house_number}）"
 
 
 def card_note(serial) -> str:
@@ -160,13 +215,13 @@ def card_note(serial) -> str:
 
 def _same_phone(c, typed) -> bool:
     try:
-        return normalize_mobile(typed) == c.consumer_phone
+        return normalize_phone(typed) == c.consumer_phone
     except DomainError:
         return False
 
 
 def _result(c, status=200):
-    settings = svc.rule_settings()
+    settings = svc.rule_settings(c.street_id)
     window = c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, svc.utcnow(), settings)
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
     from ...services.merchant import settlement as early  # SPEC M2: the shop's proposal to answer
@@ -174,16 +229,27 @@ def _result(c, status=200):
     s = early.settlement_of(c)
     return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc, settlement=s,
                            proposal=early.current_proposal(s) if s else None, early=early,
+                           tracking_qr=tracking_qr(c.tracking_code),
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
                            confirm_days=settings.confirm_window_days,
                            calendar_warning=svc.calendar_warning(c)), status
+
+
+def tracking_qr(code: str) -> str:
+    """A QR (SVG data URI) of the tracking page for ``code``: scanning it opens the look-up with
+    the code filled in; the phone is still asked for (K6)."""
+    import segno
+
+    from ..urls import public_url
+
+    return segno.make(public_url("public.track_code", code=code), error="m").svg_data_uri(scale=3, border=2)
 
 
 def _not_found(form):
     return render_template("public/track.html", form=form, not_found=True), 404
 
 
-@bp.route("/track", methods=["GET", "POST"])
+@street_route("/track", methods=["GET", "POST"])
 @limiter.limit(track_limit, methods=["POST"])
 @limiter.limit(track_fail_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 404)
 @keeps_input
@@ -198,7 +264,7 @@ def track():
     return render_template("public/track.html", form=form, not_found=False)
 
 
-@bp.route("/track/<code>")
+@street_route("/track/<code>")
 def track_code(code):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
@@ -207,7 +273,7 @@ def track_code(code):
     return _result(c)
 
 
-@bp.route("/track/<code>/<action>", methods=["POST"])
+@street_route("/track/<code>/<action>", methods=["POST"])
 @limiter.limit(track_limit)
 def track_action(code, action):
     if action not in ("confirm", "reopen", *SETTLE_ACTIONS):
@@ -215,19 +281,15 @@ def track_action(code, action):
     c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
     if c is None:
         abort(404)
-    try:
+    with committing() as done:
         if action in SETTLE_ACTIONS:
             _settle_action(c, action)
         elif action == "confirm":
             svc.confirm_outcome(c)
-            flash(_("已确认办理结果，感谢您的反馈"), "success")
         else:
             svc.reopen_complaint(c, request.form.get("reason", ""))
-            flash(_("已重新打开，工作人员将继续调解"), "success")
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if done.ok and action not in SETTLE_ACTIONS:
+        flash(_("已确认办理结果，感谢您的反馈") if action == "confirm" else _("已重新打开，工作人员将继续调解"), "success")
     return redirect(url_for("public.track_code", code=code))
 
 

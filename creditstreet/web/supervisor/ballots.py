@@ -9,6 +9,7 @@ from ...extensions import db
 from ...models import Ballot, Shop, utcnow
 from ...services import ballots
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
 from .forms import VoteForm
 
@@ -21,11 +22,13 @@ def now():
 def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
-    todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
+    street = current_street_or_none()
+    todo, done = ballots.shops_to_vote(current_user, quarter, street.id if street else None) if quarter else ([], [])
     window = ballots.window_dates(quarter) if quarter else None
     query = (request.args.get("q") or "").strip()[:40]
-    found = ballots.find_ballot_shops(current_user, quarter, query) if quarter and query else []
-    return dict(quarter=quarter, todo=todo, done=done, window=window, query=query, found=found,
+    street_id = street.id if street else None
+    found = ballots.find_ballot_shops(current_user, quarter, query, street_id) if quarter and query else []
+    return dict(quarter=quarter, todo=todo, done=done, window=window, query=query, found=found, street_id=street_id,
                 closed_message=None if quarter else ballots.closed_message(at))
 
 
@@ -40,7 +43,7 @@ def vote_next():
         flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
     after = request.args.get("after", type=int)
-    shop = ballots.next_to_vote(current_user, ctx["quarter"], after)
+    shop = ballots.next_to_vote(current_user, ctx["quarter"], after, ctx["street_id"])
     if shop is None:  # the skipped shop is the only one left
         flash(_("没有其他待投票的商户了"), "info")
         return redirect(url_for("supervisor.vote", shop_id=after))
@@ -50,13 +53,10 @@ def vote_next():
 @bp.route("/vote/<int:shop_id>", methods=["GET", "POST"])
 @keeps_input
 def vote(shop_id: int):
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.street_id != current_user.street_id:
-        abort(404)
+    shop = get_or_404(Shop, shop_id)  # a street supervisor votes on the own street; a city-wide one on any
     ctx = _home_context()
     quarter = ctx["quarter"]
-    if quarter is not None and shop.id not in {s.id for s in ctx["todo"] + ctx["done"]} \
-            and shop.id not in ballots.conflict_shop_ids(current_user.id):
+    if quarter is not None and not ballots.on_ballot_list(shop, quarter):
         abort(404)  # not in business in the quarter (SPEC G1), or closed: not on the ballot list
     existing = None
     if quarter is not None:
@@ -73,18 +73,15 @@ def vote(shop_id: int):
         for c in CRITERIA:
             getattr(form, c).data = "1" if getattr(existing, c) else "0"
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             if quarter is None:
                 raise DomainError(ctx["closed_message"], code="ballot_window_closed")
             ballots.cast_ballot(current_user, shop, quarter, {c: getattr(form, c).data for c in CRITERIA}, now())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                                    blocked=blocked, **ctx), 400
-        db.session.commit()
         flash(f"已保存对{shop.name}的投票", "success")
-        following = ballots.next_to_vote(current_user, quarter, shop.id)
+        following = ballots.next_to_vote(current_user, quarter, shop.id, ctx["street_id"])
         if following is not None:
             return redirect(url_for("supervisor.vote", shop_id=following.id))
         flash(_("本季度所有商户都已投票，谢谢！"), "success")
