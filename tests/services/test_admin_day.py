@@ -15,9 +15,13 @@ CST = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 9, 2, 10, tzinfo=CST)
 
 
+_n = iter(range(10, 99))
+
+
 def _complaint(street, shop, received, **fields):
-    data = {"kind": "complaint", "shop_id": shop.id, "description": "买的鞋子开胶了，要求退货",
-            "consumer_phone": "13800138000", "consumer_name": "王小明", "amount": "199"}
+    n = next(_n)  # a different phone each: the same content from one phone would be one complaint (K7)
+    data = {"kind": "complaint", "shop_id": shop.id, "description": f"买的鞋子开胶了，要求退货（第{n}双）",
+            "consumer_phone": f"138001380{n}", "consumer_name": "王小明", "amount": "199"}
     c, _ = svc.file_complaint(None, street, data, None, now=received)
     for k, v in fields.items():
         setattr(c, k, v)
