@@ -65,6 +65,16 @@ class Config:
     HSTS_SECONDS = 0
     # The office that issues plaques and licence marks, printed above the seal area (SPEC S4).
     ISSUING_AUTHORITY = os.environ.get("ISSUING_AUTHORITY", "县市场监督管理局")
+    # SMS (services/notify): "console" logs messages (development); "tencent" sends through Tencent
+    # Cloud SMS with the TENCENT_SMS_* settings and SMS_TEMPLATE_IDS ("complaint_accepted=1001,…").
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "console")
+    SMS_TEMPLATE_IDS = os.environ.get("SMS_TEMPLATE_IDS", "")
+    TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+    TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+    TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "")
+    TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+    TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
     TESTING = False
     PRODUCTION = False
 

@@ -161,3 +161,30 @@ def mark_key_disclosures(now: datetime | None = None) -> int:
         db.session.commit()
     log.info("重点公示：新标记 %d 户", n)
     return n
+
+
+def deliver_notifications(now: datetime | None = None) -> dict:
+    """Every minute: send the due SMS of the outbox, retrying failures with backoff (issue 17)."""
+    now = _now(now)
+    with _job_context() as db:
+        from .services.notify import deliver_due
+
+        counts = deliver_due(now)
+        db.session.commit()
+    if any(counts.values()):
+        log.info("短信：送达 %(delivered)d，待重试 %(retry)d，失败 %(failed)d", counts)
+    return counts
+
+
+def morning_digest(now: datetime | None = None) -> int:
+    """Daily at 08:00: overdue digests to inspectors and admins (K4); stale staged photos purged."""
+    now = _now(now)
+    with _job_context() as db:
+        from .services.notify import queue_overdue_digests
+        from .services.photos import purge_staged
+
+        n = queue_overdue_digests(now)
+        purged = purge_staged(now)
+        db.session.commit()
+    log.info("逾期提醒短信：%d 条；清理未提交的照片：%d 张", n, purged)
+    return n

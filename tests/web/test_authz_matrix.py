@@ -153,6 +153,9 @@ MATRIX: dict[str, E] = {
     "admin.awards_marks": E(ADM, {"year": "=2025"}),
     "admin.awards_plaques": E(ADM, {"year": "=2025"}),
     "admin.award_revoke": E(ADM),
+    # issue 17: the SMS outbox
+    "admin.notifications": E(ADM),
+    "admin.notification_retry": E(ADM, {"msg_id": "=999999"}),
     # issue 16: commitments, fund, corrections, open data (SPEC §13)
     "admin.commitments_queue": E(ADM),
     "admin.shop_commitments": E(ADM),

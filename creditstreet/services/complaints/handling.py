@@ -11,7 +11,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, FundEntry, Street, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
 from . import bad_records
@@ -85,6 +85,7 @@ def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> 
     _event(c, actor, "accept", "", now)
     audit.record(actor, "complaint.accept", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "accepted", now)
     return c
 
 
@@ -101,6 +102,7 @@ def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
     _event(c, actor, "refuse", f"{label}{'：' + note if note else ''}", now)
     audit.record(actor, "complaint.refuse", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "refused", c.closed_at)
     return c
 
 
@@ -146,6 +148,7 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     bad_records.record_closing(actor, c, rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation), now)
     audit.record(actor, "complaint.close", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "closed", now)
     return c
 
 

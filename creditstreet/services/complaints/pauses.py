@@ -15,7 +15,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, ComplaintPause, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
 from .common import _event, _snap, _tz
@@ -60,6 +60,7 @@ def pause_clock(actor: User, c: Complaint, reason: str, now: datetime | None = N
     db.session.flush()
     audit.record(actor, "complaint.pause", "complaint", c.id, before,
                  {**_snap(c), "pause": audit.snapshot(pause, ("reason", "paused_on"))})
+    notify.complaint_event(c, "paused", now, detail=label)
     return pause
 
 

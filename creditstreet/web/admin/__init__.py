@@ -14,4 +14,5 @@ from . import ballots, supervisors, exams, awards, warnings  # noqa: E402,F401  
 from . import promises, fund  # noqa: E402,F401  (issue 16)
 from . import workcalendar  # noqa: E402,F401  (issue 14)
 from . import merchants  # noqa: E402,F401  (issue 15)
+from . import notifications  # noqa: E402,F401  (issue 17)
 from . import street_settings  # noqa: E402,F401  (issue 18)

@@ -1,7 +1,7 @@
 """a bad record is withdrawn when its complaint is reopened (SPEC K5: the final closing decides)
 
-Revision ID: 0011_mig
-Revises: 0010_city
+Revision ID: 0013_mig
+Revises: 0012_print_jobs
 Create Date: 2026-12-07 15:00:00
 
 Existing rows: a complaint that was reopened and is now closed not at fault (or still open) keeps
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_mig'
-down_revision = '0010_city'
+revision = '0013_mig'
+down_revision = '0012_print_jobs'
 branch_labels = None
 depends_on = None
 
