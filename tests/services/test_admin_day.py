@@ -51,3 +51,18 @@ def test_the_landing_page_shows_the_figures(client, login_as, street):
     html = client.get("/admin/").get_data(as_text=True)
     assert 'id="day-figures"' in html and 'id="fig-new">0<' in html and 'id="fig-overdue">0<' in html
     assert 'id="fig-rect"' in html
+
+
+def test_open_rectifications_are_counted(app, street):
+    """Two rectifications ordered on a patrol of this street, one closed by a re-inspection: 1 open."""
+    from creditstreet.models import Patrol, Rectification
+
+    shop = factories.make_shop(street)
+    patrol = Patrol(shop_id=shop.id, patrolled_at=datetime(2026, 8, 20, 9, tzinfo=CST))
+    db.session.add(patrol)
+    db.session.flush()
+    for item, closed in (("prices", None), ("ledger", datetime(2026, 8, 30, 9, tzinfo=CST))):
+        db.session.add(Rectification(patrol_id=patrol.id, shop_id=shop.id, checklist_item=item, workdays=5,
+                                     due_on=date(2026, 8, 27), closed_at=closed))
+    db.session.flush()
+    assert admin_day.day_figures([street.id], NOW).rectifications == 1
