@@ -56,7 +56,7 @@ DEMO_ROLES = {"cityadmin": "admin", "inspector": "inspector1", "supervisor": "su
 # shows the last page).
 VARIANTS = ["/?q=商户12", "/?page=100000", "/inspector/shops?q=商户12", "/inspector/shops?page=100000",
             "/admin/grades?page=100000", "/admin/shops?q=商户12", "/admin/shops?page=100000",
-            "/admin/ballots?page=100000", "/admin/audit?page=100000", "/inspector/complaints?page=100000",
+            "/admin/ballots?page=100000", "/admin/ballots?quarter=2024Q2", "/admin/audit?page=100000", "/inspector/complaints?page=100000",
             "/api/track?code={code}"]
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json|<fmt>|<string:fmt>)$|<path:")
 
@@ -69,14 +69,20 @@ def spread(streets: int) -> None:
     from creditstreet.extensions import db
     from creditstreet.models import Street
 
-    slug = "slug" in Street.__table__.c
+    slug, default = "slug" in Street.__table__.c, "is_default" in Street.__table__.c
     db.session.execute(Street.__table__.insert(), [
         {"id": n, "name": f"基准测试街{n}", "timezone": "Asia/Shanghai", "hotlines": [], "duty_hours": "",
-         "created_at": recompute.YEAR_START, **({"slug": f"s{n}"} if slug else {})} for n in range(2, streets + 1)])
+         "created_at": recompute.YEAR_START, **({"slug": f"s{n}"} if slug else {}),
+         **({"is_default": False} if default else {})} for n in range(2, streets + 1)])
     where = f"CASE WHEN {{id}} % 2 = 1 THEN 1 ELSE 2 + ({{id}} / 2) % {streets - 1} END"
     db.session.execute(text(f"UPDATE shops SET street_id = {where.format(id='id')}"))
     db.session.execute(text(f"UPDATE complaints SET street_id = {where.format(id='shop_id')}"
                             " WHERE shop_id IS NOT NULL"))
+    if db.engine.dialect.name == "postgresql":  # rows were inserted with their ids: move the sequences on
+        for table in db.metadata.sorted_tables:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                        f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
     db.session.commit()
 
 
