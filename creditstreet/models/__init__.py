@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 mappings, one module per aggregate (SPEC §1)."""
 from .ballot import CRITERIA, Ballot
-from .card import CardBatch, CardCheck, CardRange
+from .card import CardBatch, CardCheck, CardRange, PrintJob
 from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
@@ -27,6 +27,7 @@ from .patrol import (
     IndustryGroupMember,
     Patrol,
     PeerFinding,
+    Rectification,
     Seizure,
     SpecialAction,
     Violation,

@@ -57,7 +57,7 @@ def login_lines() -> list[str]:
 
 def demo_uscc(n: int) -> str:
     """A valid 18-character USCC for demo shop ``n`` (an individual business in region 420381)."""
-    body = f"92420381{n:09d}".replace("0", "B", 1)[:17]
+    body = f"92420381CT{n:07d}"  # region 420381, then a 9-character organisation code
     return body + uscc_rules.calc_check_digit(body)
 
 

@@ -95,6 +95,20 @@
       });
     }
   }
+  // A background job's page (card prints): poll its status every 2 s, move the bar, reload when it ends.
+  function wirePoll(el) {
+    var url = el.getAttribute("data-poll");
+    var text = document.getElementById(el.getAttribute("data-poll-text"));
+    function tick() {
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
+        el.value = job.done;
+        if (text) { text.textContent = job.label; }
+        if (job.status === "done" || job.status === "failed" || job.stalled) { window.location.reload(); }
+        else { setTimeout(tick, 2000); }
+      }).catch(function () { setTimeout(tick, 5000); });
+    }
+    setTimeout(tick, 1000);
+  }
   // A form that came back with errors: bring the first wrong field into view above the sticky
   // submit bar and focus it; the browser's own "required" check is moved the same way (issue 17).
   function showField(el) {
@@ -141,6 +155,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(wireInvalid);
     document.querySelectorAll("[data-copy]").forEach(wireCopy);
+    document.querySelectorAll("[data-poll]").forEach(wirePoll);
     focusFirstError();
     document.querySelectorAll("input[type=file][data-max-mb]").forEach(wirePhotos);
     document.querySelectorAll("[data-maxchars]").forEach(wireCounter);

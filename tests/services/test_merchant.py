@@ -144,9 +144,9 @@ def test_serious_violation_needs_twelve_months_and_a_pledge(db, street, shop, ow
 
 # --- M2 early settlement ---------------------------------------------------------------------------
 
-def _file(street, shop, now, share=False):
+def _file(street, shop, now, share=False, what="穿了三天就开胶"):
     c, _ = file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "title": "鞋子开胶",
-                                          "description": "穿了三天就开胶", "consumer_name": "张三",
+                                          "description": what, "consumer_name": "张三",
                                           "consumer_phone": "13812345678", "share_contact": share},
                           None, now=now)
     return c
@@ -206,7 +206,7 @@ def test_no_answer_by_the_deadline_goes_to_the_office_and_reports_never_go_to_th
 def test_contact_is_masked_without_consent(db, street, shop, owner):
     settlement.join(owner, now=cst(2026, 5, 1))
     shared = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11), share=True))
-    hidden = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11)))
+    hidden = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11), what="另一双鞋也开胶"))
     assert settlement.sees_contact(shared) and not settlement.sees_contact(hidden)
 
 

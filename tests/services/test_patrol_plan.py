@@ -74,9 +74,9 @@ def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
     inspector = factories.make_user("inspector", street=street)
     c0, c1, c2 = demo["c"]
     # 2026Q2 starts 2026-04-01 00:00 Shanghai: exactly at the start counts; one second before does not.
-    patrols.record_patrol(inspector, c0, None, {}, at=datetime(2026, 4, 1, 0, 0, tzinfo=SH))
-    patrols.record_patrol(inspector, c1, None, {}, at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=SH))
-    patrols.record_patrol(inspector, c2, None, {}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
+    patrols.record_patrol(inspector, c0, None, {"licence": "pass"}, at=datetime(2026, 4, 1, 0, 0, tzinfo=SH))
+    patrols.record_patrol(inspector, c1, None, {"licence": "pass"}, at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=SH))
+    patrols.record_patrol(inspector, c2, None, {"licence": "pass"}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
     rows = patrol_plan.plan_rows(plan, "Asia/Shanghai")
     assert {r.shop.id: r.done for r in rows} == {c0.id: True, c1.id: False, c2.id: False}
 

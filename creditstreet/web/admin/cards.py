@@ -1,5 +1,6 @@
 """The admin's quality credit card pages: printed batches, free issue of ranges, card sheets (SPEC C1–C2)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -10,8 +11,8 @@ from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import CardBatch, CardRange, Shop, utcnow
-from ...services import cards
+from ...models import CardBatch, CardRange, PrintJob, Shop, utcnow
+from ...services import cards, print_jobs
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
@@ -35,7 +36,8 @@ class IssueForm(FlaskForm):
 def _page(street, batch_form, issue_form):
     return render_template("admin/cards.html", street=street, batch_form=batch_form, issue_form=issue_form,
                            batches=cards.batches(street.id), ranges=cards.ranges(street.id),
-                           fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS)
+                           fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS,
+                           jobs=print_jobs.recent(street.id))
 
 
 def _forms(street):
@@ -82,10 +84,15 @@ def cards_home():
 
 @bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
 def card_sheet(range_id: int):
+    """The sheet at once, for up to MAX_SHEET_CARDS cards; a longer one is printed as a job."""
     rng = get_or_404(CardRange, range_id)
-    first = request.args.get("first", type=query_int) or rng.first_serial
-    last = request.args.get("last", type=query_int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+    first = request.args.get("first", type=query_int)
+    last = request.args.get("last", type=query_int)
     try:
+        first, last = cards.check_sheet_range(rng, first, last)
+        if last - first + 1 > cards.MAX_SHEET_CARDS:
+            raise DomainError(f"{cards.fmt_range(first, last)} 共 {last - first + 1} 张，超过 {cards.MAX_SHEET_CARDS} 张的"
+                              "打印请在下方“打印卡片”中提交，后台生成后下载", code="print_as_job")
         pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:
         flash(e.message, "danger")
@@ -93,3 +100,83 @@ def card_sheet(range_id: int):
     from ...exports import attachment
 
     return attachment(pdf, f"信誉卡-{cards.fmt_range(first, last)}.pdf", "application/pdf")
+
+
+@bp.route("/cards/ranges/<int:range_id>/print", methods=["POST"])
+def card_print(range_id: int):
+    """Print serials first–last of the range: at once up to MAX_SHEET_CARDS, else as a job."""
+    from flask import current_app
+
+    from ...services import print_jobs
+
+    rng = get_or_404(CardRange, range_id)
+    try:
+        first = cards.parse_serial(request.form.get("first") or str(rng.first_serial), "起始编号")
+        last = cards.parse_serial(request.form.get("last") or str(rng.last_serial), "结束编号")
+        first, last = cards.check_sheet_range(rng, first, last)
+        if last - first + 1 <= cards.MAX_SHEET_CARDS:
+            return redirect(url_for("admin.card_sheet", range_id=rng.id, first=first, last=last))
+        job = print_jobs.start(current_user, rng, first, last, public_base_url())
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "danger")
+        return redirect(url_for("admin.cards_home"))
+    db.session.commit()
+    print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
+    return redirect(url_for("admin.print_job", job_id=job.id))
+
+
+def _job_or_404(job_id: int) -> tuple[PrintJob, CardRange]:
+    job = db.session.get(PrintJob, job_id)
+    if job is None:
+        abort(404)
+    return job, get_or_404(CardRange, job.range_id)
+
+
+@bp.route("/cards/prints/<int:job_id>")
+def print_job(job_id: int):
+    from ...services import print_jobs
+
+    job, rng = _job_or_404(job_id)
+    return render_template("admin/print_job.html", job=job, rng=rng, shop=db.session.get(Shop, rng.shop_id),
+                           fmt=cards.fmt_range, stalled=print_jobs.is_stalled(job))
+
+
+@bp.route("/cards/prints/<int:job_id>/status.json")
+def print_job_status(job_id: int):
+    """What the job page's script polls: status, cards done of total, the line it shows."""
+    from flask import jsonify
+
+    from ...services import print_jobs
+
+    job, _rng = _job_or_404(job_id)
+    return jsonify(status=job.status, done=job.done, total=job.total, stalled=print_jobs.is_stalled(job),
+                   label=_("已生成 %(d)s / %(t)s 张", d=job.done, t=job.total))
+
+
+@bp.route("/cards/prints/<int:job_id>/restart", methods=["POST"])
+def print_job_restart(job_id: int):
+    from flask import current_app
+
+    from ...services import print_jobs
+
+    job, _rng = _job_or_404(job_id)
+    try:
+        print_jobs.restart(job)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "danger")
+        return redirect(url_for("admin.print_job", job_id=job.id))
+    db.session.commit()
+    print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
+    return redirect(url_for("admin.print_job", job_id=job.id))
+
+
+@bp.route("/cards/prints/<int:job_id>/sheet.pdf")
+def print_job_pdf(job_id: int):
+    from ...exports import attachment
+
+    job, _rng = _job_or_404(job_id)
+    if job.status != "done":
+        abort(404)
+    return attachment(job.pdf, f"信誉卡-{cards.fmt_range(job.first_serial, job.last_serial)}.pdf", "application/pdf")

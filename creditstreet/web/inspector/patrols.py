@@ -48,6 +48,12 @@ class PatrolForm(FlaskForm):
     submission_token = HiddenField()
 
 
+# A failed item's rectification period, in working days (issue 17): rectify_licence, rectify_ledger, ...
+for _item in CHECKLIST:
+    setattr(PatrolForm, f"rectify_{_item}", StringField("整改期限（工作日，可不填）",
+                                                        render_kw={"inputmode": "numeric", "maxlength": 2}))
+
+
 class SeizureRow(Form):
     goods = StringField("物品名称")
     quantity = StringField("数量")
@@ -101,7 +107,8 @@ def patrol_new():
             patrol = patrols.record_patrol(
                 current_user, shop, group, {item: getattr(form, item).data for item in CHECKLIST},
                 form.note.data or "", request.files.getlist(form.photos.name), action,
-                form.submission_token.data or None)
+                form.submission_token.data or None, all_items_pass=bool(request.form.get("all_pass")),
+                rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
         if done.ok:
             flash("巡查记录已保存", "success")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
@@ -140,7 +147,8 @@ def patrol_show(patrol_id: int):
                            group=group, action=action, items=CHECKLIST,
                            labels=patrols.CHECKLIST_LABELS, results=patrols.RESULT_LABELS,
                            failed=patrols.failed_items(patrol), kind_labels=patrols.KIND_LABELS,
-                           severity_labels=patrols.SEVERITY_LABELS)
+                           severity_labels=patrols.SEVERITY_LABELS,
+                           rectifications=patrols.for_patrol(patrol))
 
 
 @bp.route("/photos/<int:photo_id>")
