@@ -258,3 +258,32 @@ def shops_query(street: Street, query: str = "", status: str | None = None):
                               Shop.uscc.contains(code, autoescape=True),
                               Shop.house_number == clean_text(query)))
     return stmt.order_by(Shop.status, Shop.house_sort, Shop.id)
+
+
+def resolve_shop(street: Street, text: object) -> Shop:
+    """The one active shop of ``street`` that ``text`` names: "10号 张记面馆" as offered in the
+    search list, a name or part of one (traditional or simplified, CASES K-11), or a house number
+    ("10", "10号": exactly that number). ValidationError (Chinese) when none or several match."""
+    from ..domain.errors import ValidationError
+    from ..domain.ledger import house_search_token
+
+    typed = " ".join(clean_text(text).split())
+    if not typed:
+        raise ValidationError("请输入商户名称或门牌号", code="shop_required")
+    active = select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
+    exact = [s for s in db.session.scalars(active.where(Shop.name == typed.split(" ", 1)[-1]))
+             if f"{s.house_number} {s.name}".strip() == typed or s.name == typed]
+    if len(exact) == 1:
+        return exact[0]
+    key, house = search_key(typed), house_search_token(typed)
+    conds = [Shop.search_key.contains(key, autoescape=True)]
+    if house is not None:
+        conds.append(Shop.house_sort.contains(house, autoescape=True))
+    found = list(db.session.scalars(active.where(or_(*conds)).order_by(Shop.house_sort, Shop.id).limit(6)))
+    if not found:
+        raise ValidationError(f"没有找到商户“{typed[:40]}”，请输入名称或门牌号", code="shop_not_found")
+    if len(found) > 1:
+        names = "、".join(f"{s.house_number} {s.name}".strip() for s in found[:5])
+        raise ValidationError(f"“{typed[:40]}”对应多个商户：{names}{'等' if len(found) > 5 else ''}，请从列表中选择",
+                              code="shop_ambiguous")
+    return found[0]
