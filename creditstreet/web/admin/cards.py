@@ -124,18 +124,15 @@ def card_print(range_id: int):
     from ...services import print_jobs
 
     rng = get_or_404(CardRange, range_id)
-    try:
+    with committing() as done:
         first = cards.parse_serial(request.form.get("first") or str(rng.first_serial), "起始编号")
         last = cards.parse_serial(request.form.get("last") or str(rng.last_serial), "结束编号")
         first, last = cards.check_sheet_range(rng, first, last)
         if last - first + 1 <= cards.MAX_SHEET_CARDS:
             return redirect(url_for("admin.card_sheet", range_id=rng.id, first=first, last=last))
         job = print_jobs.start(current_user, rng, first, last, public_base_url())
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if not done.ok:
         return redirect(url_for("admin.cards_home"))
-    db.session.commit()
     print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
     return redirect(url_for("admin.print_job", job_id=job.id))
 
@@ -175,13 +172,10 @@ def print_job_restart(job_id: int):
     from ...services import print_jobs
 
     job, _rng = _job_or_404(job_id)
-    try:
+    with committing() as done:
         print_jobs.restart(job)
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if not done.ok:
         return redirect(url_for("admin.print_job", job_id=job.id))
-    db.session.commit()
     print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
     return redirect(url_for("admin.print_job", job_id=job.id))
 
