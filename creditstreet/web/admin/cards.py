@@ -28,7 +28,8 @@ class BatchForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     batch_id = SelectField("印制批次", coerce=int)
-    shop_id = SelectField("发放给商户", coerce=int)
+    # A name or house number, looked up on the street: a list of every shop does not scale (Y3).
+    shop_id = StringField("发放给商户（名称或门牌号）")
     first = StringField("起始编号")
     last = StringField("结束编号")
 
@@ -40,12 +41,30 @@ def _page(street, batch_form, issue_form):
                            jobs=print_jobs.recent(street.id))
 
 
+def _issue_shop(street, text: str | None) -> Shop | None:
+    """The shop typed on the issue form: its id (as the form posted before), else its name or
+    house number on the street (ValidationError naming what was not found)."""
+    from ...domain.errors import ValidationError
+    from ...services import exams
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写发放给哪家商户（名称或门牌号）", code="shop_required")
+    if text.isdigit():
+        shop = db.session.get(Shop, int(text))
+        if shop is not None and shop.street_id == street.id:
+            return shop
+    by_house = db.session.scalars(select(Shop).where(Shop.street_id == street.id, Shop.house_number == text)
+                                  .limit(2)).all()
+    if len(by_house) == 1:
+        return by_house[0]
+    return exams.find_shop(street.id, text)
+
+
 def _forms(street):
     batch_form, issue_form = BatchForm(prefix="batch"), IssueForm(prefix="issue")
     issue_form.batch_id.choices = [(b.id, f"{b.name}（{cards.fmt_range(b.first_serial, b.last_serial)}）")
                                    for b in cards.batches(street.id)]
-    issue_form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number))]
     return batch_form, issue_form
 
 
@@ -64,7 +83,7 @@ def cards_home():
                 message = f"已登记印制批次 {cards.fmt_range(batch.first_serial, batch.last_serial)}"
             elif "issue-first" in request.form and issue_form.validate_on_submit():
                 batch = db.session.get(CardBatch, issue_form.batch_id.data)
-                shop = db.session.get(Shop, issue_form.shop_id.data)
+                shop = _issue_shop(street, issue_form.shop_id.data)
                 if batch is None or shop is None or batch.street_id != street.id or shop.street_id != street.id:
                     abort(404)
                 rng = cards.issue_range(current_user, batch, shop,
