@@ -9,11 +9,12 @@ from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.text import char_count
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import BadRecord, Complaint, FundEntry, Street, User
+from ...models import Complaint, FundEntry, Street, User
 from ...models.types import utcnow
 from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
+from . import bad_records
 from .common import _event, _snap, _step, _tz
 from .deadlines import overdue_condition
 
@@ -136,7 +137,8 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
                     refused_mediation: bool = False, note: str = "", now: datetime | None = None) -> Complaint:
     """accepted/mediating → closed with an outcome (K3); K5 bad record when at fault/refused.
 
-    The bad record is unique per complaint: a reopened complaint closed again never doubles it.
+    The bad record is unique per complaint and follows the final closing: a reopened complaint
+    closed again never doubles it, and closed not at fault leaves none counting (K5).
     """
     now = now or utcnow()
     before = _snap(c)
@@ -152,18 +154,7 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     c.confirmed_at = None
     c.overdue = False
     _event(c, actor, "close", note or rules.OUTCOMES[outcome.kind], now)
-    kind = rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation)
-    if kind and c.shop_id is not None:
-        existing = db.session.scalar(select(BadRecord).where(BadRecord.complaint_id == c.id))
-        if existing is None:
-            label = "拒绝调解" if kind == "refused_mediation" else (
-                "承诺未兑现，经查属实" if c.subject == "broken_commitment" else "经查商家有责")
-            rec = BadRecord(shop_id=c.shop_id, kind=kind, complaint_id=c.id, recorded_at=now,
-                            description=f"投诉{c.tracking_code}：{label}")
-            db.session.add(rec)
-            db.session.flush()
-            audit.record(actor, "bad_record.create", "bad_record", rec.id, None,
-                         audit.snapshot(rec, ("shop_id", "kind", "complaint_id", "description")))
+    bad_records.record_closing(actor, c, rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation), now)
     audit.record(actor, "complaint.close", "complaint", c.id, before, _snap(c))
     db.session.flush()
     notify.complaint_event(c, "closed", now)
