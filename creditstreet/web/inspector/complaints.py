@@ -38,11 +38,15 @@ def complaint_queue():
     kind = request.args.get("kind") or None
     if status not in (None, *rules.STATE_LABELS) or kind not in (None, *svc.KIND_LABELS):
         abort(404)
-    items = svc.queue(street.id, status=status, kind=kind,
-                      overdue_only=request.args.get("overdue") == "1")
+    from ...services.paging import paginate
+
+    page = paginate(svc.queue_query(street.id, status=status, kind=kind,
+                                    overdue_only=request.args.get("overdue") == "1"),
+                    request.args.get("page", type=int))
+    items = page.items
     shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in items})))}
     today = local_date(utcnow(), street.timezone)
-    return render_template("inspector/complaints.html", items=items, shops=shops, rules=rules, svc=svc,
+    return render_template("inspector/complaints.html", items=items, page=page, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            can_see=lambda c: svc.can_see_personal_data(current_user, c),
                            late=lambda c: c.overdue or svc.is_item_overdue(c, today),
