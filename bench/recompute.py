@@ -133,7 +133,7 @@ def generate(url: str, shops: int, seed: int = 20240701, streets: int = 1) -> di
                  "kind": "complaint",
                  "carries_report": False, "channel": "online", "tracking_code": f"B{i:010d}", "title": "",
                  "goods": "", "goods_category": "", "description": "投诉", "demand": "", "consumer_name": "",
-                 "consumer_phone": "13800138000", "status": "closed", "money_recovered_fen": 0,
+                 "consumer_phone": f"139{i % 400_000:08d}", "status": "closed", "money_recovered_fen": 0,
                  "shop_at_fault": rng.random() < 0.02, "refused_mediation": rng.random() < 0.005,
                  "received_at": (t := _at(rng)), "closed_at": t + timedelta(days=5), "overdue": False,
                  "reopened_count": 0, "report_extended": False, "created_at": t}

@@ -4,7 +4,8 @@ Pure: ``check_password(password, username)`` raises ValidationError with a Chine
 returns None. The rule: at least MIN_LENGTH characters; not one of the passwords people pick first
 (``12345678``, ``password``, ``88888888``, ``qwerty123`` …); not one character repeated, nor a run
 up or down a row of digits, letters or the keyboard (``87654321``, ``abcdefgh``, ``asdfghjk``);
-letters and digits (or other characters) mixed; not the account's own login name.
+letters and digits (or other characters) mixed; not the account's own login name with digits or
+symbols around it.
 """
 from .errors import ValidationError
 
@@ -44,7 +45,7 @@ def check_password(password: object, username: str = "") -> None:
     stem = folded.rstrip("0123456789!@#.")  # "abcdefgh1", "password123!" are the same guesses
     if folded in COMMON or _is_run(folded) or stem in COMMON or (len(stem) >= 6 and _is_run(stem)):
         raise ValidationError("密码太简单（如 12345678、连续或重复的字符），请换一个", code="weak_password")
-    if username and username.casefold() in folded:
-        raise ValidationError("密码不能包含用户名", code="weak_password")
+    if username and folded.strip("0123456789-_.!@#$%&* ") == username.casefold().strip():
+        raise ValidationError("密码不能是用户名（加上数字或符号也不行）", code="weak_password")
     if folded.isdigit() or folded.isalpha():
         raise ValidationError("密码要同时包含字母和数字（或其他符号）", code="weak_password")

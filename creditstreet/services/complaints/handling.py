@@ -29,6 +29,13 @@ def can_see_personal_data(user: User | None, c: Complaint) -> bool:
 def queue(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
           kind: str | None = None, limit: int = 200, now: datetime | None = None) -> list[Complaint]:
     """Open items by nearest deadline, overdue first (inspector queue)."""
+    return list(db.session.scalars(queue_query(street_id, status=status, overdue_only=overdue_only, kind=kind,
+                                               now=now).limit(limit)))
+
+
+def queue_query(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
+                kind: str | None = None, now: datetime | None = None):
+    """The statement behind ``queue``, unlimited, ordered (ending in the id), to be paged."""
     q = select(Complaint)
     if street_id is not None:
         q = q.where(Complaint.street_id == street_id)
@@ -37,10 +44,13 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
     else:
         # Open items, undecided reports, and complaints whose fund payout is decided but not yet paid
         # (SPEC §13 P3: the payout's pay-by date is the handler's deadline).
-        unpaid = select(FundEntry.id).where(FundEntry.complaint_id == Complaint.id, FundEntry.kind == "payout",
-                                            FundEntry.paid_at.is_(None)).exists()
-        q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received",
-                        unpaid))
+        # Each term on an index (street+status, street+report_status, the primary key), so the
+        # queue reads the open items, not every complaint of the street (SPEC Y3).
+        unpaid = select(FundEntry.complaint_id).where(FundEntry.kind == "payout", FundEntry.paid_at.is_(None),
+                                                      FundEntry.complaint_id.is_not(None))
+        open_states = [s for s in rules.STATE_LABELS if s not in ("closed", "refused")]
+        q = q.where(or_(Complaint.status.in_(open_states), Complaint.report_status == "received",
+                        Complaint.id.in_(unpaid)))
     from ..merchant.settlement import in_settlement_condition  # with the shop first (SPEC M2)
 
     q = q.where(or_(~in_settlement_condition(), Complaint.report_status == "received"))
@@ -54,8 +64,7 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
         q = q.where(late)
     due = func.coalesce(Complaint.mediate_by, Complaint.decide_by, Complaint.report_decide_by)
     late_first = case((late, 0), else_=1)
-    q = q.order_by(late_first, due.is_(None), due, Complaint.received_at).limit(limit)
-    return list(db.session.scalars(q))
+    return q.order_by(late_first, due.is_(None), due, Complaint.received_at, Complaint.id)
 
 
 # --- handling (K3) -------------------------------------------------------------------------------
