@@ -99,10 +99,11 @@ def generate(url: str, shops: int, seed: int = 20240701, streets: int = 1) -> di
         db.drop_all()
         db.create_all()
         with db.engine.begin() as conn:
-            slug = "slug" in Street.__table__.c
+            slug, default = "slug" in Street.__table__.c, "is_default" in Street.__table__.c
             conn.execute(Street.__table__.insert(), [
                 {"id": n, "name": "基准测试街" if n == 1 else f"基准测试街{n}", "timezone": "Asia/Shanghai",
-                 "hotlines": [], "duty_hours": "", "created_at": YEAR_START, **({"slug": f"s{n}"} if slug else {})}
+                 "hotlines": [], "duty_hours": "", "created_at": YEAR_START,
+                 **({"slug": f"s{n}"} if slug else {}), **({"is_default": n == 1} if default else {})}
                 for n in range(1, streets + 1)])
             sups = list(range(1, 11))
             conn.execute(User.__table__.insert(), [
@@ -132,7 +133,7 @@ def generate(url: str, shops: int, seed: int = 20240701, streets: int = 1) -> di
                  "kind": "complaint",
                  "carries_report": False, "channel": "online", "tracking_code": f"B{i:010d}", "title": "",
                  "goods": "", "goods_category": "", "description": "投诉", "demand": "", "consumer_name": "",
-                 "consumer_phone": "13800138000", "status": "closed", "money_recovered_fen": 0,
+                 "consumer_phone": f"139{i % 400_000:08d}", "status": "closed", "money_recovered_fen": 0,
                  "shop_at_fault": rng.random() < 0.02, "refused_mediation": rng.random() < 0.005,
                  "received_at": (t := _at(rng)), "closed_at": t + timedelta(days=5), "overdue": False,
                  "reopened_count": 0, "report_extended": False, "created_at": t}

@@ -52,3 +52,33 @@ def sqlite_reads_only(flag: bool = True) -> None:
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_immediate.get() else "BEGIN")
+
+
+def writes_late(work):
+    """Run ``work()`` (which reads, then writes, then commits) without holding SQLite's write lock
+    while it reads: the transaction begins deferred, so the lock is taken by its first write and
+    held only until its commit (intake: 3 inserts instead of the whole request, issue 18).
+
+    When another writer committed after our reads began, SQLite refuses the upgrade at once
+    ("database is locked", SQLITE_BUSY_SNAPSHOT; no busy wait): everything is rolled back and
+    ``work()`` runs again under BEGIN IMMEDIATE, as every writer did before (CASES K-05). Other
+    databases run ``work()`` once as it is. Returns what ``work()`` returns.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from .extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return work()
+    before = _sqlite_immediate.get()
+    _sqlite_immediate.set(False)
+    try:
+        return work()
+    except OperationalError as e:
+        if "locked" not in str(e.orig):
+            raise
+        db.session.rollback()
+        _sqlite_immediate.set(True)
+        return work()
+    finally:
+        _sqlite_immediate.set(before)

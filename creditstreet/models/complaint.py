@@ -29,6 +29,8 @@ class Complaint(db.Model):
         Index("ix_complaints_shop_received", "shop_id", "received_at"),
         Index("ix_complaints_street_status", "street_id", "status"),
         Index("ix_complaints_phone", "consumer_phone"),
+        # The inspectors' queue reads open items only: by status (above), undecided reports here (Y3).
+        Index("ix_complaints_street_report", "street_id", "report_status"),
         # Complaints that cost the shop a bad record (K5), by closing instant: the grading reads only
         # these, not every complaint ever filed (services/grade_batch.py). The predicate is spelled as
         # the query spells it, so both planners see the index applies.

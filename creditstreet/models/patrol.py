@@ -202,6 +202,9 @@ class BadRecord(db.Model):
     reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default, server_default="")
     void_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M4, see Violation
     repaired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M5, see Violation
+    #: Withdrawn when the consumer reopened its complaint (SPEC K5: the final closing decides): no
+    #: longer counted; the next closing at fault or refusing mediation reinstates the row, dated then.
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 @event.listens_for(Violation, "before_update")

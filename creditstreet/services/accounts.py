@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
+from ..domain.passwords import check_password
 from ..domain.time import as_utc
 from ..extensions import db
 from ..models import ROLES, DisabledPeriod, User, utcnow
@@ -14,20 +15,21 @@ from . import audit
 
 
 def create_user(actor: User | None, username: str, password: str, role: str, display_name: str = "",
-                street_id: int | None = None, group_id: int | None = None) -> User:
-    """Create an account. Raises ValidationError (Chinese message) on a bad role, short password or taken name."""
+                street_id: int | None = None, group_id: int | None = None, temporary: bool = True) -> User:
+    """Create an account. Raises ValidationError (Chinese message) on a bad role, a weak password
+    (``domain.passwords``) or a taken name. ``temporary``: the password was chosen for the user, who
+    must change it at the first login (the demo's published accounts pass False)."""
     username = (username or "").strip()
     if role not in ROLES:
         raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
     if not username:
         raise ValidationError("用户名不能为空", code="username_required")
-    if len(password or "") < 8:
-        raise ValidationError("密码至少 8 位", code="password_too_short")
+    check_password(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
     check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
-                street_id=street_id, group_id=group_id)
+                street_id=street_id, group_id=group_id, must_change_password=temporary)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -74,15 +76,38 @@ def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime |
 
 
 def reset_password(actor: User | None, user: User, password: str) -> User:
-    """Set a new password; remembered logins of the account stop working. ValidationError if < 8 chars."""
-    if len(password or "") < 8:
-        raise ValidationError("密码至少 8 位", code="password_too_short")
-    before = audit.snapshot(user, ("session_epoch",))
+    """Set a new password; remembered logins of the account stop working, and the user must change
+    it at the next login (someone else chose it). ValidationError on a weak one (domain.passwords)."""
+    check_password(password, user.username)
+    before = audit.snapshot(user, ("session_epoch", "must_change_password"))
     user.set_password(password)
     user.session_epoch += 1
+    user.must_change_password = actor is None or actor.id != user.id
     db.session.flush()
     # The action says what changed; neither the password nor its hash is ever logged.
-    audit.record(actor, "user.password_reset", "user", user.id, before, audit.snapshot(user, ("session_epoch",)))
+    audit.record(actor, "user.password_reset", "user", user.id, before,
+                 audit.snapshot(user, ("session_epoch", "must_change_password")))
+    return user
+
+
+def change_own_password(user: User, current: str, new: str, repeat: str) -> User:
+    """The user sets their own password (issue 17: forced at the first login after someone else set
+    it). Checks the current one, the repeat and the strength rule; every other login of the account
+    ends (session token rotated). ValidationError in Chinese."""
+    if not user.check_password(current or ""):
+        raise ValidationError("当前密码不正确", code="bad_current_password")
+    if (new or "") != (repeat or ""):
+        raise ValidationError("两次输入的新密码不一致", code="password_mismatch")
+    if new == current:
+        raise ValidationError("新密码不能与当前密码相同", code="password_unchanged")
+    check_password(new, user.username)
+    before = audit.snapshot(user, ("session_epoch", "must_change_password"))
+    user.set_password(new)
+    user.session_epoch += 1
+    user.must_change_password = False
+    db.session.flush()
+    audit.record(user, "user.password_change", "user", user.id, before,
+                 audit.snapshot(user, ("session_epoch", "must_change_password")))
     return user
 
 

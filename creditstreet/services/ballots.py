@@ -13,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.settings import RuleSettings
+from ..domain.ledger import house_search_token
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
+from ..domain.text import search_key
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
-from ..models import Ballot, Shop, SupervisorConflict, User
-from . import audit
+from ..models import Ballot, Shop, Street, SupervisorConflict, User
+from . import audit, grade_batch
 from .settings import rule_settings
 
 MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
@@ -48,9 +50,24 @@ def conflict_shop_ids(supervisor_id: int) -> set[int]:
         select(SupervisorConflict.shop_id).where(SupervisorConflict.supervisor_id == supervisor_id)))
 
 
+def in_business_in(street: Street, quarter: Quarter | str):
+    """SQL condition: the street's shops on the ballot list of ``quarter`` — those graded at its end
+    (SPEC G1, ``grade_batch.graded_shops``): active, and opened by the quarter's last day (or, with no
+    opening date, entered before its end). A shop opening after the quarter is not on it."""
+    quarter = Quarter.parse(quarter)
+    return grade_batch.graded_shops(street.id, quarter.end_utc(street.timezone), street.timezone)
+
+
+def on_ballot_list(shop: Shop, quarter: Quarter | str) -> bool:
+    """Whether ``shop`` is on its street's ballot list of ``quarter`` (``in_business_in``)."""
+    street = db.session.get(Street, shop.street_id)
+    return db.session.scalar(select(Shop.id).where(Shop.id == shop.id, in_business_in(street, quarter))) is not None
+
+
 def shops_to_vote(supervisor: User, quarter: Quarter | str,
                   street_id: int | None = None) -> tuple[list[Shop], list[Shop]]:
-    """(to do, done): active shops of the supervisor's street, conflicts left out (SPEC S1).
+    """(to do, done) in house-number order: the shops of the supervisor's street in business in
+    ``quarter`` (``in_business_in``), conflicts left out (SPEC S1).
 
     A city-wide supervisor (no street, S2/Y2) votes on any street: ``street_id`` says which.
     """
@@ -58,14 +75,49 @@ def shops_to_vote(supervisor: User, quarter: Quarter | str,
     voted = set(db.session.scalars(select(Ballot.shop_id).where(
         Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
     blocked = conflict_shop_ids(supervisor.id)
-    shops = db.session.scalars(select(Shop).where(
-        Shop.street_id == street_id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    if street is None:
+        return [], []
+    shops = db.session.scalars(select(Shop).where(in_business_in(street, quarter))
+                               .order_by(Shop.house_sort, Shop.id))
     todo, done = [], []
     for shop in shops:
         if shop.id in blocked:
             continue
         (done if shop.id in voted else todo).append(shop)
     return todo, done
+
+
+def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = None,
+                 street_id: int | None = None) -> Shop | None:
+    """The next shop still to vote on after shop ``after`` in house-number order, wrapping round to
+    the start; never ``after`` itself (skipping it). None when nothing else is left."""
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
+    if after is None:
+        return todo[0] if todo else None
+    order = sorted(todo + done, key=lambda s: (s.house_sort, s.id))
+    ids = [s.id for s in order]
+    start = ids.index(after) + 1 if after in ids else 0
+    pending = {s.id for s in todo}
+    for shop in order[start:] + order[:start]:
+        if shop.id in pending and shop.id != after:
+            return shop
+    return None
+
+
+def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object,
+                      street_id: int | None = None) -> list[tuple[Shop, bool]]:
+    """Shops of the ballot list matching ``query`` by name (traditional or simplified, spaces
+    ignored, CASES K-11) or house number ("10", "10号": exactly that number); (shop, voted) pairs
+    in house-number order. An empty query finds nothing."""
+    key = search_key(query)
+    if not key:
+        return []
+    house = house_search_token(query)
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
+    voted = {s.id for s in done}
+    return [(s, s.id in voted) for s in sorted(todo + done, key=lambda s: (s.house_sort, s.id))
+            if key in (s.search_key or "") or (house is not None and house in (s.house_sort or ""))]
 
 
 def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:
@@ -109,6 +161,8 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
         raise ValidationError(closed_message(now, settings), code="ballot_window_closed")
     if shop.status != "active":
         raise ValidationError(f"{shop.name}已歇业，不参加评星", code="shop_closed")
+    if not on_ballot_list(shop, quarter):
+        raise ValidationError(f"{shop.name}在{quarter.label_zh}尚未开业，不参加本季度评星", code="shop_not_open")
     if db.session.scalar(select(SupervisorConflict.id).where(
             SupervisorConflict.supervisor_id == actor.id, SupervisorConflict.shop_id == shop.id)):
         raise ValidationError(f"您已申报与{shop.name}存在利害关系，不能对其投票", code="conflict_of_interest")

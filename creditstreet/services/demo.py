@@ -95,7 +95,8 @@ class _Demo:
 
     def people(self) -> None:
         sid = self.street.id
-        self.admin = accounts.create_user(None, ADMIN[0], ADMIN[1], "admin", "专班管理员", street_id=sid)
+        self.admin = accounts.create_user(None, ADMIN[0], ADMIN[1], "admin", "专班管理员", street_id=sid,
+                                          temporary=False)  # published demo logins
         self.groups = []
         for g in range(1, N_GROUPS + 1):
             group = InspectorGroup(street_id=sid, name=f"第{g}巡查组")
@@ -105,11 +106,12 @@ class _Demo:
             self.groups.append(group)
         self.inspectors = [
             accounts.create_user(self.admin, f"inspector{i}", INSPECTOR_PASSWORD, "inspector",
-                                 f"巡查员{self.name()}", street_id=sid, group_id=self.groups[(i - 1) % N_GROUPS].id)
+                                 f"巡查员{self.name()}", street_id=sid, group_id=self.groups[(i - 1) % N_GROUPS].id,
+                                 temporary=False)
             for i in range(1, N_INSPECTORS + 1)]
         self.supervisors = [
             accounts.create_user(self.admin, f"supervisor{i}", SUPERVISOR_PASSWORD, "supervisor",
-                                 f"监督员{self.name()}", street_id=sid)
+                                 f"监督员{self.name()}", street_id=sid, temporary=False)
             for i in range(1, N_SUPERVISORS + 1)]
         # The demo backfills five quarters of history: its people were on duty all along, so S2's
         # "active supervisors at the quarter's end" counts all ten (quorum 5), not none (quorum 3).

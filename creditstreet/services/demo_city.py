@@ -68,8 +68,9 @@ def load_second_street(first: Street, now: datetime) -> list[str]:
     rng = random.Random(SEED)  # nosec B311  # deterministic demo data, not a secret
     street, _ = shops.get_or_create_street(None, NAME, hotlines=HOTLINES, duty_hours="09:00–22:00")
     streets.set_slug(None, street, SLUG)
-    city_admin = accounts.create_user(None, *CITY_ADMIN, "admin", "市局管理员")
-    admin = accounts.create_user(city_admin, *STREET_ADMIN, "admin", f"{NAME}专班", street_id=street.id)
+    city_admin = accounts.create_user(None, *CITY_ADMIN, "admin", "市局管理员", temporary=False)
+    admin = accounts.create_user(city_admin, *STREET_ADMIN, "admin", f"{NAME}专班", street_id=street.id,
+                                 temporary=False)
     groups = []
     for g in (1, 2):
         group = InspectorGroup(street_id=street.id, name=f"美食街第{g}巡查组")
@@ -78,10 +79,10 @@ def load_second_street(first: Street, now: datetime) -> list[str]:
         audit.record(admin, "inspector_group.create", "inspector_group", group.id, None, audit.snapshot(group))
         groups.append(group)
     inspectors = [accounts.create_user(admin, f"binjiang-inspector{i}", PASSWORD, "inspector", f"美食街巡查员{i}",
-                                       street_id=street.id, group_id=groups[(i - 1) % 2].id)
+                                       street_id=street.id, group_id=groups[(i - 1) % 2].id, temporary=False)
                   for i in range(1, N_INSPECTORS + 1)]
     supervisors = [accounts.create_user(admin, f"binjiang-supervisor{i}", PASSWORD, "supervisor",
-                                        f"美食街监督员{i}", street_id=street.id)
+                                        f"美食街监督员{i}", street_id=street.id, temporary=False)
                    for i in range(1, N_SUPERVISORS + 1)]
     on_duty_since = as_utc(quarter_of(now, street.timezone).prev().prev().prev().prev().prev().start(street.timezone))
     for user in (city_admin, admin, *inspectors, *supervisors):

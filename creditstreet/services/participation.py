@@ -19,7 +19,7 @@ from ..domain.stars import CRITERIA, quorum
 from ..domain.time import Quarter
 from ..extensions import db
 from ..models import Ballot, QuarterResult, Shop, Street
-from . import grading, paging
+from . import grade_batch, grading, paging
 from .settings import rule_settings
 
 #: A shop is flagged for review when, on some criterion, its yes-share is this far from the
@@ -135,8 +135,9 @@ def participation(street_id: int, quarter: Quarter | str, page: int | None = 1) 
         yes = tuple(int(row._mapping[c] or 0) if row else 0 for c in CRITERIA)
         return ShopTally(shop, n, dict(zip(CRITERIA, yes)), far_criteria(n, yes, means))
 
-    shops = paging.paginate(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
-                            .order_by(Shop.house_sort, Shop.id), page)
+    # the ballot list: shops in business in the quarter (SPEC G1, as graded at its end)
+    in_quarter = grade_batch.graded_shops(street_id, quarter.end_utc(street.timezone), street.timezone)
+    shops = paging.paginate(select(Shop).where(in_quarter).order_by(Shop.house_sort, Shop.id), page)
     ids = [s.id for s in shops.items]
     page_t = _tallies(street_id, quarter, ids)
     rows = {r.shop_id: r for r in db.session.execute(select(page_t))} if ids else {}

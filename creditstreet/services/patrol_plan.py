@@ -119,7 +119,7 @@ def plan_rows(plan: PatrolPlan, tz: str) -> list[PlanRow]:
         .join(Shop, Shop.id == PatrolPlanItem.shop_id)
         .join(InspectorGroup, InspectorGroup.id == PatrolPlanItem.group_id)
         .where(PatrolPlanItem.plan_id == plan.id)
-        .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_number, Shop.id)).all()
+        .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_sort, Shop.id)).all()
     return [PlanRow(item, shop, group, shop.id in patrolled) for item, shop, group in rows]
 
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain.errors import DomainError
+from ..domain.inputs import db_id
 from ..extensions import db
 from ..models import Street
 
@@ -125,6 +126,7 @@ def get_or_404(model, ident):
     For a city-wide account the object's street becomes the page's street (``current_street``),
     so a city admin following a link to a street-B shop works on street B.
     """
+    ident = db_id(ident)  # typed text or an id beyond the database's range: "not found"
     obj = db.session.get(model, ident) if ident is not None else None
     street_id = street_id_of(obj) if obj is not None else None
     if obj is None or not in_scope(street_id):

@@ -5,6 +5,7 @@ Revises: 0011_rectification
 Create Date: 2026-12-07 15:10:00
 
 Issue 17: a card sheet of any length; long prints run as a job with progress and a download.
+Issue 18: an index for the inspectors' queue (undecided reports by street).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,8 +41,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_print_jobs_range_id', 'print_jobs', ['range_id'])
+    # Issue 18: the inspectors' queue finds undecided reports without reading every complaint.
+    op.create_index('ix_complaints_street_report', 'complaints', ['street_id', 'report_status'])
 
 
 def downgrade():
+    op.drop_index('ix_complaints_street_report', table_name='complaints')
     op.drop_index('ix_print_jobs_range_id', table_name='print_jobs')
     op.drop_table('print_jobs')

@@ -18,7 +18,7 @@ def test_g_admin_prints_a_thousand_cards_as_a_job(journey, site):
     page.fill("#batch-last", "3000")
     page.click("form:has(#batch-first) button[type=submit]")
     page.select_option("#issue-batch_id", label="2026年第二批（00001001–00003000）")
-    page.select_option("#issue-shop_id", index=1)
+    page.fill("#issue-shop", "张记化妆品")
     page.fill("#issue-first", "1001")
     page.fill("#issue-last", "2000")
     page.click("form:has(#issue-first) button[type=submit]")

@@ -85,6 +85,7 @@ MATRIX: dict[str, E] = {
     "auth.login": E(O),
     "auth.logout": E(O),
     "auth.set_language": E(O, {"code": "=en"}),
+    "auth.change_password": E(O, expect={"anonymous": "login"}),  # any login changes its own password
     # inspector.*: inspectors and admins
     "inspector.home": E(INS),
     "inspector.shop_list": E(INS),

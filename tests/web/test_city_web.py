@@ -64,6 +64,9 @@ def test_staff_work_on_their_street_and_a_city_admin_picks_one(client, city):
     assert "老王服装店" in page and "江畔鱼庄" not in page
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "city-admin", factories.PASSWORD)
+    home = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/?street=binjiang"' in home and "当前商业街：城关××街" in home  # the default street
+    assert "当前商业街：滨江路美食街" in client.get("/admin/?street=binjiang").get_data(as_text=True)
     assert "江畔鱼庄" in client.get("/admin/shops?street=binjiang").get_data(as_text=True)
     assert "江畔鱼庄" in client.get("/admin/shops").get_data(as_text=True)  # the pick is kept
     assert client.get("/admin/shops?street=nowhere").status_code == 404

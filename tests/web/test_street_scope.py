@@ -21,7 +21,7 @@ from .test_authz_matrix import ALLOWED, MATRIX, World
 #: URL arguments naming another object (the matrix World's ids); the rest (year, action…) are not ids.
 ID_ARGS = {"shop_id", "user_id", "patrol_id", "photo_id", "action_id", "group_id", "finding_id", "cid",
            "complaint_id", "range_id", "run_id", "star_id", "conflict_id", "warning_id", "commitment_id",
-           "entry_id", "request_id", "oid", "rid", "file_id"}
+           "entry_id", "request_id", "oid", "rid", "file_id", "job_id"}
 #: Open blueprints: their pages are public by design (a shop's page is the public board's).
 OPEN = ("public.", "api.", "auth.")
 
@@ -67,7 +67,9 @@ def test_every_id_route_answers_404_to_a_user_of_another_street(app, two_streets
     audit_before = db.session.query(AuditEntry).count()
     wrong, checked = [], 0
     for rule in id_rules(app):
-        entry = MATRIX[rule.endpoint]
+        entry = MATRIX.get(rule.endpoint)
+        if entry is None:
+            continue  # a route without a matrix entry fails test_authz_matrix, which names it
         path = two.path(rule, entry)
         for role in ("inspector", "supervisor", "admin"):
             if role not in ALLOWED[entry.who]:

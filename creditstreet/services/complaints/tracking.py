@@ -15,6 +15,7 @@ from ...models.types import utcnow
 from .. import audit
 from ..settings import rule_settings, work_calendar
 
+from . import bad_records
 from .common import _event, _snap, _step, _tz
 
 
@@ -95,6 +96,7 @@ def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None
     c.mediate_by = work_calendar().add_workdays(local_date(now, _tz(c)), settings.mediation_deadline_workdays)
     c.overdue = False
     _event(c, None, "reopen", reason, now)
+    bad_records.withdraw(None, c, now)  # K5: the next closing decides afresh
     audit.record(None, "complaint.reopen", "complaint", c.id, before, _snap(c), actor_label="consumer")
     db.session.flush()
     return c

@@ -50,7 +50,7 @@ def members(group: IndustryGroup) -> list[Shop]:
     """The group's member shops, by house number."""
     return list(db.session.scalars(
         select(Shop).join(IndustryGroupMember, IndustryGroupMember.shop_id == Shop.id)
-        .where(IndustryGroupMember.group_id == group.id).order_by(Shop.house_number, Shop.id)))
+        .where(IndustryGroupMember.group_id == group.id).order_by(Shop.house_sort, Shop.id)))
 
 
 def record_peer_finding(actor: User, group: IndustryGroup, shop: Shop, description: str,

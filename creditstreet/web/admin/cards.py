@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ...domain.inputs import query_int
@@ -12,7 +12,7 @@ from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import CardBatch, CardRange, PrintJob, Shop, utcnow
-from ...services import cards, print_jobs
+from ...services import cards, print_jobs, shops
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
@@ -28,13 +28,18 @@ class BatchForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     batch_id = SelectField("印制批次", coerce=int)
-    shop_id = SelectField("发放给商户", coerce=int)
+    shop = StringField("发放给商户（输入名称或门牌号查找）")
+    shop_id = HiddenField()  # kept for a client that already knows the id
     first = StringField("起始编号")
     last = StringField("结束编号")
 
 
 def _page(street, batch_form, issue_form):
+    shop_options = [f"{house} {name}".strip() for house, name in db.session.execute(
+        select(Shop.house_number, Shop.name).where(Shop.street_id == street.id, Shop.status == "active")
+        .order_by(Shop.house_sort, Shop.id))]
     return render_template("admin/cards.html", street=street, batch_form=batch_form, issue_form=issue_form,
+                           shop_options=shop_options,
                            batches=cards.batches(street.id), ranges=cards.ranges(street.id),
                            fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS,
                            jobs=print_jobs.recent(street.id))
@@ -44,9 +49,18 @@ def _forms(street):
     batch_form, issue_form = BatchForm(prefix="batch"), IssueForm(prefix="issue")
     issue_form.batch_id.choices = [(b.id, f"{b.name}（{cards.fmt_range(b.first_serial, b.last_serial)}）")
                                    for b in cards.batches(street.id)]
-    issue_form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number))]
     return batch_form, issue_form
+
+
+def _issue_shop(street, form) -> Shop:
+    """The shop the issue form names: by id when given, else found from the typed text."""
+    raw = (form.shop_id.data or "").strip()
+    if raw.isdigit() and len(raw) < 10:
+        shop = db.session.get(Shop, int(raw))
+        if shop is None or shop.street_id != street.id:
+            abort(404)
+        return shop
+    return shops.resolve_shop(street, form.shop.data)
 
 
 @bp.route("/cards", methods=["GET", "POST"])
@@ -64,9 +78,9 @@ def cards_home():
                 message = f"已登记印制批次 {cards.fmt_range(batch.first_serial, batch.last_serial)}"
             elif "issue-first" in request.form and issue_form.validate_on_submit():
                 batch = db.session.get(CardBatch, issue_form.batch_id.data)
-                shop = db.session.get(Shop, issue_form.shop_id.data)
-                if batch is None or shop is None or batch.street_id != street.id or shop.street_id != street.id:
+                if batch is None or batch.street_id != street.id:
                     abort(404)
+                shop = _issue_shop(street, issue_form)
                 rng = cards.issue_range(current_user, batch, shop,
                                         cards.parse_serial(issue_form.first.data, "起始编号"),
                                         cards.parse_serial(issue_form.last.data, "结束编号"),
@@ -110,18 +124,15 @@ def card_print(range_id: int):
     from ...services import print_jobs
 
     rng = get_or_404(CardRange, range_id)
-    try:
+    with committing() as done:
         first = cards.parse_serial(request.form.get("first") or str(rng.first_serial), "起始编号")
         last = cards.parse_serial(request.form.get("last") or str(rng.last_serial), "结束编号")
         first, last = cards.check_sheet_range(rng, first, last)
         if last - first + 1 <= cards.MAX_SHEET_CARDS:
             return redirect(url_for("admin.card_sheet", range_id=rng.id, first=first, last=last))
         job = print_jobs.start(current_user, rng, first, last, public_base_url())
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if not done.ok:
         return redirect(url_for("admin.cards_home"))
-    db.session.commit()
     print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
     return redirect(url_for("admin.print_job", job_id=job.id))
 
@@ -161,13 +172,10 @@ def print_job_restart(job_id: int):
     from ...services import print_jobs
 
     job, _rng = _job_or_404(job_id)
-    try:
+    with committing() as done:
         print_jobs.restart(job)
-    except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+    if not done.ok:
         return redirect(url_for("admin.print_job", job_id=job.id))
-    db.session.commit()
     print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
     return redirect(url_for("admin.print_job", job_id=job.id))
 

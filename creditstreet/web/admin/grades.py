@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
+from ...domain.errors import DomainError
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
@@ -33,7 +34,7 @@ def _form() -> RecomputeForm:
     return form
 
 
-def _page(form, error=None, status_code=200):
+def _page(form, error=None, status_code=200, preview=None):
     own = None if is_city_wide() else current_street().id  # a street admin sees its street (Y2)
     rows = grading.latest_grades(own, page=request.args.get("page", type=int))
     quarter, counts = grading.grade_counts(own)
@@ -47,7 +48,7 @@ def _page(form, error=None, status_code=200):
     status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows.items}
     return render_template("admin/grades.html", form=form, rows=rows, counts=counts, quarter=quarter, active=active,
                            runs=runs,
-                           labels=GRADE_LABELS, error=error, status=status), status_code
+                           labels=GRADE_LABELS, error=error, status=status, preview=preview), status_code
 
 
 @bp.route("/grades")
@@ -66,6 +67,16 @@ def grades_recompute():
     if chosen not in {value for value, _ in form.street_id.choices}:
         return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
     street_id = int(chosen) if chosen else (None if is_city_wide() else current_street().id)
+    quarter_text = form.quarter.data.strip()
+    try:
+        unfinished = grading.is_unfinished(quarter_text, utcnow(), street_id)
+        counts = grading.preview(quarter_text, utcnow(), street_id) if unfinished else None
+    except DomainError as e:
+        db.session.rollback()
+        return _page(form, error=e.message, status_code=400)
+    if unfinished:  # an unfinished quarter is a preview only: nothing written, nothing dated in the future
+        db.session.rollback()
+        return _page(form, preview=(quarter_text, counts))
     with committing(flash_error=False) as done:
         run = grading.recompute(form.quarter.data.strip(), utcnow(), street_id=street_id, trigger="admin",
                                 actor=current_user)

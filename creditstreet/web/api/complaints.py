@@ -14,6 +14,7 @@ from flask import jsonify, request, url_for
 from ...domain import complaints as rules
 from ...domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ...extensions import csrf, db, limiter
+from ...sqlite_mode import sqlite_reads_only, writes_late
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
 from ..public.routes import current_street
@@ -81,6 +82,7 @@ def _deadline_view(c) -> dict:
 @csrf.exempt
 @limiter.limit(form_limit)
 def create_complaint():
+    sqlite_reads_only(True)  # the reads begin deferred: the write lock waits for the first insert
     street = current_street()
     if street is None:
         return _error(503, "no_street", "系统尚未设置商业街")
@@ -94,9 +96,15 @@ def create_complaint():
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 60 or not key.isascii():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
-    with committing(flash_error=False) as done:
-        c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
-        out = public_view(c)  # before the commit, which would expire the rows just written
+    token = _request_token(key, data)
+
+    def file():
+        with committing(flash_error=False) as done:
+            c, created = svc.file_complaint(None, street, data, token, channel="api")
+            out = public_view(c)  # before the commit, which would expire the rows just written
+        return done, (out, created) if done.ok else (None, False)
+
+    done, (out, created) = writes_late(file)
     if not done.ok:
         return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
     out["track_url"] = url_for("public.track", _external=False)

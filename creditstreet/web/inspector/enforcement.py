@@ -104,7 +104,7 @@ def industry_group(group_id: int):
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
     others = db.session.scalars(select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
-                                .order_by(Shop.house_number)).all()
+                                .order_by(Shop.house_sort, Shop.id)).all()
     member_ids = {s.id for s in members}
     return render_template("inspector/patrol_group.html", group=group, members=members, form=form,
                            findings=findings, decide=DecideForm(), kind_labels=patrols.KIND_LABELS,

@@ -55,6 +55,8 @@ def shop(shop_id: int):
     if street is None or shop.street_id != street.id:
         # A shop is shown on its own street's pages; a link or QR naming another street is sent there.
         return redirect(url_for("public.shop", shop_id=shop.id, **street_args(shop.street)))
+    if shop.opened_on is not None and shop.opened_on > local_date(now(), shop.street.timezone):
+        abort(404)  # not yet open: never published (issue 17)
     info = board.shop_public(shop, now())
     return render_template("public/shop.html", info=info, shop=shop, ownership=OWNERSHIP_LABELS,
                            criteria=CRITERIA_LABELS, commitment_labels=COMMITMENT_LABELS, yuan=yuan)
