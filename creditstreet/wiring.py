@@ -80,12 +80,14 @@ def init_app(app: Flask) -> None:
     from .web import register_blueprints
     from .web.errors import register_error_handlers
     from .web.filters import register_filters
+    from .web.no_store import register_no_store
     from .web.security import register_security
 
     register_blueprints(app)
     register_error_handlers(app)
     register_filters(app)
     register_security(app)
+    register_no_store(app)
 
     from .cli import register_commands
 

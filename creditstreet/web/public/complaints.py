@@ -1,9 +1,11 @@
 """Public complaint form and tracking (SPEC K1–K3, K6, K7; CASES K-06, K-09, K-11–K-15).
 
 No account: a consumer files, gets a random tracking code and follows the case with the code plus
-the phone's last 4 digits. There is deliberately no public ``/complaints/<id>`` route (K-15).
-A browser that filed or looked up a case keeps its code in the session, which lets it see the
-result page and confirm/reopen without typing the pair again.
+the whole mobile number, both in a POST body (K6): no code or phone ever goes into a URL, so none
+reaches an access log or a Referer. There is deliberately no public ``/complaints/<id>`` route
+(K-15). A browser that filed or looked up a case keeps its code in the session, which lets it see
+the result page (``/track/result``) and confirm/reopen (the code in the form body) without typing
+the pair again. Pages show only ``services.complaints.public_view`` (redacted, masked).
 """
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -22,6 +24,7 @@ from . import bp
 from .routes import current_street
 
 TRACKED_KEY = "tracked_codes"
+CURRENT_KEY = "tracked_current"
 
 
 def form_limit() -> str:
@@ -61,7 +64,7 @@ class ComplaintForm(FlaskForm):
 
 class TrackForm(FlaskForm):
     code = StringField(_l("查询码"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    last4 = StringField(_l("手机号后4位（或完整手机号）"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    phone = StringField(_l("投诉时填写的手机号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
@@ -74,6 +77,7 @@ def complaint_data(form: ComplaintForm) -> dict:
 def remember(code: str) -> None:
     codes = [c for c in session.get(TRACKED_KEY, []) if c != code]
     session[TRACKED_KEY] = (codes + [code])[-20:]
+    session[CURRENT_KEY] = code
 
 
 def _uploads() -> list[bytes]:
@@ -116,7 +120,8 @@ def complaint_new():
             else:
                 if created or _same_phone(c, form.consumer_phone.data):
                     remember(c.tracking_code)
-                return redirect(url_for("public.track_code", code=c.tracking_code))
+                    return redirect(url_for("public.track_result"))
+                return redirect(url_for("public.track"))
         else:
             error = _("提交的内容无法处理，请检查后重试")
     shops = shop_choices(form, street)
@@ -167,7 +172,7 @@ def _result(c, status=200):
     settings = svc.rule_settings()
     window = c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, svc.utcnow(), settings)
     shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
-    return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc,
+    return render_template("public/track_result.html", c=svc.public_view(c), shop=shop, rules=rules, svc=svc,
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
                            confirm_days=settings.confirm_window_days,
                            calendar_warning=svc.calendar_warning(c)), status
@@ -177,6 +182,12 @@ def _not_found(form):
     return render_template("public/track.html", form=form, not_found=True), 404
 
 
+def _remembered(code: object):
+    """The complaint whose code this browser filed or looked up, else None."""
+    code = str(code or "")
+    return svc.get_by_code(code) if code and code in session.get(TRACKED_KEY, []) else None
+
+
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(track_limit, methods=["POST"])
 @limiter.limit(track_fail_limit, methods=["POST"], deduct_when=lambda r: r.status_code == 404)
@@ -184,7 +195,7 @@ def _not_found(form):
 def track():
     form = TrackForm()
     if request.method == "POST" and not g.get("redisplay_only") and form.validate():
-        c = svc.find_for_tracking(form.code.data, form.last4.data)
+        c = svc.find_for_tracking(form.code.data, form.phone.data)
         if c is None:
             return _not_found(form)
         remember(c.tracking_code)
@@ -192,23 +203,21 @@ def track():
     return render_template("public/track.html", form=form, not_found=False)
 
 
-@bp.route("/track/<code>")
-def track_code(code):
-    c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
+@bp.route("/track/result")
+def track_result():
+    c = _remembered(session.get(CURRENT_KEY))
     if c is None:
-        form = TrackForm(formdata=None, code=code)
-        return render_template("public/track.html", form=form, not_found=False)
+        return redirect(url_for("public.track"))
     return _result(c)
 
 
-@bp.route("/track/<code>/<action>", methods=["POST"])
+@bp.route("/track/<any(confirm, reopen):action>", methods=["POST"])
 @limiter.limit(track_limit)
-def track_action(code, action):
-    if action not in ("confirm", "reopen"):
-        abort(404)
-    c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
+def track_action(action):
+    c = _remembered(request.form.get("code"))
     if c is None:
         abort(404)
+    session[CURRENT_KEY] = c.tracking_code
     try:
         if action == "confirm":
             svc.confirm_outcome(c)
@@ -220,4 +229,4 @@ def track_action(code, action):
     except DomainError as e:
         db.session.rollback()
         flash(e.message, "danger")
-    return redirect(url_for("public.track_code", code=code))
+    return redirect(url_for("public.track_result"))
