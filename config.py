@@ -43,7 +43,11 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str((5 * PHOTO_MAX_MB + 1) * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("WTF_CSRF_TIME_LIMIT", "3600"))
+    # Limits are only limits when every worker counts in one place: production defaults to Redis
+    # (issue 13 §6); a single development process may count in memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keys in a shared Redis are prefixed, so two deployments (or test runs) never count together.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "creditstreet")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (CASES K-15).
@@ -55,14 +59,29 @@ class Config:
     # Base of the URLs printed in QR codes (plaques, marks, card sheets), e.g. https://xfmyj.example.gov.cn.
     # Unset: built from the current request (creditstreet/web/urls.py); production logs a warning.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # Failed SQL statements are logged without their parameters (personal data), except in development.
+    SQLALCHEMY_HIDE_PARAMETERS = True
+    # Strict-Transport-Security max-age in seconds; 0 sends no header (production sets a year).
+    HSTS_SECONDS = 0
     # The office that issues plaques and licence marks, printed above the seal area (SPEC S4).
     ISSUING_AUTHORITY = os.environ.get("ISSUING_AUTHORITY", "县市场监督管理局")
+    # SMS (services/notify): "console" logs messages (development); "tencent" sends through Tencent
+    # Cloud SMS with the TENCENT_SMS_* settings and SMS_TEMPLATE_IDS ("complaint_accepted=1001,…").
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "console")
+    SMS_TEMPLATE_IDS = os.environ.get("SMS_TEMPLATE_IDS", "")
+    TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+    TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+    TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "")
+    TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+    TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
     TESTING = False
     PRODUCTION = False
 
 
 class DevConfig(Config):
     DEBUG = False
+    SQLALCHEMY_HIDE_PARAMETERS = os.environ.get("SQLALCHEMY_HIDE_PARAMETERS", "") == "1"
 
 
 class TestConfig(Config):
@@ -79,6 +98,10 @@ class ProdConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    # If Redis is down, count per worker rather than answer 500 (Flask-Limiter logs the fallback).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

@@ -88,7 +88,7 @@ def start_gunicorn(db_path: str, workers: int, port: int) -> subprocess.Popen:
     env = dict(os.environ, BENCH_DB=db_path, PYTHONPATH=str(ROOT),
                CREDITSTREET_INSTANCE=str(Path(db_path).parent / "instance"))
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
          "bench.complaints:make_app()"],
         cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30

@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import timedelta
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,7 +41,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+# Tools run as modules of this interpreter: no dependence on where (or whether) a venv is.
+PY = sys.executable
 SHOPS = 60
 SUPERVISORS = 4
 PASSWORD = "load-test-pw-2026"
@@ -118,9 +120,13 @@ def seed(env: dict) -> tuple[list[int], list[str], str]:
         street = Street(name="压力测试街", timezone="Asia/Shanghai", hotlines=[])
         db.session.add(street)
         db.session.flush()
+        # Entered and opened two years ago, whatever today is: the quarter `grades recompute`
+        # grades by default (the last completed one) then has shops in business (SPEC G1).
+        since = utcnow() - timedelta(days=730)
         for i in range(SHOPS):
             db.session.add(Shop(street_id=street.id, uscc=f"LOAD{i:014d}", name=f"压测商店{i}", search_key=search_key(f"压测商店{i}"),
-                                ownership="individual", industry="服装", house_number=f"{i + 1}号"))
+                                ownership="individual", industry="服装", house_number=f"{i + 1}号",
+                                opened_on=since.date(), created_at=since, updated_at=since))
         names = []
         for i in range(SUPERVISORS):
             user = User(username=f"load-sup{i}", role="supervisor", display_name=f"监督员{i}", street_id=street.id)
@@ -207,7 +213,7 @@ def supervisor(name: str, base: str, shop_ids: list[int], quarter: str, deadline
 def recompute_loop(env: dict, stop: threading.Event, results: list):
     while not stop.is_set():
         start = time.perf_counter()
-        done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "grades", "recompute"], cwd=ROOT,
+        done = subprocess.run([PY, "-m", "flask", "--app", "wsgi", "grades", "recompute"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=300)
         results.append((done.returncode, time.perf_counter() - start, done.stdout.strip()[-200:] + done.stderr[-400:]))
         stop.wait(0.5)
@@ -232,7 +238,7 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+        [PY, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
          "--timeout", "120", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env)
     stats, complaints_sent, ballots_sent, recomputes = Stats(), {}, {}, []

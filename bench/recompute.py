@@ -74,8 +74,20 @@ def _insert(conn, table, rows_iter) -> int:
     return n
 
 
-def generate(url: str, shops: int, seed: int = 20240701) -> dict:
-    """Create the schema and fill it with a synthetic city; returns row counts."""
+def street_of(shop_id: int, streets: int) -> int:
+    """The street of generated shop ``shop_id``: the first street holds every other shop (the
+    largest street of the city is half of it, so one street's pages are tested at scale too), the
+    others share the rest in turn. With ``streets=1`` every shop is on street 1."""
+    if streets <= 1 or shop_id % 2:
+        return 1
+    return 2 + (shop_id // 2) % (streets - 1)
+
+
+def generate(url: str, shops: int, seed: int = 20240701, streets: int = 1) -> dict:
+    """Create the schema and fill it with a synthetic city; returns row counts.
+
+    ``streets``: how many streets share the shops (``street_of``); complaints carry their shop's street.
+    """
     from creditstreet.extensions import db
     from creditstreet.models import (Ballot, BadRecord, CardCheck, Complaint, ExamResult, Shop, Street, User,
                                      Violation)
@@ -87,16 +99,20 @@ def generate(url: str, shops: int, seed: int = 20240701) -> dict:
         db.drop_all()
         db.create_all()
         with db.engine.begin() as conn:
-            conn.execute(Street.__table__.insert(), [{"id": 1, "name": "基准测试街", "timezone": "Asia/Shanghai",
-                                                      "hotlines": [], "duty_hours": "", "created_at": YEAR_START}])
+            slug, default = "slug" in Street.__table__.c, "is_default" in Street.__table__.c
+            conn.execute(Street.__table__.insert(), [
+                {"id": n, "name": "基准测试街" if n == 1 else f"基准测试街{n}", "timezone": "Asia/Shanghai",
+                 "hotlines": [], "duty_hours": "", "created_at": YEAR_START,
+                 **({"slug": f"s{n}"} if slug else {}), **({"is_default": n == 1} if default else {})}
+                for n in range(1, streets + 1)])
             sups = list(range(1, 11))
             conn.execute(User.__table__.insert(), [
                 {"id": i, "username": f"sup{i}", "password_hash": "x", "display_name": f"监督员{i}",
                  "role": "supervisor", "disabled": False, "street_id": 1, "session_epoch": 0,
                  "created_at": datetime(2020, 1, 1)} for i in sups])
             counts["shops"] = _insert(conn, Shop.__table__, (
-                {"id": i, "street_id": 1, "uscc": f"BENCH{i:013d}", "name": f"商户{i}", "search_key": f"商户{i}",
-                 "ownership": "individual", "industry": "", "house_number": "", "principal": "", "phone": "",
+                {"id": i, "street_id": street_of(i, streets), "uscc": f"BENCH{i:013d}", "name": f"商户{i}",
+                 "search_key": f"商户{i}", "ownership": "individual", "industry": "", "house_number": f"{i}号", "principal": "", "phone": "",
                  "opened_on": date(2015, 1, 1), "licence_no_expiry": False, "note": "", "status": "active",
                  "public_reply": "", "created_at": datetime(2020, 1, 1), "updated_at": datetime(2020, 1, 1)}
                 for i in range(1, shops + 1)))
@@ -113,10 +129,11 @@ def generate(url: str, shops: int, seed: int = 20240701) -> dict:
                                    "honesty": rng.random() < 0.85, "cast_at": YEAR_START, "updated_at": YEAR_START}
             counts["ballots"] = _insert(conn, Ballot.__table__, ballots())
             counts["complaints"] = _insert(conn, Complaint.__table__, (
-                {"id": i, "street_id": 1, "shop_id": rng.randint(1, shops), "kind": "complaint",
+                {"id": i, "street_id": street_of(shop := rng.randint(1, shops), streets), "shop_id": shop,
+                 "kind": "complaint",
                  "carries_report": False, "channel": "online", "tracking_code": f"B{i:010d}", "title": "",
                  "goods": "", "goods_category": "", "description": "投诉", "demand": "", "consumer_name": "",
-                 "consumer_phone": "13800138000", "status": "closed", "money_recovered_fen": 0,
+                 "consumer_phone": f"139{i % 400_000:08d}", "status": "closed", "money_recovered_fen": 0,
                  "shop_at_fault": rng.random() < 0.02, "refused_mediation": rng.random() < 0.005,
                  "received_at": (t := _at(rng)), "closed_at": t + timedelta(days=5), "overdue": False,
                  "reopened_count": 0, "report_extended": False, "created_at": t}

@@ -22,12 +22,15 @@ users_cli = AppGroup("users", help="账号管理 (accounts)")
 @click.option("--role", type=click.Choice(["inspector", "supervisor", "admin"]), required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", default="")
-def create_user_command(username, role, password, display_name):
-    """Create an account: flask users create NAME --role admin."""
+@click.option("--street", "street_name", default=None,
+              help="所属商业街（名称或简称）；不填为全市账号（市级管理员、全市监督员）")
+def create_user_command(username, role, password, display_name, street_name):
+    """Create an account: flask users create NAME --role admin [--street SLUG] (SPEC Y2)."""
     from .services import accounts
 
     try:
-        user = accounts.create_user(None, username, password, role, display_name)
+        street_id = _street(street_name).id if street_name else None
+        user = accounts.create_user(None, username, password, role, display_name, street_id=street_id)
     except DomainError as e:
         db.session.rollback()
         raise click.ClickException(e.message) from None
@@ -196,10 +199,16 @@ plan_cli = AppGroup("plan", help="巡查计划（双随机）")
 
 
 def _street(name):
+    """The street named ``name`` (its name or slug); without a name, the only street there is."""
     from .models import Street
 
-    stmt = select(Street).order_by(Street.id).limit(1)
-    street = db.session.scalar(stmt.where(Street.name == name) if name else stmt)
+    if name:
+        street = db.session.scalar(select(Street).where((Street.name == name) | (Street.slug == name.lower())))
+    else:
+        streets = db.session.scalars(select(Street).limit(2)).all()
+        if len(streets) > 1:
+            raise click.ClickException("已有多条商业街，请用 --street 指定（名称或简称）")
+        street = streets[0] if streets else None
     if street is None:
         raise click.ClickException("没有找到商业街")
     return street
@@ -245,5 +254,7 @@ def verify_command(quarter, street_name):
 
 
 def register_commands(app: Flask) -> None:
-    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli):
+    from .cli_city import streets_cli
+
+    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli, streets_cli):
         app.cli.add_command(group)

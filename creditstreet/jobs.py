@@ -32,7 +32,7 @@ def _job_context():
         return
     if _app is None:
         raise RuntimeError("jobs.bind_app(app) was not called")
-    from .wiring import sqlite_reads_only
+    from .sqlite_mode import sqlite_reads_only
 
     with _app.app_context():
         sqlite_reads_only(False)  # the job writes: SQLite takes the write lock at BEGIN (K-05)
@@ -119,7 +119,7 @@ def _grade_quarters(now: datetime, quarters_of, trigger: str, done_text: str) ->
 
 
 def flag_overdue_complaints(now: datetime | None = None) -> int:
-    """Daily: flag complaints and reports past their K4 deadlines."""
+    """Daily: flag complaints and reports past their K4 deadlines; log the calendar reminder (§3)."""
     now = _now(now)
     with _job_context() as db:
         from .services.complaints import flag_overdue
@@ -128,7 +128,12 @@ def flag_overdue_complaints(now: datetime | None = None) -> int:
         expired = expire_due(now)  # early settlements past their date go to the office (SPEC M2)
         n = flag_overdue(now)
         db.session.commit()
+        from .services.calendar import reminder
+
+        note = reminder(now)
     log.info("逾期标记：%d 件；先行和解逾期转办：%d 件", n or 0, expired)
+    if note:  # SPEC §3: from 1 November (default) while next year's schedule is not entered
+        log.warning("工作日历提醒：%s", note)
     return n
 
 
@@ -155,4 +160,31 @@ def mark_key_disclosures(now: datetime | None = None) -> int:
         n = mark(now)
         db.session.commit()
     log.info("重点公示：新标记 %d 户", n)
+    return n
+
+
+def deliver_notifications(now: datetime | None = None) -> dict:
+    """Every minute: send the due SMS of the outbox, retrying failures with backoff (issue 17)."""
+    now = _now(now)
+    with _job_context() as db:
+        from .services.notify import deliver_due
+
+        counts = deliver_due(now)
+        db.session.commit()
+    if any(counts.values()):
+        log.info("短信：送达 %(delivered)d，待重试 %(retry)d，失败 %(failed)d", counts)
+    return counts
+
+
+def morning_digest(now: datetime | None = None) -> int:
+    """Daily at 08:00: overdue digests to inspectors and admins (K4); stale staged photos purged."""
+    now = _now(now)
+    with _job_context() as db:
+        from .services.notify import queue_overdue_digests
+        from .services.photos import purge_staged
+
+        n = queue_overdue_digests(now)
+        purged = purge_staged(now)
+        db.session.commit()
+    log.info("逾期提醒短信：%d 条；清理未提交的照片：%d 张", n, purged)
     return n

@@ -34,6 +34,8 @@ JOBS = (
     ("finalize_late_ballots", "creditstreet.jobs:finalize_late_ballots", dict(hour=0, minute=10)),
     ("draft_consumer_warnings", "creditstreet.jobs:draft_consumer_warnings", dict(hour=1, minute=30)),
     ("mark_key_disclosures", "creditstreet.jobs:mark_key_disclosures", dict(hour=1, minute=45)),
+    ("morning_digest", "creditstreet.jobs:morning_digest", dict(hour=8, minute=0)),
+    ("deliver_notifications", "creditstreet.jobs:deliver_notifications", dict(minute="*")),
 )
 
 

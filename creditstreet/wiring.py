@@ -1,11 +1,11 @@
 """All wiring of extensions, blueprints, handlers and commands; called by ``create_app``."""
-import os
-from contextvars import ContextVar
-
 from flask import Flask, g, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+# The engine hooks live in sqlite_mode (imported by jobs too, without importing this module back).
+from .sqlite_mode import TEMP_PAGE_SIZE, _sqlite_immediate, sqlite_reads_only  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +14,12 @@ def init_app(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_engine_options(app)
+    if app.config.get("SQLALCHEMY_HIDE_PARAMETERS"):
+        # A failed statement's error (and so the logged traceback) never carries its values:
+        # phones, names and complaint text stay out of the logs (issue 13 §8).
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts["hide_parameters"] = True
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
@@ -78,11 +84,13 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     from .web import register_blueprints
+    from .web.boundary import register_boundary
     from .web.errors import register_error_handlers
     from .web.filters import register_filters
     from .web.no_store import register_no_store
     from .web.security import register_security
 
+    register_boundary(app)  # before the blueprints: their <int:…> rules use the bounded converter
     register_blueprints(app)
     register_error_handlers(app)
     register_filters(app)
@@ -119,45 +127,15 @@ def _sqlite_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 
 
-#: SQLite page size of each connection's temporary database, in bytes.
-TEMP_PAGE_SIZE = 16384
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_conn, _record):
-    import sqlite3
-
-    if not isinstance(dbapi_conn, sqlite3.Connection):
+@event.listens_for(Engine, "handle_error")
+def _hide_row_values(context):
+    """With ``hide_parameters``, also drop the values PostgreSQL quotes back in its own message
+    ("DETAIL:  Failing row contains (…)", "Key (username)=(…) already exists"): the logged
+    traceback of a failed statement then carries no personal data (issue 13 §8)."""
+    engine = context.engine
+    if engine is None or not engine.hide_parameters:
         return
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=20000")
-    try:
-        cur.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError:
-        pass  # in-memory databases keep their journal mode
-    cur.execute("PRAGMA synchronous=NORMAL")
-    # Large sorts (the quarterly grading sorts ~5 citations per shop) may merge on helper threads;
-    # small ones never start a thread.
-    cur.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
-    # Temporary tables (the grading's scratch tables: ~40 MB of citations at 100,000 shops) on 16 KiB
-    # pages: a quarter as many pages to split, scan and free as at the default 4 KiB (≈ −0.2 s of
-    # 2.3 s measured, docs/benchmarks.md). Takes effect before the connection's first temporary table.
-    cur.execute(f"PRAGMA temp.page_size={TEMP_PAGE_SIZE}")
-    cur.close()
-
-
-# Transactions that may write take SQLite's write lock at BEGIN, so they wait (busy timeout) instead
-# of failing when upgrading a read lock (CASES K-05). GET/HEAD requests read with a plain BEGIN.
-_sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=True)
-
-
-def sqlite_reads_only(flag: bool = True) -> None:
-    """Mark the current context (a GET request) as read-only for SQLite's BEGIN."""
-    _sqlite_immediate.set(not flag)
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_immediate.get() else "BEGIN")
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str) and "DETAIL:" in error.args[0]:
+            kept = [line for line in error.args[0].splitlines() if not line.lstrip().startswith("DETAIL:")]
+            error.args = ("\n".join(kept + ["DETAIL:  [hidden due to hide_parameters=True]"]), *error.args[1:])

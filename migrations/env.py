@@ -97,14 +97,45 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            # One transaction for the whole run: a failing step leaves the database at the revision
+            # it started from, never half-way (PostgreSQL and SQLite both have transactional DDL).
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=get_metadata(),
+                    **conf_args
+                )
+                context.run_migrations()
+                if sqlite:
+                    _sqlite_check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _sqlite_foreign_keys(connection, on):
+    """Switch SQLite's foreign-key enforcement for this connection.
+
+    Batch operations copy a table, drop the old one and rename the copy; with enforcement on, the
+    drop fails (or cascades) while other tables refer to it. The pragma is a no-op inside a
+    transaction, so it is issued on the driver connection before BEGIN and after COMMIT.
+    """
+    raw = connection.connection.driver_connection
+    if raw.in_transaction:
+        raise RuntimeError('PRAGMA foreign_keys must be set outside a transaction')
+    raw.execute('PRAGMA foreign_keys=%s' % ('ON' if on else 'OFF'))
+
+
+def _sqlite_check_foreign_keys(connection):
+    """Refuse to commit a run that leaves a dangling reference (PRAGMA foreign_key_check)."""
+    problems = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if problems:
+        shown = ', '.join('%s row %s -> %s' % (t, rowid, parent) for t, rowid, parent, _ in problems[:10])
+        raise RuntimeError('foreign key check failed after migrating (%d rows): %s' % (len(problems), shown))
 
 
 if context.is_offline_mode():

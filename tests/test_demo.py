@@ -33,24 +33,40 @@ def test_demo_load_twice_with_if_empty_and_determinism(runner, client, db):
     assert result.exit_code == 0, result.output
     assert "admin / admin-demo-2026" in result.output and "inspector1 … inspector12" in result.output
 
-    street = db.session.scalar(select(Street))
-    assert street.name == "城关××街"
+    street = db.session.scalar(select(Street).where(Street.is_default.is_(True)))
+    assert (street.name, street.slug) == ("城关××街", "chengguan")
     assert [h["number"] for h in street.hotlines] == ["12315", "0719-8123456"]
     assert street.duty_hours == "07:30–18:00"
     # 147 shops: 153 data rows − 5 rejected − 1 duplicate (worked in tests/services/test_ledger_io.py)
-    assert db.session.scalar(select(func.count()).select_from(Shop)) == 147
-    by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert db.session.scalar(select(func.count()).select_from(Shop).where(Shop.street_id == street.id)) == 147
+    by_role = dict(db.session.execute(select(User.role, func.count()).where(User.street_id == street.id)
+                                      .group_by(User.role)).all())
     assert by_role == {"admin": 1, "inspector": 12, "supervisor": 10}
     # 12 inspectors in 4 groups of 3
-    per_group = db.session.execute(select(User.group_id, func.count()).where(User.role == "inspector")
+    per_group = db.session.execute(select(User.group_id, func.count())
+                                   .where(User.role == "inspector", User.street_id == street.id)
                                    .group_by(User.group_id)).all()
     assert len(per_group) == 4 and {n for _, n in per_group} == {3}
-    batch = db.session.scalar(select(CardBatch))
+    batch = db.session.scalar(select(CardBatch).where(CardBatch.street_id == street.id))
     assert batch.last_serial - batch.first_serial + 1 == 40_000
-    assert db.session.scalar(select(func.count()).select_from(CardRange)) == 147
+    assert db.session.scalar(select(func.count()).select_from(CardRange).join(Shop)
+                             .where(Shop.street_id == street.id)) == 147
     assert db.session.scalar(select(func.count(distinct(Ballot.quarter)))) == 4
     # the ten supervisors were on duty through the backfilled quarters: quorum = max(3, ⌈10/2⌉) = 5 (S2)
-    assert set(db.session.scalars(select(QuarterResult.quorum).where(QuarterResult.ballots > 0))) == {5}
+    assert set(db.session.scalars(select(QuarterResult.quorum).join(Shop, Shop.id == QuarterResult.shop_id)
+                                  .where(QuarterResult.ballots > 0, Shop.street_id == street.id))) == {5}
+    # The city (SPEC Y1): a second street of 24 shops, its own people, and a city admin of no street.
+    second = db.session.scalar(select(Street).where(Street.slug == "binjiang"))
+    assert second.name == "滨江路美食街" and not second.is_default
+    assert db.session.scalar(select(func.count()).select_from(Shop).where(Shop.street_id == second.id)) == 24
+    assert dict(db.session.execute(select(User.role, func.count()).where(User.street_id == second.id)
+                                   .group_by(User.role)).all()) == {"admin": 1, "inspector": 4, "supervisor": 6}
+    assert db.session.scalar(select(User.street_id).where(User.username == "city")) is None
+    # six supervisors: quorum = max(3, ⌈6/2⌉) = 3 on the second street
+    assert set(db.session.scalars(select(QuarterResult.quorum).join(Shop, Shop.id == QuarterResult.shop_id)
+                                  .where(QuarterResult.ballots > 0, Shop.street_id == second.id))) == {3}
+    # card serials continue city-wide: 40001–45000 after the first street's 1–40000
+    assert db.session.scalar(select(CardBatch.first_serial).where(CardBatch.street_id == second.id)) == 40_001
     trades = set(db.session.scalars(select(IndustryGroup.trade)))
     assert trades == {"clothing", "cosmetics", "appliances", "shoes"}
     # the toothpaste action: 216 + 168 + 120 = 504 支 from 3 supermarkets
@@ -89,6 +105,10 @@ def check_logins_and_board(client):
         client.post("/auth/logout", data={"csrf_token": _token(client)})
     board = client.get("/").get_data(as_text=True)
     assert "城关××街" in board and "共 147 户经营户" in board
+    board = client.get("/s/binjiang/").get_data(as_text=True)
+    assert "滨江路美食街" in board and "共 24 户经营户" in board
+    city = client.get("/streets").get_data(as_text=True)
+    assert "城关××街" in city and "滨江路美食街" in city
 
 
 def _token(client):

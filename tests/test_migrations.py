@@ -3,6 +3,7 @@
 Runs on a temp SQLite file, and on PostgreSQL when DATABASE_URL / TEST_DATABASE_URL points there
 (a throwaway database is created through the server's ``postgres`` database and dropped after).
 """
+import contextlib
 import os
 import tempfile
 import uuid
@@ -34,9 +35,10 @@ def _databases():
         yield "postgresql"
 
 
-@pytest.fixture(params=list(_databases()))
-def empty_database_url(request):
-    if request.param == "sqlite":
+@contextlib.contextmanager
+def _throwaway_database(kind):
+    """The URL of a new, empty database of `kind` ('sqlite' or 'postgresql'), dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{Path(tempfile.mkdtemp(prefix='creditstreet-mig-')) / 'empty.sqlite3'}"
         return
     server = _pg_server_url()
@@ -50,6 +52,12 @@ def empty_database_url(request):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=list(_databases()))
+def empty_database_url(request):
+    with _throwaway_database(request.param) as url:
+        yield url
 
 
 @pytest.fixture
@@ -152,3 +160,110 @@ def test_0004_rebuilds_disabled_periods_from_the_audit_log(empty_database_url):
         (2, "2024-06-01 01:00:00", None),
         (3, "2020-01-01 00:00:00", None),
     ]
+
+
+# --- Schema changes lose nothing (issue 13, Build 9) ---------------------------------------------
+
+def _row_counts():
+    """{table: rows} for every table of the current schema (alembic_version aside)."""
+    names = [n for n in inspect(db.engine).get_table_names() if n != "alembic_version"]
+    with db.engine.connect() as conn:
+        return {n: conn.execute(text(f'SELECT COUNT(*) FROM "{n}"')).scalar_one() for n in names}
+
+
+def _current_revision():
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _chain():
+    """Every revision of the chain, head first: [(revision, down_revision), ...]."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(flask_migrate.Migrate(directory=MIGRATIONS).get_config(MIGRATIONS))
+    heads = script.get_heads()
+    assert len(heads) == 1, f"the chain must stay linear, heads: {heads}"
+    return [(r.revision, r.down_revision) for r in script.walk_revisions()]
+
+
+@pytest.fixture(scope="module", params=list(_databases()))
+def demo_app(request):
+    """The demo street loaded into a database upgraded to head (SQLite with foreign keys on).
+
+    Shared by the tests below, in file order: the failing run changes nothing, the walk goes last."""
+    from creditstreet.services import demo
+
+    with _throwaway_database(request.param) as url:
+        app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            demo.load_demo()
+            db.session.commit()
+            db.session.remove()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_failing_downgrade_leaves_the_database_where_it_was(demo_app, capfd):
+    """A run is one transaction: when a step fails (here the closing foreign-key check on SQLite,
+    on PostgreSQL the last step, blocked by a view), the database stays at the revision it started from,
+    every table and row in place."""
+    head = _chain()[0][0]
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            # A dangling ballot planted with enforcement off: the run must not commit over it.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            conn.execute(text("INSERT INTO ballots (supervisor_id, shop_id, quarter, lawful, service, compliance, "
+                              "honesty, cast_at, updated_at) SELECT supervisor_id, 999999, '1999Q1', lawful, service, "
+                              "compliance, honesty, cast_at, updated_at FROM ballots LIMIT 1"))
+            conn.commit()
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+        else:
+            # A view on the first table: only the last step (0001 dropping shops) fails.
+            conn.execute(text("CREATE VIEW shop_names AS SELECT name FROM shops"))
+            conn.commit()
+    before = _row_counts()
+    # SQLite: down to 0001, which keeps ballots and shops, so the closing check sees the dangling row.
+    target = "0001" if db.engine.dialect.name == "sqlite" else "base"
+    with pytest.raises((SystemExit, Exception)) as failed:  # Flask-Migrate exits 1 on a RuntimeError
+        flask_migrate.downgrade(directory=MIGRATIONS, revision=target)
+    assert "foreign key check failed" in capfd.readouterr().err or "depend" in str(failed.value)
+    db.engine.dispose()
+    assert _current_revision() == head
+    assert _row_counts() == before
+    with db.engine.begin() as conn:  # leave the demo street clean for the walk below
+        if db.engine.dialect.name == "sqlite":
+            conn.execute(text("DELETE FROM ballots WHERE shop_id = 999999"))
+        else:
+            conn.execute(text("DROP VIEW shop_names"))
+
+
+def test_every_revision_downgrades_and_upgrades_on_the_demo_street_losing_nothing(demo_app):
+    """Walk the chain from head to base on the populated demo street. At each revision R:
+    downgrade R (every table R did not create keeps every row), upgrade R again (the same tables
+    still hold the same rows and R's tables are back), then downgrade R once more to go on down.
+    On SQLite each run ends with PRAGMA foreign_key_check (migrations/env.py), which must pass."""
+    counts = _row_counts()
+    assert counts["shops"] >= 100 and counts["complaints"] > 0 and counts["ballots"] > 0  # populated
+    chain = _chain()
+    assert _current_revision() == chain[0][0]
+    for revision, down in chain:
+        before = _row_counts()
+        flask_migrate.downgrade(directory=MIGRATIONS, revision=down or "base")
+        assert _current_revision() == down
+        kept = _row_counts()
+        assert set(kept) <= set(before)
+        assert kept == {t: before[t] for t in kept}, f"downgrading {revision} lost rows"
+
+        flask_migrate.upgrade(directory=MIGRATIONS, revision=revision)
+        assert _current_revision() == revision
+        again = _row_counts()
+        assert set(again) == set(before), f"upgrading {revision} again does not restore its tables"
+        assert {t: again[t] for t in kept} == kept, f"upgrading {revision} again lost rows"
+
+        flask_migrate.downgrade(directory=MIGRATIONS, revision=down or "base")
+    assert _row_counts() == {}
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:  # the pooled connection got its enforcement back
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

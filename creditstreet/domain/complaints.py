@@ -172,3 +172,31 @@ def bad_record_kind(outcome: Outcome | str | None, shop_at_fault: bool, refused_
 def is_bad_record(outcome: Outcome | str | None, shop_at_fault: bool, refused_mediation: bool) -> bool:
     """True when a closed complaint becomes a bad record of the shop (SPEC K5)."""
     return bad_record_kind(outcome, shop_at_fault, refused_mediation) is not None
+
+
+#: K7: a second submission of the same content from the same phone within this window is the same
+#: complaint (the consumer went back and submitted again; the form had a fresh one-time token).
+RESUBMIT_WINDOW = timedelta(minutes=30)
+#: The fields that make two submissions "the same content" (K7); photos and the name do not.
+CONTENT_FIELDS = ("kind", "subject", "shop_id", "trader_name", "trader_address", "card_serial", "title", "goods",
+                  "goods_category", "amount_fen", "purchased_on", "description", "demand")
+
+
+def content_key(values: dict) -> str:
+    """A stable 64-hex digest of a complaint's content (K7), from ``CONTENT_FIELDS`` of ``values``.
+
+    Text is compared after NFKC and with all whitespace removed, so a re-typed line break or a
+    full-width space does not make a second complaint; None and "" are the same.
+    """
+    import hashlib
+    import json
+    import unicodedata
+
+    def norm(v):
+        if v is None:
+            return ""
+        text = unicodedata.normalize("NFKC", str(v))
+        return "".join(text.split()).casefold()
+
+    payload = json.dumps([norm(values.get(k)) for k in CONTENT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

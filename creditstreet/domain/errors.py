@@ -39,3 +39,17 @@ class ValidationError(DomainError):
 
     code = "validation_error"
     default_message = "输入的数据无效"
+
+
+class FieldErrors(ValidationError):
+    """Several fields are wrong at once: ``errors`` maps a field name to its Chinese message, in
+    form order, so a form can show every mistake in one round (issue 17). ``message`` joins them;
+    ``code`` is the single error's code, or ``field_errors`` when there are several."""
+
+    code = "field_errors"
+
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
+        self.errors = dict(errors)
+        self.codes = dict(codes or {})
+        single = next(iter(self.codes.values())) if len(self.errors) == 1 and self.codes else "field_errors"
+        super().__init__("；".join(self.errors.values()), code=single)

@@ -315,3 +315,35 @@ def house_search_token(query: object) -> str | None:
     m = re.fullmatch(r"(\d{1,8})号?", text, re.ASCII)
     return m.group(1).lstrip("0").rjust(HOUSE_SORT_WIDTH, "0") if m else None
 
+
+
+#: A shop name longer than this is almost always an address or business scope typed into the name.
+NAME_MAX_PLAUSIBLE = 50
+#: An opening date further ahead than this is a typo (2031 for 2021), not a shop about to open.
+FUTURE_OPENING_MAX_DAYS = 366
+
+
+def doubtful(row: LedgerRow, today: date) -> tuple[str | None, list[str]]:
+    """Plausibility of one ledger row on ``today`` (the street's local date): (reject reason, warnings).
+
+    Rejected, with the reason: a name over NAME_MAX_PLAUSIBLE characters; an opening date more than
+    FUTURE_OPENING_MAX_DAYS ahead; a licence that expires before the shop opened. Imported with a
+    warning: an opening date ahead within that year (the shop is kept off every public page until
+    it opens), a licence already expired. Messages are Chinese and name the row.
+    """
+    where = f"第{row.sheet_row}行"
+    name_len = len(row.name)
+    if name_len > NAME_MAX_PLAUSIBLE:
+        return (f"{where}：商户名称有{name_len}个字（超过{NAME_MAX_PLAUSIBLE}字），"
+                "请核对是否把地址或经营范围写进了名称"), []
+    if row.opened_on and (row.opened_on - today).days > FUTURE_OPENING_MAX_DAYS:
+        return f"{where}：开业日期{row.opened_on.isoformat()}在一年以后，请核对年份", []
+    if row.opened_on and row.licence_expires_on and row.licence_expires_on < row.opened_on:
+        return (f"{where}：营业执照有效期至{row.licence_expires_on.isoformat()}早于开业日期"
+                f"{row.opened_on.isoformat()}，请核对"), []
+    warnings = []
+    if row.opened_on and row.opened_on > today:
+        warnings.append(f"{where}：{row.name}尚未开业（开业日期{row.opened_on.isoformat()}），开业前不在公示栏和商户页显示")
+    if row.licence_expires_on and row.licence_expires_on < today:
+        warnings.append(f"{where}：{row.name}的营业执照已于{row.licence_expires_on.isoformat()}过期，请提醒商户换照")
+    return None, warnings

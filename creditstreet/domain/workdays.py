@@ -20,6 +20,7 @@ All dates are street-local calendar dates (use ``time.local_date`` on instants).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 
 import chinese_calendar
@@ -27,6 +28,16 @@ import chinese_calendar
 from .errors import ValidationError
 
 _MAX_SCAN_DAYS = 3660  # guard against a table that makes every day a holiday
+
+
+@lru_cache(maxsize=8192)
+def _library_answer(day: date) -> bool | None:
+    """chinese_calendar's answer for ``day`` (None outside the years it covers), memoised: the
+    library validates and looks up every date afresh, and intake asks for dozens per complaint."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
 
 
 class WorkCalendar:
@@ -44,6 +55,7 @@ class WorkCalendar:
         self.extra_workdays = frozenset(_check_date(d) for d in extra_workdays)
         self.office_years = frozenset(int(y) for y in office_years)
         self.library_until = library_until
+        self._memo: dict[date, bool] = {}  # is_workday per day: the calendar never changes
         both = self.extra_holidays & self.extra_workdays
         if both:
             days = "、".join(d.isoformat() for d in sorted(both))
@@ -51,7 +63,13 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         """True for a working day (extra tables first, then the library, then Mon–Fri)."""
-        day = _check_date(day)
+        known = self._memo.get(day)
+        if known is not None and type(day) is date:
+            return known
+        known = self._memo[_check_date(day)] = self._decide(day)
+        return known
+
+    def _decide(self, day: date) -> bool:
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:
@@ -65,10 +83,7 @@ class WorkCalendar:
         """What ``chinese_calendar`` says of ``day`` (None when it does not cover the year)."""
         if self.library_until is not None and day.year > self.library_until:
             return None
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return None
+        return _library_answer(day)
 
     def library_covers(self, year: int) -> bool:
         """True when ``chinese_calendar`` (up to ``library_until``) has the schedule for ``year``."""

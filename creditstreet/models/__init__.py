@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 mappings, one module per aggregate (SPEC §1)."""
 from .ballot import CRITERIA, Ballot
-from .card import CardBatch, CardCheck, CardRange
+from .card import CardBatch, CardCheck, CardRange, PrintJob
 from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
@@ -15,6 +15,7 @@ from .merchant import (
     SettlementProposal,
 )
 from .notice import ConsumerWarning
+from .outbox import OUTBOX_STATES, OutboxMessage
 from .promise import Commitment, CorrectionRequest, FundEntry, KeyDisclosure
 from .patrol import (
     CHECKLIST,
@@ -26,12 +27,13 @@ from .patrol import (
     IndustryGroupMember,
     Patrol,
     PeerFinding,
+    Rectification,
     Seizure,
     SpecialAction,
     Violation,
 )
 from .street import OWNERSHIPS, Shop, Street
-from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting
+from .system import AuditEntry, CalendarDay, CalendarYear, SchedulerLock, Setting, StreetSetting
 from .types import UTCDateTime, utcnow
 from .user import ROLES, DisabledPeriod, InspectorGroup, SupervisorConflict, User
 

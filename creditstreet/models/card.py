@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -59,3 +59,28 @@ class CardCheck(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)  # one-time form token
+
+
+class PrintJob(db.Model):
+    """A card sheet printed in the background (issue 17): progress, then the PDF to download.
+
+    ``status``: queued → running → done | failed. ``done``/``total`` count cards; ``updated_at``
+    moves with every page, so a job whose worker died is seen as stalled (services.print_jobs).
+    """
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    range_id: Mapped[int] = mapped_column(ForeignKey("card_ranges.id"), index=True)
+    first_serial: Mapped[int]
+    last_serial: Mapped[int]
+    base_url: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int]
+    error: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[Optional[bytes]] = mapped_column(LargeBinary, deferred=True)
+    seconds: Mapped[Optional[float]]
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

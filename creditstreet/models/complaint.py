@@ -29,6 +29,8 @@ class Complaint(db.Model):
         Index("ix_complaints_shop_received", "shop_id", "received_at"),
         Index("ix_complaints_street_status", "street_id", "status"),
         Index("ix_complaints_phone", "consumer_phone"),
+        # The inspectors' queue reads open items only: by status (above), undecided reports here (Y3).
+        Index("ix_complaints_street_report", "street_id", "report_status"),
         # Complaints that cost the shop a bad record (K5), by closing instant: the grading reads only
         # these, not every complaint ever filed (services/grade_batch.py). The predicate is spelled as
         # the query spells it, so both planners see the index applies.
@@ -45,6 +47,13 @@ class Complaint(db.Model):
     channel: Mapped[str] = mapped_column(String(20), default="online")
     tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # K7: digest of the content (domain.complaints.content_key); the same phone sending the same
+    # content again within RESUBMIT_WINDOW gets the first complaint back.
+    content_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    # A trader not in the register (street stall, new shop): named by the consumer, matched to a
+    # shop by an inspector later (shop_id then set; the typed text stays as evidence).
+    trader_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    trader_address: Mapped[str] = mapped_column(String(60), default="", server_default="")
     title: Mapped[str] = mapped_column(String(200), default="")
     goods: Mapped[str] = mapped_column(String(200), default="")
     goods_category: Mapped[str] = mapped_column(String(40), default="")
@@ -124,7 +133,12 @@ class ComplaintEvent(db.Model):
 
 
 class Photo(db.Model):
-    """A re-encoded, metadata-stripped photo attached to a complaint or a patrol."""
+    """A re-encoded, metadata-stripped photo attached to a complaint or a patrol.
+
+    A photo sent with a complaint form that came back (a validation error, the shop search) is
+    *staged*: no complaint yet, ``staged_token`` = the form's one-time submission token, so the next
+    submit of the same form attaches it; stale staged photos are purged daily.
+    """
 
     __tablename__ = "photos"
 
@@ -135,6 +149,8 @@ class Photo(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
+    staged_token: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    staged_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

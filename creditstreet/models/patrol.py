@@ -85,6 +85,25 @@ class Patrol(db.Model):
     violations: Mapped[list["Violation"]] = relationship(back_populates="patrol")
 
 
+class Rectification(db.Model):
+    """A failed checklist item's order to rectify by ``due_on`` (working days, issue 17), closed by
+    a later patrol of the shop that passes the item (a re-inspection)."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (UniqueConstraint("patrol_id", "checklist_item"),
+                      Index("ix_rectifications_open", "shop_id", "closed_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patrol_id: Mapped[int] = mapped_column(ForeignKey("patrols.id"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    checklist_item: Mapped[str] = mapped_column(String(12))  # one of CHECKLIST
+    workdays: Mapped[int] = mapped_column()
+    due_on: Mapped[date] = mapped_column(Date)  # the street's local date
+    ordered_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_by_patrol_id: Mapped[Optional[int]] = mapped_column(ForeignKey("patrols.id"))
+
+
 class Violation(db.Model):
     """A violation, general or serious (SPEC P2); counts toward grades (G1) and stars (S3)."""
 
@@ -183,6 +202,9 @@ class BadRecord(db.Model):
     reason_tail: Mapped[str] = mapped_column(String(120), default=_bad_record_tail_default, server_default="")
     void_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M4, see Violation
     repaired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # SPEC M5, see Violation
+    #: Withdrawn when the consumer reopened its complaint (SPEC K5: the final closing decides): no
+    #: longer counted; the next closing at fault or refusing mediation reinstates the row, dated then.
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 @event.listens_for(Violation, "before_update")

@@ -2,10 +2,12 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, exists, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.ledger import house_sort_key
+from ..domain.streets import fallback_slug
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
@@ -13,10 +15,22 @@ OWNERSHIPS = ("state", "collective", "private", "individual")
 
 
 class Street(db.Model):
+    """A street of the deployment (SPEC Y1): its public pages live under ``/s/<slug>/``.
+
+    The default street (exactly one, ``is_default``) also answers the one-street URLs (``/``,
+    ``/shops/<id>``, ``/complaints/new`` …) that were printed before the city existed.
+    """
+
     __tablename__ = "streets"
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table (0010_city).
+    __table_args__ = (Index("ix_streets_slug", "slug", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Lower-case ASCII letters, digits and hyphens, 1–40 characters (domain.streets.check_slug).
+    # Set to ``s<id>`` after insert when not given (models.street._fill_slug), so never empty once flushed.
+    slug: Mapped[Optional[str]] = mapped_column(String(40))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # [{"label": "投诉热线", "number": "0719-12315"}, ...]; duty hours as text, e.g. "07:30–18:00".
     hotlines: Mapped[list] = mapped_column(JSON, default=list)
@@ -24,6 +38,21 @@ class Street(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shops: Mapped[list["Shop"]] = relationship(back_populates="street")
+
+
+@event.listens_for(Street, "after_insert")
+def _fill_slug(mapper, connection, street: Street) -> None:
+    """A street inserted without a slug gets ``s<id>``; the deployment's first street is its default."""
+    values = {}
+    if not street.slug:
+        values["slug"] = fallback_slug(street.id)
+    table = Street.__table__
+    if not street.is_default and not connection.scalar(select(exists().where(table.c.is_default.is_(True)))):
+        values["is_default"] = True
+    if values:
+        connection.execute(update(table).where(table.c.id == street.id).values(**values))
+        for key, value in values.items():
+            set_committed_value(street, key, value)
 
 
 def _house_sort_default(context) -> str:

@@ -21,6 +21,19 @@ class Setting(db.Model):
     updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
+class StreetSetting(db.Model):
+    """A street's override of one rule setting (SPEC Y2); the city value applies where there is none."""
+
+    __tablename__ = "street_settings"
+
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+
 class CalendarDay(db.Model):
     """An admin's override of the working-day calendar: extra holiday or make-up working day."""
 

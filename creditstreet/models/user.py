@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(60))
+    # Mobile for the overdue digests (SMS outbox); "" = none.
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16))  # one of ROLES
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     street_id: Mapped[Optional[int]] = mapped_column(ForeignKey("streets.id"))
@@ -36,6 +38,8 @@ class User(UserMixin, db.Model):
     shop_id: Mapped[Optional[int]] = mapped_column(ForeignKey("shops.id"), index=True)  # merchant's shop (M1)
     # Changes when the password changes or the account is disabled: invalidates remembered logins.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    #: A password someone else set (a new account, an admin's reset): the next login must change it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[Optional[InspectorGroup]] = relationship()

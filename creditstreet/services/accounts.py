@@ -1,9 +1,13 @@
-"""Accounts: create, disable, authenticate (SPEC §2, CASES K-08)."""
+"""Accounts: create, disable, authenticate, end sessions (SPEC §2, CASES K-08, issue 13 §5–6)."""
+import secrets
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
+from ..domain.passwords import check_password
 from ..domain.time import as_utc
 from ..extensions import db
 from ..models import ROLES, DisabledPeriod, User, utcnow
@@ -11,24 +15,42 @@ from . import audit
 
 
 def create_user(actor: User | None, username: str, password: str, role: str, display_name: str = "",
-                street_id: int | None = None, group_id: int | None = None) -> User:
-    """Create an account. Raises ValidationError (Chinese message) on a bad role, short password or taken name."""
+                street_id: int | None = None, group_id: int | None = None, temporary: bool = True) -> User:
+    """Create an account. Raises ValidationError (Chinese message) on a bad role, a weak password
+    (``domain.passwords``) or a taken name. ``temporary``: the password was chosen for the user, who
+    must change it at the first login (the demo's published accounts pass False)."""
     username = (username or "").strip()
     if role not in ROLES:
         raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
     if not username:
         raise ValidationError("用户名不能为空", code="username_required")
-    if len(password or "") < 8:
-        raise ValidationError("密码至少 8 位", code="password_too_short")
+    check_password(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+    check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
-                street_id=street_id, group_id=group_id)
+                street_id=street_id, group_id=group_id, must_change_password=temporary)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, None, audit.snapshot(user))
     return user
+
+
+def check_scope(actor: User | None, role: str, street_id: int | None, group_id: int | None) -> None:
+    """SPEC Y2: a street admin acts on its own street only; a group belongs to the account's street.
+
+    A city admin (no street) may create accounts on any street or city-wide (city admins, city-wide
+    supervisors); an inspector in a group is on that group's street. ValidationError otherwise.
+    """
+    from ..models import InspectorGroup
+
+    if actor is not None and actor.street_id is not None and street_id != actor.street_id:
+        raise ValidationError("街道管理员只能为本街建立账号", code="street_scope")
+    if role == "inspector" and group_id is not None:
+        group = db.session.get(InspectorGroup, group_id)
+        if group is None or group.street_id != street_id:
+            raise ValidationError("所选巡查组不属于该商业街", code="group_street")
 
 
 def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime | None = None) -> User:
@@ -54,26 +76,71 @@ def set_disabled(actor: User | None, user: User, disabled: bool, now: datetime |
 
 
 def reset_password(actor: User | None, user: User, password: str) -> User:
-    """Set a new password; remembered logins of the account stop working. ValidationError if < 8 chars."""
-    if len(password or "") < 8:
-        raise ValidationError("密码至少 8 位", code="password_too_short")
-    before = audit.snapshot(user, ("session_epoch",))
+    """Set a new password; remembered logins of the account stop working, and the user must change
+    it at the next login (someone else chose it). ValidationError on a weak one (domain.passwords)."""
+    check_password(password, user.username)
+    before = audit.snapshot(user, ("session_epoch", "must_change_password"))
     user.set_password(password)
     user.session_epoch += 1
+    user.must_change_password = actor is None or actor.id != user.id
     db.session.flush()
     # The action says what changed; neither the password nor its hash is ever logged.
-    audit.record(actor, "user.password_reset", "user", user.id, before, audit.snapshot(user, ("session_epoch",)))
+    audit.record(actor, "user.password_reset", "user", user.id, before,
+                 audit.snapshot(user, ("session_epoch", "must_change_password")))
     return user
+
+
+def change_own_password(user: User, current: str, new: str, repeat: str) -> User:
+    """The user sets their own password (issue 17: forced at the first login after someone else set
+    it). Checks the current one, the repeat and the strength rule; every other login of the account
+    ends (session token rotated). ValidationError in Chinese."""
+    if not user.check_password(current or ""):
+        raise ValidationError("当前密码不正确", code="bad_current_password")
+    if (new or "") != (repeat or ""):
+        raise ValidationError("两次输入的新密码不一致", code="password_mismatch")
+    if new == current:
+        raise ValidationError("新密码不能与当前密码相同", code="password_unchanged")
+    check_password(new, user.username)
+    before = audit.snapshot(user, ("session_epoch", "must_change_password"))
+    user.set_password(new)
+    user.session_epoch += 1
+    user.must_change_password = False
+    db.session.flush()
+    audit.record(user, "user.password_change", "user", user.id, before,
+                 audit.snapshot(user, ("session_epoch", "must_change_password")))
+    return user
+
+
+def end_sessions(user: User) -> User:
+    """Rotate the account's session token (``User.session_epoch``, carried in the session and the
+    remember-me cookie as Flask-Login's alternative id): every existing login of it stops working.
+
+    Called at logout; password changes and disabling rotate it too. Not audited (a logout is
+    not a change to the account).
+    """
+    user.session_epoch += 1
+    db.session.flush()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    # Same method and cost as stored passwords, so checking it takes as long as a real check.
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials.
 
     Raises ValidationError "bad_credentials" (same for a wrong name or password) or
-    "account_disabled" (right password, disabled account).
+    "account_disabled" (right password, disabled account). An unknown name costs one password
+    hash check like a known one, so the answer's time does not tell which names exist.
     """
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        raise ValidationError("用户名或密码错误", code="bad_credentials")
+    if not user.check_password(password or ""):
         raise ValidationError("用户名或密码错误", code="bad_credentials")
     if user.disabled:
         raise ValidationError("账号已停用，请联系管理员", code="account_disabled")

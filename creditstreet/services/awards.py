@@ -1,6 +1,7 @@
 """Annual stars, the satisfied-shop award list, plaques and licence marks (SPEC S4).
 
-Flow after Q4 of ``year`` is graded: ``propose_annual_stars`` copies each active shop's stars from
+Flow after Q4 of ``year`` is graded: ``propose_annual_stars`` copies the stars of each shop in
+business in Q4 (graded at its end, SPEC G1; a shop opening later is not listed) from
 its CreditGrade of ``{year}Q4`` (None = 待评定 when the shop has no grade or was not rated) with the
 reasons; an admin reviews and ``confirm_annual_stars``; ``award_list`` gives the 4-star shops
 (satisfied-shop title) split into enterprises (state/collective/private) and individual businesses;
@@ -18,7 +19,7 @@ from ..domain.text import check_length
 from ..domain.time import Quarter, as_utc
 from ..extensions import db
 from ..models import AnnualStar, CreditGrade, Shop, Street, User
-from . import audit, grading
+from . import audit, grade_batch, grading
 
 STAR_WORDS = {1: "一星级", 2: "二星级", 3: "三星级", 4: "四星级"}
 TITLE = "消费者满意企业（门店）"
@@ -90,8 +91,15 @@ def propose_annual_stars(actor: User | None, street_id: int, year: int, now: dat
     existing = {a.shop_id: a for a in db.session.scalars(
         select(AnnualStar).join(Shop, Shop.id == AnnualStar.shop_id)
         .where(Shop.street_id == street_id, AnnualStar.year == year))}
-    shops = db.session.scalars(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
+    # Only shops in business in the year's last quarter (SPEC G1, the rule grading uses at its end).
+    street = db.session.get(Street, street_id)
+    T = Quarter(year, 4).end_utc(street.timezone)
+    shops = db.session.scalars(select(Shop).where(grade_batch.graded_shops(street_id, T, street.timezone))
                                .order_by(Shop.house_sort, Shop.id)).all()
+    listed = {shop.id for shop in shops}
+    for shop_id, row in existing.items():  # a proposal made before the opening date was known
+        if shop_id not in listed and row.status == "proposed":
+            db.session.delete(row)
     out = []
     for shop in shops:
         g = grades.get(shop.id)

@@ -6,26 +6,23 @@ contains it. Between day −15 and the quarter end that is the ending quarter; d
 after the end it is still the quarter just ended (the new quarter's window opens only 15 days
 before *its* end). Outside every window voting is refused with the current quarter's dates.
 """
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.settings import RuleSettings
-from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window, quorum
+from ..domain.ledger import house_search_token
+from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
+from ..domain.text import search_key
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
-from ..models import Ballot, QuarterResult, Shop, Street, SupervisorConflict, User
-from . import audit, grading
+from ..models import Ballot, Shop, Street, SupervisorConflict, User
+from . import audit, grade_batch
 from .settings import rule_settings
 
 MARK_FIELDS = ("quarter", "lawful", "service", "compliance", "honesty")
-#: A shop is flagged for review when, on some criterion, its yes-share is this far from the
-#: street's mean yes-share for that criterion (shops with ballots in the quarter only).
-OUTLIER_GAP = Fraction(1, 2)
 
 
 def open_quarter(now: datetime, settings: RuleSettings | None = None) -> Quarter | None:
@@ -53,19 +50,74 @@ def conflict_shop_ids(supervisor_id: int) -> set[int]:
         select(SupervisorConflict.shop_id).where(SupervisorConflict.supervisor_id == supervisor_id)))
 
 
-def shops_to_vote(supervisor: User, quarter: Quarter | str) -> tuple[list[Shop], list[Shop]]:
-    """(to do, done): active shops of the supervisor's street, conflicts left out (SPEC S1)."""
+def in_business_in(street: Street, quarter: Quarter | str):
+    """SQL condition: the street's shops on the ballot list of ``quarter`` — those graded at its end
+    (SPEC G1, ``grade_batch.graded_shops``): active, and opened by the quarter's last day (or, with no
+    opening date, entered before its end). A shop opening after the quarter is not on it."""
+    quarter = Quarter.parse(quarter)
+    return grade_batch.graded_shops(street.id, quarter.end_utc(street.timezone), street.timezone)
+
+
+def on_ballot_list(shop: Shop, quarter: Quarter | str) -> bool:
+    """Whether ``shop`` is on its street's ballot list of ``quarter`` (``in_business_in``)."""
+    street = db.session.get(Street, shop.street_id)
+    return db.session.scalar(select(Shop.id).where(Shop.id == shop.id, in_business_in(street, quarter))) is not None
+
+
+def shops_to_vote(supervisor: User, quarter: Quarter | str,
+                  street_id: int | None = None) -> tuple[list[Shop], list[Shop]]:
+    """(to do, done) in house-number order: the shops of the supervisor's street in business in
+    ``quarter`` (``in_business_in``), conflicts left out (SPEC S1).
+
+    A city-wide supervisor (no street, S2/Y2) votes on any street: ``street_id`` says which.
+    """
+    street_id = supervisor.street_id if supervisor.street_id is not None else street_id
     voted = set(db.session.scalars(select(Ballot.shop_id).where(
         Ballot.supervisor_id == supervisor.id, Ballot.quarter == str(quarter))))
     blocked = conflict_shop_ids(supervisor.id)
-    shops = db.session.scalars(select(Shop).where(
-        Shop.street_id == supervisor.street_id, Shop.status == "active").order_by(Shop.house_sort, Shop.id))
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    if street is None:
+        return [], []
+    shops = db.session.scalars(select(Shop).where(in_business_in(street, quarter))
+                               .order_by(Shop.house_sort, Shop.id))
     todo, done = [], []
     for shop in shops:
         if shop.id in blocked:
             continue
         (done if shop.id in voted else todo).append(shop)
     return todo, done
+
+
+def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = None,
+                 street_id: int | None = None) -> Shop | None:
+    """The next shop still to vote on after shop ``after`` in house-number order, wrapping round to
+    the start; never ``after`` itself (skipping it). None when nothing else is left."""
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
+    if after is None:
+        return todo[0] if todo else None
+    order = sorted(todo + done, key=lambda s: (s.house_sort, s.id))
+    ids = [s.id for s in order]
+    start = ids.index(after) + 1 if after in ids else 0
+    pending = {s.id for s in todo}
+    for shop in order[start:] + order[:start]:
+        if shop.id in pending and shop.id != after:
+            return shop
+    return None
+
+
+def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object,
+                      street_id: int | None = None) -> list[tuple[Shop, bool]]:
+    """Shops of the ballot list matching ``query`` by name (traditional or simplified, spaces
+    ignored, CASES K-11) or house number ("10", "10号": exactly that number); (shop, voted) pairs
+    in house-number order. An empty query finds nothing."""
+    key = search_key(query)
+    if not key:
+        return []
+    house = house_search_token(query)
+    todo, done = shops_to_vote(supervisor, quarter, street_id)
+    voted = {s.id for s in done}
+    return [(s, s.id in voted) for s in sorted(todo + done, key=lambda s: (s.house_sort, s.id))
+            if key in (s.search_key or "") or (house is not None and house in (s.house_sort or ""))]
 
 
 def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:
@@ -101,14 +153,16 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
     settings = rule_settings()
     quarter = Quarter.parse(quarter)
     marks = parse_marks(marks)
-    if actor.role != "supervisor" or actor.street_id != shop.street_id:
-        raise ValidationError("只有本街的义务监督员可以投票", code="not_a_supervisor")
+    if actor.role != "supervisor" or actor.street_id not in (None, shop.street_id):
+        raise ValidationError("只有本街或全市的义务监督员可以投票", code="not_a_supervisor")
     if actor.disabled:
         raise ValidationError("账号已停用，不能投票", code="account_disabled")
     if open_quarter(now, settings) != quarter:
         raise ValidationError(closed_message(now, settings), code="ballot_window_closed")
     if shop.status != "active":
         raise ValidationError(f"{shop.name}已歇业，不参加评星", code="shop_closed")
+    if not on_ballot_list(shop, quarter):
+        raise ValidationError(f"{shop.name}在{quarter.label_zh}尚未开业，不参加本季度评星", code="shop_not_open")
     if db.session.scalar(select(SupervisorConflict.id).where(
             SupervisorConflict.supervisor_id == actor.id, SupervisorConflict.shop_id == shop.id)):
         raise ValidationError(f"您已申报与{shop.name}存在利害关系，不能对其投票", code="conflict_of_interest")
@@ -177,83 +231,5 @@ def remove_conflict(actor: User, conflict: SupervisorConflict) -> None:
     audit.record(actor, "conflict.remove", "supervisor_conflict", before["id"], before, None)
 
 
-# --- participation and review (admin) ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ShopTally:
-    shop: Shop
-    ballots: int
-    yes: dict[str, int]
-    flagged: tuple[str, ...]  # criteria whose yes-share is ≥ OUTLIER_GAP from the street mean
-
-
-@dataclass(frozen=True)
-class Participation:
-    """``graded``: the quarter has been graded, so ``quorum`` is the one stored with its results
-    (QuarterResult.quorum, from the supervisors in post at grading) and ``active`` is None — today's
-    head count says nothing about a past quarter. Otherwise ``active``/``quorum`` are the ones grading
-    would use: the street's and city-wide supervisors in post at the quarter's end, or now if it has
-    not ended (``grading.active_supervisors``, SPEC S2)."""
-
-    quarter: Quarter
-    active: int | None
-    voted: int
-    quorum: int
-    shops: list[ShopTally]
-    graded: bool = False
-    ended: bool = False  # the quarter is over, so ``active`` is the count at its end
-
-    @property
-    def flagged(self) -> list[ShopTally]:
-        return [s for s in self.shops if s.flagged]
-
-
-def participation(street_id: int, quarter: Quarter | str) -> Participation:
-    """Supervisors who voted / active, ballots and yes counts per shop vs quorum (SPEC S2), outliers."""
-    quarter = Quarter.parse(quarter)
-    stored = db.session.scalar(
-        select(func.max(QuarterResult.quorum)).join(Shop, Shop.id == QuarterResult.shop_id)
-        .where(QuarterResult.quarter == str(quarter), Shop.street_id == street_id))
-    street = db.session.get(Street, street_id)
-    now = datetime.now(timezone.utc)
-    ended = quarter.end_utc(street.timezone) <= now
-    if stored is not None:
-        active, need = None, stored
-    else:
-        active = grading.active_supervisors(street, [quarter], now)[quarter]
-        need = quorum(active, rule_settings())
-    voted = db.session.scalar(
-        select(func.count(func.distinct(Ballot.supervisor_id))).join(Shop, Shop.id == Ballot.shop_id)
-        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id)) or 0
-    yes_cols = [func.sum(cast(getattr(Ballot, c), Integer)) for c in CRITERIA]
-    counts = {row[0]: row[1:] for row in db.session.execute(
-        select(Ballot.shop_id, func.count(Ballot.id), *yes_cols).join(Shop, Shop.id == Ballot.shop_id)
-        .where(Ballot.quarter == str(quarter), Shop.street_id == street_id).group_by(Ballot.shop_id))}
-    shops = db.session.scalars(select(Shop).where(Shop.street_id == street_id, Shop.status == "active")
-                               .order_by(Shop.house_sort, Shop.id)).all()
-    shares = {sid: {c: Fraction(int(v[1 + i] or 0), v[0]) for i, c in enumerate(CRITERIA)}
-              for sid, v in counts.items() if v[0]}
-    flags = outlier_criteria(shares)
-    tallies = []
-    for shop in shops:
-        v = counts.get(shop.id)
-        n = v[0] if v else 0
-        yes = {c: int(v[1 + i] or 0) if v else 0 for i, c in enumerate(CRITERIA)}
-        tallies.append(ShopTally(shop, n, yes, flags.get(shop.id, ())))
-    return Participation(quarter, active, voted, need, tallies, graded=stored is not None, ended=ended)
-
-
-def outlier_criteria(shares: dict[int, dict[str, Fraction]]) -> dict[int, tuple[str, ...]]:
-    """Shop id → criteria where its yes-share differs from the mean over all shops by ≥ 1/2.
-
-    ``shares``: shop id → criterion → yes-share (only shops with ballots). Pure; exact fractions.
-    """
-    if not shares:
-        return {}
-    means = {c: sum(s[c] for s in shares.values()) / len(shares) for c in CRITERIA}
-    out = {}
-    for sid, s in shares.items():
-        far = tuple(c for c in CRITERIA if abs(s[c] - means[c]) >= OUTLIER_GAP)
-        if far:
-            out[sid] = far
-    return out
+# Participation and review (admin) live in services/participation.py; the old names stay here.
+from .participation import OUTLIER_GAP, Participation, ShopTally, outlier_criteria, participation  # noqa: E402,F401

@@ -90,8 +90,34 @@ def recompute_open_deadlines(actor, old_cal: WorkCalendar, new_cal: WorkCalendar
     from . import complaints
 
     summary = complaints.recompute_open_deadlines(actor, old_cal, new_cal, cause, now)
+    summary["merchant"] = _recompute_merchant_deadlines(actor, old_cal, new_cal, cause)
     audit.record(actor, "calendar.recompute", "calendar", None, None, {"cause": cause, **summary})
     return summary
+
+
+def _recompute_merchant_deadlines(actor, old_cal: WorkCalendar, new_cal: WorkCalendar, cause: str) -> int:
+    """The shops' running deadlines too (SPEC M2 settle_by, M4/M5 decide_by), by the same rule as
+    complaints: the working days from the start to the old date, counted again on the new calendar.
+    Each moved row is audited with old and new dates; returns how many moved."""
+    from ..models import CreditRepair, Objection, Settlement
+    from .merchant.common import local_day
+
+    moved = 0
+    for model, field, started, open_states in ((Settlement, "settle_by", "started_at", ("open", "proposed")),
+                                               (Objection, "decide_by", "filed_at", ("pending",)),
+                                               (CreditRepair, "decide_by", "filed_at", ("pending",))):
+        for row in db.session.scalars(select(model).where(model.status.in_(open_states)).order_by(model.id)):
+            old, start = getattr(row, field), local_day(getattr(row, started), row.shop_id)
+            if old is None or old < start:
+                continue
+            new = new_cal.add_workdays(start, old_cal.workdays_between(start, old))
+            if new != old:
+                setattr(row, field, new)
+                moved += 1
+                audit.record(actor, f"{model.__tablename__}.deadline_recomputed", model.__tablename__, row.id,
+                             {field: old.isoformat()}, {field: new.isoformat(), "cause": cause})
+    db.session.flush()
+    return moved
 
 
 @dataclass(frozen=True)

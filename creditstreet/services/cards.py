@@ -21,7 +21,8 @@ from .settings import rule_settings
 
 SERIAL_DIGITS = 8
 MAX_SERIAL = 10 ** SERIAL_DIGITS - 1
-MAX_SHEET_CARDS = 500  # cards per PDF, keeps a print job quick
+# Prints of more cards than this run as a job with progress (services/print_jobs.py); any length works.
+MAX_SHEET_CARDS = 500
 CONSEQUENCE_LABELS = {"none": "无", **card_rules.WARNING_LABELS}
 
 
@@ -138,6 +139,8 @@ class Verification:
 
 def verify(serial: int) -> Verification:
     """Look a serial up: in which batch, issued to which shop (SPEC C3)."""
+    if not 1 <= serial <= MAX_SERIAL:  # never printed; also never a query beyond the column's range
+        return Verification(serial, "forged", None, None, None)
     batch = db.session.scalar(select(CardBatch).where(CardBatch.first_serial <= serial,
                                                       CardBatch.last_serial >= serial).limit(1))
     if batch is None:
@@ -162,42 +165,47 @@ def ranges(street_id: int) -> list[tuple[CardRange, Shop]]:
 
 # ---------------------------------------------------------------- printable sheets (C2)
 
-def card_sheet_pdf(card_range: CardRange, base_url: str, first: int | None = None,
-                   last: int | None = None) -> bytes:
-    """The card sheet as PDF bytes (see ``card_sheet_document``)."""
-    return card_sheet_document(card_range, base_url, first, last).write_pdf()
-
-
-def card_sheet_document(card_range: CardRange, base_url: str, first: int | None = None,
-                        last: int | None = None):
-    """A4 PDF of cards at real size (90 × 54 mm, 10 a page) for serials of an issued range (C2).
-
-    Each card carries its serial, the shop, blanks for goods/time/amount/phone, the 包退包换
-    promise, the street's hotlines and a QR code to ``base_url``/cards/verify?serial=NNN.
-    At most MAX_SHEET_CARDS cards per PDF (ValidationError otherwise).
-    """
-    import segno
-    from flask import render_template
-    from weasyprint import HTML
-
+def check_sheet_range(card_range: CardRange, first: int | None, last: int | None) -> tuple[int, int]:
+    """(first, last) of a print: the whole range by default; ValidationError when outside it."""
     first = card_range.first_serial if first is None else first
     last = card_range.last_serial if last is None else last
     if not (card_range.first_serial <= first <= last <= card_range.last_serial):
         raise ValidationError(f"打印编号应在 {fmt_range(card_range.first_serial, card_range.last_serial)} 之内",
                               code="bad_range")
-    if last - first + 1 > MAX_SHEET_CARDS:
-        raise ValidationError(f"每次最多打印{MAX_SHEET_CARDS}张卡，请分段打印", code="too_many_cards")
+    return first, last
+
+
+def card_faces_pdf(card_range: CardRange) -> bytes:
+    """One A4 page of ten card faces of the range's shop (WeasyPrint): everything but serials and QR codes."""
+    from flask import render_template
+    from weasyprint import HTML
+
+    from .card_sheets import GEOMETRY
+
     shop = db.session.get(Shop, card_range.shop_id)
     street = db.session.get(Street, shop.street_id)
+    html = render_template("pdf/card_faces.html", positions=GEOMETRY.positions(), g=GEOMETRY, shop=shop,
+                           street=street, hotlines=street.hotlines or [])
+    return HTML(string=html).write_pdf()
+
+
+def card_sheet_pdf(card_range: CardRange, base_url: str, first: int | None = None, last: int | None = None,
+                   progress=None) -> bytes:
+    """A4 PDF of cards at real size (90 × 54 mm, 10 a page) for serials ``first``–``last`` of an
+    issued range (C2), any number of them (``services.card_sheets``: one laid-out page of faces,
+    each card's serial and QR code drawn over a copy per page).
+
+    Each card carries its serial, the shop, blanks for goods/time/amount/phone, the 包退包换
+    promise, the street's hotlines and a QR code to ``base_url``/cards/verify?serial=NNN.
+    ``progress(done, total)`` is called after each page. ValidationError outside the range.
+    """
+    from .card_sheets import render
+
+    first, last = check_sheet_range(card_range, first, last)
     base = base_url.rstrip("/")
-    cards = []
-    for n in range(first, last + 1):
-        url = f"{base}/cards/verify?serial={fmt_serial(n)}"
-        qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
-        cards.append({"serial": fmt_serial(n), "url": url, "qr": qr})
-    html = render_template("pdf/cards.html", cards=cards, shop=shop, street=street,
-                           hotlines=street.hotlines or [])
-    return HTML(string=html, base_url=base).render()
+    cards = [{"serial": fmt_serial(n), "url": f"{base}/cards/verify?serial={fmt_serial(n)}"}
+             for n in range(first, last + 1)]
+    return render(card_faces_pdf(card_range), cards, progress)
 
 
 # ---------------------------------------------------------------- spot checks (C4)

@@ -96,11 +96,22 @@ def total(rows: list[Row]) -> Row:
 
 
 EXPORT_HEADERS = ("投诉编号", "接收时间", "类别", "渠道", "商户名称", "商品类别", "商品或服务", "标题", "事情经过",
-                  "诉求", "投诉人", "联系电话", "状态", "办理结果", "金额（元）", "挽回经济损失（元）")
+                  "诉求", "投诉人", "联系电话", "状态", "办理结果", "金额（元）", "挽回经济损失（元）",
+                  "期限", "期限说明")
 
 
 def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def _deadline_cells(c: Complaint, cal) -> list:
+    """The nearest running deadline (a date, or "2027-03-01 暂定") and its one-line note (SPEC §3, K4)."""
+    running = svc.open_deadlines(c)
+    if not running:
+        return [None, ""]
+    note = svc.calendar_warning(c, cal)
+    due = min(running)
+    return [f"{due.isoformat()} 暂定" if note else due.isoformat(), note or svc.pause_note(c)]
 
 
 def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
@@ -117,13 +128,14 @@ def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
                 Complaint.received_at < quarter.end_utc(street.timezone))
          .order_by(Complaint.received_at, Complaint.id))
     rows = []
+    cal = svc.work_calendar()
     for c, shop_name in db.session.execute(q):
         v = (svc.handler_view if full else svc.public_view)(c, with_events=False)
         rows.append([
             v.tracking_code if full else f"#{v.id}", to_local(v.received_at, street.timezone).replace(tzinfo=None),
             svc.KIND_LABELS[v.kind], svc.CHANNEL_LABELS.get(v.channel, v.channel), shop_name or "",
             v.goods_category, v.goods, v.title, v.description, v.demand, v.consumer_name, v.consumer_phone,
-            rules.STATE_LABELS.get(v.status, v.status), rules.OUTCOMES.get(v.outcome or "", ""),
-            _yuan(v.amount_fen), _yuan(v.money_recovered_fen),
+            rules.STATE_LABELS.get(v.status, v.status), rules.OUTCOME_LABELS.get(v.outcome or "", ""),
+            _yuan(v.amount_fen), _yuan(v.money_recovered_fen), *_deadline_cells(c, cal),
         ])
     return rows

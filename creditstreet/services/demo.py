@@ -16,7 +16,7 @@ from ..domain.time import Quarter, as_utc, local_date, local_midnight, quarter_o
 from ..extensions import db
 from ..models import InspectorGroup, Shop, Street, User
 from ..models.types import utcnow
-from . import accounts, audit, patrol_plan, shops
+from . import accounts, audit, demo_city, patrol_plan, shops
 
 SEED = 20261129
 STREET_NAME = "城关××街"
@@ -49,6 +49,7 @@ def login_lines() -> list[str]:
         f"  巡查员   inspector1 … inspector{N_INSPECTORS} / {INSPECTOR_PASSWORD}",
         f"  监督员   supervisor1 … supervisor{N_SUPERVISORS} / {SUPERVISOR_PASSWORD}",
         "  网址     http://127.0.0.1:5000/",
+        *demo_city.login_lines(),
     ]
 
 
@@ -94,7 +95,8 @@ class _Demo:
 
     def people(self) -> None:
         sid = self.street.id
-        self.admin = accounts.create_user(None, ADMIN[0], ADMIN[1], "admin", "专班管理员", street_id=sid)
+        self.admin = accounts.create_user(None, ADMIN[0], ADMIN[1], "admin", "专班管理员", street_id=sid,
+                                          temporary=False)  # published demo logins
         self.groups = []
         for g in range(1, N_GROUPS + 1):
             group = InspectorGroup(street_id=sid, name=f"第{g}巡查组")
@@ -104,11 +106,12 @@ class _Demo:
             self.groups.append(group)
         self.inspectors = [
             accounts.create_user(self.admin, f"inspector{i}", INSPECTOR_PASSWORD, "inspector",
-                                 f"巡查员{self.name()}", street_id=sid, group_id=self.groups[(i - 1) % N_GROUPS].id)
+                                 f"巡查员{self.name()}", street_id=sid, group_id=self.groups[(i - 1) % N_GROUPS].id,
+                                 temporary=False)
             for i in range(1, N_INSPECTORS + 1)]
         self.supervisors = [
             accounts.create_user(self.admin, f"supervisor{i}", SUPERVISOR_PASSWORD, "supervisor",
-                                 f"监督员{self.name()}", street_id=sid)
+                                 f"监督员{self.name()}", street_id=sid, temporary=False)
             for i in range(1, N_SUPERVISORS + 1)]
         # The demo backfills five quarters of history: its people were on duty all along, so S2's
         # "active supervisors at the quarter's end" counts all ten (quorum 5), not none (quorum 3).
@@ -341,4 +344,9 @@ def load_demo(now: datetime | None = None, progress: Progress | None = None) -> 
 
     if db.session.scalar(db.select(Street.id).where(Street.name == STREET_NAME)):
         raise ValidationError(f"演示商业街“{STREET_NAME}”已存在", code="demo_exists")
-    return _Demo(now or utcnow(), progress).run()
+    now = now or utcnow()
+    demo = _Demo(now, progress)
+    lines = demo.run()
+    if not demo_city.is_loaded():  # the city: a second street beside the ledger's (SPEC Y1)
+        lines += demo_city.load_second_street(demo.street, now)
+    return lines

@@ -77,7 +77,7 @@ def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: st
 
 def _score(value, label: str) -> int:
     text = clean_text(value) if value is not None else ""
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 0 <= int(text) <= 100:
         raise ValidationError(f"{label}应为 0–100 的整数", code="bad_score")
     return int(text)
 
@@ -93,6 +93,22 @@ def recent_records(street_id: int, limit: int = 50):
                                     .where(Shop.street_id == street_id)
                                     .order_by(Agreement.signed_on.desc()).limit(limit)).all()
     return trainings, exams, agreements
+
+
+def find_shops_by_lines(street_id: int, text: str) -> list[int]:
+    """Shop ids for a list typed one shop per line (name, as ``find_shop`` reads it); blank lines
+    skipped. ValidationError naming every line that matches no shop or several, all at once."""
+    ids, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            ids.append(find_shop(street_id, line).id)
+        except ValidationError as e:
+            errors.append(f"第 {n} 行：{e.message}")
+    if errors:
+        raise ValidationError("；".join(errors), code="training_shops")
+    return ids
 
 
 def find_shop(street_id: int, text: str) -> Shop:

@@ -94,7 +94,7 @@ def pay_out(actor: User, complaint: Complaint, amount: object, note: str = "",
         raise InvalidTransition("只有经查商家有责（或拒绝调解）的投诉才能先行赔付", code="not_at_fault")
     street = db.session.get(Street, complaint.street_id)
     today = local_date(now or utcnow(), street.timezone)
-    pay_by = work_calendar().add_workdays(today, rule_settings().fund_payout_workdays)
+    pay_by = work_calendar().add_workdays(today, rule_settings(street.id).fund_payout_workdays)
     return _add(actor, street, "payout", amount, complaint_id=complaint.id, shop_id=complaint.shop_id,
                 note=clean_text(note), pay_by=pay_by, paid_at=None, recovery_status="open")
 

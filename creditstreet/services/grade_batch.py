@@ -514,9 +514,12 @@ def _window(at, start, end):
 
 def counted(model, end):
     """The records of ``model`` (Violation or BadRecord) that still count at grading instant ``end``:
-    not void (an upheld objection, SPEC M4) and not repaired at or before ``end`` (M5)."""
+    not void (an upheld objection, SPEC M4), not repaired at or before ``end`` (M5), and for a bad
+    record not withdrawn by the consumer reopening its complaint (K5: the final closing decides)."""
+    withdrawn = getattr(model, "withdrawn_at", None)
     return and_(model.void_at.is_(None),
-                or_(model.repaired_at.is_(None), model.repaired_at > literal(end, UTCDateTime())))
+                or_(model.repaired_at.is_(None), model.repaired_at > literal(end, UTCDateTime())),
+                true() if withdrawn is None else withdrawn.is_(None))
 
 
 def _reason(kind: str, id_, at, text_, start, end, tz):

@@ -193,6 +193,28 @@ def recompute(quarter: Quarter | str, now: datetime, street_id: int | None = Non
     return run
 
 
+def is_unfinished(quarter: Quarter | str, now: datetime, street_id: int | None = None) -> bool:
+    """True while ``quarter`` has not ended at ``now`` on some chosen street (its zone's quarter end)."""
+    quarter = Quarter.parse(quarter)
+    return any(quarter.end_utc(s.timezone) > as_utc(now) for s in _streets(street_id))
+
+
+def preview(quarter: Quarter | str, now: datetime, street_id: int | None = None) -> dict[str, int]:
+    """Grade counts {"A", "B", "C"} of the shops graded at T = now in an unfinished quarter (SPEC G1,
+    on demand), computed by the per-shop path and never written: no QuarterResult, CreditGrade or
+    register entry is dated at a quarter end still to come. ValidationError as ``recompute``."""
+    quarter = Quarter.parse(quarter)
+    now = as_utc(now)
+    settings = rule_settings()
+    counts = {"A": 0, "B": 0, "C": 0}
+    for street in _streets(street_id):
+        check_recomputable(quarter, now, street)
+        street_settings = dataclasses.replace(settings, timezone=street.timezone)
+        for g in compute_grades(street, quarter, grading_instant(quarter, now, street.timezone), street_settings):
+            counts[g.grade.grade] += 1
+    return counts
+
+
 def grade_preview(shop: Shop, now: datetime) -> ShopGrade | None:
     """A live grade of one shop at T = now: shows a new downgrade at once (SPEC G4). None for a
     shop not graded now (closed, or its opening date still to come)."""
@@ -211,17 +233,38 @@ def shop_grade_history(shop_id: int) -> list[CreditGrade]:
         select(CreditGrade).where(CreditGrade.shop_id == shop_id).order_by(CreditGrade.quarter.desc())))
 
 
-def latest_grades(street_id: int | None = None) -> list[tuple[Shop, CreditGrade | None]]:
-    """Every active shop with its latest stored grade (None when never graded), by shop name."""
-    latest = (select(CreditGrade.shop_id, func.max(CreditGrade.quarter).label("q"))
-              .group_by(CreditGrade.shop_id).subquery())
-    stmt = (select(Shop, CreditGrade)
-            .outerjoin(latest, latest.c.shop_id == Shop.id)
-            .outerjoin(CreditGrade, and_(CreditGrade.shop_id == Shop.id, CreditGrade.quarter == latest.c.q))
-            .where(Shop.status == "active").order_by(Shop.name))
+def latest_grades(street_id: int | None = None, page: int | None = 1):
+    """One page (``services.paging.Page``) of the active shops, by street and natural house number,
+    each with its latest stored grade: items are (Shop, CreditGrade | None), None when never graded.
+
+    Three statements whatever the city's size: the count, a page of shops (indexed order) and the
+    page's grades.
+    """
+    from . import paging
+
+    stmt = select(Shop).where(Shop.status == "active").order_by(Shop.street_id, Shop.house_sort, Shop.id)
     if street_id is not None:
         stmt = stmt.where(Shop.street_id == street_id)
-    return [(s, g) for s, g in db.session.execute(stmt).all()]
+    shops = paging.paginate(stmt, page)
+    latest: dict[int, CreditGrade] = {}
+    if shops.items:
+        for g in db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id.in_([s.id for s in shops.items]))
+                                    .order_by(CreditGrade.quarter)):
+            latest[g.shop_id] = g  # the last one read is the latest quarter
+    return paging.Page([(s, latest.get(s.id)) for s in shops.items], shops.total, shops.page, shops.pages,
+                       shops.per_page)
+
+
+def grade_counts(street_id: int | None = None) -> tuple[str | None, dict[str, int]]:
+    """(quarter, grade → shops): the grades of the latest quarter graded (the street's, or any),
+    counted on ``ix_credit_grades_quarter_grade``; (None, {}) before any grading."""
+    scope = [] if street_id is None else [CreditGrade.shop_id.in_(select(Shop.id).where(Shop.street_id == street_id))]
+    quarter = db.session.scalar(select(func.max(CreditGrade.quarter)).where(*scope))
+    if quarter is None:
+        return None, {}
+    counts = dict(db.session.execute(select(CreditGrade.grade, func.count()).where(CreditGrade.quarter == quarter, *scope)
+                                     .group_by(CreditGrade.grade)).all())
+    return quarter, counts
 
 
 def missing_quarters(now: datetime, street: Street, limit: int = MAX_QUARTERS_BACK) -> list[Quarter]:
@@ -408,17 +451,20 @@ def compute_grades(street: Street, quarter: Quarter, T: datetime, settings: Rule
 def active_supervisors(street: Street, quarters: list[Quarter], T: datetime) -> dict[Quarter, int]:
     """Supervisors of the street (or of every street) active at each quarter's end, capped at T (S2).
 
-    Active at instant e: the account was created before e and was not disabled at e (no
-    DisabledPeriod with started_at ≤ e < ended_at), so disabling an account later does not change a
-    past quarter's count. One query whatever the number of quarters.
+    In post at e (the quarter's end E, or T when sooner): the account was created before e and was
+    not disabled at the instant just before e — no DisabledPeriod with started_at < e ≤ ended_at.
+    Every change stamped exactly at e (creation, disabling, re-enabling) takes effect after it
+    (SPEC §3: a boundary belongs to the later period), so a supervisor disabled at E still counts
+    and one re-enabled at E does not. Disabling an account later does not change a past quarter's
+    count. One query whatever the number of quarters.
     """
     tz = street.timezone
     q_ends = [min(as_utc(q.end_utc(tz)), T) for q in quarters]
 
     def disabled_at(e):
         return select(DisabledPeriod.id).where(
-            DisabledPeriod.user_id == User.id, DisabledPeriod.started_at <= e,
-            or_(DisabledPeriod.ended_at.is_(None), DisabledPeriod.ended_at > e)).exists()
+            DisabledPeriod.user_id == User.id, DisabledPeriod.started_at < e,
+            or_(DisabledPeriod.ended_at.is_(None), DisabledPeriod.ended_at >= e)).exists()
 
     row = db.session.execute(select(*[
         func.coalesce(func.sum(case((and_(User.created_at < e, ~disabled_at(e)), 1), else_=0)), 0) for e in q_ends

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -17,6 +18,12 @@ from creditstreet.domain.errors import ValidationError
 __all__ = ["read_rows", "MAX_ROWS"]
 
 MAX_ROWS = 50_000  # a county ledger is a few thousand rows; more means a wrong file
+# Bounds on an .xlsx before and after openpyxl reads it (issue 13 §7: a 5 KB file with
+# <mergeCell ref="A1:J100000"/> took 22.5 s and 330 MB). Real ledgers are far below each.
+MAX_XLSX_PARTS = 1_000  # files inside the zip
+MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # bytes, all parts unpacked
+MAX_MERGED_CELLS = 100_000  # cells covered by merged ranges, all sheets
+MAX_COLUMNS = 200
 PROGRESS_EVERY = 500
 
 Progress = Callable[[int], None]
@@ -65,16 +72,85 @@ def _counted(rows, progress: Progress | None, max_rows: int) -> Iterator[tuple[i
         progress(count)
 
 
+UNREADABLE = "无法读取该 Excel 文件，请确认是 .xlsx 格式"
+TOO_BIG = "该 Excel 文件的内容范围过大（{what}），不像商户台账，请检查是否选错了文件"
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]{0,200}?\bref\s*=\s*[\"']([^\"']{0,64})[\"']")
+
+
 def _xlsx_rows(source: Any) -> Iterator[tuple[int, list[object]]]:
-    """Open the workbook now (errors raise here); return a generator over its first sheet."""
+    """Check and open the workbook now (errors raise here); return a generator over its first sheet.
+
+    Before openpyxl sees the file: at most ``MAX_XLSX_PARTS`` parts, ``MAX_XLSX_UNPACKED`` bytes
+    unpacked, ``MAX_MERGED_CELLS`` merged cells. openpyxl parses the XML with defusedxml (entity
+    bombs refused). After loading: at most ``MAX_COLUMNS`` columns and a used range that is
+    not mostly empty space, so reading rows cannot create millions of cells.
+    """
     import openpyxl  # heavy; only imports need it
 
+    data = _read_all(source)
+    data = data.encode() if isinstance(data, str) else data
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _check_archive(archive)
         # read_only=False: merged ranges are only known in the full model
-        workbook = openpyxl.load_workbook(source, read_only=False, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ValidationError("无法读取该 Excel 文件，请确认是 .xlsx 格式", code="ledger_unreadable") from error
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+        sheet = workbook.worksheets[0]
+    except ValidationError:
+        raise
+    except Exception as error:  # a malformed file fails in many ways inside openpyxl; all are "unreadable"
+        raise ValidationError(UNREADABLE, code="ledger_unreadable") from error
+    _check_used_range(sheet)
     return _sheet_rows(workbook)
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    parts = archive.infolist()
+    if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > MAX_XLSX_UNPACKED:
+        raise ValidationError(TOO_BIG.format(what="解压后过大"), code="ledger_too_big")
+    from openpyxl.utils.cell import range_boundaries
+
+    merged = 0
+    for part in parts:
+        if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+            continue
+        for ref in _merge_refs(archive, part):
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
+            except (ValueError, TypeError, UnicodeDecodeError):
+                raise ValidationError(UNREADABLE, code="ledger_unreadable") from None
+            if None in (min_col, min_row, max_col, max_row):  # whole rows or columns ("A:A")
+                raise ValidationError(TOO_BIG.format(what="合并单元格范围过大"), code="ledger_too_big")
+            merged += (max_row - min_row + 1) * (max_col - min_col + 1)
+            if merged > MAX_MERGED_CELLS:
+                raise ValidationError(TOO_BIG.format(what="合并单元格范围过大"), code="ledger_too_big")
+
+
+def _merge_refs(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The ``ref`` of every <mergeCell> in a sheet's XML, read in 1 MB chunks (a match is < 300 bytes)."""
+    overlap = 300
+    with archive.open(part) as stream:
+        rest = b""
+        while True:
+            chunk = stream.read(1 << 20)
+            buf = rest + chunk
+            safe = len(buf) if not chunk else len(buf) - overlap
+            last_end = 0
+            for m in _MERGE_REF.finditer(buf):
+                if m.end() > safe:
+                    break
+                last_end = m.end()
+                yield m.group(1)
+            if not chunk:
+                return
+            rest = buf[max(last_end, safe - overlap):]
+
+
+def _check_used_range(sheet: Any) -> None:
+    rows, columns = sheet.max_row, sheet.max_column
+    stored = len(getattr(sheet, "_cells", ())) or 1
+    # Reading a row creates every cell of it: the range may not be mostly empty space.
+    if columns > MAX_COLUMNS or rows * columns > 4 * stored + 200_000:
+        raise ValidationError(TOO_BIG.format(what=f"{rows}行×{columns}列"), code="ledger_too_big")
 
 
 def _sheet_rows(workbook: Any) -> Iterator[tuple[int, list[object]]]:

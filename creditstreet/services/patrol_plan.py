@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
 from ..domain.patrol_plan import PlanEntry, draw_plan
 from ..domain.time import Quarter, quarter_of
 from ..extensions import db
-from ..models import CreditGrade, InspectorGroup, Patrol, PatrolPlan, PatrolPlanItem, Shop, Street, User, utcnow
+from ..models import CHECKLIST, CreditGrade, InspectorGroup, Patrol, PatrolPlan, PatrolPlanItem, Shop, Street, User, utcnow
 from . import audit
 from .settings import rule_settings
 
@@ -108,16 +108,18 @@ class PlanRow:
 
 def plan_rows(plan: PatrolPlan, tz: str) -> list[PlanRow]:
     """The plan's items, C shops (priority) first, then by group and house number; ``done`` when a
-    patrol of the shop falls in the plan's quarter [start, end) on the street's clock."""
+    patrol of the shop that checked at least one item falls in the plan's quarter [start, end) on
+    the street's clock (an empty patrol recorded before that was required does not count)."""
     q = Quarter.parse(plan.quarter)
+    checked = or_(*(getattr(Patrol, item) != "na" for item in CHECKLIST))
     patrolled = set(db.session.scalars(select(Patrol.shop_id).where(
-        Patrol.patrolled_at >= q.start_utc(tz), Patrol.patrolled_at < q.end_utc(tz))).all())
+        Patrol.patrolled_at >= q.start_utc(tz), Patrol.patrolled_at < q.end_utc(tz), checked)).all())
     rows = db.session.execute(
         select(PatrolPlanItem, Shop, InspectorGroup)
         .join(Shop, Shop.id == PatrolPlanItem.shop_id)
         .join(InspectorGroup, InspectorGroup.id == PatrolPlanItem.group_id)
         .where(PatrolPlanItem.plan_id == plan.id)
-        .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_number, Shop.id)).all()
+        .order_by(PatrolPlanItem.priority.desc(), InspectorGroup.name, Shop.house_sort, Shop.id)).all()
     return [PlanRow(item, shop, group, shop.id in patrolled) for item, shop, group in rows]
 
 

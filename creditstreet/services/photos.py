@@ -79,3 +79,80 @@ def attach(prepared: list[tuple[bytes, int, int]], *, complaint_id: int | None =
     db.session.add_all(photos)
     db.session.flush()
     return photos
+
+
+# --- staging: photos kept while a complaint form comes back (issue 17) ------------------------------
+
+STAGED_KEEP_HOURS = 24  # staged photos never attached are purged after this
+
+
+def staged(token: str | None) -> list[Photo]:
+    """Photos staged under a form's submission ``token`` (no complaint yet), oldest first."""
+    from sqlalchemy import select
+
+    if not token:
+        return []
+    return list(db.session.scalars(select(Photo).where(Photo.staged_token == token, Photo.complaint_id.is_(None),
+                                                       Photo.patrol_id.is_(None)).order_by(Photo.id)))
+
+
+def stage(token: str, uploads: list[tuple[str, bytes]]) -> tuple[list[Photo], dict[str, str]]:
+    """Keep a form's uploaded photos until it is submitted: ``uploads`` is [(file name, bytes)].
+
+    Returns (kept, refused): the photos now staged and, per refused file name, why (too many,
+    too large, not an image). Each file is checked on its own, so one bad photo keeps the others.
+    Flushes; the caller commits.
+    """
+    already = len(staged(token))
+    kept, refused = [], {}
+    limit_mb = max_photo_mb()
+    for name, raw in uploads:
+        name = (name or "照片")[-120:]
+        if not raw:
+            continue
+        if already + len(kept) >= MAX_PHOTOS:
+            refused[name] = f"最多上传{MAX_PHOTOS}张照片"
+            continue
+        if len(raw) > limit_mb * 1024 * 1024:
+            refused[name] = f"有{len(raw) / (1024 * 1024):.1f}MB，超过每张{limit_mb}MB的上限，请压缩后重新选择"
+            continue
+        try:
+            data, w, h = reencode(raw)
+        except ValidationError as e:
+            refused[name] = e.message
+            continue
+        kept.append(Photo(content_type="image/jpeg", data=data, width=w, height=h, staged_token=token,
+                          staged_name=name))
+    db.session.add_all(kept)
+    db.session.flush()
+    return kept, refused
+
+
+def unstage(token: str, photo_ids: list[int]) -> int:
+    """Drop staged photos of ``token`` the consumer removed; returns how many. Flushes."""
+    gone = [p for p in staged(token) if p.id in set(photo_ids)]
+    for p in gone:
+        db.session.delete(p)
+    db.session.flush()
+    return len(gone)
+
+
+def attach_staged(token: str | None, complaint_id: int) -> int:
+    """Attach every photo staged under ``token`` to ``complaint_id``; returns how many. Flushes."""
+    rows = staged(token)
+    for p in rows:
+        p.complaint_id, p.staged_token = complaint_id, None
+    db.session.flush()
+    return len(rows)
+
+
+def purge_staged(now) -> int:
+    """Delete staged photos older than STAGED_KEEP_HOURS that no complaint took (daily job)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    cutoff = now - timedelta(hours=STAGED_KEEP_HOURS)
+    result = db.session.execute(delete(Photo).where(Photo.staged_token.is_not(None), Photo.complaint_id.is_(None),
+                                                    Photo.patrol_id.is_(None), Photo.created_at < cutoff))
+    return result.rowcount or 0

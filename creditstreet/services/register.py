@@ -29,6 +29,7 @@ from ..models import (
     TrainingAttendee,
     User,
     Violation,
+    utcnow,
 )
 from .cards import CONSEQUENCE_LABELS, fmt_serial
 from .patrols import CHECKLIST_LABELS, KIND_LABELS, RESULT_LABELS, SEVERITY_LABELS
@@ -121,14 +122,20 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
                              {"yellow_card": "C", "verbal_warning": "B"}.get(c.consequence), ("card_check", c.id)))
     if "bad_record" in kinds:
         for b in db.session.scalars(select(BadRecord).where(BadRecord.shop_id == sid)):
-            out.append(Entry(b.recorded_at, "bad_record", f"不良记录：{BAD_RECORD_LABELS.get(b.kind, b.kind)}",
-                             [b.description] if b.description else [], "C", ("bad_record", b.id)))
+            title = f"不良记录：{BAD_RECORD_LABELS.get(b.kind, b.kind)}"
+            if b.withdrawn_at is not None:  # K5: the complaint was reopened; its final closing decides
+                title += "（投诉已重新打开，此记录已撤回，不计入）"
+            out.append(Entry(b.recorded_at, "bad_record", title, [b.description] if b.description else [],
+                             None if b.withdrawn_at is not None else "C", ("bad_record", b.id)))
     if "complaint" in kinds:
         for c in db.session.scalars(select(Complaint).where(Complaint.shop_id == sid)):
             out.append(_complaint_entry(c, viewer))
     if "quarter_result" in kinds:
+        now = utcnow()
         for r in db.session.scalars(select(QuarterResult).where(QuarterResult.shop_id == sid)):
             q = Quarter.parse(r.quarter)
+            if q.end_utc(tz) > now:
+                continue  # an unfinished quarter's tally is a preview, never an entry dated in the future
             if r.quorum_reached:
                 passed = "、".join(CRITERIA_LABELS.get(c, c) for c in r.passed) or "无"
                 title = f"{q.label_zh}民主投票：{r.ballots}票，通过 {passed}"
@@ -194,9 +201,9 @@ def _complaint_entry(c: Complaint, viewer: User | None) -> Entry:
                  "C" if (v.shop_at_fault or v.refused_mediation) else None, ("complaint", v.id))
 
 
-def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> list[Shop]:
-    """Shops of the street whose search key contains ``q``'s (K-11), or whose house number or
-    code matches; by house number."""
+def shops_query(street_id: int, q: str = "", include_closed: bool = False):
+    """The statement behind ``find_shops``: the street's shops matching ``q``, in natural house-number
+    order (``house_sort``, then id: indexed, so a page of it is cheap at any street size)."""
     stmt = select(Shop).where(Shop.street_id == street_id)
     if not include_closed:
         stmt = stmt.where(Shop.status == "active")
@@ -206,7 +213,13 @@ def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> lis
         stmt = stmt.where(Shop.search_key.contains(key, autoescape=True)
                           | Shop.house_number.contains(raw, autoescape=True)
                           | Shop.uscc.contains(raw.upper(), autoescape=True))
-    return list(db.session.scalars(stmt.order_by(Shop.house_number, Shop.id)))
+    return stmt.order_by(Shop.house_sort, Shop.id)
+
+
+def find_shops(street_id: int, q: str = "", include_closed: bool = False) -> list[Shop]:
+    """Shops of the street whose search key contains ``q``'s (K-11), or whose house number or
+    code matches; by house number."""
+    return list(db.session.scalars(shops_query(street_id, q, include_closed)))
 
 
 def latest_grades(shop_ids: list[int]) -> dict[int, CreditGrade]:

@@ -13,10 +13,12 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from ..domain.errors import ValidationError
-from ..domain.ledger import LedgerRow, Rejected, parse
+from ..domain.ledger import LedgerRow, Rejected, doubtful, parse
 from ..domain.text import clean_text, normalize_phone, normalize_uscc, search_key
+from ..domain.time import local_date
 from ..extensions import db
 from ..models import OWNERSHIPS, Shop, Street, User
+from ..models.types import utcnow
 from . import audit
 from .ledger_io import read_rows
 
@@ -43,6 +45,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # Imported, but to be checked (not yet open, licence expired): Chinese, naming the row.
+    warnings: list[str] = field(default_factory=list)
     # (sheet_row, first_sheet_row, uscc): merged into the shop of the first row
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
     dry_run: bool = False
@@ -56,9 +60,11 @@ class ImportReport:
         head = "试导入（未写入数据库）" if self.dry_run else "导入完成"
         out = [
             f"{head}：读取数据行 {self.rows_read} 行，新增商户 {self.created} 户，更新 {self.updated} 户，"
-            f"无变化 {self.unchanged} 户，拒绝 {len(self.rejected)} 行，合并重复 {len(self.duplicates)} 行。"
+            f"无变化 {self.unchanged} 户，拒绝 {len(self.rejected)} 行，合并重复 {len(self.duplicates)} 行，"
+            f"需核对 {len(self.warnings)} 行。"
         ]
         out += [f"拒绝 {r.reason_zh}" for r in self.rejected]
+        out += [f"提示 {w}" for w in self.warnings]
         out += self.duplicate_messages
         return out
 
@@ -103,11 +109,14 @@ def import_ledger(actor: User | None, street: Street, rows_or_path, dry_run: boo
     report.rows_read = len(parsed.rows) + len(parsed.rejected) + len(parsed.duplicates)
 
     existing = {s.uscc: s for s in db.session.scalars(select(Shop).where(Shop.street_id == street.id))}
+    today = local_date(utcnow(), street.timezone)
     for row in parsed.rows:
-        reason = _too_long(row)
+        reason, warnings = doubtful(row, today)
+        reason = reason or _too_long(row)
         if reason:
             report.rejected.append(Rejected(row.sheet_row, reason))
             continue
+        report.warnings += warnings
         shop = existing.get(row.uscc)
         values = _ledger_values(row, shop)
         if shop is None:
@@ -233,6 +242,12 @@ def reopen_shop(actor: User | None, shop: Shop) -> Shop:
 
 def find_shops(street: Street, query: str = "", status: str | None = None, limit: int = 500) -> list[Shop]:
     """Shops of ``street`` whose name (traditional or simplified, CASES K-11), code or house number match."""
+    return list(db.session.scalars(shops_query(street, query, status).limit(limit)))
+
+
+def shops_query(street: Street, query: str = "", status: str | None = None):
+    """The statement behind ``find_shops``, unlimited, to be paged (``services.paging``): active
+    before closed, then natural house-number order (indexed)."""
     stmt = select(Shop).where(Shop.street_id == street.id)
     if status in ("active", "closed"):
         stmt = stmt.where(Shop.status == status)
@@ -242,4 +257,33 @@ def find_shops(street: Street, query: str = "", status: str | None = None, limit
         stmt = stmt.where(or_(Shop.search_key.contains(key, autoescape=True),
                               Shop.uscc.contains(code, autoescape=True),
                               Shop.house_number == clean_text(query)))
-    return list(db.session.scalars(stmt.order_by(Shop.status, Shop.id).limit(limit)))
+    return stmt.order_by(Shop.status, Shop.house_sort, Shop.id)
+
+
+def resolve_shop(street: Street, text: object) -> Shop:
+    """The one active shop of ``street`` that ``text`` names: "10号 张记面馆" as offered in the
+    search list, a name or part of one (traditional or simplified, CASES K-11), or a house number
+    ("10", "10号": exactly that number). ValidationError (Chinese) when none or several match."""
+    from ..domain.errors import ValidationError
+    from ..domain.ledger import house_search_token
+
+    typed = " ".join(clean_text(text).split())
+    if not typed:
+        raise ValidationError("请输入商户名称或门牌号", code="shop_required")
+    active = select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
+    exact = [s for s in db.session.scalars(active.where(Shop.name == typed.split(" ", 1)[-1]))
+             if f"{s.house_number} {s.name}".strip() == typed or s.name == typed]
+    if len(exact) == 1:
+        return exact[0]
+    key, house = search_key(typed), house_search_token(typed)
+    conds = [Shop.search_key.contains(key, autoescape=True)]
+    if house is not None:
+        conds.append(Shop.house_sort.contains(house, autoescape=True))
+    found = list(db.session.scalars(active.where(or_(*conds)).order_by(Shop.house_sort, Shop.id).limit(6)))
+    if not found:
+        raise ValidationError(f"没有找到商户“{typed[:40]}”，请输入名称或门牌号", code="shop_not_found")
+    if len(found) > 1:
+        names = "、".join(f"{s.house_number} {s.name}".strip() for s in found[:5])
+        raise ValidationError(f"“{typed[:40]}”对应多个商户：{names}{'等' if len(found) > 5 else ''}，请从列表中选择",
+                              code="shop_ambiguous")
+    return found[0]

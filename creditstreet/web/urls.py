@@ -37,3 +37,13 @@ def warn_if_unset(app) -> None:
     if app.config.get("PRODUCTION") and not app.config.get("PUBLIC_BASE_URL"):
         app.logger.warning("PUBLIC_BASE_URL 未设置：打印的二维码将使用当前请求的地址；"
                            "生产环境请设置为公示页的正式地址，如 https://xfmyj.example.gov.cn")
+
+
+def street_args(street) -> dict:
+    """URL values that put a public page on ``street``: none for the default street (short URLs)."""
+    return {"street": None if street is None or street.is_default else street.slug}
+
+
+def shop_url(shop) -> str:
+    """The absolute public URL of a shop's page, on its own street (plaques, licence marks, signs)."""
+    return public_url("public.shop", shop_id=shop.id, **street_args(shop.street))

@@ -95,7 +95,71 @@
       });
     }
   }
+  // A background job's page (card prints): poll its status every 2 s, move the bar, reload when it ends.
+  function wirePoll(el) {
+    var url = el.getAttribute("data-poll");
+    var text = document.getElementById(el.getAttribute("data-poll-text"));
+    function tick() {
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
+        el.value = job.done;
+        if (text) { text.textContent = job.label; }
+        if (job.status === "done" || job.status === "failed" || job.stalled) { window.location.reload(); }
+        else { setTimeout(tick, 2000); }
+      }).catch(function () { setTimeout(tick, 5000); });
+    }
+    setTimeout(tick, 1000);
+  }
+  // A form that came back with errors: bring the first wrong field into view above the sticky
+  // submit bar and focus it; the browser's own "required" check is moved the same way (issue 17).
+  function showField(el) {
+    var target = el.closest(".field, fieldset") || el;
+    target.scrollIntoView({ block: "center" });
+    var bar = document.querySelector(".actions-bottom");
+    if (bar) {
+      var overlap = target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top + 8;
+      if (overlap > 0) { window.scrollBy(0, overlap); }
+    }
+  }
+  function focusFirstError() {
+    var first = document.querySelector(".has-error, #shop_id-error, #photos-refused");
+    if (!first) { return; }
+    var input = first.querySelector && first.querySelector("input, select, textarea");
+    if (input && input.type !== "hidden") { input.focus({ preventScroll: true }); }
+    showField(first);
+  }
+  function wireInvalid(form) {
+    var shown = false;
+    form.addEventListener("invalid", function (ev) {
+      if (shown) { return; }
+      shown = true;
+      setTimeout(function () { showField(ev.target); shown = false; }, 0);
+    }, true);
+  }
+  // Copy a text (the tracking code): <button data-copy="#id">.
+  function wireCopy(btn) {
+    btn.addEventListener("click", function () {
+      var src = document.querySelector(btn.getAttribute("data-copy"));
+      var text = src ? src.textContent.trim() : "";
+      var done = function () { btn.textContent = btn.getAttribute("data-copied") || "已复制"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { selectText(src); });
+      } else { selectText(src); if (document.execCommand && document.execCommand("copy")) { done(); } }
+    });
+    btn.hidden = false;
+  }
+  function selectText(el) {
+    if (!el) { return; }
+    var range = document.createRange(); range.selectNodeContents(el);
+    var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(wireInvalid);
+    document.querySelectorAll("[data-copy]").forEach(wireCopy);
+    // The tracking QR carries the code in the #fragment, which is never sent to the server (K6).
+    var code = document.getElementById("code"), m = /^#code=([A-Z0-9]{4,20})$/.exec(location.hash);
+    if (code && m && !code.value) { code.value = m[1]; history.replaceState(null, "", location.pathname); }
+    document.querySelectorAll("[data-poll]").forEach(wirePoll);
+    focusFirstError();
     document.querySelectorAll("input[type=file][data-max-mb]").forEach(wirePhotos);
     document.querySelectorAll("[data-maxchars]").forEach(wireCounter);
     document.querySelectorAll("form[data-submit-once]").forEach(wireSubmitOnce);

@@ -126,3 +126,17 @@ def test_library_until_stands_in_for_an_older_release():
 def test_add_workdays_skips_paused_days(pauses, expected):
     assert CAL.add_workdays(date(2026, 9, 28), 7, pauses) == expected
     assert CAL.workdays_between(date(2026, 9, 28), expected, pauses) == 7
+
+
+@pytest.mark.parametrize("received, n, due, weekends_only", [
+    # CASES K-19 (receipt day not counted; the due date is the n-th working day after it)
+    (date(2026, 9, 28), 7, date(2026, 10, 13), date(2026, 10, 7)),
+    (date(2026, 10, 3), 7, date(2026, 10, 15), date(2026, 10, 13)),
+    (date(2026, 10, 10), 7, date(2026, 10, 20), date(2026, 10, 20)),
+    (date(2026, 2, 13), 7, date(2026, 3, 2), date(2026, 2, 24)),
+    (date(2026, 9, 30), 15, date(2026, 10, 27), date(2026, 10, 21)),
+    (date(2026, 2, 13), 15, date(2026, 3, 12), date(2026, 3, 6)),
+])
+def test_cases_k19_table(received, n, due, weekends_only):
+    assert CAL.add_workdays(received, n) == due
+    assert WorkCalendar(library_until=2025).add_workdays(received, n) == weekends_only

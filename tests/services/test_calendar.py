@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from creditstreet.domain.errors import InvalidTransition, ValidationError
-from creditstreet.models import AuditEntry, CalendarDay, CalendarYear, Complaint
+from creditstreet.models import AuditEntry, CalendarYear, Complaint
 from creditstreet.services import calendar as cal_service
 from creditstreet.services import complaints as svc
 from creditstreet.services import settings as settings_service
@@ -175,3 +175,42 @@ def test_reminder_from_1_november_while_next_year_incomplete(db, admin):
     assert cal_service.reminder(beijing(2026, 11, 1, 9)) == ""
     settings_service.update_settings(admin, {"calendar_reminder_from": "10-15"})
     assert "2028" in cal_service.reminder(beijing(2027, 10, 15, 9))
+
+
+def test_closing_a_paused_item_leaves_no_paused_note(db, street, shop, inspector):
+    from creditstreet.domain.complaints import Outcome
+
+    c = _file(street, shop, beijing(2026, 3, 2))
+    svc.accept_complaint(inspector, c, now=beijing(2026, 3, 3))
+    svc.pause_clock(inspector, c, "inspection", now=beijing(2026, 3, 4))
+    svc.close_complaint(inspector, c, Outcome("withdrawn"), now=beijing(2026, 3, 5))
+    assert svc.pause_note(c) == "" and svc.calendar_warning(c) == ""
+
+
+def test_the_daily_job_logs_the_reminder(db, caplog):
+    import logging
+
+    from creditstreet import jobs
+
+    with caplog.at_level(logging.WARNING, logger="creditstreet.jobs"):
+        jobs.flag_overdue_complaints(beijing(2026, 11, 2))
+    assert any("工作日历提醒：2027年的节假日安排尚未录入" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="creditstreet.jobs"):
+        jobs.flag_overdue_complaints(beijing(2026, 10, 2))
+    assert not any("工作日历提醒" in r.getMessage() for r in caplog.records)
+
+
+def test_shops_running_deadlines_are_recomputed_too(db, street, shop, admin):
+    from creditstreet.models import Objection
+
+    # Filed Mon 2026-12-28, 15 working days (M4). Weekends only: 12-31(3) 1-1(4) 1-8(9) 1-15(14) 1-18(15).
+    obj = Objection(shop_id=shop.id, record_type="bad_record", record_id=1, reasons="不是我们的责任",
+                    filed_at=beijing(2026, 12, 28), decide_by=date(2027, 1, 18))
+    db.session.add(obj)
+    db.session.commit()
+    _schedule, summary = cal_service.confirm_year(admin, MADEUP_2027)
+    # 1-1 off: 12-31(3) 1-8(8) 1-15(13) 1-18(14) 1-19(15)
+    assert obj.decide_by == date(2027, 1, 19) and summary["merchant"] == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "objections.deadline_recomputed"))
+    assert entry.before == {"decide_by": "2027-01-18"} and entry.after["decide_by"] == "2027-01-19"

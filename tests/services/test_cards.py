@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from creditstreet.domain.errors import ValidationError
-from creditstreet.models import AuditEntry, BadRecord, CardCheck
+from creditstreet.extensions import db
+from creditstreet.models import AuditEntry, BadRecord, CardCheck, Shop, Street
 from creditstreet.services import cards
 from tests import factories
 
@@ -78,23 +79,68 @@ def test_verification_states(street, admin):
 
 
 def test_card_sheet_is_a_pdf(app, street, admin):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
     batch = cards.register_batch(admin, street, "一批", 1, 40000)
     shop = factories.make_shop(street, "某某店", phone="0719-8117836")
     rng = cards.issue_range(admin, batch, shop, 1, 12, date(2026, 3, 1))
-    pdf = cards.card_sheet_pdf(rng, "https://jie.example.cn", 1, 12)
+    with app.test_request_context(base_url="https://jie.example.cn"):
+        pdf = cards.card_sheet_pdf(rng, "https://jie.example.cn", 1, 12)
+        faces_html = _faces_html(rng)
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
-    doc = cards.card_sheet_document(rng, "https://jie.example.cn", 1, 12)
-    # 12 cards at 10 a page → 2 pages; A4 is 210 × 297 mm = 793.7 × 1122.5 CSS px (96 px per 25.4 mm).
-    assert len(doc.pages) == 2
-    assert round(doc.pages[0].width, 1) == 793.7 and round(doc.pages[0].height, 1) == 1122.5
-    # Each card box is 90 × 54 mm = 340.2 × 204.1 px.
+    reader = PdfReader(BytesIO(pdf))
+    # 12 cards at 10 a page → 2 pages of A4 (595.3 × 841.9 pt).
+    assert len(reader.pages) == 2
+    assert [round(float(v), 1) for v in reader.pages[0].mediabox] == [0, 0, 595.3, 841.9]
+    text = reader.pages[0].extract_text() + reader.pages[1].extract_text()
+    assert all(f"No. {n:08d}" in text for n in range(1, 13)) and "No. 00000013" not in text
+    assert "某某店" in text and "0719-8117836" in text  # the face, in the CJK font
+    # Each card box of the face page is 90 × 54 mm = 340.2 × 204.1 CSS px (96 px per 25.4 mm).
+    doc = HTML(string=faces_html).render()
     sizes = _card_box_sizes(doc.pages[0]._page_box)
     assert len(sizes) == 10 and all(s == (340.2, 204.1) for s in sizes)
-    objects = _pdf_objects(pdf)
-    assert b"/Count 2" in objects and b"/MediaBox [0 0 595.275591 841.889764]" in objects  # A4 in pt
-    assert b"NotoSansCJK" in objects  # the CJK font is embedded, so Chinese prints
+    assert b"NotoSansCJK" in _pdf_objects(pdf)  # the CJK font is embedded, so Chinese prints
     with pytest.raises(ValidationError):
         cards.card_sheet_pdf(rng, "https://jie.example.cn", 1, 13)  # outside the range
+
+
+def _faces_html(rng):
+    from flask import render_template
+
+    from creditstreet.services.card_sheets import GEOMETRY
+
+    shop = db.session.get(Shop, rng.shop_id)
+    return render_template("pdf/card_faces.html", positions=GEOMETRY.positions(), g=GEOMETRY, shop=shop,
+                           street=db.session.get(Street, shop.street_id), hotlines=[])
+
+
+def test_each_qr_code_drawn_is_the_serials_verification_address():
+    """The overlay's rectangles, read back module by module, are segno's code for the card's URL."""
+    import re
+
+    import segno
+
+    from creditstreet.services.card_sheets import GEOMETRY, PT_PER_MM, page_overlay
+
+    url = "https://jie.example.cn/cards/verify?serial=00000007"
+    ops = page_overlay([{"serial": "00000007", "url": url}]).decode()
+    assert "(No. 00000007) Tj" in ops
+    want = segno.make(url, error="m", mask=0, boost_error=False).matrix
+    n = len(want) + 2
+    m = GEOMETRY.qr / n * PT_PER_MM
+    x, y = GEOMETRY.card_origin(0)
+    x0 = (x + GEOMETRY.card_w - GEOMETRY.border - GEOMETRY.inset - GEOMETRY.qr) * PT_PER_MM + m
+    top = (GEOMETRY.page_h - (y + GEOMETRY.card_h - GEOMETRY.border - GEOMETRY.inset - GEOMETRY.qr)) * PT_PER_MM - m
+    got = [[0] * len(want) for _ in want]
+    for rx, ry, rw, _ in (map(float, r) for r in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re", ops)):
+        row = round((top - ry) / m) - 1
+        for c in range(round((rx - x0) / m), round((rx - x0 + rw) / m)):
+            got[row][c] = 1
+    assert got == [[1 if v else 0 for v in r] for r in want]
+    assert segno.make(url, error="m", mask=0).mask == 0  # a fixed mask is still a valid code
 
 
 def _pdf_objects(pdf: bytes) -> bytes:

@@ -72,8 +72,9 @@ def test_bad_phones_rejected(db, street, shop, phone):
 
 
 def test_three_spellings_are_one_consumer(db, street, shop):
-    ids = [svc.file_complaint(None, street, _data(shop, consumer_phone=p), None, now=T0)[0].id
-           for p in ("13800138000", "＋８６　１３８－００１３－８０００", "0086-13800138000")]
+    # Three different complaints (titles differ; the same content would be one complaint, K7).
+    ids = [svc.file_complaint(None, street, _data(shop, consumer_phone=p, title=f"第{i}件"), None, now=T0)[0].id
+           for i, p in enumerate(("13800138000", "＋８６　１３８－００１３－８０００", "0086-13800138000"))]
     other = svc.file_complaint(None, street, _data(shop, consumer_phone="13912345678"), None, now=T0)[0]
     assert svc.earlier_complaints_count("13800138000", exclude_id=ids[-1]) == 2
     assert svc.earlier_complaints_count(other.consumer_phone, exclude_id=other.id) == 0

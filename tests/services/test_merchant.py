@@ -144,9 +144,9 @@ def test_serious_violation_needs_twelve_months_and_a_pledge(db, street, shop, ow
 
 # --- M2 early settlement ---------------------------------------------------------------------------
 
-def _file(street, shop, now, share=False):
+def _file(street, shop, now, share=False, what="穿了三天就开胶"):
     c, _ = file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "title": "鞋子开胶",
-                                          "description": "穿了三天就开胶", "consumer_name": "张三",
+                                          "description": what, "consumer_name": "张三",
                                           "consumer_phone": "13812345678", "share_contact": share},
                           None, now=now)
     return c
@@ -175,11 +175,18 @@ def test_declined_settlement_starts_the_office_track_with_k4_deadlines_from_then
     c = _file(street, shop, cst(2026, 5, 11))
     with pytest.raises(InvalidTransition):
         settlement.answer(c, True, now=cst(2026, 5, 12))  # nothing proposed yet
+    from creditstreet.services.complaints import accept_complaint
+    inspector = factories.make_user("inspector", street=street)
+    with pytest.raises(InvalidTransition) as e:  # the office waits while the shop has it (M2)
+        accept_complaint(inspector, c, now=cst(2026, 5, 12))
+    assert e.value.code == "in_settlement"
     settlement.propose(owner, c, "exchange", "", "可换同款", now=cst(2026, 5, 12))
     settlement.answer(c, False, now=cst(2026, 5, 14))  # Thursday
     s = settlement.settlement_of(c)
     # the acceptance deadline: 2026-05-14 + 7 working days = 2026-05-25
     assert s.status == "declined" and c.decide_by == date(2026, 5, 25) and c.status == "received"
+    accept_complaint(inspector, c, now=cst(2026, 5, 15))
+    assert c.status == "accepted"
     with pytest.raises(InvalidTransition):
         settlement.propose(owner, c, "refund", "1", "再试", now=cst(2026, 5, 15))
 
@@ -199,7 +206,7 @@ def test_no_answer_by_the_deadline_goes_to_the_office_and_reports_never_go_to_th
 def test_contact_is_masked_without_consent(db, street, shop, owner):
     settlement.join(owner, now=cst(2026, 5, 1))
     shared = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11), share=True))
-    hidden = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11)))
+    hidden = settlement.settlement_of(_file(street, shop, cst(2026, 5, 11), what="另一双鞋也开胶"))
     assert settlement.sees_contact(shared) and not settlement.sees_contact(hidden)
 
 
@@ -231,3 +238,30 @@ def test_invitation_code_is_used_once(db, street, shop, admin):
     _, late = accounts.create_invitation(admin, shop, now=cst(2026, 5, 1))
     with pytest.raises(ValidationError):  # 30 days later it has expired
         accounts.sign_up(late, "staff3", "password-123", "password-123", now=cst(2026, 5, 31, 10))
+
+
+def test_a_calendar_change_moves_the_acceptance_deadline_from_the_day_the_settlement_ended(db, street, shop, owner):
+    from creditstreet.domain.workdays import WorkCalendar
+    from creditstreet.services.complaints.deadlines import deadline_start, recompute_item
+
+    settlement.join(owner, now=cst(2026, 5, 1))
+    c = _file(street, shop, cst(2026, 5, 11))
+    settlement.request_office(c, now=cst(2026, 5, 14))
+    assert deadline_start(c, "decide_by") == date(2026, 5, 14) and c.decide_by == date(2026, 5, 25)
+    # an extra holiday on Friday 2026-05-22 moves the 7th working day after 2026-05-14 to 2026-05-26
+    old, new = WorkCalendar(), WorkCalendar(extra_holidays=[date(2026, 5, 22)])
+    assert recompute_item(c, old, new, [], []) == {"decide_by": (date(2026, 5, 25), date(2026, 5, 26))}
+
+
+def test_the_admin_queue_lists_pending_requests_by_deadline(db, street, shop, owner, admin):
+    from creditstreet.services.merchant import queue
+
+    v = Violation(shop_id=shop.id, severity="general", kind="other", recorded_at=cst(2026, 5, 10))
+    b = BadRecord(shop_id=shop.id, kind="yellow_card", recorded_at=cst(2025, 10, 1))
+    db.session.add_all([v, b])
+    db.session.flush()
+    objections.file_objection(owner, "violation", v.id, "理由", now=cst(2026, 5, 12))  # due 2026-06-02
+    repairs.apply_for_repair(owner, "bad_record", b.id, "已整改", PLEDGE, now=cst(2026, 5, 11))  # due 2026-06-01
+    items = queue.pending(street.id, now=cst(2026, 6, 2))
+    assert [(i.kind, i.decide_by, i.overdue) for i in items] == [
+        ("repair", date(2026, 6, 1), True), ("objection", date(2026, 6, 2), False)]

@@ -74,9 +74,9 @@ def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
     inspector = factories.make_user("inspector", street=street)
     c0, c1, c2 = demo["c"]
     # 2026Q2 starts 2026-04-01 00:00 Shanghai: exactly at the start counts; one second before does not.
-    patrols.record_patrol(inspector, c0, None, {}, at=datetime(2026, 4, 1, 0, 0, tzinfo=SH))
-    patrols.record_patrol(inspector, c1, None, {}, at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=SH))
-    patrols.record_patrol(inspector, c2, None, {}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
+    patrols.record_patrol(inspector, c0, None, {"licence": "pass"}, at=datetime(2026, 4, 1, 0, 0, tzinfo=SH))
+    patrols.record_patrol(inspector, c1, None, {"licence": "pass"}, at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=SH))
+    patrols.record_patrol(inspector, c2, None, {"licence": "pass"}, at=datetime(2026, 7, 1, 0, 0, tzinfo=SH))  # Q3
     rows = patrol_plan.plan_rows(plan, "Asia/Shanghai")
     assert {r.shop.id: r.done for r in rows} == {c0.id: True, c1.id: False, c2.id: False}
 
@@ -84,22 +84,24 @@ def test_progress_counts_patrols_inside_the_quarter_only(street, demo):
 def test_demo_street_plan_reproducible_from_cli_and_holds_all_c_shops(runner):
     """Issue 5 done-when: the demo street's plan re-runs from its stored seed; every C shop is in it."""
     from creditstreet.domain.time import quarter_of
-    from creditstreet.models import PatrolPlan, Shop, utcnow
+    from creditstreet.models import PatrolPlan, Shop, Street, utcnow
     from creditstreet.services.demo import load_demo
 
     load_demo()
     db.session.commit()
     quarter = str(quarter_of(utcnow(), "Asia/Shanghai"))
     # The demo draws the current quarter's plan itself (QA: a fresh demo had none to verify).
-    result = runner.invoke(args=["plan", "draw", "--quarter", quarter])
+    # The demo is a city of two streets (issue 18): the plan is the ledger street's.
+    result = runner.invoke(args=["plan", "draw", "--quarter", quarter, "--street", "chengguan"])
     assert result.exit_code != 0 and "已生成" in result.output, result.output
-    result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
+    result = runner.invoke(args=["plan", "verify", "--quarter", quarter, "--street", "chengguan"])
     assert result.exit_code == 0 and "结果一致" in result.output, result.output
     # Latest grade per active shop, worked out here without the service's query.
     latest = {}
     for g in CreditGrade.query.order_by(CreditGrade.quarter):
         latest[g.shop_id] = g.grade
-    active = {s.id for s in Shop.query.filter_by(status="active")}
+    street_id = db.session.scalar(db.select(Street.id).where(Street.slug == "chengguan"))
+    active = {s.id for s in Shop.query.filter_by(status="active", street_id=street_id)}
     c_shops = {sid for sid, grade in latest.items() if grade == "C" and sid in active}
     assert c_shops, "the demo street has C shops"
     plan = PatrolPlan.query.one()
@@ -109,7 +111,7 @@ def test_demo_street_plan_reproducible_from_cli_and_holds_all_c_shops(runner):
     some = next(iter(items.values()))
     db.session.delete(some)
     db.session.commit()
-    result = runner.invoke(args=["plan", "verify", "--quarter", quarter])
+    result = runner.invoke(args=["plan", "verify", "--quarter", quarter, "--street", "chengguan"])
     assert result.exit_code != 0 and "计划中缺少" in result.output
 
 

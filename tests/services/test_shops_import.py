@@ -7,7 +7,7 @@ none → 5 rejected; serial 14 (row 17) repeats serial 7's code (row 10) → 1 m
 """
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import openpyxl
 import pytest
@@ -41,7 +41,7 @@ def test_shipped_ledger_first_import(db, street):
     assert count(db, Shop, Shop.uscc == "92420381K6RXY9PHR2") == 1
     lines = report.lines()
     assert lines[0] == ("导入完成：读取数据行 153 行，新增商户 147 户，更新 0 户，无变化 0 户，"
-                        "拒绝 5 行，合并重复 1 行。")
+                        "拒绝 5 行，合并重复 1 行，需核对 26 行。")
     assert "拒绝 第13行：统一社会信用代码校验失败（924203811KHT6GN254）" in lines
 
 
@@ -123,7 +123,8 @@ def test_broken_row_reason_names_the_sheet_row(db, street):
 def test_too_long_name_is_rejected_not_truncated(db, street):
     rows = [(1, ["商户名称", "统一社会信用代码"]), (2, ["长" * 121, "92420381K6RXY9PHR2"])]
     report = shops.import_ledger(None, street, rows)
-    assert report.created == 0 and report.rejected[0].reason_zh == "第2行：商户名称超过120字"
+    assert report.created == 0 and report.rejected[0].reason_zh == \
+        "第2行：商户名称有121个字（超过50字），请核对是否把地址或经营范围写进了名称"
 
 
 def test_no_header_raises_in_chinese(street):
@@ -230,3 +231,45 @@ def test_empty_and_wrongly_encoded_csv_files_say_so(db, street, tmp_path):
         shops.import_ledger(None, street, _csv_file(tmp_path, big5))
     assert caught.value.message == ("未找到表头行：请确认文件为 UTF-8 或 GBK 编码，"
                                     "且包含“商户名称”“统一社会信用代码”等列")
+
+
+def test_doubtful_rows_are_rejected_with_a_reason_or_imported_with_a_warning(db, street, monkeypatch):
+    """Issue 17. Today is 2026-12-07 (Shanghai). An opening date in 2031 is a typo (rejected); a
+    licence expiring before the opening is impossible (rejected); a 120-character name is not a
+    name (rejected); a shop opening next month is imported, listed as a warning and kept off every
+    public page until it opens; an expired licence is imported with a warning."""
+    from creditstreet.services import shops as shop_service
+
+    monkeypatch.setattr(shop_service, "utcnow", lambda: datetime(2026, 12, 7, 4, 0, tzinfo=timezone.utc))
+    u = factories.VALID_USCC
+    rows = [(1, ["商户名称", "统一社会信用代码", "开业日期", "营业执照有效期至"]),
+            (2, ["未来开业店", u[0], "2031-05-01", "长期"]),
+            (3, ["倒挂执照店", u[1], "2020-05-01", "2019-12-31"]),
+            (4, ["名" * 120, u[2], "2015-01-01", "长期"]),
+            (5, ["下月开业店", u[3], "2027-01-08", "2047-01-07"]),
+            (6, ["执照过期店", u[4], "2010-03-01", "2025-06-30"]),
+            (7, ["正常店", u[5], "2012-03-01", "长期"])]
+    report = shops.import_ledger(None, street, rows)
+    db.session.commit()
+    assert [r.reason_zh for r in report.rejected] == [
+        "第2行：开业日期2031-05-01在一年以后，请核对年份",
+        "第3行：营业执照有效期至2019-12-31早于开业日期2020-05-01，请核对",
+        "第4行：商户名称有120个字（超过50字），请核对是否把地址或经营范围写进了名称",
+    ]
+    assert report.warnings == ["第5行：下月开业店尚未开业（开业日期2027-01-08），开业前不在公示栏和商户页显示",
+                               "第6行：执照过期店的营业执照已于2025-06-30过期，请提醒商户换照"]
+    assert report.created == 3
+    assert "提示 第5行：下月开业店尚未开业（开业日期2027-01-08），开业前不在公示栏和商户页显示" in report.lines()
+    assert count(db, Shop, Shop.name == "未来开业店") == 0
+
+
+def test_a_not_yet_open_shop_is_never_published(client, db, street):
+    from creditstreet.models import utcnow
+    from creditstreet.domain.time import local_date
+
+    later = factories.make_shop(street, "下月开业店", opened_on=date.fromordinal(local_date(utcnow(), "Asia/Shanghai").toordinal() + 30))
+    open_now = factories.make_shop(street, "正常店", opened_on=date(2012, 3, 1))
+    db.session.commit()
+    assert client.get(f"/shops/{later.id}").status_code == 404
+    assert client.get(f"/shops/{open_now.id}").status_code == 200
+    assert "下月开业店" not in client.get("/").get_data(as_text=True)

@@ -80,8 +80,9 @@ def test_disable_enable_and_reset_password_are_audited(app, client, login_as, st
                        data={"csrf_token": token, "password": "brand-new-pw", "confirm": "brand-new-pw"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     [reset] = _entries("user.password_reset")
-    assert reset.actor_id == admin.id and reset.before == {"session_epoch": 2}
-    assert reset.after == {"session_epoch": 3}  # never the password or its hash
+    assert reset.actor_id == admin.id and reset.before == {"session_epoch": 2, "must_change_password": False}
+    # never the password or its hash; the user must change the password the admin chose (issue 17)
+    assert reset.after == {"session_epoch": 3, "must_change_password": True}
     assert login(_other_client(app), "li", factories.PASSWORD).status_code == 200  # old password refused
     assert login(_other_client(app), "li", "brand-new-pw").status_code == 302
 

@@ -40,14 +40,20 @@ from creditstreet.models import (
     PeerFinding,
     Photo,
     SpecialAction,
+    CreditRepair,
+    MerchantAttachment,
+    Objection,
+    Violation,
 )
 
 from .. import factories
 from ..conftest import csrf_token
 
-O, INS, SUP, ADM = "open", "inspector", "supervisor", "admin"
-ROLES = ("anonymous", "inspector", "supervisor", "admin")
-ALLOWED = {O: set(ROLES), INS: {"inspector", "admin"}, SUP: {"supervisor", "admin"}, ADM: {"admin"}}
+O, INS, SUP, ADM, MER = "open", "inspector", "supervisor", "admin", "merchant"
+ROLES = ("anonymous", "inspector", "supervisor", "admin", "merchant")
+# merchant.*: only merchant logins, each reaching its own shop (SPEC M1); admins act from admin pages
+ALLOWED = {O: set(ROLES), INS: {"inspector", "admin"}, SUP: {"supervisor", "admin"}, ADM: {"admin"},
+           MER: {"merchant"}}
 
 
 @dataclass
@@ -79,6 +85,7 @@ MATRIX: dict[str, E] = {
     "auth.login": E(O),
     "auth.logout": E(O),
     "auth.set_language": E(O, {"code": "=en"}),
+    "auth.change_password": E(O, expect={"anonymous": "login"}),  # any login changes its own password
     # inspector.*: inspectors and admins
     "inspector.home": E(INS),
     "inspector.shop_list": E(INS),
@@ -121,6 +128,8 @@ MATRIX: dict[str, E] = {
     "admin.user_enable": E(ADM),
     "admin.settings": E(ADM),
     "admin.settings_calendar": E(ADM),
+    "admin.calendar_page": E(ADM),
+    "admin.calendar_notice": E(ADM),
     "admin.shops_list": E(ADM),
     "admin.shop_new": E(ADM),
     "admin.shop_edit": E(ADM),
@@ -148,6 +157,9 @@ MATRIX: dict[str, E] = {
     "admin.awards_marks": E(ADM, {"year": "=2025"}),
     "admin.awards_plaques": E(ADM, {"year": "=2025"}),
     "admin.award_revoke": E(ADM),
+    # issue 17: the SMS outbox
+    "admin.notifications": E(ADM),
+    "admin.notification_retry": E(ADM, {"msg_id": "=999999"}),
     # issue 16: commitments, fund, corrections, open data (SPEC §13)
     "admin.commitments_queue": E(ADM),
     "admin.shop_commitments": E(ADM),
@@ -160,21 +172,40 @@ MATRIX: dict[str, E] = {
     "admin.fund_export": E(ADM),
     "public.open_data_index": E(O),
     "public.open_data_file": E(O, {"name": "=shops", "fmt": "=csv"}),
+    # issue 15: shops take part (SPEC §12 M1–M5)
+    "auth.signup": E(O),
+    "merchant.home": E(MER),
+    "merchant.shop_register": E(MER),
+    "merchant.settlement_toggle": E(MER),
+    "merchant.complaints": E(MER),
+    "merchant.complaint": E(MER, {"cid": "complaint_id"}),
+    "merchant.objection_new": E(MER, {"rtype": "=violation", "rid": "violation_id"}),
+    "merchant.repair_new": E(MER, {"rtype": "=violation", "rid": "violation_id"}),
+    "merchant.pledge_pdf": E(MER, {"rtype": "=violation", "rid": "violation_id"}),
+    "merchant.requests": E(MER),
+    "admin.shop_merchants": E(ADM),
+    "admin.merchant_queue": E(ADM),
+    "admin.objection_decide": E(ADM, {"oid": "objection_id"}),
+    "admin.repair_decide": E(ADM, {"rid": "repair_id"}),
+    "admin.merchant_file": E(ADM, {"file_id": "merchant_file_id"}),
+    # issue 18: the city page (each street's own pages are the public.* rules under /s/<street>/)
+    "public.streets": E(O),
+    "admin.street_settings": E(ADM),
 }
 
 
 class World:
     """The objects whose ids fill URL parameters (one of each kind, in one street)."""
 
-    def __init__(self, street):
+    def __init__(self, street, prefix: str = "mx"):
         self.street = street
         self.shop = factories.make_shop(street, name="矩阵测试商店")
         self.group = factories.make_group(street)
-        self.users = {role: factories.make_user(role, username=f"mx-{role}", street=street,
-                                                **({"group_id": self.group.id} if role == "inspector" else {}))
-                      for role in ("inspector", "supervisor", "admin")}
-        self.target_user = factories.make_user("supervisor", username="mx-target", street=street)
-        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code="MXTRACK0001",
+        extra = {"inspector": {"group_id": self.group.id}, "merchant": {"shop_id": self.shop.id}}
+        self.users = {role: factories.make_user(role, username=f"{prefix}-{role}", street=street, **extra.get(role, {}))
+                      for role in ("inspector", "supervisor", "admin", "merchant")}
+        self.target_user = factories.make_user("supervisor", username=f"{prefix}-target", street=street)
+        self.complaint = Complaint(street_id=street.id, shop_id=self.shop.id, tracking_code=f"{prefix.upper()}TRACK0001",
                                    title="矩阵", description="矩阵测试投诉", consumer_phone="13800000000")
         self.action = SpecialAction(street_id=street.id, theme="矩阵专项", action_on=date(2026, 3, 15))
         self.industry_group = IndustryGroup(street_id=street.id, trade="clothing", name="服装小组")
@@ -204,6 +235,17 @@ class World:
         self.complaint_photo = Photo(complaint_id=self.complaint.id, data=b"\xff\xd8\xff\xd9", width=1, height=1)
         db.session.add_all([self.photo, self.finding, self.commitment, self.fund_entry, self.correction,
                             self.complaint_photo])
+        self.violation = Violation(shop_id=self.shop.id, severity="general", kind="other", description="矩阵违章")
+        db.session.add(self.violation)
+        db.session.flush()
+        self.objection = Objection(shop_id=self.shop.id, record_type="violation", record_id=self.violation.id,
+                                   reasons="矩阵异议", decide_by=date(2026, 3, 20))
+        self.repair = CreditRepair(shop_id=self.shop.id, record_type="violation", record_id=self.violation.id,
+                                   correction="矩阵整改", decide_by=date(2026, 3, 20))
+        db.session.add_all([self.objection, self.repair])
+        db.session.flush()
+        self.merchant_file = MerchantAttachment(objection_id=self.objection.id, data=b"\xff\xd8\xff\xd9")
+        db.session.add(self.merchant_file)
         db.session.flush()
         self.ids = {
             "shop_id": self.shop.id, "user_id": self.target_user.id, "patrol_id": self.patrol.id,
@@ -214,6 +256,9 @@ class World:
             "warning_id": self.warning.id, "commitment_id": self.commitment.id,
             "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
             "complaint_photo_id": self.complaint_photo.id,
+            "violation_id": self.violation.id, "objection_id": self.objection.id, "repair_id": self.repair.id,
+            "merchant_file_id": self.merchant_file.id,
+            "street": street.slug,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
 

@@ -58,8 +58,8 @@ def test_queue_sorted_overdue_first(client, db, login_as, street, shop):
 
 def test_detail_masks_for_other_inspectors_and_shows_handler_full(client, db, login_as, street, shop):
     c = _file(street, shop, description="老板让我打13912345678找他")
-    _file(street, shop, consumer_phone="+86 138 0013 8000")
-    _file(street, shop, consumer_phone="１３８００１３８０００")
+    _file(street, shop, consumer_phone="+86 138 0013 8000", title="第二件")  # other content: not a resubmission (K7)
+    _file(street, shop, consumer_phone="１３８００１３８０００", title="第三件")
     db.session.commit()
     me = login_as("inspector")
     html = client.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)

@@ -283,7 +283,13 @@ def test_complaint_form_rate_limited(db, street):
     app2 = create_app("test", RATELIMIT_ENABLED=True, COMPLAINT_RATE_LIMIT="2 per minute")
     c = app2.test_client()
     token = csrf_token(c, "/complaints/new")
-    codes = [c.post("/complaints/new", data={"csrf_token": token, "description": "x"}).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]  # two re-shown with a message (no shop, no phone), then refused
+    # Failed submits (no shop, no phone) are re-shown and never count against the limit (issue 17).
+    codes = [c.post("/complaints/new", data={"csrf_token": token, "description": "x"}).status_code for _ in range(4)]
+    assert codes == [200] * 4
+    shop = factories.make_shop(street, "限流测试店")
+    db.session.commit()
+    stored = [c.post("/complaints/new", data={"csrf_token": token, "shop_id": str(shop.id), "description": f"第{i}件",
+                                              "consumer_phone": "13800138000"}).status_code for i in range(3)]
+    assert stored == [302, 302, 429]  # two stored complaints use the limit up, the third is refused
     assert "操作过于频繁" in c.post("/complaints/new", data={"csrf_token": token}).get_data(as_text=True)
     assert c.get("/complaints/new").status_code == 200  # reading the form is not limited

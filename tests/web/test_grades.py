@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from creditstreet.domain.time import Quarter, last_completed_quarter, quarter_of
-from creditstreet.models import AuditEntry, CreditGrade, GradeRun, Violation
+from creditstreet.models import AuditEntry, CreditGrade, GradeRun, QuarterResult, Violation
 from creditstreet.services import grading
 from tests import factories
 from tests.conftest import csrf_token
@@ -86,20 +86,42 @@ def test_recompute_refuses_quarters_too_old_or_before_any_shop_opened(client, db
         assert ok.status_code == 302
 
 
-def test_current_quarter_recompute_is_provisional_on_the_admin_page(client, db, street, login_as):
+def test_current_quarter_recompute_is_a_preview_that_writes_nothing(client, db, street, login_as):
+    """Issue 17: recomputing the unfinished quarter wrote a register entry dated at its end, in the
+    future ("2027-01-01 00:00 · 季度投票结果 … 0票"). Now it shows the counts and writes nothing: a
+    clean shop with no ballots is not yet rated → B (G2), so the preview says 1 B."""
     shop = factories.make_shop(street, name="李记茶庄", created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
     db.session.commit()
     login_as("admin")
     token = csrf_token(client, "/admin/grades")
     current = quarter_of(datetime.now(timezone.utc), street.timezone)
     resp = client.post("/admin/grades/recompute", data={"csrf_token": token, "quarter": str(current), "street_id": ""})
-    assert resp.status_code == 302
-    html = client.get("/admin/grades").get_data(as_text=True)
-    row = html.split("李记茶庄", 1)[1].split("</tr>", 1)[0]
-    assert str(current) in row and "临时（按需）" in row and "正式" not in row
-    assert grading.is_officially_graded(current, street.id) is False
-    page = client.get(f"/inspector/shops/{shop.id}/grade").get_data(as_text=True)  # the inspectors' page (admins may see it too).get_data(as_text=True)
-    assert f"{current}（临时（按需））" in page
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    box = html.split('id="grade-preview"', 1)[1].split("</div>", 1)[0]
+    assert f"{current}尚未结束" in box and "未写入" in box
+    assert [int(box.split(f"badge-{g}\">{g}</span>", 1)[1].split("家")[0].strip()) for g in "ABC"] == [0, 1, 0]
+    for model in (CreditGrade, GradeRun, QuarterResult):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "grades.recompute")) == 0
+    page = client.get(f"/inspector/shops/{shop.id}").get_data(as_text=True)
+    assert "民主投票" not in page
+
+
+def test_register_never_shows_an_entry_dated_in_the_future(db, street):
+    """A QuarterResult of the unfinished quarter left by an earlier on-demand run is not shown."""
+    from creditstreet.services import register
+
+    shop = factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    current = quarter_of(datetime.now(timezone.utc), street.timezone)
+    for q in (current, current.prev()):
+        db.session.add(QuarterResult(shop_id=shop.id, quarter=str(q), ballots=0, quorum=3, quorum_reached=False,
+                                     passed=[], yes_lawful=0, yes_service=0, yes_compliance=0, yes_honesty=0))
+    db.session.flush()
+    entries = register.timeline(shop, None, street.timezone, {"quarter_result"})
+    assert [e.title.split("民主投票")[0] for e in entries] == [current.prev().label_zh]
+    assert all(e.at <= datetime.now(timezone.utc) for e in entries)
 
 
 def test_inspector_sees_reasons_and_restore_date(client, db, street, login_as):

@@ -53,7 +53,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(app, street):
     factories.make_user("admin", username="boss", street=street)
     db.session.commit()
     url = make_url(db.engine.url).render_as_string(hide_password=False)
-    prod = create_app("prod", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI=url)
+    prod = create_app("prod", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_STORAGE_URI="memory://")
     with prod.app_context():
         client = prod.test_client()
         https = {"base_url": "https://street.example"}
@@ -141,3 +141,19 @@ def test_successful_logins_do_not_use_up_the_login_rate_limit(app):
         assert [attempt(factories.PASSWORD) for _ in range(12)] == [302] * 12
         assert [attempt("wrong-guess") for _ in range(11)] == [200] * 10 + [429]
         db.session.remove()
+
+
+def test_hsts_in_production_only(app, street):
+    """Issue 13 §10: production answers carry Strict-Transport-Security (a year, subdomains too);
+    development and tests, served over plain HTTP on 127.0.0.1, do not."""
+    db.session.commit()
+    url = make_url(db.engine.url).render_as_string(hide_password=False)
+    prod = create_app("prod", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_STORAGE_URI="memory://")
+    with prod.app_context():
+        client = prod.test_client()
+        for path in ("/", "/auth/login", "/no-such-page", "/api/health"):
+            resp = client.get(path, base_url="https://street.example")
+            assert resp.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path
+        db.session.remove()
+    assert "Strict-Transport-Security" not in app.test_client().get("/").headers
+    assert create_app("dev").config["HSTS_SECONDS"] == 0

@@ -125,9 +125,18 @@ def _text(data: Mapping[str, Any], key: str, required: bool = False) -> str:
 
 
 def parse_card_serial(serial: object) -> int:
+    """A card serial as typed; ValidationError "bad_card" unless 1–8 ASCII digits (SPEC C3).
+
+    A phone number typed into the card field (10–12 digits) is told apart, not looked up.
+    """
+    from ..cards import SERIAL_DIGITS
+
     text = clean_text(serial)
-    if not text.isascii() or not text.isdigit() or len(text) > 12:
+    if not text.isascii() or not text.isdigit():
         raise ValidationError("信誉卡编号应为数字", code="bad_card")
+    if len(text) > SERIAL_DIGITS:
+        hint = "，您填写的像是手机号" if len(text) == 11 and text.startswith("1") else ""
+        raise ValidationError(f"信誉卡编号应为不超过{SERIAL_DIGITS}位的数字{hint}", code="bad_card")
     return int(text)
 
 
@@ -140,4 +149,10 @@ def _tz(c: Complaint) -> str:
 def _step(c: Complaint, action: str) -> str:
     if c.kind != "complaint":
         raise InvalidTransition(f"{KIND_LABELS[c.kind]}不走投诉调解流程", code="invalid_transition")
+    if action in ("accept", "refuse"):
+        from ..merchant.settlement import is_with_shop
+
+        if is_with_shop(c):  # SPEC M2: the office's track starts when early settlement ends
+            raise InvalidTransition("此件正在先行和解中，商家和解期满或消费者要求后才由市场监管所处理",
+                                    code="in_settlement")
     return rules.transition(c.status, action)

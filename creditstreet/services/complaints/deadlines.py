@@ -3,18 +3,19 @@ paused clocks (中止) and recomputing every open deadline when the calendar cha
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ...domain.pauses import PAUSE_REASONS
 from ...domain.time import local_date
 from ...domain.workdays import WorkCalendar, is_overdue
 from ...extensions import db
-from ...models import Complaint, ComplaintPause, Street
+from ...models import Complaint, ComplaintEvent, ComplaintPause, Street
 from ...models.types import utcnow
 from .. import audit
 from ..settings import work_calendar
 
-from .common import _event, _tz
+from .common import _tz
 
 #: The deadline fields, in the order they run (K4), with their Chinese names.
 DEADLINE_FIELDS = ("decide_by", "mediate_by", "report_decide_by")
@@ -140,17 +141,24 @@ def closed_pauses(c: Complaint) -> list[tuple[date, date]]:
 def pause_note(c: Complaint) -> str:
     """One line for a paused item: "已中止计时（待检验检测），自2026-03-09起；恢复后期限顺延", or ""."""
     p = open_pause(c)
-    if p is None:
+    if p is None or not running_fields(c):  # closed while paused: nothing is waiting any more
         return ""
     return f"已中止计时（{PAUSE_REASONS.get(p.reason, p.reason)}），自{p.paused_on.isoformat()}起；恢复后期限顺延"
 
 
 # --- recomputing (SPEC §3, K4) -------------------------------------------------------------------
 
-def deadline_start(c: Complaint, field: str) -> date | None:
+def deadline_start(c: Complaint, field: str, office_starts: dict | None = None) -> date | None:
     """The local date a deadline counts from: receipt (decide, report) or the latest acceptance or
-    reopening (mediation; a reopening restarts the mediation period, K3)."""
+    reopening (mediation; a reopening restarts the mediation period, K3). ``office_starts``:
+    complaint id → the instant the office's track began after early settlement, fetched in bulk."""
     tz = _tz(c)
+    if field == "decide_by":
+        from ..merchant.settlement import office_start  # after early settlement, K3 starts then (M2)
+
+        started = office_starts.get(c.id) if office_starts is not None else office_start(c)
+        if started is not None:
+            return local_date(started, tz)
     if field in ("decide_by", "report_decide_by"):
         return local_date(c.received_at, tz) if c.received_at else None
     instants = [c.accepted_at] + [e.at for e in c.events if e.kind == "reopen"]
@@ -159,7 +167,8 @@ def deadline_start(c: Complaint, field: str) -> date | None:
 
 
 def recompute_item(c: Complaint, old_cal: WorkCalendar, new_cal: WorkCalendar,
-                   old_pauses: list[tuple[date, date]], new_pauses: list[tuple[date, date]]) -> dict:
+                   old_pauses: list[tuple[date, date]], new_pauses: list[tuple[date, date]],
+                   office_starts: dict | None = None) -> dict:
     """Move the item's running deadlines from (old calendar, old pauses) to (new, new).
 
     Each keeps its number of working days: n = working days from its start to the old deadline
@@ -169,7 +178,7 @@ def recompute_item(c: Complaint, old_cal: WorkCalendar, new_cal: WorkCalendar,
     """
     moved = {}
     for field in running_fields(c):
-        old, start = getattr(c, field), deadline_start(c, field)
+        old, start = getattr(c, field), deadline_start(c, field, office_starts)
         if start is None or old < start:
             continue
         n = old_cal.workdays_between(start, old, old_pauses)
@@ -194,8 +203,9 @@ def reflag(c: Complaint, today: date) -> str:
 
 
 def _open_items():
-    return select(Complaint).where(or_(Complaint.status.not_in(("closed", "refused")),
-                                       Complaint.report_status == "received")).order_by(Complaint.id)
+    return (select(Complaint).where(or_(Complaint.status.not_in(("closed", "refused")),
+                                        Complaint.report_status == "received"))
+            .options(selectinload(Complaint.pauses), selectinload(Complaint.events)).order_by(Complaint.id))
 
 
 def recompute_open_deadlines(actor, old_cal: WorkCalendar, new_cal: WorkCalendar, cause: str,
@@ -208,20 +218,36 @@ def recompute_open_deadlines(actor, old_cal: WorkCalendar, new_cal: WorkCalendar
     """
     now = now or utcnow()
     out = {"items": 0, "flagged": [], "cleared": []}
-    for c in db.session.scalars(_open_items()):
-        pauses = closed_pauses(c)
-        moved = recompute_item(c, old_cal, new_cal, pauses, pauses)
-        if not moved:
-            continue
-        out["items"] += 1
-        change = reflag(c, local_date(now, _tz(c)))
-        if change:
-            out[change].append(c.tracking_code)
-        _event(c, actor, "recompute", "；".join(f"{DEADLINE_LABELS[f]} {old.isoformat()} → {new.isoformat()}"
-                                              for f, (old, new) in moved.items()) + f"（{cause}）", now)
-        audit.record(actor, "complaint.deadlines_recomputed", "complaint", c.id,
-                     {f: old.isoformat() for f, (old, _new) in moved.items()},
-                     {**{f: new.isoformat() for f, (_old, new) in moved.items()}, "cause": cause,
-                      "overdue": c.overdue})
+    from ...models import Settlement
+
+    office_starts = dict(db.session.execute(select(Settlement.complaint_id, Settlement.ended_at).where(
+        Settlement.status.in_(("declined", "expired", "requested")))).all())
+    events: list[dict] = []
+    with db.session.no_autoflush:  # one flush at the end, not one per lazy load
+        for c in db.session.scalars(_open_items()).all():
+            _recompute_one(actor, c, old_cal, new_cal, cause, now, out, office_starts, events)
     db.session.flush()
+    if events:  # one INSERT; the note is dates and labels only, so its public copy is itself (K6)
+        db.session.execute(insert(ComplaintEvent), events)
     return out
+
+
+def _recompute_one(actor, c: Complaint, old_cal: WorkCalendar, new_cal: WorkCalendar, cause: str,
+                   now: datetime, out: dict, office_starts: dict, events: list) -> None:
+    """Recompute one item (see ``recompute_open_deadlines``); counts into ``out``."""
+    pauses = closed_pauses(c)
+    moved = recompute_item(c, old_cal, new_cal, pauses, pauses, office_starts)
+    if not moved:
+        return
+    out["items"] += 1
+    change = reflag(c, local_date(now, _tz(c)))
+    if change:
+        out[change].append(c.tracking_code)
+    note = "；".join(f"{DEADLINE_LABELS[f]} {old.isoformat()} → {new.isoformat()}"
+                    for f, (old, new) in moved.items()) + f"（{cause}）"
+    events.append({"complaint_id": c.id, "actor_id": actor.id if actor else None, "kind": "recompute",
+                   "note": note, "note_public": note, "at": now})
+    audit.record(actor, "complaint.deadlines_recomputed", "complaint", c.id,
+                 {f: old.isoformat() for f, (old, _new) in moved.items()},
+                 {**{f: new.isoformat() for f, (_old, new) in moved.items()}, "cause": cause,
+                  "overdue": c.overdue})

@@ -10,11 +10,12 @@ from ...domain.redact import redact
 from ...domain.text import char_count
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import BadRecord, Complaint, FundEntry, Street, User
+from ...models import Complaint, FundEntry, Street, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
+from . import bad_records
 from .common import _event, _snap, _step, _tz
 from .deadlines import overdue_condition
 
@@ -31,6 +32,13 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
           now: datetime | None = None) -> list[Complaint]:
     """Open items by nearest deadline, overdue first (inspector queue); ``handler_id``: only the
     items that user handles (我承办的)."""
+    return list(db.session.scalars(queue_query(street_id, status=status, overdue_only=overdue_only, kind=kind,
+                                               handler_id=handler_id, now=now).limit(limit)))
+
+
+def queue_query(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
+                kind: str | None = None, handler_id: int | None = None, now: datetime | None = None):
+    """The statement behind ``queue``, unlimited, ordered (ending in the id), to be paged."""
     q = select(Complaint)
     if handler_id is not None:
         q = q.where(Complaint.handler_id == handler_id)
@@ -41,10 +49,13 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
     else:
         # Open items, undecided reports, and complaints whose fund payout is decided but not yet paid
         # (SPEC §13 P3: the payout's pay-by date is the handler's deadline).
-        unpaid = select(FundEntry.id).where(FundEntry.complaint_id == Complaint.id, FundEntry.kind == "payout",
-                                            FundEntry.paid_at.is_(None)).exists()
-        q = q.where(or_(Complaint.status.not_in(("closed", "refused")), Complaint.report_status == "received",
-                        unpaid))
+        # Each term on an index (street+status, street+report_status, the primary key), so the
+        # queue reads the open items, not every complaint of the street (SPEC Y3).
+        unpaid = select(FundEntry.complaint_id).where(FundEntry.kind == "payout", FundEntry.paid_at.is_(None),
+                                                      FundEntry.complaint_id.is_not(None))
+        open_states = [s for s in rules.STATE_LABELS if s not in ("closed", "refused")]
+        q = q.where(or_(Complaint.status.in_(open_states), Complaint.report_status == "received",
+                        Complaint.id.in_(unpaid)))
     from ..merchant.settlement import in_settlement_condition  # with the shop first (SPEC M2)
 
     q = q.where(or_(~in_settlement_condition(), Complaint.report_status == "received"))
@@ -58,8 +69,7 @@ def queue(street_id: int | None, *, status: str | None = None, overdue_only: boo
         q = q.where(late)
     due = func.coalesce(Complaint.mediate_by, Complaint.decide_by, Complaint.report_decide_by)
     late_first = case((late, 0), else_=1)
-    q = q.order_by(late_first, due.is_(None), due, Complaint.received_at).limit(limit)
-    return list(db.session.scalars(q))
+    return q.order_by(late_first, due.is_(None), due, Complaint.received_at, Complaint.id)
 
 
 # --- handling (K3) -------------------------------------------------------------------------------
@@ -128,13 +138,15 @@ def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> 
     c.status = _step(c, "accept")
     c.accepted_at = now
     tz = _tz(c)
-    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(), rule_settings())
+    d = rules.deadlines(local_date(c.received_at, tz), local_date(now, tz), work_calendar(),
+                        rule_settings(c.street_id))
     c.mediate_by = d.mediation_end
     c.handler_id = c.handler_id or actor.id
     c.overdue = False
     _event(c, actor, "accept", "", now)
     audit.record(actor, "complaint.accept", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "accepted", now)
     return c
 
 
@@ -152,6 +164,7 @@ def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
     _event(c, actor, "refuse", f"{label}{'：' + note if note else ''}", now)
     audit.record(actor, "complaint.refuse", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "refused", c.closed_at)
     return c
 
 
@@ -178,7 +191,8 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
                     refused_mediation: bool = False, note: str = "", now: datetime | None = None) -> Complaint:
     """accepted/mediating → closed with an outcome (K3); K5 bad record when at fault/refused.
 
-    The bad record is unique per complaint: a reopened complaint closed again never doubles it.
+    The bad record is unique per complaint and follows the final closing: a reopened complaint
+    closed again never doubles it, and closed not at fault leaves none counting (K5).
     """
     require_handler(actor, c)
     now = now or utcnow()
@@ -195,20 +209,10 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     c.confirmed_at = None
     c.overdue = False
     _event(c, actor, "close", note or rules.OUTCOMES[outcome.kind], now)
-    kind = rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation)
-    if kind and c.shop_id is not None:
-        existing = db.session.scalar(select(BadRecord).where(BadRecord.complaint_id == c.id))
-        if existing is None:
-            label = "拒绝调解" if kind == "refused_mediation" else (
-                "承诺未兑现，经查属实" if c.subject == "broken_commitment" else "经查商家有责")
-            rec = BadRecord(shop_id=c.shop_id, kind=kind, complaint_id=c.id, recorded_at=now,
-                            description=f"投诉{c.tracking_code}：{label}")
-            db.session.add(rec)
-            db.session.flush()
-            audit.record(actor, "bad_record.create", "bad_record", rec.id, None,
-                         audit.snapshot(rec, ("shop_id", "kind", "complaint_id", "description")))
+    bad_records.record_closing(actor, c, rules.bad_record_kind(outcome, c.shop_at_fault, c.refused_mediation), now)
     audit.record(actor, "complaint.close", "complaint", c.id, before, _snap(c))
     db.session.flush()
+    notify.complaint_event(c, "closed", now)
     return c
 
 
@@ -221,7 +225,7 @@ def report_action(actor: User, c: Complaint, action: str, note: str = "",
     require_handler(actor, c)
     if c.report_status is None:
         raise InvalidTransition("此件不含举报", code="no_report")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     before = _snap(c)
     state, used = rules.report_transition(c.report_status, action, 1 if c.report_extended else 0, settings)
     if action == "extend":

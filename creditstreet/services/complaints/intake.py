@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from ...domain import complaints as rules
-from ...domain.errors import ValidationError
-from ...domain.text import clean_text, normalize_mobile, search_key
+from ...domain.inputs import db_id
+from ...domain.errors import FieldErrors, ValidationError
+from ...domain.text import char_count, clean_text, normalize_phone, search_key
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import CardRange, Complaint, Shop, Street, User
@@ -23,8 +24,11 @@ from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, SUBJ
 CARD_STATE_NOTES = {"forged": "该卡编号不在登记批次中（疑似伪造）", "not_issued": "该卡尚未发放"}
 
 
-def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:
-    """The shop a complaint is about and the card serial given as evidence (SPEC C3, K1).
+def resolve_shop_and_card(street: Street | None, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:
+    """The shop a complaint is about and the card serial given as evidence (SPEC C3, K1, K8).
+
+    ``street`` None: the shop may be on any street of the deployment (a consumer's complaint, K8);
+    otherwise it must be on ``street`` (an inspector's intake).
 
     Returns (shop, serial, card_note). A card issued to one shop while the consumer picked another
     is refused naming both (never silently moved). A forged or unissued card is kept as evidence
@@ -35,11 +39,9 @@ def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tu
 
     shop = None
     if shop_id not in (None, ""):
-        try:
-            shop = db.session.get(Shop, int(str(shop_id)))
-        except ValueError:
-            shop = None
-        if shop is None or shop.street_id != street.id:
+        sid = db_id(shop_id)  # a typed or sent id; beyond the database's range it is "not found"
+        shop = db.session.get(Shop, sid) if sid is not None else None
+        if shop is None or (street is not None and shop.street_id != street.id):
             raise ValidationError("所选商户不存在，请重新搜索", code="shop_not_found")
     if not clean_text(serial):
         return shop, None, ""
@@ -50,7 +52,7 @@ def resolve_shop_and_card(street: Street, shop_id: object, serial: object) -> tu
         if shop is not None and shop.id != check.shop.id:
             raise ValidationError(f"信誉卡 {printed} 是{check.shop.name}发放的，与您选择的{shop.name}不一致，请核对",
                                   code="card_shop_mismatch")
-        if check.shop.street_id != street.id:
+        if street is not None and check.shop.street_id != street.id:
             raise ValidationError(f"信誉卡 {printed} 不是本街商户发放的，请核对", code="shop_not_found")
         return check.shop, n, ""
     note = CARD_STATE_NOTES[check.state]
@@ -72,22 +74,37 @@ def shop_for_card(serial: object) -> tuple[int, Shop]:
     return n, shop
 
 
-def search_shops(street: Street, query: object, limit: int = 20) -> list[Shop]:
-    """Active shops of the street whose name matches ``query`` (traditional/simplified, CASES K-11)."""
+def search_shops(street: Street | None, query: object, limit: int = 20, *,
+                 first: Street | None = None) -> list[Shop]:
+    """Active shops whose name (traditional/simplified, CASES K-11) or house number matches ``query``.
+
+    ``street`` None searches every street of the deployment (K8), ``first``'s shops listed first;
+    otherwise only ``street``. At most ``limit`` shops, shortest names first.
+    """
     key = search_key(query)
     if not key:
         return []
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active",
-                           Shop.search_key.like(f"%{escaped}%", escape="\\"))
-        .order_by(func.length(Shop.search_key), Shop.id).limit(limit)))
+
+    def like(text: str):
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    house = clean_text(query).replace(" ", "")
+    matches = Shop.search_key.like(like(key), escape="\\")
+    if house and any(ch.isdigit() for ch in house):
+        matches = or_(matches, Shop.house_number.like(like(house), escape="\\"))
+    stmt = select(Shop).where(Shop.status == "active", matches)
+    order = [func.length(Shop.search_key), Shop.id]
+    if street is not None:
+        stmt = stmt.where(Shop.street_id == street.id)
+    elif first is not None:
+        order.insert(0, case((Shop.street_id == first.id, 0), else_=1))
+    return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
 
 
 # --- intake --------------------------------------------------------------------------------------
 
 def _deadline_fields(street: Street, kind: str, carries_report: bool, now: datetime) -> dict:
-    settings = rule_settings()
+    settings = rule_settings(street.id)
     d = rules.deadlines(local_date(now, street.timezone), None, work_calendar(), settings)
     fields: dict[str, Any] = {"decide_by": d.decide_by if kind == "complaint" else None}
     if kind == "report" or (kind == "complaint" and carries_report):
@@ -95,16 +112,70 @@ def _deadline_fields(street: Street, kind: str, carries_report: bool, now: datet
     return fields
 
 
+#: Free-text trader fields (a trader not in the register), code points.
+TRADER_LIMITS = {"trader_name": 60, "trader_address": 40}
+
+
+class _Errors:
+    """Collects one message per field so a form shows every mistake at once (issue 17)."""
+
+    def __init__(self):
+        self.by_field: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+
+    def check(self, field: str, fn, *args):
+        try:
+            return fn(*args)
+        except ValidationError as e:
+            self.add(field, e.message, e.code)
+            return None
+
+    def add(self, field: str, message: str, code: str = "validation_error") -> None:
+        if field not in self.by_field:
+            self.by_field[field], self.codes[field] = message, code
+
+
+def _phone(raw: object, channel: str) -> str:
+    """A mobile (11 digits) or a landline (``0719-8117836``); required online (K6 tracking)."""
+    if not clean_text(raw):
+        if channel in ("online", "api"):
+            raise ValidationError("请填写手机号码或固定电话", code="phone_required")
+        return ""
+    return normalize_phone(raw)
+
+
+def _trader(data: Mapping[str, Any]) -> tuple[str, str]:
+    name = clean_text(data.get("trader_name"))
+    address = clean_text(data.get("trader_address"))
+    for key, value, label in (("trader_name", name, "商户名称"), ("trader_address", address, "门牌号")):
+        if char_count(value) > TRADER_LIMITS[key]:
+            raise ValidationError(f"{label}不能超过{TRADER_LIMITS[key]}个字", code="too_long")
+    return name, address
+
+
+def _same_content(phone: str, key: str, now: datetime) -> Complaint | None:
+    """The complaint from ``phone`` with content ``key`` received within RESUBMIT_WINDOW (K7)."""
+    if not phone:
+        return None
+    return db.session.scalar(select(Complaint).where(
+        Complaint.consumer_phone == phone, Complaint.content_key == key,
+        Complaint.received_at > now - rules.RESUBMIT_WINDOW).order_by(Complaint.id).limit(1))
+
+
 def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
                    submission_token: str | None, *, channel: str = "online",
                    photos: list[bytes] | None = None, now: datetime | None = None) -> tuple[Complaint, bool]:
     """Record a complaint/report/inquiry (K1, K2); returns (complaint, created).
 
-    ``data``: kind, carries_report, shop_id | card_serial, title, goods, goods_category, amount
-    (yuan text), purchased_on, description, demand, consumer_name, consumer_phone. The same
-    ``submission_token`` twice returns the first complaint with created=False (K7, CASES K-06),
-    also under a race (UNIQUE constraint, savepoint, re-select). Online and API intake need a
-    mobile phone (tracking uses its last 4 digits); inspectors may take a box complaint without.
+    ``data``: kind, carries_report, subject, shop_id | card_serial | trader_name + trader_address (a
+    trader not in the register, matched to a shop later), title, goods, goods_category, amount (yuan
+    text), purchased_on, description, demand, consumer_name, consumer_phone (a mobile or a landline).
+    Every wrong field is reported at once: ``FieldErrors`` with one Chinese message per field name.
+    The same ``submission_token`` twice returns the first complaint with created=False (K7, CASES
+    K-06), also under a race (UNIQUE constraint, savepoint, re-select); so does the same content
+    from the same phone within ``RESUBMIT_WINDOW`` (back, then submit again with a fresh token).
+    Photos: ``photos`` (raw bytes) plus any staged under the token (``photos.stage``).
+    Online and API intake need a phone; inspectors may take a box complaint without.
     """
     now = now or utcnow()
     token = (submission_token or "").strip()[:64] or None
@@ -114,37 +185,61 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
             return existing, False
     if channel not in CHANNEL_LABELS:
         raise ValidationError("受理渠道无效", code="bad_channel")
+    errors = _Errors()
     kind = data.get("kind") or "complaint"
     if kind not in KIND_LABELS:
-        raise ValidationError("请选择投诉、举报或咨询", code="bad_kind")
+        errors.add("kind", "请选择投诉、举报或咨询", "bad_kind")
+        kind = "complaint"
     carries_report = bool(data.get("carries_report")) and kind == "complaint"
-
-    phone_raw = data.get("consumer_phone")
-    if not clean_text(phone_raw) and channel in ("online", "api"):
-        raise ValidationError("请填写手机号码", code="phone_required")
-    if clean_text(phone_raw) or channel in ("online", "api"):
-        phone = normalize_mobile(phone_raw)
-    else:
-        phone = ""
+    phone = errors.check("consumer_phone", _phone, data.get("consumer_phone"), channel) or ""
     today = local_date(now, street.timezone)
-    fields = {k: _text(data, k, required=(k == "description")) for k in LIMITS}
+    fields = {k: errors.check(k, _text, data, k, k == "description") or "" for k in LIMITS}
     if fields["goods_category"] and fields["goods_category"] not in GOODS_CATEGORIES:
-        raise ValidationError("商品类别无效", code="bad_category")
+        errors.add("goods_category", "商品类别无效", "bad_category")
     subject = clean_text(data.get("subject")) if kind == "complaint" else ""
     if subject not in SUBJECT_LABELS:
-        raise ValidationError("投诉事由无效", code="bad_subject")
+        errors.add("subject", "投诉事由无效", "bad_subject")
+    amount_fen = errors.check("amount", parse_amount_fen, data.get("amount"))
+    purchased_on = errors.check("purchased_on", _parse_date, data.get("purchased_on"), today)
 
-    shop, card_serial, card_note = resolve_shop_and_card(street, data.get("shop_id"), data.get("card_serial"))
-    if kind == "complaint" and shop is None and channel in ("online", "api"):
-        raise ValidationError("请选择被投诉的商户（按名称搜索或填写信誉卡编号）", code="shop_required")
+    # A consumer names a shop of any street (K8) and the complaint goes to that shop's street;
+    # an inspector's intake stays on the inspector's street.
+    city_wide = channel in ("online", "api")
+    shop, card_serial, card_note = None, None, ""
+    try:
+        shop, card_serial, card_note = resolve_shop_and_card(None if city_wide else street, data.get("shop_id"),
+                                                             data.get("card_serial"))
+    except ValidationError as e:
+        errors.add("card_serial" if e.code.startswith("card") or e.code == "bad_card" else "shop_id", e.message, e.code)
+    if shop is not None and shop.street_id != street.id:
+        street = db.session.get(Street, shop.street_id)
+    trader_name, trader_address = errors.check("trader_name", _trader, data) or ("", "")
+    if shop is not None:
+        trader_name = trader_address = ""
+    elif trader_name and not trader_address:
+        errors.add("trader_address", "请填写门牌号或具体位置（如“人民路28号门口摊位”），便于工作人员核实",
+                   "trader_address_required")
+    if (kind == "complaint" and shop is None and not trader_name and channel in ("online", "api")
+            and not {"shop_id", "card_serial"} & errors.by_field.keys()):
+        errors.add("shop_id", "请选择被投诉的商户（按名称搜索或填写信誉卡编号）；"
+                              "查不到的商户请在下方填写商户名称和门牌号", "shop_required")
+    prepared = errors.check("photos", photo_service.prepare, photos or [])
+    if errors.by_field:
+        raise FieldErrors(errors.by_field, errors.codes)
 
-    prepared = photo_service.prepare(photos or [])
+    values = dict(kind=kind, subject=subject, shop_id=shop.id if shop else None, trader_name=trader_name,
+                  trader_address=trader_address, card_serial=card_serial, amount_fen=amount_fen,
+                  purchased_on=purchased_on, **fields)
+    key = rules.content_key(values)
+    same = _same_content(phone, key, now)
+    if same is not None:
+        return same, False
     complaint = Complaint(
-        street_id=street.id, shop_id=shop.id if shop else None, kind=kind, carries_report=carries_report,
+        street_id=street.id, shop_id=values["shop_id"], kind=kind, carries_report=carries_report,
         channel=channel, tracking_code=new_tracking_code(), submission_token=token, subject=subject,
-        amount_fen=parse_amount_fen(data.get("amount")),
-        purchased_on=_parse_date(data.get("purchased_on"), today),
-        consumer_phone=phone, card_serial=card_serial, status="received", received_at=now,
+        amount_fen=amount_fen, purchased_on=purchased_on, consumer_phone=phone, card_serial=card_serial,
+        trader_name=trader_name, trader_address=trader_address, content_key=key,
+        status="received", received_at=now,
         handler_id=actor.id if actor is not None and channel != "online" else None,
         **fields, **_deadline_fields(street, kind, carries_report, now),
     )
@@ -153,6 +248,7 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
         return complaint, False
     if prepared:
         photo_service.attach(prepared, complaint_id=complaint.id)
+    n_photos = len(prepared or []) + photo_service.attach_staged(token, complaint.id)
     _event(complaint, actor, "intake", CHANNEL_LABELS[channel], now)
     from ..merchant import settlement  # early settlement first when the shop takes part (SPEC M2)
 
@@ -160,5 +256,5 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     if card_note:
         _event(complaint, actor, "card_status", card_note, now)
     audit.record(actor, "complaint.intake", "complaint", complaint.id, None,
-                 {**_snap(complaint), "photos": len(prepared)}, actor_label=None if actor else "consumer")
+                 {**_snap(complaint), "photos": n_photos}, actor_label=None if actor else "consumer")
     return complaint, True

@@ -15,11 +15,23 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, ComplaintPause, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notify
 from ..settings import rule_settings, work_calendar
 
 from .common import _event, _snap, _tz
 from .deadlines import closed_pauses, open_pause, recompute_item, reflag, running_fields
+
+
+def pausing_allowed() -> bool:
+    """Whether the office allows pausing clocks (setting ``pausing_allowed``, K4)."""
+    return bool(rule_settings().pausing_allowed)
+
+
+def pause_workdays(pause: ComplaintPause) -> int:
+    """Working days a lifted pause took off the clock (0 while it is still running)."""
+    if pause.resumed_on is None:
+        return 0
+    return paused_workdays(work_calendar(), pause.paused_on, pause.resumed_on)
 
 
 def pause_clock(actor: User, c: Complaint, reason: str, now: datetime | None = None) -> ComplaintPause:
@@ -30,7 +42,7 @@ def pause_clock(actor: User, c: Complaint, reason: str, now: datetime | None = N
     """
     now = now or utcnow()
     label = pause_label(reason)
-    if not rule_settings().pausing_allowed:
+    if not pausing_allowed():
         raise InvalidTransition("按本单位设置，不允许中止计时", code="pausing_off")
     if not running_fields(c):
         raise InvalidTransition("此件没有正在计算的期限，无需中止计时", code="nothing_running")
@@ -48,6 +60,7 @@ def pause_clock(actor: User, c: Complaint, reason: str, now: datetime | None = N
     db.session.flush()
     audit.record(actor, "complaint.pause", "complaint", c.id, before,
                  {**_snap(c), "pause": audit.snapshot(pause, ("reason", "paused_on"))})
+    notify.complaint_event(c, "paused", now, detail=label)
     return pause
 
 

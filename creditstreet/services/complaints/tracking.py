@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
-from ...domain.text import char_count, clean_text, normalize_mobile
+from ...domain.text import char_count, clean_text, normalize_phone
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint
@@ -15,6 +15,7 @@ from ...models.types import utcnow
 from .. import audit
 from ..settings import rule_settings, work_calendar
 
+from . import bad_records
 from .common import _event, _snap, _step, _tz
 
 
@@ -23,19 +24,20 @@ from .common import _event, _snap, _step, _tz
 def find_for_tracking(code: object, phone: object) -> Complaint | None:
     """The complaint with this tracking code filed from this mobile, else None (SPEC K6, CASES K-15).
 
-    ``phone``: the consumer's whole mobile number in any spelling ``normalize_mobile`` reads
-    (spaces, dashes, full-width digits, +86); the last 4 digits alone are not enough, because the
-    masked phone shown to others ends with them. A wrong pair and an unknown code give the same None.
+    ``phone``: the whole number the consumer gave (a mobile, or a landline with its area code) in any
+    spelling ``normalize_phone`` reads (spaces, dashes, full-width digits, +86); the last 4 digits
+    alone are not enough, because the masked phone shown to others ends with them (K6). A wrong
+    pair and an unknown code give the same None.
     """
     code = clean_text(code).upper().replace(" ", "")
     try:
-        mobile = normalize_mobile(phone)
+        whole = normalize_phone(phone)
     except ValidationError:
         return None
     if not code or len(code) > 20:
         return None
     c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
-    if c is None or not c.consumer_phone or not secrets.compare_digest(c.consumer_phone, mobile):
+    if c is None or not c.consumer_phone or not secrets.compare_digest(c.consumer_phone, whole):
         return None
     return c
 
@@ -56,7 +58,7 @@ def earlier_complaints_count(phone: str, exclude_id: int | None = None) -> int:
 
 
 def _window_open(c: Complaint, now: datetime) -> bool:
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     return c.closed_at is not None and rules.can_confirm_or_reopen(c.closed_at, now, settings)
 
 
@@ -88,12 +90,13 @@ def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None
         raise InvalidTransition("已超过重新打开期限（办结后15天内）", code="window_closed")
     if c.confirmed_at is not None:
         raise InvalidTransition("您已确认办理结果，不能重新打开", code="already_confirmed")
-    settings = rule_settings()
+    settings = rule_settings(c.street_id)
     c.status = new
     c.reopened_count += 1
     c.mediate_by = work_calendar().add_workdays(local_date(now, _tz(c)), settings.mediation_deadline_workdays)
     c.overdue = False
     _event(c, None, "reopen", reason, now)
+    bad_records.withdraw(None, c, now)  # K5: the next closing decides afresh
     audit.record(None, "complaint.reopen", "complaint", c.id, before, _snap(c), actor_label="consumer")
     db.session.flush()
     return c

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from ...domain.redact import shorten
+from ...domain.redact import redact, shorten
 from ...domain.text import mask_name, mask_phone
 from ...models import Complaint, User
 from .handling import can_see_personal_data
@@ -22,7 +22,8 @@ from .handling import can_see_personal_data
 __all__ = ["ComplaintView", "EventView", "public_view", "handler_view", "view_for", "RAW_FIELDS"]
 
 #: Stored fields that hold what a consumer typed or who they are (K6): never copied into a public view.
-RAW_FIELDS = ("title", "goods", "description", "demand", "consumer_name", "consumer_phone", "note")
+RAW_FIELDS = ("title", "goods", "description", "demand", "consumer_name", "consumer_phone", "note",
+              "trader_name", "trader_address")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,10 @@ class ComplaintView:
     demand: str
     consumer_name: str
     consumer_phone: str
+    trader_name: str
+    trader_address: str
     events: tuple[EventView, ...]
+    pauses: tuple = ()  # ComplaintPause rows (reasons and dates only, K4); empty in lists
 
     def summary(self, limit: int = 40) -> str:
         """The title, or the start of the description, cut after redaction (K6)."""
@@ -86,21 +90,26 @@ class ComplaintView:
 
 
 _COPIED = tuple(f.name for f in fields(ComplaintView)
-                if f.name not in ("personal", "events", *RAW_FIELDS))
+                if f.name not in ("personal", "events", "pauses", *RAW_FIELDS))
 
 
 def _view(c: Complaint, personal: bool, with_events: bool = True) -> ComplaintView:
     common = {name: getattr(c, name) for name in _COPIED}
     if personal:
         text = {"title": c.title, "goods": c.goods, "description": c.description, "demand": c.demand,
-                "consumer_name": c.consumer_name or "匿名", "consumer_phone": c.consumer_phone}
+                "consumer_name": c.consumer_name or "匿名", "consumer_phone": c.consumer_phone,
+                "trader_name": c.trader_name or "", "trader_address": c.trader_address or ""}
         events = tuple(EventView(e.at, e.kind, e.note) for e in c.events) if with_events else ()
     else:
         text = {"title": c.title_public, "goods": c.goods_public, "description": c.description_public,
                 "demand": c.demand_public, "consumer_name": mask_name(c.consumer_name),
-                "consumer_phone": mask_phone(c.consumer_phone)}
+                "consumer_phone": mask_phone(c.consumer_phone),
+                # a trader the consumer named (not in the register): short, redacted as read
+                "trader_name": redact(c.trader_name or "", [c.consumer_name or ""]),
+                "trader_address": redact(c.trader_address or "", [c.consumer_name or ""])}
         events = tuple(EventView(e.at, e.kind, e.note_public) for e in c.events) if with_events else ()
-    return ComplaintView(personal=personal, events=events, **common, **text)
+    pauses = tuple(getattr(c, "pauses", ())) if with_events else ()
+    return ComplaintView(personal=personal, events=events, pauses=pauses, **common, **text)
 
 
 def public_view(c: Complaint, *, with_events: bool = True) -> ComplaintView:

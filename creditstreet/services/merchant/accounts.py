@@ -52,11 +52,12 @@ def pretty_code(code: str) -> str:
 
 
 def create_merchant(actor: User | None, shop: Shop, username: str, password: str,
-                    display_name: str = "") -> User:
+                    display_name: str = "", temporary: bool = True) -> User:
     """A merchant login bound to ``shop`` (SPEC M1); several per shop. ValidationError as create_user."""
     if shop.status != "active":
         raise ValidationError("该商户已关闭", code="shop_closed")
-    user = accounts.create_user(actor, username, password, "merchant", display_name, street_id=shop.street_id)
+    user = accounts.create_user(actor, username, password, "merchant", display_name, street_id=shop.street_id,
+                                temporary=temporary)
     user.shop_id = shop.id
     db.session.flush()
     audit.record(actor, "merchant.bind", "user", user.id, None, {"shop_id": shop.id})
@@ -79,7 +80,7 @@ def sign_up(code: object, username: str, password: str, password2: str, display_
     if inv is None or inv.used_at is not None or as_utc(inv.expires_at) <= now:
         raise ValidationError("邀请码无效、已使用或已过期，请向市场监管所索取新的邀请码", code="bad_invitation")
     shop = db.session.get(Shop, inv.shop_id)
-    user = create_merchant(None, shop, username, password, display_name)
+    user = create_merchant(None, shop, username, password, display_name, temporary=False)  # chose it themselves
     inv.used_at, inv.used_by = now, user.id
     db.session.flush()
     audit.record(user, "merchant.sign_up", "merchant_invitation", inv.id, None, {"shop_id": shop.id, "user_id": user.id})

@@ -81,6 +81,19 @@ def route_new_complaint(c: Complaint, share_contact: bool, now: datetime | None 
     return s
 
 
+def office_start(c: Complaint) -> datetime | None:
+    """When the office's K3 track started for a complaint that went to early settlement and came back
+    (declined, expired, requested); None otherwise (the track started at receipt)."""
+    return db.session.scalar(select(Settlement.ended_at).where(
+        Settlement.complaint_id == c.id, Settlement.status.in_(("declined", "expired", "requested"))))
+
+
+def is_with_shop(c: Complaint) -> bool:
+    """Whether the complaint is in early settlement right now (the office does not act on it yet)."""
+    return db.session.scalar(select(Settlement.id).where(Settlement.complaint_id == c.id,
+                                                         Settlement.status.in_(ACTIVE))) is not None
+
+
 def settlement_of(c: Complaint) -> Settlement | None:
     return db.session.scalar(select(Settlement).where(Settlement.complaint_id == c.id))
 

@@ -2,15 +2,18 @@
 
 Only GET routes: the log is append-only and no page edits or deletes an entry.
 """
+import json
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 
 from ...extensions import db
-from ...models import AuditEntry
+from ...models import AuditEntry, User
 from ...services.settings import rule_settings
+from . import audit_format as fmt
 from . import bp
+from .audit_format import OPERATOR_LABELS
 
 PER_PAGE = 50
 
@@ -91,22 +94,48 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def _search(text: str):
+    """Entries whose operator (name or login), action or object (code or Chinese label), object
+    number, or before/after values contain ``text`` (JSON is stored with \\u escapes: both spellings)."""
+    escaped = json.dumps(text)[1:-1]
+    entities = [code for code, label in ENTITY_LABELS.items() if text in label]
+    actions = [code for code, label in ACTION_LABELS.items() if text in label]
+    verbs = [code for code, label in VERB_LABELS.items() if text in label]
+    users = select(User.id).where(or_(User.display_name.contains(text, autoescape=True),
+                                      User.username.contains(text, autoescape=True)))
+    conds = [AuditEntry.actor_label.contains(text, autoescape=True), AuditEntry.actor_id.in_(users),
+             AuditEntry.action.contains(text, autoescape=True), AuditEntry.entity.contains(text, autoescape=True),
+             AuditEntry.entity_id == text, AuditEntry.entity.in_(entities), AuditEntry.action.in_(actions),
+             *[AuditEntry.action.endswith("." + v) for v in verbs]]
+    if any(label in text for label in OPERATOR_LABELS.values()):
+        conds.append(AuditEntry.actor_label.in_([k for k, v in OPERATOR_LABELS.items() if v in text]))
+    for col in (AuditEntry.before, AuditEntry.after):
+        as_text = cast(col, String)
+        conds += [as_text.contains(text, autoescape=True), as_text.contains(escaped, autoescape=True)]
+    return or_(*conds)
+
+
 @bp.route("/audit")
 def audit_log():
-    """Entries newest first; ``entity``, ``entity_id``, ``actor`` (name), ``since``/``until`` (local dates)."""
+    """Entries newest first; ``q`` (free text), ``entity``, ``entity_id``, ``actor`` (login or name),
+    ``since``/``until`` (local dates). Shown with labels, yuan, local times and operator names."""
     args = request.args
+    text = (args.get("q") or "").strip()[:60]
     entity = (args.get("entity") or "").strip()
     entity_id = (args.get("entity_id") or "").strip()
     actor = (args.get("actor") or "").strip()
     since, until = _day(args.get("since")), _day(args.get("until"))
     zone = rule_settings().zone
     q = select(AuditEntry)
+    if text:
+        q = q.where(_search(text))
     if entity:
         q = q.where(AuditEntry.entity == entity)
     if entity_id:
         q = q.where(AuditEntry.entity_id == entity_id)
     if actor:
-        q = q.where(AuditEntry.actor_label == actor)
+        q = q.where(or_(AuditEntry.actor_label == actor, AuditEntry.actor_id.in_(
+            select(User.id).where(or_(User.username == actor, User.display_name == actor)))))
     if since:
         q = q.where(AuditEntry.at >= datetime.combine(since, time(), zone))
     if until:  # inclusive: up to the start of the next local day
@@ -114,7 +143,12 @@ def audit_log():
     page = db.paginate(q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), per_page=PER_PAGE,
                        error_out=False)
     entities = db.session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
-    filters = {"entity": entity, "entity_id": entity_id, "actor": actor,
+    filters = {"q": text, "entity": entity, "entity_id": entity_id, "actor": actor,
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
+    ids = fmt.user_ids(page.items)
+    users = {u.id: f"{u.display_name}（{u.username}）" for u in db.session.scalars(
+        select(User).where(User.id.in_(ids)))} if ids else {}
     return render_template("admin/audit.html", page=page, entities=entities, filters=filters,
-                           entity_label=entity_label, action_label=action_label, field_label=field_label)
+                           entity_label=entity_label, action_label=action_label, field_label=field_label,
+                           describe=lambda d, entity='': fmt.describe(d, FIELD_LABELS, zone, users, entity),
+                           operator=lambda e: fmt.operator(e.actor_label, e.actor_id, users))

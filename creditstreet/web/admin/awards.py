@@ -1,20 +1,20 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 
-from ...domain.errors import DomainError
+from ...domain.inputs import query_int
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import AnnualStar, CreditGrade, Shop, Street, utcnow
 from ...services import awards
 from ..roles import keeps_input
-from ..urls import public_url
+from ..scope import committing, current_street, get_or_404
+from ..urls import shop_url
 from . import bp
-from .ballots import admin_street
 
 
 class PlainForm(FlaskForm):
@@ -25,13 +25,6 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField("撤销原因", validators=[DataRequired("请填写撤销原因")])
 
 
-def _street():
-    street = admin_street()
-    if street is None:
-        abort(404)
-    return street
-
-
 def _default_year() -> int:
     today = local_date(utcnow())
     return today.year - 1 if today.month <= 6 else today.year
@@ -39,8 +32,8 @@ def _default_year() -> int:
 
 @bp.route("/awards")
 def awards_home():
-    street = _street()
-    year = request.args.get("year", type=int) or _default_year()
+    street = current_street()
+    year = request.args.get("year", type=query_int) or _default_year()
     rows = awards.annual_rows(street.id, year)
     return render_template("admin/awards.html", year=year, rows=rows, plain=PlainForm(),
                            proposed=sum(a.status == "proposed" for a, _ in rows),
@@ -49,30 +42,22 @@ def awards_home():
 
 @bp.route("/awards/<int:year>/propose", methods=["POST"])
 def awards_propose(year: int):
-    street = _street()
+    street = current_street()
     if PlainForm().validate_on_submit():
-        try:
+        with committing() as done:
             rows = awards.propose_annual_stars(current_user, street.id, year, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已根据{year}年第4季度评定生成 {len(rows)} 户的年度星级建议，请核对后确认", "success")
     return redirect(url_for("admin.awards_home", year=year))
 
 
 @bp.route("/awards/<int:year>/confirm", methods=["POST"])
 def awards_confirm(year: int):
-    street = _street()
+    street = current_street()
     if PlainForm().validate_on_submit():
-        try:
+        with committing() as done:
             n = awards.confirm_annual_stars(current_user, street.id, year, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已确认 {n} 户的{year}年度星级", "success")
     return redirect(url_for("admin.awards_home", year=year))
 
@@ -80,20 +65,15 @@ def awards_confirm(year: int):
 @bp.route("/awards/star/<int:star_id>/revoke", methods=["GET", "POST"])
 @keeps_input
 def award_revoke(star_id: int):
-    row = db.session.get(AnnualStar, star_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(AnnualStar, star_id)
     form = RevokeForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             awards.revoke_title(current_user, row, form.reason.data, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             status = 400
         else:
-            db.session.commit()
             flash("已撤销，公示页将显示“称号已撤销”", "success")
             return redirect(url_for("admin.awards_home", year=row.year))
     elif request.method == "POST":
@@ -114,7 +94,7 @@ def plaque_pages(street_id: int, year: int) -> list[dict]:
     authority = current_app.config.get("ISSUING_AUTHORITY") or "县市场监督管理局"
     out = []
     for shop in award.enterprises + award.individuals:
-        url = public_url("public.shop", shop_id=shop.id)
+        url = shop_url(shop)
         issued = local_date(confirmed.get(shop.id) or utcnow(), street.timezone)
         out.append({"shop": shop, "url": url, "qr": awards.qr_svg_data_uri(url), "authority": authority,
                     "issued_on": f"{issued.year}年{issued.month}月{issued.day}日"})
@@ -129,7 +109,7 @@ def _pdf(html: str, filename: str) -> Response:
 
 @bp.route("/awards/<int:year>/plaques.pdf")
 def awards_plaques(year: int):
-    street = _street()
+    street = current_street()
     pages = plaque_pages(street.id, year)
     if not pages:
         flash(f"{year}年度没有已确认的消费者满意企业（门店）", "warning")
@@ -139,10 +119,10 @@ def awards_plaques(year: int):
 
 @bp.route("/awards/<int:year>/marks.pdf")
 def awards_marks(year: int):
-    street = _street()
+    street = current_street()
     marks = []
     for shop, stars in awards.award_list(street.id, year).marks:
-        url = public_url("public.shop", shop_id=shop.id)
+        url = shop_url(shop)
         marks.append({"shop": shop, "mark": awards.licence_mark(stars), "url": url, "qr": awards.qr_svg_data_uri(url)})
     if not marks:
         flash(f"{year}年度没有 1–3 星的已确认商户", "warning")

@@ -1,17 +1,20 @@
 """The admin's quality credit card pages: printed batches, free issue of ranges, card sheets (SPEC C1–C2)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...domain.inputs import query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import CardBatch, CardRange, Shop, Street, utcnow
-from ...services import cards
+from ...models import CardBatch, CardRange, PrintJob, Shop, utcnow
+from ...services import cards, print_jobs, shops
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from ..urls import public_base_url
 from . import bp
 
@@ -25,41 +28,48 @@ class BatchForm(FlaskForm):
 
 class IssueForm(FlaskForm):
     batch_id = SelectField("印制批次", coerce=int)
-    shop_id = SelectField("发放给商户", coerce=int)
+    shop = StringField("发放给商户（输入名称或门牌号查找）")
+    shop_id = HiddenField()  # kept for a client that already knows the id
     first = StringField("起始编号")
     last = StringField("结束编号")
 
 
-def _street() -> Street:
-    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
-
-
 def _page(street, batch_form, issue_form):
+    shop_options = [f"{house} {name}".strip() for house, name in db.session.execute(
+        select(Shop.house_number, Shop.name).where(Shop.street_id == street.id, Shop.status == "active")
+        .order_by(Shop.house_sort, Shop.id))]
     return render_template("admin/cards.html", street=street, batch_form=batch_form, issue_form=issue_form,
+                           shop_options=shop_options,
                            batches=cards.batches(street.id), ranges=cards.ranges(street.id),
-                           fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS)
+                           fmt=cards.fmt_serial, max_cards=cards.MAX_SHEET_CARDS,
+                           jobs=print_jobs.recent(street.id))
 
 
 def _forms(street):
     batch_form, issue_form = BatchForm(prefix="batch"), IssueForm(prefix="issue")
     issue_form.batch_id.choices = [(b.id, f"{b.name}（{cards.fmt_range(b.first_serial, b.last_serial)}）")
                                    for b in cards.batches(street.id)]
-    issue_form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number))]
     return batch_form, issue_form
+
+
+def _issue_shop(street, form) -> Shop:
+    """The shop the issue form names: by id when given, else found from the typed text."""
+    raw = (form.shop_id.data or "").strip()
+    if raw.isdigit() and len(raw) < 10:
+        shop = db.session.get(Shop, int(raw))
+        if shop is None or shop.street_id != street.id:
+            abort(404)
+        return shop
+    return shops.resolve_shop(street, form.shop.data)
 
 
 @bp.route("/cards", methods=["GET", "POST"])
 @keeps_input
 def cards_home():
-    street = _street()
+    street = current_street()
     batch_form, issue_form = _forms(street)
     if request.method == "POST":
-        try:
+        with committing() as done:
             if "batch-first" in request.form and batch_form.validate_on_submit():
                 batch = cards.register_batch(current_user, street, batch_form.name.data,
                                              cards.parse_serial(batch_form.first.data, "起始编号"),
@@ -68,9 +78,9 @@ def cards_home():
                 message = f"已登记印制批次 {cards.fmt_range(batch.first_serial, batch.last_serial)}"
             elif "issue-first" in request.form and issue_form.validate_on_submit():
                 batch = db.session.get(CardBatch, issue_form.batch_id.data)
-                shop = db.session.get(Shop, issue_form.shop_id.data)
-                if batch is None or shop is None or batch.street_id != street.id:
+                if batch is None or batch.street_id != street.id:
                     abort(404)
+                shop = _issue_shop(street, issue_form)
                 rng = cards.issue_range(current_user, batch, shop,
                                         cards.parse_serial(issue_form.first.data, "起始编号"),
                                         cards.parse_serial(issue_form.last.data, "结束编号"),
@@ -79,11 +89,8 @@ def cards_home():
             else:
                 flash("请检查填写的内容", "danger")
                 return _page(street, batch_form, issue_form)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, batch_form, issue_form)
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for("admin.cards_home"))
     return _page(street, batch_form, issue_form)
@@ -91,13 +98,15 @@ def cards_home():
 
 @bp.route("/cards/ranges/<int:range_id>/sheet.pdf")
 def card_sheet(range_id: int):
-    street = _street()
-    rng = db.session.get(CardRange, range_id)
-    if rng is None or db.session.get(Shop, rng.shop_id).street_id != street.id:
-        abort(404)
-    first = request.args.get("first", type=int) or rng.first_serial
-    last = request.args.get("last", type=int) or min(rng.last_serial, first + cards.MAX_SHEET_CARDS - 1)
+    """The sheet at once, for up to MAX_SHEET_CARDS cards; a longer one is printed as a job."""
+    rng = get_or_404(CardRange, range_id)
+    first = request.args.get("first", type=query_int)
+    last = request.args.get("last", type=query_int)
     try:
+        first, last = cards.check_sheet_range(rng, first, last)
+        if last - first + 1 > cards.MAX_SHEET_CARDS:
+            raise DomainError(f"{cards.fmt_range(first, last)} 共 {last - first + 1} 张，超过 {cards.MAX_SHEET_CARDS} 张的"
+                              "打印请在下方“打印卡片”中提交，后台生成后下载", code="print_as_job")
         pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:
         flash(e.message, "danger")
@@ -105,3 +114,77 @@ def card_sheet(range_id: int):
     from ...exports import attachment
 
     return attachment(pdf, f"信誉卡-{cards.fmt_range(first, last)}.pdf", "application/pdf")
+
+
+@bp.route("/cards/ranges/<int:range_id>/print", methods=["POST"])
+def card_print(range_id: int):
+    """Print serials first–last of the range: at once up to MAX_SHEET_CARDS, else as a job."""
+    from flask import current_app
+
+    from ...services import print_jobs
+
+    rng = get_or_404(CardRange, range_id)
+    with committing() as done:
+        first = cards.parse_serial(request.form.get("first") or str(rng.first_serial), "起始编号")
+        last = cards.parse_serial(request.form.get("last") or str(rng.last_serial), "结束编号")
+        first, last = cards.check_sheet_range(rng, first, last)
+        if last - first + 1 <= cards.MAX_SHEET_CARDS:
+            return redirect(url_for("admin.card_sheet", range_id=rng.id, first=first, last=last))
+        job = print_jobs.start(current_user, rng, first, last, public_base_url())
+    if not done.ok:
+        return redirect(url_for("admin.cards_home"))
+    print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
+    return redirect(url_for("admin.print_job", job_id=job.id))
+
+
+def _job_or_404(job_id: int) -> tuple[PrintJob, CardRange]:
+    job = db.session.get(PrintJob, job_id)
+    if job is None:
+        abort(404)
+    return job, get_or_404(CardRange, job.range_id)
+
+
+@bp.route("/cards/prints/<int:job_id>")
+def print_job(job_id: int):
+    from ...services import print_jobs
+
+    job, rng = _job_or_404(job_id)
+    return render_template("admin/print_job.html", job=job, rng=rng, shop=db.session.get(Shop, rng.shop_id),
+                           fmt=cards.fmt_range, stalled=print_jobs.is_stalled(job))
+
+
+@bp.route("/cards/prints/<int:job_id>/status.json")
+def print_job_status(job_id: int):
+    """What the job page's script polls: status, cards done of total, the line it shows."""
+    from flask import jsonify
+
+    from ...services import print_jobs
+
+    job, _rng = _job_or_404(job_id)
+    return jsonify(status=job.status, done=job.done, total=job.total, stalled=print_jobs.is_stalled(job),
+                   label=_("已生成 %(d)s / %(t)s 张", d=job.done, t=job.total))
+
+
+@bp.route("/cards/prints/<int:job_id>/restart", methods=["POST"])
+def print_job_restart(job_id: int):
+    from flask import current_app
+
+    from ...services import print_jobs
+
+    job, _rng = _job_or_404(job_id)
+    with committing() as done:
+        print_jobs.restart(job)
+    if not done.ok:
+        return redirect(url_for("admin.print_job", job_id=job.id))
+    print_jobs.launch(current_app._get_current_object(), job.id, job.base_url)
+    return redirect(url_for("admin.print_job", job_id=job.id))
+
+
+@bp.route("/cards/prints/<int:job_id>/sheet.pdf")
+def print_job_pdf(job_id: int):
+    from ...exports import attachment
+
+    job, _rng = _job_or_404(job_id)
+    if job.status != "done":
+        abort(404)
+    return attachment(job.pdf, f"信誉卡-{cards.fmt_range(job.first_serial, job.last_serial)}.pdf", "application/pdf")

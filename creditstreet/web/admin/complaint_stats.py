@@ -9,29 +9,17 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...domain.errors import DomainError
 from ...domain.time import Quarter, local_date
 from ...exports import CSV_MIMETYPE, XLSX_MIMETYPE, attachment, csv_bytes, xlsx_bytes
-from ...extensions import db
-from ...models import Street
 from ...models.types import utcnow
 from ...services import complaint_stats as cstats
 from ..roles import guard_blueprint
+from ..scope import current_street
 
 bp = Blueprint("complaint_stats", __name__)
 guard_blueprint(bp, "inspector")
-
-
-def _street() -> Street:
-    street = None
-    if current_user.street_id:
-        street = db.session.get(Street, current_user.street_id)
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
 
 
 def chart(rows: list, width: int = 600, bar_h: int = 18) -> dict:
@@ -45,7 +33,7 @@ def chart(rows: list, width: int = 600, bar_h: int = 18) -> dict:
 
 @bp.route("/")
 def stats():
-    street = _street()
+    street = current_street()
     today = local_date(utcnow(), street.timezone)
     text = request.args.get("from", "")
     if re.fullmatch(r"(19|20)[0-9]{2}-(0[1-9]|1[0-2])", text):
@@ -72,7 +60,7 @@ def _quarter() -> Quarter:
 def export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    street, quarter = _street(), _quarter()
+    street, quarter = current_street(), _quarter()
     rows = cstats.export_rows(current_user, street, quarter)
     name = f"投诉导出_{quarter}.{fmt}"
     if fmt == "csv":

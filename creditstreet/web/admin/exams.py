@@ -1,29 +1,24 @@
 """Admin: trainings with attendees, exam results, responsibility agreements (SPEC E1–E2)."""
 from datetime import datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...domain.errors import DomainError
 from ...domain.time import get_zone
-from ...extensions import db
-from ...models import Shop
 from ...services import exams
 from ..roles import keeps_input
+from ..scope import committing, current_street
 from . import bp
-from .ballots import admin_street
 
 
 class TrainingForm(FlaskForm):
     held_on = DateField("培训日期", validators=[DataRequired("请填写培训日期")])
     topic = StringField("培训主题", validators=[DataRequired("请填写培训主题")])
-    shop_ids = SelectMultipleField("参训商户", coerce=int, choices=[],
-                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    # One shop name per line: a checkbox per shop does not scale to a city street (SPEC Y3).
+    shops = TextAreaField("参训商户（每行一个商户名称）", validators=[Optional()])
 
 
 class ExamForm(FlaskForm):
@@ -43,44 +38,28 @@ class AgreementForm(FlaskForm):
 
 def _page(street, training=None, exam=None, agreement=None, status=200):
     training = training or TrainingForm(prefix="t", formdata=None)
-    training.shop_ids.choices = _shop_choices(street)
     trainings, exam_rows, agreement_rows = exams.recent_records(street.id)
     return render_template("admin/exams.html", training=training, exam=exam or ExamForm(prefix="e", formdata=None),
                            agreement=agreement or AgreementForm(prefix="a", formdata=None), trainings=trainings,
                            exam_rows=exam_rows, agreement_rows=agreement_rows), status
 
 
-def _shop_choices(street):
-    return [(s.id, f"{s.house_number} {s.name}") for s in db.session.scalars(
-        select(Shop).where(Shop.street_id == street.id, Shop.status == "active").order_by(Shop.house_number, Shop.id))]
-
-
-def _street():
-    street = admin_street()
-    if street is None:
-        abort(404)
-    return street
-
-
 @bp.route("/exams")
 def exams_home():
-    return _page(_street())
+    return _page(current_street())
 
 
 @bp.route("/exams/training", methods=["POST"])
 @keeps_input
 def training_new():
-    street = _street()
+    street = current_street()
     form = TrainingForm(prefix="t")
-    form.shop_ids.choices = _shop_choices(street)
     if form.validate_on_submit():
-        try:
-            exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, form.shop_ids.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        with committing() as done:
+            shop_ids = exams.find_shops_by_lines(street.id, form.shops.data)
+            exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, shop_ids)
+        if not done.ok:
             return _page(street, training=form, status=400)
-        db.session.commit()
         flash("已记录培训", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, training=form, status=400)
@@ -89,19 +68,16 @@ def training_new():
 @bp.route("/exams/exam", methods=["POST"])
 @keeps_input
 def exam_new():
-    street = _street()
+    street = current_street()
     form = ExamForm(prefix="e")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             taken_at = datetime.combine(form.taken_on.data, time(12), tzinfo=get_zone(street.timezone))
             exams.record_exam(current_user, shop, taken_at, form.score.data, form.pass_mark.data or "60",
                               form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, exam=form, status=400)
-        db.session.commit()
         flash("已记录考试成绩", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, exam=form, status=400)
@@ -110,17 +86,14 @@ def exam_new():
 @bp.route("/exams/agreement", methods=["POST"])
 @keeps_input
 def agreement_new():
-    street = _street()
+    street = current_street()
     form = AgreementForm(prefix="a")
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             exams.record_agreement(current_user, shop, form.signed_on.data, form.signer.data, form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return _page(street, agreement=form, status=400)
-        db.session.commit()
         flash("已记录责任状", "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, agreement=form, status=400)

@@ -16,8 +16,8 @@ from ...extensions import db
 from ...models import Complaint, FundEntry, utcnow
 from ...services import fund
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
-from .ballots import admin_street
 
 
 class EntryForm(FlaskForm):
@@ -30,22 +30,15 @@ class PlainForm(FlaskForm):
     """Only the CSRF token."""
 
 
-def _street():
-    street = admin_street()
-    if street is None:
-        abort(404)
-    return street
-
-
 @bp.route("/fund", methods=["GET", "POST"])
 @keeps_input
 def fund_ledger():
-    street = _street()
+    street = current_street()
     form = EntryForm()
     status = 200
     if request.method == "POST" and form.validate():
         kind = request.form.get("kind")
-        try:
+        with committing() as done:
             if kind == "deposit":
                 fund.deposit(current_user, street, form.amount.data, form.note.data or "")
             elif kind == "payout":
@@ -53,16 +46,13 @@ def fund_ledger():
                 c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code,
                                                               Complaint.street_id == street.id))
                 if c is None:
-                    raise _NotFound(_("没有找到该查询码对应的本街投诉"))
+                    raise DomainError(_("没有找到该查询码对应的本街投诉"), code="complaint_not_found")
                 fund.pay_out(current_user, c, form.amount.data, form.note.data or "", utcnow())
             else:
                 abort(400)
-        except (DomainError, _NotFound) as e:
-            db.session.rollback()
-            flash(getattr(e, "message", str(e)), "danger")
+        if not done.ok:
             status = 400
         else:
-            db.session.commit()
             flash(_("已记账"), "success")
             return redirect(url_for("admin.fund_ledger"))
     totals = fund.totals(street.id)
@@ -72,29 +62,20 @@ def fund_ledger():
                            shop_name=fund.shop_name), status
 
 
-class _NotFound(Exception):
-    pass
-
-
 @bp.route("/fund/<int:entry_id>/<action>", methods=["POST"])
 def fund_action(entry_id: int, action: str):
-    street = _street()
-    entry = db.session.get(FundEntry, entry_id)
-    if entry is None or entry.street_id != street.id or action not in ("paid", "recovered", "refused"):
+    entry = get_or_404(FundEntry, entry_id)
+    if action not in ("paid", "recovered", "refused"):
         abort(404)
     if PlainForm().validate_on_submit():
-        try:
+        with committing() as done:
             if action == "paid":
                 fund.mark_paid(current_user, entry, utcnow())
             elif action == "recovered":
                 fund.recover(current_user, entry)
             else:
                 fund.recovery_refused(current_user, entry, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash({"paid": _("已登记支付"), "recovered": _("已登记追偿收回"),
                    "refused": _("已登记拒绝偿还，并记入该商户不良信用记录")}[action], "success")
     return redirect(url_for("admin.fund_ledger"))
@@ -104,7 +85,7 @@ def fund_action(entry_id: int, action: str):
 def fund_export():
     from ...exports import XLSX_MIMETYPE, attachment, xlsx_bytes
 
-    street = _street()
+    street = current_street()
     # No tracking codes in exports (K6: the code is half of the consumer's tracking secret).
     headers = ["时间（北京时间）", "类型", "金额（元）", "商户", "投诉编号", "应付日期", "追偿状态", "说明"]
     rows = [(to_local(e.at, street.timezone).replace(tzinfo=None), rules.FUND_LABELS[e.kind],

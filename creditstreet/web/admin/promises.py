@@ -8,13 +8,11 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from ...domain import promises as rules
-from ...domain.errors import DomainError
-from ...extensions import db
 from ...models import Commitment, CorrectionRequest, Shop, utcnow
 from ...services import commitments, disclosure
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
-from .ballots import admin_street
 
 
 class DeclareForm(FlaskForm):
@@ -30,16 +28,12 @@ class DecideForm(FlaskForm):
 
 
 def _commitment(commitment_id: int) -> Commitment:
-    c = db.session.get(Commitment, commitment_id)
-    street = admin_street()
-    if c is None or (current_user.street_id and c.shop.street_id != current_user.street_id) or street is None:
-        abort(404)
-    return c
+    return get_or_404(Commitment, commitment_id)
 
 
 @bp.route("/commitments")
 def commitments_queue():
-    street = admin_street()
+    street = current_street_or_none()
     rows = commitments.pending(street.id if street else None)
     return render_template("admin/commitments.html", rows=rows, labels=rules.COMMITMENT_LABELS,
                            status_labels=commitments.STATUS_LABELS, form=DecideForm(),
@@ -49,21 +43,16 @@ def commitments_queue():
 @bp.route("/shops/<int:shop_id>/commitments", methods=["GET", "POST"])
 @keeps_input
 def shop_commitments(shop_id: int):
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or (current_user.street_id and shop.street_id != current_user.street_id):
-        abort(404)
+    shop = get_or_404(Shop, shop_id)
     form = DeclareForm()
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with committing() as done:
                 commitments.declare(current_user, shop, {**form.data, "return_days": request.form.get("return_days")})
-            except DomainError as e:
-                db.session.rollback()
-                flash(e.message, "danger")
+            if not done.ok:
                 status = 400
             else:
-                db.session.commit()
                 flash(_("承诺已登记，待审核通过后公示"), "success")
                 return redirect(url_for("admin.shop_commitments", shop_id=shop.id))
         else:
@@ -81,16 +70,12 @@ def commitment_action(commitment_id: int, action: str):
     c = _commitment(commitment_id)
     form = DecideForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             if action == "notice":
                 commitments.give_notice(current_user, c, utcnow())
             else:
                 commitments.decide(current_user, c, action == "approve", form.note.data or "", utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash({"approve": _("已审核通过，承诺已公示"), "reject": _("已不予通过"),
                    "notice": _("已登记终止，公告期内承诺继续有效")}[action], "success")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/admin/")
@@ -102,48 +87,36 @@ def commitment_sign(commitment_id: int):
     """The printable A5 sign of an approved commitment, with a full QR code to the shop's page (P1)."""
     from ...exports import attachment
     from ...services import signs
-    from ..urls import public_url
+    from ..urls import shop_url
 
     c = _commitment(commitment_id)
     if c.status not in ("approved", "ending"):
         abort(404)
-    pdf = signs.sign_pdf(c, public_url("public.shop", shop_id=c.shop_id))
+    pdf = signs.sign_pdf(c, shop_url(c.shop))
     return attachment(pdf, f"承诺标识-{c.shop.name}.pdf", "application/pdf", f"commitment-{c.id}.pdf")
 
 
 @bp.route("/shops/<int:shop_id>/corrections", methods=["POST"])
 def correction_request(shop_id: int):
     """Record a shop's request to correct its public complaint figures (P4), on its behalf."""
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or (current_user.street_id and shop.street_id != current_user.street_id):
-        abort(404)
+    shop = get_or_404(Shop, shop_id)
     if DecideForm().validate_on_submit():
-        try:
+        with committing() as done:
             disclosure.request_correction(current_user, shop, request.form.get("reason", ""), utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("更正申请已登记"), "success")
     return redirect(url_for("admin.shop_commitments", shop_id=shop.id))
 
 
 @bp.route("/corrections/<int:request_id>/<action>", methods=["POST"])
 def correction_decide(request_id: int, action: str):
-    req = db.session.get(CorrectionRequest, request_id)
-    shop = db.session.get(Shop, req.shop_id) if req else None
-    if req is None or action not in ("grant", "reject") or (
-            current_user.street_id and shop.street_id != current_user.street_id):
+    req = get_or_404(CorrectionRequest, request_id)
+    if action not in ("grant", "reject"):
         abort(404)
     form = DecideForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             disclosure.decide_correction(current_user, req, action == "grant", form.note.data or "", utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("已处理更正申请"), "success")
     return redirect(url_for("admin.commitments_queue"))

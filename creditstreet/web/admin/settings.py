@@ -12,12 +12,13 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ...domain.errors import DomainError
 from ...domain.settings import LABELS
 from ...extensions import db
 from ...models import CalendarDay, utcnow
+from ...services import calendar as calendar_service
 from ...services import settings as settings_service
 from ..roles import keeps_input
+from ..scope import committing
 from . import bp
 
 EDITABLE = [k for k in LABELS if k != "version"]
@@ -55,18 +56,16 @@ def settings():
     if not g.get("redisplay_only") and form.validate_on_submit():
         typed = {k: unicodedata.normalize("NFKC", form[k].data).strip() for k in EDITABLE}  # ２／３ → 2/3
         changes = {k: v for k, v in typed.items() if v != current[k]}
-        try:
+        with committing(flash_error=False) as done:
             settings_service.update_settings(current_user, changes)
-        except DomainError as e:
-            db.session.rollback()
-            field_errors = getattr(e, "errors", None) or {}
+        if not done.ok:
+            field_errors = getattr(done.exception, "errors", None) or {}
             for key, message in field_errors.items():
                 if key in form:  # each error next to its field; the typed values stay in the form
                     form[key].errors = [*form[key].errors, message]
             shown = [k for k in field_errors if k in form]
-            flash(f"有 {len(shown)} 项设置无效，请按各项下方的提示修改" if shown else e.message, "danger")
+            flash(f"有 {len(shown)} 项设置无效，请按各项下方的提示修改" if shown else done.error, "danger")
             return _page(form, CalendarForm(formdata=None), 400)
-        db.session.commit()
         flash(f"已保存 {len(changes)} 项设置" if changes else "设置没有变化", "success")
         return redirect(url_for("admin.settings"))
     return _page(form, CalendarForm(formdata=None))
@@ -79,15 +78,11 @@ def settings_calendar():
     if not g.get("redisplay_only") and cal_form.validate_on_submit():
         kind = None if cal_form.kind.data == "clear" else cal_form.kind.data
         day: date = cal_form.day.data
-        try:
-            settings_service.set_calendar_day(current_user, day, kind, (cal_form.note.data or "").strip())
-            settings_service.work_calendar()  # validates the whole table (ValidationError)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}", "success")
+        with committing() as done:
+            summary = calendar_service.set_day(current_user, day, kind, (cal_form.note.data or "").strip())
+        if done.ok:
+            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}；"
+                  f"重算 {summary['items']} 件未办结事项的期限，新逾期 {len(summary['flagged'])} 件", "success")
             return redirect(url_for("admin.settings"))
     current = settings_service.rule_settings().to_mapping()
     return _page(_settings_form_class()(formdata=None, data=current), cal_form, 400)

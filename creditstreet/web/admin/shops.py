@@ -1,16 +1,16 @@
 """The admin's shop pages: list and search, add, edit, close (never delete, SPEC A2), ledger upload."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import Shop, Street
+from ...models import Shop
 from ...models.types import utcnow
 from ...services import shops
+from ...services.paging import paginate
 from ...services.ledger_io import read_rows
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404, is_city_wide
 from . import bp
 from .shop_forms import CloseShopForm, LedgerUploadForm, ShopForm
 
@@ -18,50 +18,31 @@ EDIT_FIELDS = ("name", "ownership", "industry", "house_number", "principal", "ph
                "licence_expires_on", "licence_no_expiry", "note")
 
 
-def _street() -> Street | None:
-    """The admin's street, else the first street (a one-street deployment)."""
-    if current_user.street_id:
-        street = db.session.get(Street, current_user.street_id)
-        if street is not None:
-            return street
-    return db.session.scalar(select(Street).order_by(Street.id).limit(1))
-
-
-def _shop_or_404(shop_id: int) -> Shop:
-    shop = db.session.get(Shop, shop_id)
-    street = _street()
-    if shop is None or street is None or shop.street_id != street.id:
-        abort(404)
-    return shop
-
-
 @bp.route("/shops")
 def shops_list():
-    street = _street()
+    street = current_street_or_none()
     query = request.args.get("q", "")
     status = request.args.get("status", "active")
-    found = shops.find_shops(street, query, status if status in ("active", "closed") else None) if street else []
-    return render_template("admin/shops.html", street=street, shops=found, q=query, status=status,
+    page = paginate(shops.shops_query(street, query, status if status in ("active", "closed") else None),
+                    request.args.get("page", type=int)) if street else None
+    return render_template("admin/shops.html", street=street, shops=page.items if page else [], page=page,
+                           q=query, status=status,
                            ownership_labels=shops.OWNERSHIP_LABELS)
 
 
 @bp.route("/shops/new", methods=["GET", "POST"])
 @keeps_input
 def shop_new():
-    street = _street()
+    street = current_street_or_none()
     if street is None:
         flash("请先导入台账，建立商业街", "warning")
         return redirect(url_for("admin.ledger_import"))
     form = ShopForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             fields = {name: getattr(form, name).data for name in EDIT_FIELDS}
             shop = shops.create_shop(current_user, street, form.uscc.data, **fields)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已添加商户：{shop.name}", "success")
             return redirect(url_for("admin.shops_list", q=shop.uscc))
     return render_template("admin/shop_form.html", form=form, shop=None)
@@ -70,17 +51,13 @@ def shop_new():
 @bp.route("/shops/<int:shop_id>", methods=["GET", "POST"])
 @keeps_input
 def shop_edit(shop_id: int):
-    shop = _shop_or_404(shop_id)
+    shop = get_or_404(Shop, shop_id)
     form = ShopForm(obj=shop)
     form.uscc.data = shop.uscc  # the code is the shop's identity: shown, never edited here
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shops.update_shop(current_user, shop, **{name: getattr(form, name).data for name in EDIT_FIELDS})
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash("已保存", "success")
             return redirect(url_for("admin.shop_edit", shop_id=shop.id))
     return render_template("admin/shop_form.html", form=form, shop=shop, close_form=CloseShopForm(formdata=None))
@@ -89,19 +66,15 @@ def shop_edit(shop_id: int):
 @bp.route("/shops/<int:shop_id>/close", methods=["GET", "POST"])
 @keeps_input
 def shop_close(shop_id: int):
-    shop = _shop_or_404(shop_id)
+    shop = get_or_404(Shop, shop_id)
     form = CloseShopForm()
     if request.method == "GET" and form.closed_on.data is None:
         # today on the street's clock (SPEC §3), not the server's UTC date
         form.closed_on.data = local_date(utcnow(), shop.street.timezone if shop.street else None)
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shops.close_shop(current_user, shop, form.closed_on.data, form.reason.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已关闭商户：{shop.name}（记录保留，不删除）", "success")
             return redirect(url_for("admin.shop_edit", shop_id=shop.id))
     return render_template("admin/shop_close.html", form=form, shop=shop)
@@ -110,23 +83,19 @@ def shop_close(shop_id: int):
 @bp.route("/shops/import", methods=["GET", "POST"])
 @keeps_input
 def ledger_import():
-    street = _street()
+    street = current_street_or_none()
     form = LedgerUploadForm()
-    if request.method == "GET":
+    if request.method == "GET" or not is_city_wide():
+        # A street admin imports into their own street; a city admin may name (or create) any (Y2).
         form.street_name.data = street.name if street else "城关××街"
     report = None
     if form.validate_on_submit():
         upload = form.ledger.data
-        try:
-            target, _ = shops.get_or_create_street(current_user, form.street_name.data)
+        with committing():
+            target = street if not is_city_wide() else shops.get_or_create_street(current_user,
+                                                                                  form.street_name.data)[0]
             rows = read_rows(upload.stream, upload.filename)
             report = shops.import_ledger(current_user, target, rows, dry_run=form.dry_run.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
             if report.dry_run:
                 db.session.rollback()
-            else:
-                db.session.commit()
     return render_template("admin/import.html", form=form, report=report)

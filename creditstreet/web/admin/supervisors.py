@@ -6,13 +6,13 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from ...domain.errors import DomainError
+from ...domain.errors import ValidationError
 from ...extensions import db
 from ...models import Shop, SupervisorConflict, User
 from ...services import ballots, exams
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
-from .ballots import admin_street
 
 
 class ConflictForm(FlaskForm):
@@ -28,7 +28,7 @@ class RemoveForm(FlaskForm):
 @bp.route("/supervisors/conflicts", methods=["GET", "POST"])
 @keeps_input
 def conflicts():
-    street = admin_street()
+    street = current_street_or_none()
     if street is None:
         abort(404)
     sups = db.session.scalars(select(User).where(User.role == "supervisor", User.street_id == street.id)
@@ -37,16 +37,15 @@ def conflicts():
     form.supervisor_id.choices = [(u.id, u.display_name) for u in sups]
     status = 200
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             shop = exams.find_shop(street.id, form.shop.data)
             sup = db.session.get(User, form.supervisor_id.data)
+            if sup is None or sup.role != "supervisor" or sup.street_id not in (None, street.id):
+                raise ValidationError("请选择本街或全市的监督员", code="supervisor_scope")
             ballots.declare_conflict(current_user, sup, shop, form.reason.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             status = 400
         else:
-            db.session.commit()
             flash("已登记利害关系，该监督员不能再对此商户投票", "success")
             return redirect(url_for("admin.conflicts"))
     rows = db.session.execute(
@@ -58,9 +57,7 @@ def conflicts():
 
 @bp.route("/supervisors/conflicts/<int:conflict_id>/remove", methods=["POST"])
 def conflict_remove(conflict_id: int):
-    row = db.session.get(SupervisorConflict, conflict_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(SupervisorConflict, conflict_id)
     if RemoveForm().validate_on_submit():
         ballots.remove_conflict(current_user, row)
         db.session.commit()

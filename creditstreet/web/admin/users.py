@@ -1,16 +1,16 @@
 """Admin: accounts — list, create, disable/enable, reset password (every change audited via services.accounts)."""
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import InspectorGroup, Street, User
 from ...services import accounts
 from ..roles import keeps_input
+from ..scope import committing, current_street, current_street_or_none, get_or_404, is_city_wide
 from . import bp
 
 ROLE_LABELS = {"inspector": "巡查员（工商所）", "supervisor": "消费者义务监督员", "admin": "管理员（创建专班）"}
@@ -20,6 +20,7 @@ class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     display_name = StringField("姓名", validators=[Length(max=60)])
     role = SelectField("角色", choices=list(ROLE_LABELS.items()))
+    street = SelectField("所属商业街", choices=[], validate_choice=False)  # checked by accounts.check_scope
     group_id = SelectField("巡查组（仅巡查员）", coerce=int, choices=[])
     password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired("请输入密码")])
 
@@ -33,43 +34,58 @@ class ToggleForm(FlaskForm):
     """Only the CSRF token: disable/enable buttons."""
 
 
-def _street_id() -> int | None:
-    return current_user.street_id or db.session.scalar(select(Street.id).order_by(Street.id).limit(1))
+def _street_choices() -> list[tuple[str, str]]:
+    """A street admin creates accounts on their own street; a city admin on any street or city-wide (Y2)."""
+    if not is_city_wide():
+        street = current_street()
+        return [(str(street.id), street.name)]
+    streets = db.session.scalars(select(Street).order_by(Street.name)).all()
+    return [("", "全市（市级管理员或全市监督员）")] + [(str(s.id), s.name) for s in streets]
 
 
 @bp.route("/users")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("admin/users.html", users=rows, roles=ROLE_LABELS, toggle=ToggleForm())
+    stmt = select(User).order_by(User.role, User.username)
+    if not is_city_wide():
+        stmt = stmt.where(User.street_id == current_user.street_id)
+    rows = db.session.scalars(stmt).all()
+    return render_template("admin/users.html", users=rows, roles={**ROLE_LABELS, "merchant": "商户账号"},
+                           toggle=ToggleForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @keeps_input
 def user_new():
     form = UserForm()
-    street_id = _street_id()
-    groups = db.session.scalars(select(InspectorGroup).where(InspectorGroup.street_id == street_id)
-                                .order_by(InspectorGroup.name)).all()
-    form.group_id.choices = [(0, "无")] + [(grp.id, grp.name) for grp in groups]
+    form.street.choices = _street_choices()
+    if not is_city_wide() or (request.method == "GET" and not form.street.data):
+        form.street.data = str(current_street().id) if current_street_or_none() else ""
+    street_id = int(form.street.data) if (form.street.data or "").isdigit() else None
+    if street_id is None and form.group_id.data:  # a city admin picking a group picks its street
+        group = db.session.get(InspectorGroup, form.group_id.data)
+        street_id = group.street_id if group else None
+    rows = db.session.execute(
+        select(InspectorGroup, Street.name).join(Street, Street.id == InspectorGroup.street_id)
+        .where(True if is_city_wide() else InspectorGroup.street_id == street_id)
+        .order_by(Street.name, InspectorGroup.name)).all()
+    form.group_id.choices = [(0, "无")] + [(grp.id, f"{name} {grp.name}" if is_city_wide() else grp.name)
+                                          for grp, name in rows]
     if not g.get("redisplay_only") and form.validate_on_submit():
-        try:
+        with committing() as done:
             user = accounts.create_user(
                 current_user, form.username.data, form.password.data, form.role.data,
                 (form.display_name.data or "").strip(), street_id=street_id,
                 group_id=(form.group_id.data or None) if form.role.data == "inspector" else None,
             )
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已创建账号 {user.username}", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
 
 def _user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
+    """The account, 404 when missing or (for a street admin) on another street or city-wide."""
+    return get_or_404(User, user_id)
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
@@ -102,13 +118,9 @@ def user_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordForm()
     if not g.get("redisplay_only") and form.validate_on_submit():
-        try:
+        with committing() as done:
             accounts.reset_password(current_user, user, form.password.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"已重置 {user.username} 的密码，其已记住的登录全部失效", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_password.html", form=form, user=user)

@@ -1,18 +1,17 @@
 """Admin: review consumer-warning drafts — approve (with edits and an expiry date) or dismiss (SPEC W1)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import ConsumerWarning, utcnow
 from ...services import warnings
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
-from .ballots import admin_street
 
 STATUS_LABELS = {"draft": "待审核", "approved": "已发布", "dismissed": "已撤下"}
 
@@ -29,7 +28,7 @@ class PlainForm(FlaskForm):
 
 @bp.route("/warnings")
 def warnings_list():
-    street = admin_street()
+    street = current_street_or_none()
     rows = db.session.scalars(select(ConsumerWarning).where(ConsumerWarning.street_id == street.id)
                               .order_by(ConsumerWarning.created_at.desc()).limit(200)).all() if street else []
     return render_template("admin/warnings.html", rows=rows, labels=STATUS_LABELS, plain=PlainForm())
@@ -47,20 +46,15 @@ def warnings_scan():
 @bp.route("/warnings/<int:warning_id>", methods=["GET", "POST"])
 @keeps_input
 def warning_review(warning_id: int):
-    w = db.session.get(ConsumerWarning, warning_id)
-    if w is None:
-        abort(404)
+    w = get_or_404(ConsumerWarning, warning_id)
     form = ApproveForm(obj=w if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             warnings.approve_warning(current_user, w, form.title.data, form.body.data, form.expires_on.data, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             status = 400
         else:
-            db.session.commit()
             flash("消费警示已发布到公示栏", "success")
             return redirect(url_for("admin.warnings_list"))
     elif request.method == "POST":
@@ -71,16 +65,10 @@ def warning_review(warning_id: int):
 
 @bp.route("/warnings/<int:warning_id>/dismiss", methods=["POST"])
 def warning_dismiss(warning_id: int):
-    w = db.session.get(ConsumerWarning, warning_id)
-    if w is None:
-        abort(404)
+    w = get_or_404(ConsumerWarning, warning_id)
     if PlainForm().validate_on_submit():
-        try:
+        with committing() as done:
             warnings.dismiss_warning(current_user, w, utcnow())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash("已撤下该消费警示", "success")
     return redirect(url_for("admin.warnings_list"))

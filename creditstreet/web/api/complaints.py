@@ -12,21 +12,26 @@ import json
 from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
-from ...domain.errors import DomainError
 from ...extensions import csrf, db, limiter
+from ...sqlite_mode import sqlite_reads_only, writes_late
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
 from ..public.routes import current_street
+from ..scope import committing, current_street
 from . import bp
 from .openapi import openapi_document
 
 NOT_FOUND = "未找到：查询码或手机号不正确，请核对后重试。"
-FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "title", "goods", "goods_category", "amount",
-          "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
+FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "trader_name", "trader_address", "title", "goods",
+          "goods_category", "amount", "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
 
 
-def _error(status: int, code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), status
+def _error(status: int, code: str, message: str, fields: dict | None = None):
+    """``{"error": {"code", "message"[, "fields": {field: message}]}}`` (every wrong field at once)."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify(error=body), status
 
 
 def public_json(c) -> dict:
@@ -52,6 +57,7 @@ def public_json(c) -> dict:
         "confirmed": v.confirmed_at is not None,
         "report_status": v.report_status,
         "report_decide_by": v.report_decide_by.isoformat() if v.report_decide_by else None,
+        **_deadline_view(c),
         "consumer_name": v.consumer_name,
         "consumer_phone": v.consumer_phone,
         "title": v.title,
@@ -59,10 +65,25 @@ def public_json(c) -> dict:
     }
 
 
+def _deadline_view(c) -> dict:
+    """暂定 and paused clocks (SPEC §3, K4), as the tracking page shows them."""
+    provisional = svc.calendar_warning(c)
+    return {
+        "deadline_provisional": bool(provisional),
+        "deadline_note": provisional or svc.pause_note(c) or None,
+        "paused": svc.open_pause(c) is not None,
+        "pauses": [{"reason": p.reason, "reason_label": svc.PAUSE_REASONS.get(p.reason, p.reason),
+                    "paused_on": p.paused_on.isoformat(),
+                    "resumed_on": p.resumed_on.isoformat() if p.resumed_on else None,
+                    "workdays": svc.pause_workdays(p)} for p in c.pauses],
+    }
+
+
 @bp.route("/complaints", methods=["POST"])
 @csrf.exempt
 @limiter.limit(form_limit)
 def create_complaint():
+    sqlite_reads_only(True)  # the reads begin deferred: the write lock waits for the first insert
     street = current_street()
     if street is None:
         return _error(503, "no_street", "系统尚未设置商业街")
@@ -76,13 +97,17 @@ def create_complaint():
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 60 or not key.isascii():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
-    try:
-        c, created = svc.file_complaint(None, street, data, _request_token(key, data), channel="api")
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        return _error(400, e.code, e.message)
-    out = public_json(c)
+    token = _request_token(key, data)
+
+    def file():
+        with committing(flash_error=False) as done:
+            c, created = svc.file_complaint(None, street, data, token, channel="api")
+            out = public_json(c)  # before the commit, which would expire the rows just written
+        return done, (out, created) if done.ok else (None, False)
+
+    done, (out, created) = writes_late(file)
+    if not done.ok:
+        return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
     out["track_url"] = url_for("public.track", _external=False)
     out["replayed"] = not created
     return jsonify(out), (201 if created else 200)

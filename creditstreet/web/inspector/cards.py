@@ -6,10 +6,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
-from ...domain.errors import DomainError
-from ...extensions import db
 from ...services import cards
 from ..roles import keeps_input
+from ..scope import committing
 from . import bp
 from .patrols import shop_or_404
 
@@ -30,16 +29,12 @@ def card_check_new(shop_id: int):
     if request.method == "GET":
         form.submission_token.data = secrets.token_urlsafe(24)
     if not g.get("redisplay_only") and form.validate_on_submit():
-        try:
+        with committing() as done:
             serial = cards.parse_serial(form.serial.data) if (form.serial.data or "").strip() else None
             check = cards.record_card_check(current_user, shop, serial, form.card_given.data == "yes",
                                             form.note.data or "",
                                             submission_token=form.submission_token.data or None)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             problem = cards.serial_problem(shop, check.serial)
             if problem:
                 flash(f"{problem}，已按未随货同行处理", "danger")

@@ -12,7 +12,6 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from ...domain import complaints as rules
-from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, Shop, Street, User
@@ -22,6 +21,7 @@ from ...services import fund
 from ...services import photos as photo_service
 from ..public.complaints import ComplaintForm, complaint_data, shop_choices
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
 
 
@@ -29,36 +29,34 @@ class IntakeForm(ComplaintForm):
     channel = SelectField("受理渠道", choices=[(c, svc.CHANNEL_LABELS[c]) for c in svc.INTAKE_CHANNELS])
 
 
-def _street() -> Street | None:
-    if current_user.street_id:
-        return db.session.get(Street, current_user.street_id)
-    return db.session.scalar(db.select(Street).order_by(Street.id).limit(1))
-
-
 def _get(cid: int) -> Complaint:
-    c = db.session.get(Complaint, cid)
-    if c is None or (current_user.role != "admin" and current_user.street_id not in (None, c.street_id)):
-        abort(404)
-    return c
+    return get_or_404(Complaint, cid)
 
 
 @bp.route("/complaints")
 def complaint_queue():
-    street = _street()
+    street = current_street()
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
     mine = request.args.get("mine") == "1"
     if status not in (None, *rules.STATE_LABELS) or kind not in (None, *svc.KIND_LABELS):
         abort(404)
-    rows = svc.queue(street.id if street else None, status=status, kind=kind,
-                     overdue_only=request.args.get("overdue") == "1", handler_id=current_user.id if mine else None)
+    from ...services.paging import paginate
+
+    page = paginate(svc.queue_query(street.id, status=status, kind=kind,
+                                    overdue_only=request.args.get("overdue") == "1",
+                                    handler_id=current_user.id if mine else None),
+                    request.args.get("page", type=int))
+    rows = page.items
     shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in rows})))}
-    today = local_date(utcnow(), street.timezone if street else None)
-    items = [svc.view_for(current_user, c, with_events=False) for c in rows]
-    return render_template("inspector/complaints.html", items=items, shops=shops, rules=rules, svc=svc,
+    today = local_date(utcnow(), street.timezone)
+    cal = svc.work_calendar()
+    items = [svc.view_for(current_user, c, with_events=False) for c in rows]  # K6: never the rows
+    return render_template("inspector/complaints.html", items=items, page=page, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            mine=mine, late={c.id: c.overdue or svc.is_item_overdue(c, today) for c in rows},
-                           warnings={c.id: svc.calendar_warning(c) for c in rows},
+                           warnings={c.id: svc.calendar_warning(c, cal) for c in rows},
+                           paused={c.id: svc.pause_note(c) for c in rows},
                            payouts=fund.unpaid_payouts_by_complaint([c.id for c in rows]))
 
 
@@ -135,10 +133,12 @@ ACTIONS = {
     "report_open_case": lambda u, c, f: svc.report_action(u, c, "open_case", f.get("note", "")),
     "report_decline": lambda u, c, f: svc.report_action(u, c, "decline", f.get("note", "")),
     "report_extend": lambda u, c, f: svc.report_action(u, c, "extend", f.get("note", "")),
+    "pause": lambda u, c, f: svc.pause_clock(u, c, f.get("pause_reason", "")),
+    "resume": lambda u, c, f: svc.resume_clock(u, c),
 }
 DONE = {"take": "已由您承办", "reassign": "已改派承办人", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
         "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
-        "report_extend": "举报决定期限已延长"}
+        "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延"}
 
 
 @bp.route("/complaints/<int:cid>/<action>", methods=["POST"])
@@ -149,12 +149,12 @@ def complaint_action(cid, action):
     c = _get(cid)
     if g.get("redisplay_only"):
         return _detail(c, None, request.form)
-    try:
+    with committing(flash_error=False) as done:
+        if action not in ("take", "reassign"):
+            svc.require_handler(current_user, c)  # K6: an inspector acts only on what they handle
         ACTIONS[action](current_user, c, request.form)
-        db.session.commit()
-    except DomainError as e:
-        db.session.rollback()
-        return _detail(db.session.get(Complaint, cid), e.message, request.form, 409)
+    if not done.ok:
+        return _detail(db.session.get(Complaint, cid), done.error, request.form, 409)
     flash(_(DONE[action]), "success")
     return redirect(url_for("inspector.complaint_detail", cid=cid))
 
@@ -162,9 +162,7 @@ def complaint_action(cid, action):
 @bp.route("/complaints/intake", methods=["GET", "POST"])
 @keeps_input
 def complaint_intake():
-    street = _street()
-    if street is None:
-        abort(404)
+    street = current_street()
     form = IntakeForm()
     error = None
     if request.method == "GET":
@@ -173,17 +171,14 @@ def complaint_intake():
         form.submission_token.data = svc.new_submission_token()
     searching = request.method == "POST" and "find_shop" in request.form
     if request.method == "POST" and not g.get("redisplay_only") and not searching and form.validate():
-        try:
+        with committing(flash_error=False) as done:
             uploads = [f.read() for f in request.files.getlist("photos") if f and f.filename]
             c, _created = svc.file_complaint(current_user, street, complaint_data(form), form.submission_token.data,
                                              channel=form.channel.data, photos=uploads)
-            db.session.commit()
-        except DomainError as e:
-            db.session.rollback()
-            error = e.message
-        else:
+        error = done.error
+        if done.ok:
             flash(_("已登记，查询码 %(code)s", code=c.tracking_code), "success")
             return redirect(url_for("inspector.complaint_detail", cid=c.id))
-    shops = shop_choices(form, street)
+    shops = shop_choices(form, street, city_wide=False)
     return render_template("inspector/complaint_intake.html", form=form, error=error, limits=svc.LIMITS,
                            searched=bool(form.shop_q.data), shops=shops, photo_mb=photo_service.max_photo_mb())

@@ -1,17 +1,17 @@
 """Special actions (专项检查, SPEC P3) and industry groups' peer findings (行业监督小组, SPEC P4)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
 
-from ...domain.errors import DomainError
 from ...extensions import db
 from ...models import TRADES, IndustryGroup, Patrol, PeerFinding, Shop, SpecialAction
 from ...services import patrols
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
-from .patrols import current_street, shop_or_404
+from .patrols import shop_or_404
 
 
 class ActionForm(FlaskForm):
@@ -38,14 +38,10 @@ def action_list():
     street = current_street()
     form = ActionForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             action = patrols.create_special_action(current_user, street.id, form.theme.data,
                                                    form.action_on.data, form.note.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             return redirect(url_for("inspector.action_show", action_id=action.id))
     elif request.method == "POST":
         flash("请填写主题和日期", "danger")
@@ -56,9 +52,7 @@ def action_list():
 
 @bp.route("/actions/<int:action_id>")
 def action_show(action_id: int):
-    action = db.session.get(SpecialAction, action_id)
-    if action is None or action.street_id != current_street().id:
-        abort(404)
+    action = get_or_404(SpecialAction, action_id)
     rows = db.session.execute(select(Patrol, Shop).join(Shop, Shop.id == Patrol.shop_id)
                               .where(Patrol.special_action_id == action.id)
                               .order_by(Patrol.patrolled_at)).all()
@@ -72,13 +66,8 @@ def industry_groups():
     if request.method == "POST":
         form = FlaskForm()
         if form.validate_on_submit():
-            try:
+            with committing() as done:
                 patrols.create_industry_group(current_user, street.id, request.form.get("trade", ""))
-            except DomainError as e:
-                db.session.rollback()
-                flash(e.message, "danger")
-            else:
-                db.session.commit()
         return redirect(url_for("inspector.industry_groups"))
     groups = db.session.scalars(select(IndustryGroup).where(IndustryGroup.street_id == street.id)
                                 .order_by(IndustryGroup.id)).all()
@@ -88,10 +77,7 @@ def industry_groups():
 
 
 def _group_or_404(group_id: int) -> IndustryGroup:
-    group = db.session.get(IndustryGroup, group_id)
-    if group is None or group.street_id != current_street().id:
-        abort(404)
-    return group
+    return get_or_404(IndustryGroup, group_id)
 
 
 @bp.route("/industry-groups/<int:group_id>", methods=["GET", "POST"])
@@ -104,30 +90,21 @@ def industry_group(group_id: int):
     form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in members]
     if request.method == "POST" and request.form.get("add_shop_id"):
         if FlaskForm().validate_on_submit():
-            try:
-                patrols.add_member(current_user, group, shop_or_404(int(request.form["add_shop_id"])))
-            except (DomainError, ValueError) as e:
-                db.session.rollback()
-                flash(getattr(e, "message", "商户无效"), "danger")
-            else:
-                db.session.commit()
+            with committing():
+                patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
                                         form.description.data, form.suggested_kind.data)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash("已登记互查发现，待巡查员确认", "success")
             return redirect(url_for("inspector.industry_group", group_id=group.id))
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
     others = db.session.scalars(select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
-                                .order_by(Shop.house_number)).all()
+                                .order_by(Shop.house_sort, Shop.id)).all()
     member_ids = {s.id for s in members}
     return render_template("inspector/patrol_group.html", group=group, members=members, form=form,
                            findings=findings, decide=DecideForm(), kind_labels=patrols.KIND_LABELS,
@@ -136,19 +113,15 @@ def industry_group(group_id: int):
 
 @bp.route("/findings/<int:finding_id>/<any(confirm, dismiss):decision>", methods=["POST"])
 def finding_decide(finding_id: int, decision: str):
-    finding = db.session.get(PeerFinding, finding_id) or abort(404)
+    finding = get_or_404(PeerFinding, finding_id)
     group = _group_or_404(finding.industry_group_id)
     form = DecideForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             if decision == "confirm":
                 patrols.confirm_peer_finding(current_user, finding, form.severity.data, form.legal_basis.data)
             else:
                 patrols.dismiss_peer_finding(current_user, finding, form.reason.data or "")
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+        if done.ok:
             flash("已确认为违法违章行为" if decision == "confirm" else "已驳回", "success")
     return redirect(url_for("inspector.industry_group", group_id=group.id))

@@ -1,19 +1,17 @@
 """Inspector: a shop's credit grade with its reasons and what would restore A (SPEC G3–G4)."""
-from flask import abort, render_template
+from flask import render_template
 
 from ...domain.grades import GRADE_LABELS
 from ...domain.stars import CRITERIA_LABELS
-from ...extensions import db
 from ...models import Shop, utcnow
 from ...services import grading
+from ..scope import get_or_404
 from . import bp
 
 
 @bp.route("/shops/<int:shop_id>/grade")
 def shop_grade(shop_id: int):
-    shop = db.session.get(Shop, shop_id)
-    if shop is None:
-        abort(404)
+    shop = get_or_404(Shop, shop_id)  # of the inspector's street only (issue 13 item 11)
     history = grading.shop_grade_history(shop.id)
     official = history[0] if history else None
     live = grading.grade_preview(shop, utcnow()) if shop.status == "active" else None

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField, RadioField, SelectField,
                      StringField, TextAreaField)
 
+from ...domain.inputs import db_id, query_int
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
@@ -16,25 +17,17 @@ from ...services import patrols
 from ...services import photos as photo_service
 from ...services.register import find_shops
 from ..roles import keeps_input
+from ..scope import committing, current_street, get_or_404
 from . import bp
 
 RESULT_CHOICES = [("pass", "合格"), ("fail", "不合格"), ("na", "未检查")]
 
 
-def current_street() -> Street:
-    """The inspector's street, else the first street (a one-street deployment); 404 if none."""
-    street = db.session.get(Street, current_user.street_id) if current_user.street_id else None
-    street = street or db.session.scalar(select(Street).order_by(Street.id).limit(1))
-    if street is None:
-        abort(404)
-    return street
+def shop_or_404(shop_id: object) -> Shop:
+    """A shop of the user's street (any street for a city admin, whose page then is on it); else 404.
 
-
-def shop_or_404(shop_id: int) -> Shop:
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.street_id != current_street().id:
-        abort(404)
-    return shop
+    ``shop_id`` may be typed text: one that is no database id (``domain.inputs.db_id``) is a 404."""
+    return get_or_404(Shop, db_id(shop_id))
 
 
 def street_today(street: Street):
@@ -53,6 +46,12 @@ class PatrolForm(FlaskForm):
     note = TextAreaField("巡查记录")
     photos = MultipleFileField("现场照片（可多张）")
     submission_token = HiddenField()
+
+
+# A failed item's rectification period, in working days (issue 17): rectify_licence, rectify_ledger, ...
+for _item in CHECKLIST:
+    setattr(PatrolForm, f"rectify_{_item}", StringField("整改期限（工作日，可不填）",
+                                                        render_kw={"inputmode": "numeric", "maxlength": 2}))
 
 
 class SeizureRow(Form):
@@ -87,7 +86,7 @@ def patrol_list():
 @keeps_input
 def patrol_new():
     street = current_street()
-    shop = shop_or_404(request.args.get("shop_id", type=int)) if request.args.get("shop_id") else None
+    shop = shop_or_404(request.args.get("shop_id", type=query_int)) if request.args.get("shop_id") else None
     if shop is None:
         return _shop_picker(street)
     form = PatrolForm()
@@ -99,21 +98,18 @@ def patrol_new():
     form.special_action_id.choices = [(0, "（无）")] + [(a.id, f"{a.action_on} {a.theme}") for a in actions]
     if request.method == "GET":
         form.group_id.data = current_user.group_id or 0
-        form.special_action_id.data = request.args.get("action", type=int) or 0
+        form.special_action_id.data = request.args.get("action", type=query_int) or 0
         form.submission_token.data = secrets.token_urlsafe(24)
     if not g.get("redisplay_only") and form.validate_on_submit():
         group = db.session.get(InspectorGroup, form.group_id.data) if form.group_id.data else None
         action = db.session.get(SpecialAction, form.special_action_id.data) if form.special_action_id.data else None
-        try:
+        with committing() as done:
             patrol = patrols.record_patrol(
                 current_user, shop, group, {item: getattr(form, item).data for item in CHECKLIST},
                 form.note.data or "", request.files.getlist(form.photos.name), action,
-                form.submission_token.data or None)
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
-        else:
-            db.session.commit()
+                form.submission_token.data or None, all_items_pass=bool(request.form.get("all_pass")),
+                rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
+        if done.ok:
             flash("巡查记录已保存", "success")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
@@ -137,12 +133,12 @@ def _shop_picker(street: Street):
         shops = find_shops(street.id, q)[:30]
     flags = patrols.licence_flags(shops, street_today(street))
     return render_template("inspector/patrol_pick.html", shops=shops, q=q, house=house, flags=flags,
-                           error=error, action=request.args.get("action", type=int))
+                           error=error, action=request.args.get("action", type=query_int))
 
 
 @bp.route("/patrols/<int:patrol_id>")
 def patrol_show(patrol_id: int):
-    patrol = db.session.get(Patrol, patrol_id) or abort(404)
+    patrol = get_or_404(Patrol, patrol_id)
     shop = shop_or_404(patrol.shop_id)
     photos = db.session.scalars(select(Photo.id).where(Photo.patrol_id == patrol.id)).all()
     group = db.session.get(InspectorGroup, patrol.group_id) if patrol.group_id else None
@@ -151,7 +147,8 @@ def patrol_show(patrol_id: int):
                            group=group, action=action, items=CHECKLIST,
                            labels=patrols.CHECKLIST_LABELS, results=patrols.RESULT_LABELS,
                            failed=patrols.failed_items(patrol), kind_labels=patrols.KIND_LABELS,
-                           severity_labels=patrols.SEVERITY_LABELS)
+                           severity_labels=patrols.SEVERITY_LABELS,
+                           rectifications=patrols.for_patrol(patrol))
 
 
 @bp.route("/photos/<int:photo_id>")
@@ -177,22 +174,20 @@ def violation_new(shop_id: int):
             form.kind.data = patrols.KIND_FOR_ITEM[item]
     patrol = None
     if (form.patrol_id.data or "").isdigit():
-        patrol = db.session.get(Patrol, int(form.patrol_id.data))
+        patrol = db.session.get(Patrol, db_id(form.patrol_id.data) or 0)
         if patrol is None or patrol.shop_id != shop.id:
             abort(404)
     if not g.get("redisplay_only") and form.validate_on_submit():
         rows = [(r.goods.data, r.quantity.data, r.unit.data) for r in form.seizures]
-        try:
+        with committing(flash_error=False) as done:
             patrols.raise_violation(current_user, shop, patrol, form.severity.data, form.kind.data,
                                     form.legal_basis.data, form.description.data, form.penalty.data,
                                     form.fine_yuan.data, rows, form.checklist_item.data or None,
                                     submission_token=form.submission_token.data or None)
-        except DomainError as e:
-            db.session.rollback()
-            if e.code != "item_has_violation":  # shown below with a link to the earlier one
-                flash(e.message, "danger")
+        if not done.ok:
+            if done.code != "item_has_violation":  # shown below with a link to the earlier one
+                flash(done.error, "danger")
         else:
-            db.session.commit()
             flash("违法违章行为已登记", "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
     elif request.method == "POST" and not g.get("redisplay_only"):

@@ -5,12 +5,12 @@ from flask_wtf import FlaskForm
 
 from ...domain.errors import DomainError
 from ...domain.time import Quarter, quarter_of
-from ...extensions import db
 from ...models import utcnow
 from ...services import patrol_plan
 from ...services.patrols import licence_flags
+from ..scope import committing, current_street
 from . import bp
-from .patrols import current_street, street_today
+from .patrols import street_today
 
 
 def _quarter_arg(street) -> Quarter:
@@ -27,13 +27,9 @@ def plan():
     form = FlaskForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with committing() as done:
                 patrol_plan.create_plan(current_user, street, quarter)
-            except DomainError as e:
-                db.session.rollback()
-                flash(e.message, "danger")
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(f"{quarter.label_zh}巡查计划已随机抽取", "success")
         return redirect(url_for("inspector.plan", quarter=str(quarter)))
     current = patrol_plan.plan_for(street, quarter)

@@ -5,19 +5,22 @@ from flask import render_template, request
 
 from ...exports import XLSX_MIMETYPE, attachment, xlsx_bytes
 from ...services import register
+from ...services.paging import paginate
 from ...services.patrols import licence_flags
 from . import bp
-from .patrols import current_street, shop_or_404, street_today
+from ..scope import current_street
+from .patrols import shop_or_404, street_today
 
 
 @bp.route("/shops")
 def shop_list():
     street = current_street()
     q = request.args.get("q", "")
-    shops = register.find_shops(street.id, q, include_closed=request.args.get("closed") == "1")
-    return render_template("inspector/shop_list.html", shops=shops, q=q,
-                           flags=licence_flags(shops, street_today(street)),
-                           grades=register.latest_grades([s.id for s in shops]))
+    page = paginate(register.shops_query(street.id, q, include_closed=request.args.get("closed") == "1"),
+                    request.args.get("page", type=int))
+    return render_template("inspector/shop_list.html", shops=page.items, page=page, q=q,
+                           flags=licence_flags(page.items, street_today(street)),
+                           grades=register.latest_grades([s.id for s in page.items]))
 
 
 def _date_arg(name: str) -> date | None:

@@ -2,11 +2,16 @@
 from flask import render_template, request
 
 from ...domain.errors import DomainError
+from ...extensions import limiter
 from ...services import cards
-from . import bp
+from . import street_route
+
+#: Serials are sequential: a consumer checks a few cards, a script would walk a printed range.
+VERIFY_LIMIT = "30 per minute; 300 per hour"
 
 
-@bp.route("/cards/verify")
+@street_route("/cards/verify")
+@limiter.limit(VERIFY_LIMIT)
 def card_verify():
     raw = request.args.get("serial", "")
     result, error = None, None

@@ -27,7 +27,7 @@ def _street_arg() -> Street | None:
 @bp.route("/open-data/")
 def open_data_index():
     streets = list(db.session.scalars(select(Street).order_by(Street.id)))
-    today = local_date(utcnow(), streets[0].timezone if streets else None)
+    today = local_date(utcnow(), None)  # the city's date (Asia/Shanghai), whichever street
     return render_template("public/open_data.html", streets=streets, datasets=open_data.DATASETS,
                            licence=open_data.LICENCE, today=today)
 

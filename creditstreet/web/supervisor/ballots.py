@@ -1,5 +1,6 @@
 """Voting screens: the open quarter, one shop per screen, own ballots only (SPEC S1, CASES K-07)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...domain.errors import DomainError
@@ -8,6 +9,7 @@ from ...extensions import db
 from ...models import Ballot, Shop, utcnow
 from ...services import ballots
 from ..roles import keeps_input
+from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
 from .forms import VoteForm
 
@@ -20,32 +22,42 @@ def now():
 def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
-    todo, done = ballots.shops_to_vote(current_user, quarter) if quarter else ([], [])
+    street = current_street_or_none()
+    todo, done = ballots.shops_to_vote(current_user, quarter, street.id if street else None) if quarter else ([], [])
     window = ballots.window_dates(quarter) if quarter else None
-    return dict(quarter=quarter, todo=todo, done=done, window=window,
+    query = (request.args.get("q") or "").strip()[:40]
+    street_id = street.id if street else None
+    found = ballots.find_ballot_shops(current_user, quarter, query, street_id) if quarter and query else []
+    return dict(quarter=quarter, todo=todo, done=done, window=window, query=query, found=found, street_id=street_id,
                 closed_message=None if quarter else ballots.closed_message(at))
 
 
 @bp.route("/vote")
 def vote_next():
+    """The first shop still to vote on; with ``after=<shop id>`` the next one after it (skip)."""
     ctx = _home_context()
     if ctx["quarter"] is None:
         flash(ctx["closed_message"], "warning")
         return redirect(url_for("supervisor.home"))
     if not ctx["todo"]:
-        flash("本季度所有商户都已投票，谢谢！", "success")
+        flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
-    return redirect(url_for("supervisor.vote", shop_id=ctx["todo"][0].id))
+    after = request.args.get("after", type=int)
+    shop = ballots.next_to_vote(current_user, ctx["quarter"], after, ctx["street_id"])
+    if shop is None:  # the skipped shop is the only one left
+        flash(_("没有其他待投票的商户了"), "info")
+        return redirect(url_for("supervisor.vote", shop_id=after))
+    return redirect(url_for("supervisor.vote", shop_id=shop.id))
 
 
 @bp.route("/vote/<int:shop_id>", methods=["GET", "POST"])
 @keeps_input
 def vote(shop_id: int):
-    shop = db.session.get(Shop, shop_id)
-    if shop is None or shop.street_id != current_user.street_id:
-        abort(404)
+    shop = get_or_404(Shop, shop_id)  # a street supervisor votes on the own street; a city-wide one on any
     ctx = _home_context()
     quarter = ctx["quarter"]
+    if quarter is not None and not ballots.on_ballot_list(shop, quarter):
+        abort(404)  # not in business in the quarter (SPEC G1), or closed: not on the ballot list
     existing = None
     if quarter is not None:
         existing = db.session.scalar(db.select(Ballot).filter_by(
@@ -61,21 +73,18 @@ def vote(shop_id: int):
         for c in CRITERIA:
             getattr(form, c).data = "1" if getattr(existing, c) else "0"
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             if quarter is None:
                 raise DomainError(ctx["closed_message"], code="ballot_window_closed")
             ballots.cast_ballot(current_user, shop, quarter, {c: getattr(form, c).data for c in CRITERIA}, now())
-        except DomainError as e:
-            db.session.rollback()
-            flash(e.message, "danger")
+        if not done.ok:
             return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                                    blocked=blocked, **ctx), 400
-        db.session.commit()
         flash(f"已保存对{shop.name}的投票", "success")
-        todo, _ = ballots.shops_to_vote(current_user, quarter)
-        if todo:
-            return redirect(url_for("supervisor.vote", shop_id=todo[0].id))
-        flash("本季度所有商户都已投票，谢谢！", "success")
+        following = ballots.next_to_vote(current_user, quarter, shop.id, ctx["street_id"])
+        if following is not None:
+            return redirect(url_for("supervisor.vote", shop_id=following.id))
+        flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
     if request.method == "POST" and form.errors and not form.csrf_token.errors:
         flash("请为每一项选择“是”或“否”", "danger")

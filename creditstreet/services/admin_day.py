@@ -1,0 +1,83 @@
+"""The admin landing page's figures of the day (issue 17, Admins), per street or city-wide.
+
+``day_figures(street_ids, now)``: complaints received today, items overdue, deadlines falling due
+this week (today to Sunday) that are not yet overdue, and open rectifications. "Today" and "this
+week" are local dates in each street's zone (SPEC §3); deadlines follow K4 (the same conditions as
+the daily overdue flag, paused clocks excluded).
+
+Open rectifications come from the patrol rectification model (issue 17, Inspectors) when it is
+installed: ``open_rectifications`` looks for it and answers None while it is not, and the page
+then says so instead of showing a number.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from ..domain.time import as_utc, local_date, local_midnight
+from ..extensions import db
+from ..models import Complaint, Street
+from ..models.types import utcnow
+from .complaints.deadlines import _late_conditions, _paused_now
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """Counts for one landing page; ``rectifications`` is None when that feature is not installed."""
+
+    today: date
+    new_today: int
+    overdue: int
+    due_this_week: int
+    rectifications: int | None
+
+
+def _streets(street_ids: list[int] | None) -> list[Street]:
+    stmt = select(Street).order_by(Street.id)
+    if street_ids is not None:
+        stmt = stmt.where(Street.id.in_(street_ids))
+    return list(db.session.scalars(stmt))
+
+
+def _due_between(first: date, last: date):
+    """SQL: an open deadline (K4, the next one of the item) falls in [first, last] and its clock runs."""
+    running = ~_paused_now()
+    return and_(running, or_(
+        and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by.between(first, last)),
+        and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by.between(first, last)),
+        and_(Complaint.report_status == "received", Complaint.report_decide_by.between(first, last))))
+
+
+def open_rectifications(street_ids: list[int]) -> int | None:
+    """Open rectifications of the streets' shops, or None while no rectification model exists."""
+    from .. import models
+
+    model = getattr(models, "Rectification", None)
+    if model is None or not hasattr(model, "closed_at"):
+        return None
+    from ..models import Shop
+
+    stmt = select(func.count()).select_from(model).join(Shop, Shop.id == model.shop_id).where(
+        model.closed_at.is_(None), Shop.street_id.in_(street_ids))
+    return db.session.scalar(stmt) or 0
+
+
+def day_figures(street_ids: list[int] | None = None, now: datetime | None = None) -> DayFigures:
+    """The figures of ``now``'s local day for the streets (None: every street)."""
+    now = as_utc(now or utcnow())
+    streets = _streets(street_ids)
+    new = overdue = due = 0
+    today = None
+    for street in streets:
+        tz = street.timezone
+        today = local_date(now, tz)
+        start = local_midnight(today, tz)
+        end = local_midnight(today + timedelta(days=1), tz)
+        sunday = today + timedelta(days=6 - today.weekday())
+        mine = Complaint.street_id == street.id
+        new += db.session.scalar(select(func.count(Complaint.id)).where(
+            mine, Complaint.received_at >= as_utc(start), Complaint.received_at < as_utc(end))) or 0
+        overdue += db.session.scalar(select(func.count(Complaint.id)).where(mine, or_(*_late_conditions(today)))) or 0
+        due += db.session.scalar(select(func.count(Complaint.id)).where(mine, _due_between(today, sunday))) or 0
+    rect = open_rectifications([s.id for s in streets]) if streets else None
+    return DayFigures(today or local_date(now, "Asia/Shanghai"), new, overdue, due, rect)

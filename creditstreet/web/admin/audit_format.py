@@ -1,0 +1,141 @@
+"""How the audit log reads (issue 17, Admins): labels instead of raw keys and codes, money in yuan,
+local times in the street's zone, operators by name.
+
+Pure presentation: ``describe(entry_dict, ...)`` turns a stored before/after dict into (label, text)
+lines; nothing here reads the request or writes. The stored entries stay as they are (SPEC A1).
+"""
+import re
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from ...domain import complaints as complaint_rules
+
+#: Labels for keys the services snapshot that the base table (audit.FIELD_LABELS) lacks.
+MORE_FIELD_LABELS = {
+    "carries_report": "同时举报", "subject": "投诉事项", "refusal_reason": "不予受理理由", "remedy": "调解方式",
+    "refused_mediation": "商户拒绝调解", "handler_id": "承办人", "decide_by": "受理决定期限", "mediate_by": "调解期限",
+    "overdue": "已超期", "reopened_count": "重新打开次数", "report_status": "举报核查状态",
+    "report_decide_by": "举报立案决定期限", "report_extended": "举报核查已延期", "complaint_id": "投诉编号",
+    "card_check_id": "查验编号", "withdrawn_at": "撤回时间", "void_at": "作废时间", "repaired_at": "信用修复时间",
+    "declared_by": "申报人", "requested_by": "申请人", "actor_id": "操作人", "recorded_by": "记录人",
+    "amount_fen": "金额", "fine_fen": "罚款", "money_recovered_fen": "挽回经济损失", "balance_fen": "余额",
+    "must_change_password": "须修改密码", "session_epoch": "登录版本", "started_at": "开始时间", "ended_at": "结束时间",
+    "paused_at": "中止时间", "resumed_at": "恢复时间", "legal_basis": "法律依据", "penalty": "处罚",
+    "consumer_name": "投诉人姓名", "consumer_phone": "投诉人电话", "goods": "商品或服务", "demand": "诉求",
+    "card_given": "信誉卡随货同行", "consequence": "处理", "criteria": "达标项目", "grade": "等级", "as_of": "评定时点",
+    "done": "已完成", "finished_at": "完成时间", "quorum": "有效票数", "ballots": "票数",
+}
+#: Keys whose value is a user id: shown as the user's name.
+USER_KEYS = {"handler_id", "decided_by", "confirmed_by", "declared_by", "requested_by", "actor_id", "recorded_by",
+             "assigned_to", "supervisor_id", "user_id", "created_by"}
+#: Coded values, per key.
+VALUE_LABELS = {
+    "status": {"active": "营业", "closed": "已关闭", "proposed": "待确认",
+               "confirmed": "已确认", "revoked": "已撤销", "pending": "待审核", "approved": "已批准",
+               "rejected": "已驳回", "upheld": "成立", "dismissed": "已驳回", "draft": "草稿"},
+    "report_status": complaint_rules.REPORT_STATE_LABELS,
+    "outcome": complaint_rules.OUTCOMES,
+    "refusal_reason": complaint_rules.REFUSAL_REASONS,
+    "kind": {"complaint": "投诉", "report": "举报", "inquiry": "咨询", "general": "一般", "serious": "严重",
+             "yellow_card": "黄牌警告", "verbal_warning": "口头警告", "complaint_at_fault": "投诉中经查商家有责",
+             "complaint_fault": "投诉中经查商家有责", "refused_mediation": "拒绝调解"},
+    "severity": {"general": "一般", "serious": "严重"},
+    "role": {"inspector": "巡查员", "supervisor": "义务监督员", "admin": "管理员", "merchant": "商户账号"},
+    "channel": {"online": "网上投诉", "hotline": "热线电话", "box": "投诉箱", "walk_in": "来访",
+                "transfer_12315": "12315平台转办", "api": "接口"},
+    "subject": {"": "一般投诉", "broken_commitment": "承诺未兑现"},
+    "ownership": {"state": "国有", "collective": "集体", "private": "私营", "individual": "个体工商户"},
+    "consequence": {"none": "无", "verbal_warning": "口头警告", "yellow_card": "黄牌警告"},
+    "trigger": {"admin": "管理员", "cli": "命令行", "scheduler": "定时任务", "demo": "演示数据", "finalize": "计入迟到选票"},
+}
+#: Coded values that read differently on one kind of object.
+ENTITY_VALUE_LABELS = {"complaint": {"status": complaint_rules.STATE_LABELS}}
+#: Operators that are not accounts.
+OPERATOR_LABELS = {"consumer": "消费者", "system": "系统", "anonymous": "匿名"}
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+
+
+def field_name(key: str, base: dict) -> str:
+    """The label of ``key``: the base table first, then ours, else the key itself. Money keys say 元."""
+    label = base.get(key) or MORE_FIELD_LABELS.get(key) or key
+    if key.endswith("_fen"):
+        label = label.replace("（分）", "") + "（元）"
+    return label
+
+
+def local_instant(value: str | datetime, zone: ZoneInfo) -> str | None:
+    """An ISO instant (naive = UTC, as stored) as local "YYYY-MM-DD HH:MM"; None if not an instant."""
+    if isinstance(value, datetime):
+        at = value
+    elif isinstance(value, str) and _ISO_INSTANT.match(value.strip()):
+        try:
+            at = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def value_text(key: str, value, zone: ZoneInfo, users: dict[int, str], entity: str = "") -> str:
+    """One stored value as a reader wants it (SPEC A1 entries stay raw; this is only the view)."""
+    labels = ENTITY_VALUE_LABELS.get(entity, {}).get(key) or VALUE_LABELS.get(key)
+    if labels is not None and isinstance(value, str) and value in labels:
+        return labels[value]
+    if value is None or value == "":
+        return "—" if value is None else "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith("_fen") and isinstance(value, (int, float, Decimal, str)) and str(value).lstrip("-").isdigit():
+        return f"{Decimal(int(value)) / 100:.2f}"
+    if key in USER_KEYS and str(value).isdigit():
+        return users.get(int(value), f"#{value}")
+    if key == "remedy" and isinstance(value, str):
+        return "、".join(complaint_rules.REMEDIES.get(v, v) for v in value.split(","))
+    if isinstance(value, (list, tuple)):
+        return "、".join(value_text(key, v, zone, users) for v in value) or "（无）"
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {value_text(str(k), v, zone, users)}" for k, v in value.items())
+    instant = local_instant(value, zone)
+    if instant is not None:
+        return instant
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date.fromisoformat(value).isoformat()
+    return str(value)
+
+
+def describe(d, base_labels: dict, zone: ZoneInfo, users: dict[int, str], entity: str = "") -> list[tuple[str, str]]:
+    """A before/after dict as (label, text) lines in key order; a non-dict value is one line."""
+    if d is None:
+        return []
+    if not isinstance(d, dict):
+        return [("", str(d))]
+    return [(field_name(str(k), base_labels), value_text(str(k), v, zone, users, entity))
+            for k, v in sorted(d.items())]
+
+
+def operator(actor_label: str, actor_id: int | None, users: dict[int, str]) -> str:
+    """The operator's name: an account's display name (username); consumer/system in Chinese."""
+    if actor_id is not None and actor_id in users:
+        return users[actor_id]
+    head, _, tail = (actor_label or "").partition(":")
+    name = OPERATOR_LABELS.get(head)
+    if name is None:
+        return actor_label or "—"
+    return f"{name}（{VALUE_LABELS['trigger'].get(tail, tail)}）" if tail else name
+
+
+def user_ids(entries) -> set[int]:
+    """Every user id an entry names: its actor and the user-id fields of before/after."""
+    out = set()
+    for e in entries:
+        if e.actor_id is not None:
+            out.add(e.actor_id)
+        for d in (e.before, e.after):
+            if isinstance(d, dict):
+                out.update(int(v) for k, v in d.items() if k in USER_KEYS and str(v).isdigit())
+    return out

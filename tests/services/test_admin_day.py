@@ -1,0 +1,68 @@
+"""The admin landing page's figures (issue 17, Admins), worked by hand.
+
+Now: Wed 2026-09-02 10:00 in Shanghai; this week runs to Sun 2026-09-06.
+"""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from creditstreet.extensions import db
+from creditstreet.services import admin_day
+from creditstreet.services import complaints as svc
+
+from .. import factories
+
+CST = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 9, 2, 10, tzinfo=CST)
+
+
+_n = iter(range(10, 99))
+
+
+def _complaint(street, shop, received, **fields):
+    n = next(_n)  # a different phone each: the same content from one phone would be one complaint (K7)
+    data = {"kind": "complaint", "shop_id": shop.id, "description": f"买的鞋子开胶了，要求退货（第{n}双）",
+            "consumer_phone": f"138001380{n}", "consumer_name": "王小明", "amount": "199"}
+    c, _ = svc.file_complaint(None, street, data, None, now=received)
+    for k, v in fields.items():
+        setattr(c, k, v)
+    db.session.flush()
+    return c
+
+
+def test_new_overdue_and_due_this_week(app, street):
+    shop = factories.make_shop(street)
+    other_street = factories.make_street(name="另一条街")
+    other_shop = factories.make_shop(other_street)
+    _complaint(street, shop, datetime(2026, 9, 2, 9, tzinfo=CST), decide_by=date(2026, 9, 11))  # new today
+    _complaint(street, shop, datetime(2026, 9, 1, 23, 59, tzinfo=CST), decide_by=date(2026, 9, 10))  # yesterday
+    _complaint(street, shop, datetime(2026, 8, 20, 9, tzinfo=CST), decide_by=date(2026, 9, 1))  # overdue
+    for due in (date(2026, 9, 2), date(2026, 9, 4), date(2026, 9, 6), date(2026, 9, 7)):  # today, Fri, Sun, Mon
+        _complaint(street, shop, datetime(2026, 8, 1, 9, tzinfo=CST), status="accepted", mediate_by=due)
+    _complaint(street, shop, datetime(2026, 8, 1, 9, tzinfo=CST), status="closed", mediate_by=date(2026, 9, 3))
+    _complaint(other_street, other_shop, datetime(2026, 9, 2, 9, tzinfo=CST), decide_by=date(2026, 9, 1))
+    figures = admin_day.day_figures([street.id], NOW)
+    assert (figures.today, figures.new_today, figures.overdue, figures.due_this_week) == (date(2026, 9, 2), 1, 1, 3)
+    city = admin_day.day_figures(None, NOW)  # a city admin: both streets
+    assert (city.new_today, city.overdue) == (2, 2)
+
+
+def test_the_landing_page_shows_the_figures(client, login_as, street):
+    login_as("admin")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert 'id="day-figures"' in html and 'id="fig-new">0<' in html and 'id="fig-overdue">0<' in html
+    assert 'id="fig-rect"' in html
+
+
+def test_open_rectifications_are_counted(app, street):
+    """Two rectifications ordered on a patrol of this street, one closed by a re-inspection: 1 open."""
+    from creditstreet.models import Patrol, Rectification
+
+    shop = factories.make_shop(street)
+    patrol = Patrol(shop_id=shop.id, patrolled_at=datetime(2026, 8, 20, 9, tzinfo=CST))
+    db.session.add(patrol)
+    db.session.flush()
+    for item, closed in (("prices", None), ("ledger", datetime(2026, 8, 30, 9, tzinfo=CST))):
+        db.session.add(Rectification(patrol_id=patrol.id, shop_id=shop.id, checklist_item=item, workdays=5,
+                                     due_on=date(2026, 8, 27), closed_at=closed))
+    db.session.flush()
+    assert admin_day.day_figures([street.id], NOW).rectifications == 1
