@@ -38,9 +38,9 @@ def planted(app, db, street):
     shop = factories.make_shop(street)
     handler = factories.make_user("inspector", username="k6-handler", street=street)
     items = []
-    for text, _secret in CORPUS:
+    for i, (text, _secret) in enumerate(CORPUS):
         data = {"kind": "complaint", "shop_id": shop.id, "title": text if len(text) <= 20 else "",
-                "goods": text if len(text) <= 60 else "", "description": "经过：" + text,
+                "goods": text if len(text) <= 60 else "", "description": f"经过{i}：" + text,
                 "demand": "诉求：" + text, "consumer_name": CONSUMER_NAME, "consumer_phone": PHONE}
         c, _ = svc.file_complaint(None, street, data, None)
         svc.accept_complaint(handler, c)
