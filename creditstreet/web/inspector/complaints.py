@@ -88,7 +88,6 @@ def _inspectors(c: Complaint) -> list[User]:
         (User.street_id == c.street_id) | User.street_id.is_(None)).order_by(User.display_name, User.id)))
 
 
-def _photo_ids(c: Complaint) -> list[int]:
 def _trader_candidates(c: Complaint, street) -> list:
     """Shops that may be the free-text trader (by name, then by house number); only while unmatched."""
     if c.shop_id is not None or not c.trader_name or street is None:
@@ -99,6 +98,7 @@ def _trader_candidates(c: Complaint, street) -> list:
     return found[:20]
 
 
+def _photo_ids(c: Complaint) -> list[int]:
     from ...models import Photo
 
     return list(db.session.scalars(db.select(Photo.id).where(Photo.complaint_id == c.id).order_by(Photo.id)))
