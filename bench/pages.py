@@ -169,6 +169,8 @@ def ids_from_data(db) -> dict[str, object]:
         "year": 2023,
         "code": one("SELECT tracking_code FROM complaints WHERE street_id = 1 ORDER BY id DESC LIMIT 1"),
         "slug": "s1",
+        "street": "s1",
+        "job_id": one("SELECT min(id) FROM print_jobs"),
         "street_slug": "s1",
         "name": "shops",
         "fmt": "xlsx",

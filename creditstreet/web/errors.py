@@ -1,5 +1,6 @@
 """Chinese error pages for 400/403/404/413/429/500 and the friendly expired-form path (CASES K-09, K-13)."""
 from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -7,14 +8,14 @@ from ..extensions import db
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
-    401: ("请先登录", "请先登录后再操作。"),
-    400: ("请求有误", "提交的内容无法处理，请返回后重试。"),
-    403: ("无权访问", "您的账号没有权限访问此页面。"),
-    404: ("页面不存在", "您要找的页面不存在或已被移除。"),
-    405: ("请求方式不支持", "此页面不支持该操作。"),
-    413: ("内容过大", "照片过大：上传的内容合计最大{max_mb}MB（每张照片最大{photo_mb}MB，最多5张），请压缩照片后重试。"),
-    429: ("操作过于频繁", "您的操作过于频繁，请稍后再试。"),
-    500: ("系统出错", "系统暂时出错，您填写的内容未丢失，请返回后重试。"),
+    401: (_l("请先登录"), _l("请先登录后再操作。")),
+    400: (_l("请求有误"), _l("提交的内容无法处理，请返回后重试。")),
+    403: (_l("无权访问"), _l("您的账号没有权限访问此页面。")),
+    404: (_l("页面不存在"), _l("您要找的页面不存在或已被移除。")),
+    405: (_l("请求方式不支持"), _l("此页面不支持该操作。")),
+    413: (_l("内容过大"), _l("照片过大：上传的内容合计最大{max_mb}MB（每张照片最大{photo_mb}MB，最多5张），请压缩照片后重试。")),
+    429: (_l("操作过于频繁"), _l("您的操作过于频繁，请稍后再试。")),
+    500: (_l("系统出错"), _l("系统暂时出错，您填写的内容未丢失，请返回后重试。")),
 }
 
 
@@ -23,7 +24,7 @@ def wants_json() -> bool:
 
 
 def error_response(code: int, message: str | None = None, error_code: str | None = None):
-    title, default = MESSAGES.get(code, MESSAGES[500])
+    title, default = (str(t) for t in MESSAGES.get(code, MESSAGES[500]))
     max_mb = current_app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)
     text = (message or default).format(max_mb=max_mb, photo_mb=current_app.config.get("PHOTO_MAX_MB", 10))
     if wants_json():

@@ -183,3 +183,25 @@ def test_tracking_page_offers_copy_and_a_qr_of_itself(client, db, shop):
     other = client.application.test_client()
     page = other.get(f"/track/{code}").get_data(as_text=True)
     assert f'value="{code}"' in page and "面里有头发" not in page
+
+
+def test_an_inspector_matches_the_free_text_trader_to_a_shop(client, db, street, login_as):
+    from tests.conftest import csrf_token
+
+    stall = factories.make_shop(street, "陈记水果", house_number="28号")
+    factories.make_shop(street, "别家", house_number="128号")
+    db.session.commit()
+    _post(client, _form(client, trader_name="路边水果摊", trader_address="人民路２８号门口"))
+    c = db.session.scalar(select(Complaint))
+    assert c.shop_id is None
+    login_as("inspector")
+    page = client.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
+    assert "路边水果摊" in page and f'<option value="{stall.id}">陈记水果（28号）</option>' in page
+    assert "别家" not in page  # 128号 is not 28号
+    token = csrf_token(client, f"/inspector/complaints/{c.id}")
+    resp = client.post(f"/inspector/complaints/{c.id}/match_shop", data={"csrf_token": token, "shop_id": str(stall.id)})
+    assert resp.status_code == 302
+    db.session.refresh(c)
+    assert c.shop_id == stall.id and c.trader_name == "路边水果摊"
+    with pytest.raises(Exception):
+        svc.match_trader(None, c, stall.id)  # already matched

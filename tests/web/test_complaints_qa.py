@@ -204,7 +204,7 @@ def test_deadline_in_incomplete_year_is_marked(client, db, login_as, street, sho
     # 45 working days after Mon 2026-11-30: 23 weekdays in December 2026, then 22 weekdays of 2027
     # counted weekends-only (1 Jan counts): Jan 1, 4–8, 11–15, 18–22, 25–29 = 21, Feb 1 = 22nd.
     assert c.mediate_by == date(2027, 2, 1)
-    warning = "节假日安排尚未公布（2027 年），期限按周末推算，仅供参考"
+    warning = "暂定：2027年节假日安排尚未录入，期限暂按周末推算，录入后自动重算"
     page = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
                                        "last4": "8000"}).get_data(as_text=True)
     assert warning in page

@@ -258,3 +258,41 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     audit.record(actor, "complaint.intake", "complaint", complaint.id, None,
                  {**_snap(complaint), "photos": n_photos}, actor_label=None if actor else "consumer")
     return complaint, True
+
+
+def match_trader(actor: User, c: Complaint, shop_id: object, now: datetime | None = None) -> Complaint:
+    """An inspector matches a complaint filed against a trader not in the register (free text) to a
+    shop of the street (issue 17). The consumer's text stays as evidence; audited.
+
+    Errors: ValidationError when the complaint already has a shop or the shop is not of its street.
+    """
+    now = now or utcnow()
+    if c.shop_id is not None:
+        raise ValidationError("此件已指定商户", code="shop_already_set")
+    sid = db_id(shop_id)
+    shop = db.session.get(Shop, sid) if sid is not None else None
+    if shop is None or shop.street_id != c.street_id:
+        raise ValidationError("请选择本街的商户", code="shop_not_found")
+    before = _snap(c)
+    c.shop_id = shop.id
+    _event(c, actor, "match_shop", f"{c.trader_name}（{c.trader_address}）→ {shop.name}", now)
+    db.session.flush()
+    audit.record(actor, "complaint.match_shop", "complaint", c.id, before, _snap(c))
+    return c
+
+
+def search_shops_by_house(street: Street, address: object, limit: int = 20) -> list[Shop]:
+    """Active shops of ``street`` whose house number is the first number in ``address``
+    ("人民路28号门口摊位" → 28号; full-width digits too)."""
+    import re
+    import unicodedata
+
+    from ...domain.ledger import house_search_token
+
+    m = re.search(r"[0-9]{1,8}", unicodedata.normalize("NFKC", clean_text(address)), re.ASCII)
+    token = house_search_token(m.group(0)) if m else None
+    if token is None:
+        return []
+    return list(db.session.scalars(
+        select(Shop).where(Shop.street_id == street.id, Shop.status == "active",
+                           Shop.house_sort.contains(token, autoescape=True)).order_by(Shop.house_sort).limit(limit)))

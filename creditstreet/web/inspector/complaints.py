@@ -66,7 +66,18 @@ def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 20
         actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
         overdue_now=svc.is_item_overdue(c, today), photos=_photo_count(c),
         calendar_warning=svc.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
+        trader_candidates=_trader_candidates(c, street),
     ), status
+
+
+def _trader_candidates(c: Complaint, street) -> list:
+    """Shops that may be the free-text trader (by name, then by house number); only while unmatched."""
+    if c.shop_id is not None or not c.trader_name or street is None:
+        return []
+    found = svc.search_shops(street, c.trader_name) or []
+    if c.trader_address:
+        found += [s for s in svc.search_shops_by_house(street, c.trader_address) if s not in found]
+    return found[:20]
 
 
 def _photo_count(c: Complaint) -> int:
@@ -98,10 +109,12 @@ ACTIONS = {
     "report_extend": lambda u, c, f: svc.report_action(u, c, "extend", f.get("note", "")),
     "pause": lambda u, c, f: svc.pause_clock(u, c, f.get("pause_reason", "")),
     "resume": lambda u, c, f: svc.resume_clock(u, c),
+    "match_shop": lambda u, c, f: svc.match_trader(u, c, f.get("shop_id")),
 }
 DONE = {"take": "已由您承办", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
         "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
-        "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延"}
+        "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延",
+        "match_shop": "已核实到商户"}
 
 
 @bp.route("/complaints/<int:cid>/<action>", methods=["POST"])

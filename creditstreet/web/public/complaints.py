@@ -37,6 +37,12 @@ def track_limit() -> str:
     return current_app.config.get("TRACK_RATE_LIMIT", "30 per minute")
 
 
+#: The goods categories as shown (stored values are the Chinese names; English mode shows English).
+CATEGORY_LABELS = {"食品": _l("食品"), "餐饮服务": _l("餐饮服务"), "服装鞋帽": _l("服装鞋帽"), "化妆品": _l("化妆品"),
+                   "家用电器": _l("家用电器"), "通讯器材": _l("通讯器材"), "日用百货": _l("日用百货"), "烟酒": _l("烟酒"),
+                   "药品保健品": _l("药品保健品"), "其他": _l("其他")}
+
+
 class ComplaintForm(FlaskForm):
     kind = RadioField(_l("类别"), choices=[("complaint", _l("投诉")), ("report", _l("举报")), ("inquiry", _l("咨询"))],
                       default="complaint")
@@ -50,7 +56,8 @@ class ComplaintForm(FlaskForm):
     trader_address = StringField(_l("门牌号或具体位置"))
     title = StringField(_l("标题"))
     goods = StringField(_l("商品或服务"))
-    goods_category = SelectField(_l("商品类别"), choices=[("", _l("请选择"))] + [(c, c) for c in svc.GOODS_CATEGORIES],
+    goods_category = SelectField(_l("商品类别"), choices=[("", _l("请选择"))] + [(c, CATEGORY_LABELS.get(c, c))
+                                                                              for c in svc.GOODS_CATEGORIES],
                                  validate_choice=False)
     amount = StringField(_l("金额（元）"), render_kw={"inputmode": "decimal"})
     purchased_on = StringField(_l("购买日期"), render_kw={"type": "date"})
@@ -83,6 +90,7 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> str:
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
+            message = _(message)  # the fixed messages have English entries; ones with numbers stay Chinese
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     return _("有 %(n)s 处需要修改，请查看标红的项目", n=len(errors))
 

@@ -1,0 +1,41 @@
+"""English mode for the consumer's leftovers (issue 17): the 404 page, goods categories, the
+complaint form's validation messages, the stars' screen-reader text. The English entries live in
+i18n/daily.po until the lead merges them into the catalog; until then these tests skip."""
+import pytest
+from flask_babel import force_locale, gettext
+
+from creditstreet.extensions import db
+from creditstreet.models import CreditGrade
+from creditstreet.domain.time import Quarter
+
+from .. import factories
+from ..conftest import csrf_token
+
+
+@pytest.fixture
+def english(app, client):
+    with app.test_request_context(), force_locale("en"):
+        if gettext("页面不存在") == "页面不存在":
+            pytest.skip("i18n/daily.po not merged into the English catalog yet")
+    client.post("/auth/lang/en", data={"csrf_token": csrf_token(client, "/auth/login")})
+    return client
+
+
+def test_404_page_and_goods_categories_and_errors_in_english(english, street):
+    shop = factories.make_shop(street, name="张记面馆")
+    db.session.commit()
+    assert "Page not found" in english.get("/no-such-page").get_data(as_text=True)
+    form = english.get("/complaints/new").get_data(as_text=True)
+    assert ">Food<" in form and ">Cosmetics<" in form
+    html = english.post("/complaints/new", data={"csrf_token": csrf_token(english, "/complaints/new"),
+                                                 "consumer_phone": "", "shop_id": str(shop.id)}).get_data(as_text=True)
+    assert "Please enter a mobile or landline number" in html and "Please describe what happened" in html
+
+
+def test_screen_reader_stars_read_as_words(english, street):
+    shop = factories.make_shop(street, name="张记面馆")
+    db.session.add(CreditGrade(shop_id=shop.id, quarter="2026Q3", as_of=Quarter(2026, 3).end_utc(), grade="A",
+                               stars=4, criteria=[]))
+    db.session.commit()
+    html = english.get("/").get_data(as_text=True)
+    assert '<span class="sr-only">4 stars</span>' in html and "4stars" not in html
