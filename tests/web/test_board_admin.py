@@ -136,8 +136,8 @@ def test_revoke_page_names_the_shop_warns_and_the_public_reason_is_masked(client
     resp = client.post(f"/admin/awards/star/{star.id}/revoke", data={"csrf_token": token, "reason": reason})
     assert resp.status_code == 302
     public = client.get(f"/shops/{shop.id}").get_data(as_text=True)
-    # mobile keeps 3 + 4 digits; an 18-character ID keeps the first 6 and last 4
-    assert "138****5678" in public and "330102********1234" in public
+    # K6 redactor: a mobile keeps 3 + 4 digits, an ID number is replaced whole
+    assert "138****5678" in public and "[身份证号]" in public
     assert "13812345678" not in public and "330102199001011234" not in public
 
 

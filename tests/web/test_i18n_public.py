@@ -36,7 +36,7 @@ def test_public_pages_are_english_after_the_switch(client, street):
     assert "Back to the notice board" in page and "Star history" in page and "Private enterprise" in page
     assert _chinese_bits(page, data) == set()
     form = client.get("/complaints/new").get_data(as_text=True)
-    assert "What happened" in form and "Mobile number" in form and "事情经过" not in form
+    assert "What happened" in form and "Phone (mobile or landline)" in form and "事情经过" not in form
     track = client.get("/track").get_data(as_text=True)
     assert "Tracking code" in track and _chinese_bits(track, data) == set()
     verify = client.get("/cards/verify").get_data(as_text=True)
