@@ -38,6 +38,26 @@ def create_user_command(username, role, password, display_name, street_name):
     click.echo(f"已创建账号 {user.username}（{user.role}）")
 
 
+@users_cli.command("phone")
+@click.argument("username")
+@click.argument("phone", default="")
+def user_phone_command(username, phone):
+    """Set (or clear, without PHONE) a staff member's mobile for the overdue SMS digests."""
+    from .models import User
+    from .services import notify
+
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"没有账号 {username}")
+    try:
+        notify.set_staff_phone(None, user, phone)
+    except DomainError as e:
+        db.session.rollback()
+        raise click.ClickException(e.message) from None
+    db.session.commit()
+    click.echo(f"{user.username} 的手机：{user.phone or '（未设置，不发逾期提醒短信）'}")
+
+
 backup_cli = AppGroup("backup", help="数据库备份与恢复 (backups)")
 
 

@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
     from .web.boundary import register_boundary
     from .web.errors import register_error_handlers
     from .web.filters import register_filters
+    from .web.no_store import register_no_store
     from .web.security import register_security
 
     register_boundary(app)  # before the blueprints: their <int:…> rules use the bounded converter
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
     register_error_handlers(app)
     register_filters(app)
     register_security(app)
+    register_no_store(app)
 
     from .cli import register_commands
 

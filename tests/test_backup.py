@@ -44,7 +44,7 @@ def _fill(street):
     _db.session.flush()
     _db.session.add(ComplaintEvent(complaint_id=c.id, kind="received", note="网上投诉"))
     _db.session.add(Photo(complaint_id=c.id, data=PHOTO, width=32, height=32))
-    accounts.create_user(admin, "newinspector", "password-123", "inspector")
+    accounts.create_user(admin, "newinspector", "password-123", "inspector", street_id=admin.street_id)  # Y2
     settings.update_settings(admin, {"exam_pass_mark": "70"})
     settings.set_calendar_day(admin, date(2031, 10, 8), "workday", "调休")
     _db.session.commit()

@@ -267,3 +267,52 @@ def test_every_revision_downgrades_and_upgrades_on_the_demo_street_losing_nothin
     if db.engine.dialect.name == "sqlite":
         with db.engine.connect() as conn:  # the pooled connection got its enforcement back
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_0013_withdraws_the_bad_records_of_reopened_complaints(empty_database_url):
+    """K5, for rows written before the rule: (1) closed at fault 2024-03-04, reopened 2024-03-06,
+    closed not at fault → withdrawn at the reopening; (2) the same, closed at fault again on
+    2024-03-12 → counting, dated at that final closing; (3) closed at fault once → untouched.
+    Written through the services at head, taken back to 0012 (the column goes), then upgraded."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from creditstreet.domain.complaints import Outcome
+    from creditstreet.services import complaints as svc
+    from tests import factories
+
+    cst = ZoneInfo("Asia/Shanghai")
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        street = factories.make_street()
+        shop = factories.make_shop(street)
+        inspector = factories.make_user("inspector", street=street)
+        ids = []
+        for n, final in enumerate(("not_at_fault", "at_fault", None)):
+            data = {"kind": "complaint", "shop_id": shop.id, "description": f"第{n}件：电饭煲不加热",
+                    "consumer_phone": f"1380013800{n}", "consumer_name": "王小明", "amount": "299"}
+            c, _ = svc.file_complaint(None, street, data, None, now=datetime(2024, 3, 1, 10, tzinfo=cst))
+            svc.accept_complaint(inspector, c, now=datetime(2024, 3, 1, 10, tzinfo=cst))
+            svc.close_complaint(inspector, c, Outcome("agreement", {"refund"}, 29900), shop_at_fault=True,
+                                now=datetime(2024, 3, 4, 10, tzinfo=cst))
+            if final is not None:
+                svc.reopen_complaint(c, "退款没到账", now=datetime(2024, 3, 6, 10, tzinfo=cst))
+                svc.add_mediation_note(inspector, c, "再次调解", now=datetime(2024, 3, 7, 10, tzinfo=cst))
+                svc.close_complaint(inspector, c, Outcome("agreement", {"refund"}, 29900),
+                                    shop_at_fault=final == "at_fault", now=datetime(2024, 3, 12, 10, tzinfo=cst))
+            ids.append(c.id)
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(directory=MIGRATIONS, revision="0012_print_jobs")
+        with db.engine.begin() as conn:  # as before the rule: the first closing's date everywhere
+            conn.execute(text("UPDATE bad_records SET recorded_at = :at"), {"at": "2024-03-04 02:00:00"})
+        flask_migrate.upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = {cid: (str(rec)[:19], withdrawn and str(withdrawn)[:19]) for cid, rec, withdrawn in conn.execute(text(
+                "SELECT complaint_id, recorded_at, withdrawn_at FROM bad_records"))}
+        db.session.remove()
+        db.engine.dispose()
+    assert rows == {ids[0]: ("2024-03-04 02:00:00", "2024-03-06 02:00:00"),
+                    ids[1]: ("2024-03-12 02:00:00", None),
+                    ids[2]: ("2024-03-04 02:00:00", None)}

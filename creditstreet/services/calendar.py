@@ -145,16 +145,21 @@ def year_statuses(years, cal: WorkCalendar | None = None) -> list[YearStatus]:
     return out
 
 
-def reminder(now: datetime | None = None, timezone: str | None = None) -> str:
-    """The admin's reminder (SPEC §3): from ``calendar_reminder_from`` (default 1 November) until
-    next year is complete, a Chinese sentence; otherwise ""."""
+def reminder_year(now: datetime | None = None, timezone: str | None = None) -> int | None:
+    """The year to remind about (SPEC §3): next year, from ``calendar_reminder_from`` (default
+    1 November) while it is incomplete; otherwise None."""
     settings = rule_settings()
     today = local_date(now or utcnow(), timezone or settings.timezone)
     month, day = settings.reminder_month_day
-    if today < date(today.year, month, day):
-        return ""
-    nxt = today.year + 1
-    if work_calendar().is_complete(nxt):
+    if today < date(today.year, month, day) or work_calendar().is_complete(today.year + 1):
+        return None
+    return today.year + 1
+
+
+def reminder(now: datetime | None = None, timezone: str | None = None) -> str:
+    """The reminder as one Chinese sentence (for the daily job's log), or ""."""
+    nxt = reminder_year(now, timezone)
+    if nxt is None:
         return ""
     return (f"{nxt}年的节假日安排尚未录入：国务院办公厅发布《关于{nxt}年部分节假日安排的通知》后，"
             "请在“工作日历”页粘贴通知全文并确认。在此之前，跨入该年的期限均为暂定。")

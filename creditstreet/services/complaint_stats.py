@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from ..domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ..domain.time import Quarter, add_months, local_midnight, to_local
 from ..extensions import db
 from ..models import Complaint, Shop, Street, User
@@ -116,12 +115,13 @@ def _deadline_cells(c: Complaint, cal) -> list:
 
 
 def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
-    """Complaints received in ``quarter`` (street-local) as export rows; personal data masked
-    unless ``viewer`` is an admin (K6). Money as Decimal yuan so spreadsheets keep numbers."""
+    """Complaints received in ``quarter`` (street-local) as export rows (K6): an admin's export holds
+    the text as typed, name, phone and tracking code; anyone else's is made from ``public_view`` only
+    (redacted copies, masked name and phone) and numbers complaints by their internal id instead of
+    the tracking code. Money as Decimal yuan so spreadsheets keep numbers."""
     from ..domain import complaints as rules
 
     full = viewer is not None and viewer.role == "admin"
-    text = (lambda s: s or "") if full else mask_contacts_in_text
     q = (select(Complaint, Shop.name).outerjoin(Shop, Shop.id == Complaint.shop_id)
          .where(Complaint.street_id == street.id,
                 Complaint.received_at >= quarter.start_utc(street.timezone),
@@ -130,13 +130,12 @@ def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:
     rows = []
     cal = svc.work_calendar()
     for c, shop_name in db.session.execute(q):
+        v = (svc.handler_view if full else svc.public_view)(c, with_events=False)
         rows.append([
-            c.tracking_code, to_local(c.received_at, street.timezone).replace(tzinfo=None),
-            svc.KIND_LABELS[c.kind], svc.CHANNEL_LABELS.get(c.channel, c.channel), shop_name or "",
-            c.goods_category, text(c.goods), text(c.title), text(c.description), text(c.demand),
-            c.consumer_name if full else mask_name(c.consumer_name),
-            c.consumer_phone if full else mask_phone(c.consumer_phone),
-            rules.STATE_LABELS.get(c.status, c.status), rules.OUTCOME_LABELS.get(c.outcome or "", ""),
-            _yuan(c.amount_fen), _yuan(c.money_recovered_fen), *_deadline_cells(c, cal),
+            v.tracking_code if full else f"#{v.id}", to_local(v.received_at, street.timezone).replace(tzinfo=None),
+            svc.KIND_LABELS[v.kind], svc.CHANNEL_LABELS.get(v.channel, v.channel), shop_name or "",
+            v.goods_category, v.goods, v.title, v.description, v.demand, v.consumer_name, v.consumer_phone,
+            rules.STATE_LABELS.get(v.status, v.status), rules.OUTCOME_LABELS.get(v.outcome or "", ""),
+            _yuan(v.amount_fen), _yuan(v.money_recovered_fen), *_deadline_cells(c, cal),
         ])
     return rows

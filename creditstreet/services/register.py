@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from ..domain.complaints import STATE_LABELS
-from ..domain.text import clean_text, mask_contacts_in_text, mask_name, mask_phone, search_key
+from ..domain.text import clean_text, search_key
 from ..domain.time import Quarter, as_utc, local_midnight
 from ..extensions import db
 from ..models import (
@@ -81,11 +81,6 @@ class Entry:
             return [(d, False) for d in self.details]
         return [(d[:SHORT_TEXT].rstrip() + "…", True) if len(d) > SHORT_TEXT else (d, False)
                 for d in self.details]
-
-
-def can_see_personal_data(viewer: User | None, complaint: Complaint) -> bool:
-    """Admins and the handling inspector see consumers' names and phones (SPEC K6)."""
-    return viewer is not None and (viewer.role == "admin" or complaint.handler_id == viewer.id)
 
 
 def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = None,
@@ -188,23 +183,22 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
 
 
 def _complaint_entry(c: Complaint, viewer: User | None) -> Entry:
-    full = can_see_personal_data(viewer, c)
-    name = c.consumer_name if full else mask_name(c.consumer_name)
-    phone = c.consumer_phone if full else mask_phone(c.consumer_phone)
-    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(c.kind, c.kind)
-    title = f"{kind}：{c.title or c.goods or '（无标题）'}（{STATUS_LABELS.get(c.status, c.status)}）"
-    if not full:
-        title = mask_contacts_in_text(title)
-    text = c.description if full else mask_contacts_in_text(c.description)
-    details = [f"消费者：{name} {phone}".rstrip(), text]
-    if c.card_serial:
-        details.append(f"信誉卡号 {fmt_serial(c.card_serial)}")
-    if c.shop_at_fault:
+    """A complaint on the register: ``view_for`` the viewer (K6), so a non-handler's page and
+    export hold only the redacted copies and the masked name and phone, shortened after redaction."""
+    from .complaints.views import view_for
+
+    v = view_for(viewer, c, with_events=False)
+    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(v.kind, v.kind)
+    title = f"{kind}：{v.title or v.goods or '（无标题）'}（{STATUS_LABELS.get(v.status, v.status)}）"
+    details = [f"消费者：{v.consumer_name} {v.consumer_phone}".rstrip(), v.description]
+    if v.card_serial:
+        details.append(f"信誉卡号 {fmt_serial(v.card_serial)}")
+    if v.shop_at_fault:
         details.append("经查商家有责")
-    if c.refused_mediation:
+    if v.refused_mediation:
         details.append("商家拒绝调解")
-    return Entry(c.received_at, "complaint", title, [d for d in details if d],
-                 "C" if (c.shop_at_fault or c.refused_mediation) else None, ("complaint", c.id))
+    return Entry(v.received_at, "complaint", title, [d for d in details if d],
+                 "C" if (v.shop_at_fault or v.refused_mediation) else None, ("complaint", v.id))
 
 
 def shops_query(street_id: int, q: str = "", include_closed: bool = False):

@@ -14,8 +14,9 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from ..domain.inputs import MAX_DB_INT, MAX_JSON_DEPTH, has_forbidden_chars, json_depth, strip_controls
 
-#: Form fields kept exactly as typed: the password is compared, never stored or shown.
-VERBATIM_FIELDS = frozenset({"password", "csrf_token"})
+#: Form fields kept exactly as typed: passwords are hashed and compared, never stored or shown
+#: (any field whose name contains "password": password, password2, new_password …).
+VERBATIM_FIELDS = frozenset({"csrf_token"})
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -76,7 +77,7 @@ def _cleaned_multidict(md):
     changed = False
     pairs = []
     for key, value in md.items(multi=True):
-        new = value if key in VERBATIM_FIELDS else strip_controls(value)
+        new = value if key in VERBATIM_FIELDS or "password" in key else strip_controls(value)
         changed |= new is not value and new != value
         pairs.append((strip_controls(key), new))
     return ImmutableMultiDict(pairs) if changed else md

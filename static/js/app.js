@@ -155,6 +155,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form").forEach(wireInvalid);
     document.querySelectorAll("[data-copy]").forEach(wireCopy);
+    // The tracking QR carries the code in the #fragment, which is never sent to the server (K6).
+    var code = document.getElementById("code"), m = /^#code=([A-Z0-9]{4,20})$/.exec(location.hash);
+    if (code && m && !code.value) { code.value = m[1]; history.replaceState(null, "", location.pathname); }
     document.querySelectorAll("[data-poll]").forEach(wirePoll);
     focusFirstError();
     document.querySelectorAll("input[type=file][data-max-mb]").forEach(wirePhotos);

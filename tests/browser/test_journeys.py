@@ -36,17 +36,17 @@ def test_a_consumer_verifies_a_card_files_a_complaint_and_tracks_it(journey, sit
     page.fill("#demand", "退货退款")
     page.fill("#consumer_phone", "13912345678")
     page.click("main form .actions-bottom button[type=submit]")
-    page.wait_for_url(re.compile(r"/track/"))
+    page.wait_for_url(re.compile(r"/track/result$"))  # K6: no code or phone in the URL
     code = page.inner_text("#tracking-code").strip()
     assert code and page.inner_text("#status").strip().startswith("已接收") or "接收" in page.inner_text("#status")
     j.shot("filed")
     site.state["code"] = code
 
-    # Later, from another phone: track with the code and the phone's last 4 digits.
+    # Later, from another phone: track with the code and the whole mobile number (K6).
     other = journey("a-consumer-track")
     other.goto("/track")
     other.page.fill("#code", code)
-    other.page.fill("#last4", "5678")
+    other.page.fill("#phone", "139 1234 5678")
     other.page.click("main form button[type=submit]")
     assert other.page.inner_text("#tracking-code").strip() == code
     assert "139****5678" in other.page.inner_text("main")  # masked for the public (K6)
@@ -88,7 +88,7 @@ def test_b_inspector_handles_the_complaint_and_consumer_confirms(journey, site):
     consumer = journey("b-consumer")
     consumer.goto("/track")
     consumer.page.fill("#code", code)
-    consumer.page.fill("#last4", "5678")
+    consumer.page.fill("#phone", "13912345678")
     consumer.page.click("main form button[type=submit]")
     assert "128.50" in consumer.page.inner_text("#money")
     consumer.shot("result")

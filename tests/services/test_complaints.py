@@ -78,8 +78,11 @@ def test_three_spellings_are_one_consumer(db, street, shop):
     other = svc.file_complaint(None, street, _data(shop, consumer_phone="13912345678"), None, now=T0)[0]
     assert svc.earlier_complaints_count("13800138000", exclude_id=ids[-1]) == 2
     assert svc.earlier_complaints_count(other.consumer_phone, exclude_id=other.id) == 0
-    found = svc.find_for_tracking(db.session.get(Complaint, ids[1]).tracking_code, "8000")
-    assert found is not None and found.id == ids[1]
+    code = db.session.get(Complaint, ids[1]).tracking_code
+    for typed in ("13800138000", "＋８６　１３８－００１３－８０００", "0086-13800138000"):
+        found = svc.find_for_tracking(code, typed)
+        assert found is not None and found.id == ids[1]
+    assert svc.find_for_tracking(code, "8000") is None  # SPEC K6: the whole mobile, not its last 4
 
 
 @pytest.mark.parametrize("amount, fen", [("28", 2800), ("28.5", 2850), ("２８.００", 2800), ("", None), ("0.01", 1)])

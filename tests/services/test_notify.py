@@ -266,3 +266,16 @@ def test_admin_sees_states_and_resends_a_failed_message(app, client, login_as, s
     token = csrf_token(client, "/admin/notifications?status=failed")
     assert client.post(f"/admin/notifications/{failed.id}/retry", data={"csrf_token": token}).status_code == 302
     assert db.session.get(OutboxMessage, failed.id).status == "pending"
+
+
+def test_staff_phone_from_the_command_line(app, street):
+    factories.make_user("inspector", username="liu", street=street)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "phone", "liu", "+86 137-0000-0001"])
+    assert result.exit_code == 0 and "13700000001" in result.output
+    assert runner.invoke(args=["users", "phone", "liu", "0719-8117836"]).exit_code != 0  # landlines get no SMS
+    assert runner.invoke(args=["users", "phone", "liu"]).exit_code == 0
+    from creditstreet.models import User
+
+    assert db.session.scalar(select(User.phone).where(User.username == "liu")) == ""

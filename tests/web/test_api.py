@@ -36,14 +36,19 @@ def test_create_is_idempotent_and_masked(client, db, shop):
 
 def test_track_same_not_found_for_wrong_pair_and_unknown(client, db, shop):
     code = client.post("/api/complaints", json=_body(shop)).get_json()["tracking_code"]
-    ok = client.get("/api/track", query_string={"code": code, "last4": "8000"})
+    ok = client.post("/api/track", json={"code": code, "phone": "+86 138 0013 8000"})
     assert ok.status_code == 200 and ok.get_json()["status"] == "received"
-    wrong = client.get("/api/track", query_string={"code": code, "last4": "5678"})
-    unknown = client.get("/api/track", query_string={"code": "TSAAAAAAAAAA", "last4": "8000"})
+    assert ok.headers["Cache-Control"] == "no-store"
+    wrong = client.post("/api/track", json={"code": code, "phone": "13800138001"})
+    unknown = client.post("/api/track", json={"code": "TSAAAAAAAAAA", "phone": "13800138000"})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.get_json() == unknown.get_json() == {"error": {"code": "not_found",
                                                                  "message": unknown.get_json()["error"]["message"]}}
     assert "未找到" in unknown.get_json()["error"]["message"]
+    # SPEC K6: the last 4 digits (shown in the masked phone) are not enough, and nothing goes in a URL
+    assert client.post("/api/track", json={"code": code, "phone": "8000"}).status_code == 404
+    assert client.get("/api/track", query_string={"code": code, "last4": "13800138000"}).status_code == 405
+    assert client.post("/api/track", data="x", content_type="application/json").status_code == 400
 
 
 @pytest.mark.parametrize("change, code", [
@@ -80,9 +85,10 @@ def test_api_rate_limited_in_chinese_json(db, street, shop):
     db.session.commit()
     app2 = create_app("test", RATELIMIT_ENABLED=True, TRACK_FAIL_RATE_LIMIT="3 per minute")
     c = app2.test_client()
-    codes = [c.get("/api/track", query_string={"code": "TSAAAAAAAAAA", "last4": "0000"}).status_code for _ in range(4)]
+    codes = [c.post("/api/track", json={"code": "TSAAAAAAAAAA", "phone": "13800000000"}).status_code
+             for _ in range(4)]
     assert codes == [404, 404, 404, 429]
-    err = c.get("/api/track", query_string={"code": "x", "last4": "1"}).get_json()["error"]
+    err = c.post("/api/track", json={"code": "x", "phone": "1"}).get_json()["error"]
     assert err["code"] == "http_429" and "频繁" in err["message"]
 
 

@@ -82,10 +82,10 @@ def test_bad_paste_is_a_chinese_message_not_500(client, db, login_as, text):
 
 def test_tracking_page_api_and_export_say_provisional(client, db, login_as, late_item):
     token = csrf_token(client, "/track")
-    page = client.post("/track", data={"csrf_token": token, "code": late_item.tracking_code, "last4": "8000"})
+    page = client.post("/track", data={"csrf_token": token, "code": late_item.tracking_code, "phone": "13800138000"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "暂定" in html and "期限暂按周末推算" in html
-    api = client.get(f"/api/track?code={late_item.tracking_code}&last4=8000")
+    api = client.post("/api/track", json={"code": late_item.tracking_code, "phone": "13800138000"})
     body = api.get_json()
     assert api.status_code == 200 and body["deadline_provisional"] is True
     assert body["deadline_note"].startswith("暂定：2027年") and body["paused"] is False and body["pauses"] == []
@@ -121,7 +121,7 @@ def test_pause_and_resume_over_http(client, db, login_as, street, shop):
     html = client.get(url).get_data(as_text=True)
     assert 'id="pauses"' in html and "恢复计时" in html
     token = csrf_token(client, "/track")
-    track = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "last4": "8000"})
+    track = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "phone": "13800138000"})
     assert "待检验检测" in track.get_data(as_text=True)
 
 

@@ -48,15 +48,18 @@ def test_file_and_track(client, db, shop):
     resp = client.post("/complaints/new", data=_form(client, shop_id=str(shop.id)))
     assert resp.status_code == 302
     c = db.session.scalar(select(Complaint))
-    assert resp.headers["Location"].endswith(f"/track/{c.tracking_code}")
+    # SPEC K6: no tracking code (or phone) in any URL
+    assert resp.headers["Location"].endswith("/track/result") and c.tracking_code not in resp.headers["Location"]
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert c.tracking_code in page and "已接收" in page and "138****8000" in page
     assert "13800138000" not in page and "王小明" not in page and "王**" in page
-    # Another browser must type code + last 4 digits.
+    # Another browser must type the code and the whole mobile number: the last 4 are not enough.
     other = _other_browser(client.application)
-    assert c.tracking_code not in other.get(f"/track/{c.tracking_code}").get_data(as_text=True).split("value=")[0]
-    ok = other.post("/track", data={"csrf_token": csrf_token(other, "/track"), "code": c.tracking_code.lower(),
-                                    "last4": "8000"})
+    assert c.tracking_code not in other.get("/track/result", follow_redirects=True).get_data(as_text=True)
+    token = csrf_token(other, "/track")
+    last4 = other.post("/track", data={"csrf_token": token, "code": c.tracking_code, "phone": "8000"})
+    assert last4.status_code == 404
+    ok = other.post("/track", data={"csrf_token": token, "code": c.tracking_code.lower(), "phone": "138 0013 8000"})
     assert ok.status_code == 200 and "已接收" in ok.get_data(as_text=True), ok.get_data(as_text=True)
 
 
@@ -195,8 +198,8 @@ def test_no_public_complaint_page_by_id_and_same_not_found(client, db, street, s
     for cid in (a.id, b.id, 41, 42):
         assert client.get(f"/complaints/{cid}").status_code == 404
     token = csrf_token(client, "/track")
-    wrong = client.post("/track", data={"csrf_token": token, "code": b.tracking_code, "last4": "8000"})
-    unknown = client.post("/track", data={"csrf_token": token, "code": "TSZZZZZZZZZZ", "last4": "8000"})
+    wrong = client.post("/track", data={"csrf_token": token, "code": b.tracking_code, "phone": "13800138000"})
+    unknown = client.post("/track", data={"csrf_token": token, "code": "TSZZZZZZZZZZ", "phone": "13800138000"})
     assert wrong.status_code == unknown.status_code == 404
     strip = lambda r: r.get_data(as_text=True).replace(b.tracking_code, "X").replace("TSZZZZZZZZZZ", "X")  # noqa
     assert strip(wrong) == strip(unknown) and "未找到" in strip(wrong)
@@ -208,7 +211,7 @@ def test_free_text_phones_and_name_masked_on_tracking(client, db, street, shop):
                                              "description": "老板让我打13912345678找他，我的电话13800138000，微信wxid_test01"}, None)
     db.session.commit()
     token = csrf_token(client, "/track")
-    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "last4": "8000"}).get_data(as_text=True)
+    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "phone": "13800138000"}).get_data(as_text=True)
     assert "139****5678" in html and "138****8000" in html and "王**" in html
     assert "13912345678" not in html and "13800138000" not in html and "王小明" not in html
 
@@ -220,7 +223,7 @@ def test_xss_text_escaped_on_tracking(client, db, street, shop):
                                              "description": "<img src=x onerror=alert(document.cookie)>\n第二行<b>粗</b>"}, None)
     db.session.commit()
     token = csrf_token(client, "/track")
-    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "last4": "8000"}).get_data(as_text=True)
+    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "phone": "13800138000"}).get_data(as_text=True)
     assert "&lt;img src=x onerror=alert(document.cookie)&gt;\n第二行&lt;b&gt;粗&lt;/b&gt;" in html
     assert "<img src=x" not in html and "<svg" not in html
 
@@ -232,17 +235,17 @@ def test_consumer_confirms_and_reopens_within_window(client, db, street, shop):
     svc.close_complaint(inspector, c, Outcome("agreement", {"refund"}, 2800), shop_at_fault=True)
     db.session.commit()
     token = csrf_token(client, "/track")
-    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "last4": "8000"}).get_data(as_text=True)
+    html = client.post("/track", data={"csrf_token": token, "code": c.tracking_code, "phone": "13800138000"}).get_data(as_text=True)
     assert "28.00" in html and "退货退款" in html and "确认办理结果" in html
-    assert client.post(f"/track/{c.tracking_code}/reopen", data={"csrf_token": token, "reason": "没到账"}).status_code == 302
+    assert client.post("/track/reopen", data={"csrf_token": token, "code": c.tracking_code, "reason": "没到账"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Complaint, c.id).status == "reopened"
     # Reopening again is illegal now: a flash, not a 500.
-    resp = client.post(f"/track/{c.tracking_code}/reopen", data={"csrf_token": token}, follow_redirects=True)
+    resp = client.post("/track/reopen", data={"csrf_token": token, "code": c.tracking_code}, follow_redirects=True)
     assert resp.status_code == 200 and "不能" in resp.get_data(as_text=True)
     # A browser that never proved the pair cannot act.
     other = _other_browser(client.application)
-    assert other.post(f"/track/{c.tracking_code}/confirm", data={"csrf_token": csrf_token(other, "/track")}).status_code == 404
+    assert other.post("/track/confirm", data={"csrf_token": csrf_token(other, "/track"), "code": c.tracking_code}).status_code == 404
 
 
 def _limited_app(proxy_count):
@@ -258,7 +261,7 @@ def test_tracking_rate_limited_per_real_client(db, street, proxy_count):
     token = csrf_token(c, "/track")
 
     def attempt(xff, remote="10.0.0.1"):
-        return c.post("/track", data={"csrf_token": token, "code": "TSAAAAAAAAAA", "last4": "0000"},
+        return c.post("/track", data={"csrf_token": token, "code": "TSAAAAAAAAAA", "phone": "13800000000"},
                       headers={"X-Forwarded-For": xff}, environ_base={"REMOTE_ADDR": remote})
 
     codes = [attempt(f"203.0.113.{i if proxy_count == 0 else 7}").status_code for i in range(6)]

@@ -206,7 +206,7 @@ def test_deadline_in_incomplete_year_is_marked(client, db, login_as, street, sho
     assert c.mediate_by == date(2027, 2, 1)
     warning = "暂定：2027年节假日安排尚未录入，期限暂按周末推算，录入后自动重算"
     page = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
-                                       "last4": "8000"}).get_data(as_text=True)
+                                       "phone": "13800138000"}).get_data(as_text=True)
     assert warning in page
     login_as("inspector")
     assert warning in client.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
@@ -223,7 +223,7 @@ def test_landline_and_wechat_masked_on_tracking_and_export(client, db, login_as,
                               now=datetime(2026, 10, 10, 2, tzinfo=timezone.utc))
     db.session.commit()
     page = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
-                                       "last4": "8000"}).get_data(as_text=True)
+                                       "phone": "13800138000"}).get_data(as_text=True)
     assert "0571-****6666" in page and "[微信号]" in page and "欧**" in page
     assert "88886666" not in page and "wxid_test01" not in page and "欧阳娜娜" not in page
     login_as("inspector")
@@ -245,10 +245,13 @@ def test_tracking_accepts_the_full_phone(client, db, street, shops):
     c, _ = svc.file_complaint(None, street, {"shop_id": wei.id, "description": TEXT, "consumer_phone": "13800138000"},
                               None)
     db.session.commit()
-    assert "手机号后4位（或完整手机号）" in client.get("/track").get_data(as_text=True)
+    assert "投诉时填写的电话号码" in client.get("/track").get_data(as_text=True)
     resp = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
-                                       "last4": "138 0013 8000"})
+                                       "phone": "138 0013 8000"})
     assert resp.status_code == 200 and c.tracking_code in resp.get_data(as_text=True)
     wrong = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
-                                        "last4": "13900138001"})
+                                        "phone": "13900138001"})
+    last4 = client.post("/track", data={"csrf_token": csrf_token(client, "/track"), "code": c.tracking_code,
+                                        "phone": "8000"})
+    assert last4.status_code == 404  # SPEC K6: the last 4 digits show in the masked phone
     assert wrong.status_code == 404

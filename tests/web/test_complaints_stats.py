@@ -92,15 +92,17 @@ def test_csv_export_bom_formulas_numbers_and_masking(client, db, login_as, stree
     table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     head = table[0]
     assert head[0] == "投诉编号" and "商户名称" in head
+    # SPEC K6 / issue 13: an inspector's export numbers complaints by id and carries no tracking code
+    assert not any(c.tracking_code.encode() in body for c in made)
     by_code = {r[0]: dict(zip(head, r)) for r in table[1:]}
-    first = by_code[made[0].tracking_code]
+    first = by_code[f"#{made[0].id}"]
     assert first["事情经过"].startswith("'=HYPERLINK(")
-    assert by_code[made[1].tracking_code]["事情经过"] == "'-退款未到账"
-    assert by_code[made[2].tracking_code]["事情经过"] == "'+1 差评"
-    assert by_code[made[3].tracking_code]["事情经过"].startswith("'\t")
+    assert by_code[f"#{made[1].id}"]["事情经过"] == "'-退款未到账"
+    assert by_code[f"#{made[2].id}"]["事情经过"] == "'+1 差评"
+    assert by_code[f"#{made[3].id}"]["事情经过"].startswith("'\t")
     assert first["挽回经济损失（元）"] == "28.00" and first["金额（元）"] == "28.00"  # numbers, unprefixed
     # An inspector's export is masked (K6): @SUM's owner shows as "@**" → neutralised "'@**".
-    assert by_code[made[1].tracking_code]["投诉人"] == "'@**"  # first character + "**" (QA #9)
+    assert by_code[f"#{made[1].id}"]["投诉人"] == "'@**"  # first character + "**" (QA #9)
     assert first["联系电话"] == "138****8000" and b"13800138000" not in body
 
 

@@ -23,9 +23,12 @@ def _clean(log: str) -> str:
 
 
 @pytest.fixture
-def capture(caplog):
+def capture(app, caplog):
     caplog.set_level(logging.DEBUG)  # every logger, every level
-    return caplog
+    # Also straight from the app's logger, in case a test before this one stopped it propagating.
+    app.logger.addHandler(caplog.handler)
+    yield caplog
+    app.logger.removeHandler(caplog.handler)
 
 
 def _complaint_form(client, **kw):

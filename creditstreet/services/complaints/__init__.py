@@ -16,3 +16,4 @@ from .pauses import *  # noqa: F401,F403
 from .intake import _deadline_fields  # noqa: F401
 from .tracking import *  # noqa: F401,F403
 from .tracking import _window_open  # noqa: F401
+from .views import *  # noqa: F401,F403

@@ -28,7 +28,7 @@ SUBJECT_LABELS = {"": "一般投诉", "broken_commitment": "承诺未兑现"}
 KIND_LABELS = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}
 CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "投诉箱", "walk_in": "来访",
                   "transfer_12315": "12315平台转办", "api": "接口"}
-EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "accept": "受理", "refuse": "不予受理",
+EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "reassign": "改派承办人", "accept": "受理", "refuse": "不予受理",
                 "mediation_note": "调解", "close": "办结", "confirm": "消费者确认", "reopen": "消费者重新打开",
                 "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期",
                 "card_status": "信誉卡核验", "pause": "中止计时", "resume": "恢复计时",

@@ -6,6 +6,7 @@ from sqlalchemy import case, func, or_, select
 
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.redact import redact
 from ...domain.text import char_count
 from ...domain.time import local_date
 from ...extensions import db
@@ -27,16 +28,20 @@ def can_see_personal_data(user: User | None, c: Complaint) -> bool:
 
 
 def queue(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
-          kind: str | None = None, limit: int = 200, now: datetime | None = None) -> list[Complaint]:
-    """Open items by nearest deadline, overdue first (inspector queue)."""
+          kind: str | None = None, handler_id: int | None = None, limit: int = 200,
+          now: datetime | None = None) -> list[Complaint]:
+    """Open items by nearest deadline, overdue first (inspector queue); ``handler_id``: only the
+    items that user handles (我承办的)."""
     return list(db.session.scalars(queue_query(street_id, status=status, overdue_only=overdue_only, kind=kind,
-                                               now=now).limit(limit)))
+                                               handler_id=handler_id, now=now).limit(limit)))
 
 
 def queue_query(street_id: int | None, *, status: str | None = None, overdue_only: bool = False,
-                kind: str | None = None, now: datetime | None = None):
+                kind: str | None = None, handler_id: int | None = None, now: datetime | None = None):
     """The statement behind ``queue``, unlimited, ordered (ending in the id), to be paged."""
     q = select(Complaint)
+    if handler_id is not None:
+        q = q.where(Complaint.handler_id == handler_id)
     if street_id is not None:
         q = q.where(Complaint.street_id == street_id)
     if status:
@@ -69,8 +74,28 @@ def queue_query(street_id: int | None, *, status: str | None = None, overdue_onl
 
 # --- handling (K3) -------------------------------------------------------------------------------
 
+CLOSED_STATES = ("closed", "refused")
+
+
+def require_handler(actor: User, c: Complaint) -> None:
+    """An inspector handles only what is assigned to them (SPEC K6): the handler, or anyone on an
+    item nobody handles yet (the step makes them its handler), or an admin. InvalidTransition
+    (code ``not_handler``) otherwise."""
+    if actor.role == "admin" or c.handler_id in (None, actor.id):
+        return
+    raise InvalidTransition("此件由其他检查员承办，您不能办理；如需改由您承办，请管理员改派", code="not_handler")
+
+
 def take_complaint(actor: User, c: Complaint, now: datetime | None = None) -> Complaint:
-    """Make ``actor`` the handling inspector (K6: they then see name and phone)."""
+    """Make ``actor`` the handling inspector of an open item nobody handles yet (K6: they then see
+    name and phone). Taking over an assigned or closed one is an admin's ``reassign_complaint``:
+    InvalidTransition (``not_handler`` / ``closed``)."""
+    if c.handler_id == actor.id:
+        return c
+    if c.handler_id is not None:
+        raise InvalidTransition("此件已有承办人；改由他人承办请用管理员改派（需写明理由）", code="not_handler")
+    if c.status in CLOSED_STATES and c.report_status != "received":
+        raise InvalidTransition("此件已办结，不能承办；如需重新办理，请管理员改派", code="closed")
     before = _snap(c)
     c.handler_id = actor.id
     _event(c, actor, "take", "", now)
@@ -79,8 +104,35 @@ def take_complaint(actor: User, c: Complaint, now: datetime | None = None) -> Co
     return c
 
 
+def reassign_complaint(actor: User, c: Complaint, handler: User | None, reason: str,
+                       now: datetime | None = None) -> Complaint:
+    """An admin gives the item to ``handler`` (an active inspector of its street), with a reason
+    (≤ 200 characters), audited (SPEC K6, A1). The previous handler loses access to personal data.
+    Errors: ValidationError (``not_admin``, ``bad_handler``, ``required``, ``too_long``)."""
+    if actor is None or actor.role != "admin":
+        raise ValidationError("只有管理员可以改派承办人", code="not_admin")
+    if (handler is None or handler.role != "inspector" or handler.disabled
+            or handler.street_id not in (None, c.street_id)):
+        raise ValidationError("请选择本街道在岗的检查员", code="bad_handler")
+    reason = (reason or "").replace("\r\n", "\n").strip()
+    if not reason:
+        raise ValidationError("请填写改派理由", code="required")
+    if char_count(reason) > 200:
+        raise ValidationError("改派理由不能超过200个字", code="too_long")
+    if handler.id == c.handler_id:
+        raise ValidationError("该检查员已是承办人", code="bad_handler")
+    before = _snap(c)
+    c.handler_id = handler.id
+    _event(c, actor, "reassign", f"改派给{handler.display_name}：{reason}", now)
+    audit.record(actor, "complaint.reassign", "complaint", c.id, {**before, "reason": None},
+                 {**_snap(c), "reason": redact(reason)})
+    db.session.flush()
+    return c
+
+
 def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> Complaint:
     """received → accepted; sets the 45-working-day mediation deadline (K3, K4)."""
+    require_handler(actor, c)
     now = now or utcnow()
     before = _snap(c)
     c.status = _step(c, "accept")
@@ -101,6 +153,7 @@ def accept_complaint(actor: User, c: Complaint, now: datetime | None = None) -> 
 def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
                      now: datetime | None = None) -> Complaint:
     """received → refused with a reason from SPEC K3's fixed list."""
+    require_handler(actor, c)
     label = rules.refusal_label(reason)
     before = _snap(c)
     c.status = _step(c, "refuse")
@@ -117,6 +170,7 @@ def refuse_complaint(actor: User, c: Complaint, reason: str, note: str = "",
 
 def add_mediation_note(actor: User, c: Complaint, note: str, now: datetime | None = None) -> Complaint:
     """Record a mediation step; the first note after acceptance or reopening starts mediating."""
+    require_handler(actor, c)
     note = (note or "").replace("\r\n", "\n").strip()
     if not note:
         raise ValidationError("请填写调解情况", code="required")
@@ -140,6 +194,7 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     The bad record is unique per complaint and follows the final closing: a reopened complaint
     closed again never doubles it, and closed not at fault leaves none counting (K5).
     """
+    require_handler(actor, c)
     now = now or utcnow()
     before = _snap(c)
     c.status = _step(c, "close")
@@ -167,6 +222,7 @@ def report_action(actor: User, c: Complaint, action: str, note: str = "",
 
     Independent of mediation: closing the complaint never closes the report.
     """
+    require_handler(actor, c)
     if c.report_status is None:
         raise InvalidTransition("此件不含举报", code="no_report")
     settings = rule_settings(c.street_id)

@@ -21,23 +21,23 @@ from .common import _event, _snap, _step, _tz
 
 # --- lookups -------------------------------------------------------------------------------------
 
-def find_for_tracking(code: object, last4: object) -> Complaint | None:
-    """The complaint with this tracking code whose phone ends in ``last4``, else None (K-15).
+def find_for_tracking(code: object, phone: object) -> Complaint | None:
+    """The complaint with this tracking code filed from this mobile, else None (SPEC K6, CASES K-15).
 
-    ``last4`` may also be the whole phone number (a mobile or a landline). A wrong pair and an
-    unknown code give the same None.
+    ``phone``: the whole number the consumer gave (a mobile, or a landline with its area code) in any
+    spelling ``normalize_phone`` reads (spaces, dashes, full-width digits, +86); the last 4 digits
+    alone are not enough, because the masked phone shown to others ends with them (K6). A wrong
+    pair and an unknown code give the same None.
     """
     code = clean_text(code).upper().replace(" ", "")
-    digits = clean_text(last4)
-    if len(digits) > 4:  # the whole phone typed (spaces, dashes, +86 allowed): compare its last 4
-        try:
-            digits = normalize_phone(digits)[-4:]
-        except ValidationError:
-            return None
-    if not code or len(digits) != 4 or not digits.isascii() or not digits.isdigit():
+    try:
+        whole = normalize_phone(phone)
+    except ValidationError:
+        return None
+    if not code or len(code) > 20:
         return None
     c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
-    if c is None or not c.consumer_phone or not secrets.compare_digest(c.consumer_phone[-4:], digits):
+    if c is None or not c.consumer_phone or not secrets.compare_digest(c.consumer_phone, whole):
         return None
     return c
 

@@ -156,3 +156,16 @@ def retry_now(msg: OutboxMessage, now: datetime | None = None) -> None:
     """An admin sends a failed message again: pending, due now, attempts kept for the record."""
     msg.status, msg.next_attempt_at = "pending", now or utcnow()
     db.session.flush()
+
+
+def set_staff_phone(actor: User | None, user: User, phone: str) -> User:
+    """Set the mobile an inspector's or admin's overdue digests go to ("" clears it); audited.
+    Raises ValidationError for anything but a mainland mobile number (CASES K-10 spellings accepted)."""
+    from ...domain.text import clean_text, normalize_mobile
+    from .. import audit
+
+    before = {"phone": user.phone}
+    user.phone = normalize_mobile(phone) if clean_text(phone) else ""
+    db.session.flush()
+    audit.record(actor, "user.phone", "user", user.id, before, {"phone": user.phone})
+    return user

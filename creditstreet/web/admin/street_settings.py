@@ -7,6 +7,7 @@ A blank field follows the city default. Changes are validated as a whole and aud
 import unicodedata
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -40,7 +41,8 @@ def street_settings():
         with committing(flash_error=False) as done:
             settings_service.update_street_settings(current_user, street, changes)
         if done.ok:
-            flash(f"已保存{street.name}的 {len(changes)} 项设置" if changes else "设置没有变化", "success")
+            flash(_("已保存%(s)s的 %(n)s 项设置", s=street.name, n=len(changes)) if changes else _("设置没有变化"),
+                  "success")
             return redirect(url_for("admin.street_settings"))
         for key, message in (getattr(done.exception, "errors", None) or {}).items():
             if key in form:

@@ -86,7 +86,7 @@ def _page(form, schedule=None, status=200, error=None):
         preview=_preview_grid(schedule) if schedule else None,
         statuses=cal_service.year_statuses(range(this - 1, this + 3), cal),
         shown=shown, grid=year_grid(shown, cal.is_workday, names), shown_complete=cal.is_complete(shown),
-        weekdays=WEEKDAYS, reminder=cal_service.reminder(),
+        weekdays=WEEKDAYS, calendar_reminder=cal_service.reminder_year(),
     ), status
 
 

@@ -12,7 +12,6 @@ import json
 from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
-from ...domain.text import mask_name, mask_phone, mask_contacts_in_text
 from ...extensions import csrf, db, limiter
 from ...sqlite_mode import sqlite_reads_only, writes_late
 from ...services import complaints as svc
@@ -22,7 +21,7 @@ from ..scope import committing, current_street
 from . import bp
 from .openapi import openapi_document
 
-NOT_FOUND = "未找到：查询码或手机号后4位不正确，请核对后重试。"
+NOT_FOUND = "未找到：查询码或手机号不正确，请核对后重试。"
 FIELDS = ("kind", "carries_report", "shop_id", "card_serial", "trader_name", "trader_address", "title", "goods",
           "goods_category", "amount", "purchased_on", "description", "demand", "consumer_name", "consumer_phone")
 
@@ -35,32 +34,34 @@ def _error(status: int, code: str, message: str, fields: dict | None = None):
     return jsonify(error=body), status
 
 
-def public_view(c) -> dict:
-    """The masked JSON shape of a complaint (K6): what the tracking page shows, nothing more."""
-    shop = db.session.get(svc.Shop, c.shop_id) if c.shop_id else None
+def public_json(c) -> dict:
+    """The JSON shape of a complaint for the public (K6): ``services.complaints.public_view`` only
+    (redacted text, masked name and phone), what the tracking page shows, nothing more."""
+    v = svc.public_view(c)
+    shop = db.session.get(svc.Shop, v.shop_id) if v.shop_id else None
     return {
-        "tracking_code": c.tracking_code,
-        "kind": c.kind,
-        "carries_report": c.carries_report,
-        "status": c.status,
-        "status_label": rules.STATE_LABELS.get(c.status, c.status),
+        "tracking_code": v.tracking_code,
+        "kind": v.kind,
+        "carries_report": v.carries_report,
+        "status": v.status,
+        "status_label": rules.STATE_LABELS.get(v.status, v.status),
         "shop_name": shop.name if shop else None,
-        "received_at": c.received_at.isoformat(),
-        "decide_by": c.decide_by.isoformat() if c.decide_by else None,
-        "mediate_by": c.mediate_by.isoformat() if c.mediate_by else None,
-        "refusal_reason": c.refusal_reason,
-        "outcome": c.outcome,
-        "remedies": c.remedy.split(",") if c.remedy else [],
-        "money_recovered_yuan": f"{c.money_recovered_fen // 100}.{c.money_recovered_fen % 100:02d}",
-        "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-        "confirmed": c.confirmed_at is not None,
-        "report_status": c.report_status,
-        "report_decide_by": c.report_decide_by.isoformat() if c.report_decide_by else None,
+        "received_at": v.received_at.isoformat(),
+        "decide_by": v.decide_by.isoformat() if v.decide_by else None,
+        "mediate_by": v.mediate_by.isoformat() if v.mediate_by else None,
+        "refusal_reason": v.refusal_reason,
+        "outcome": v.outcome,
+        "remedies": v.remedy.split(",") if v.remedy else [],
+        "money_recovered_yuan": f"{v.money_recovered_fen // 100}.{v.money_recovered_fen % 100:02d}",
+        "closed_at": v.closed_at.isoformat() if v.closed_at else None,
+        "confirmed": v.confirmed_at is not None,
+        "report_status": v.report_status,
+        "report_decide_by": v.report_decide_by.isoformat() if v.report_decide_by else None,
         **_deadline_view(c),
-        "consumer_name": mask_name(c.consumer_name),
-        "consumer_phone": mask_phone(c.consumer_phone),
-        "title": mask_contacts_in_text(c.title),
-        "description": mask_contacts_in_text(c.description),
+        "consumer_name": v.consumer_name,
+        "consumer_phone": v.consumer_phone,
+        "title": v.title,
+        "description": v.description,
     }
 
 
@@ -101,7 +102,7 @@ def create_complaint():
     def file():
         with committing(flash_error=False) as done:
             c, created = svc.file_complaint(None, street, data, token, channel="api")
-            out = public_view(c)  # before the commit, which would expire the rows just written
+            out = public_json(c)  # before the commit, which would expire the rows just written
         return done, (out, created) if done.ok else (None, False)
 
     done, (out, created) = writes_late(file)
@@ -124,14 +125,19 @@ def _request_token(key: str, data: dict) -> str | None:
     return "api:" + hashlib.sha256(f"{key}\x00{body}".encode()).hexdigest()[:58]
 
 
-@bp.route("/track")
+@bp.route("/track", methods=["POST"])
+@csrf.exempt
 @limiter.limit(track_limit)
 @limiter.limit(track_fail_limit, deduct_when=lambda r: r.status_code == 404)
 def track():
-    c = svc.find_for_tracking(request.args.get("code", ""), request.args.get("last4", ""))
+    """Code and whole mobile in the JSON body, never the URL (SPEC K6)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not all(isinstance(body.get(k, ""), str) for k in ("code", "phone")):
+        return _error(400, "bad_json", "请求内容应为 JSON 对象：{\"code\": 查询码, \"phone\": 手机号}")
+    c = svc.find_for_tracking(body.get("code", ""), body.get("phone", ""))
     if c is None:
         return _error(404, "not_found", NOT_FOUND)
-    return jsonify(public_view(c))
+    return jsonify(public_json(c))
 
 
 @bp.route("/openapi.json")

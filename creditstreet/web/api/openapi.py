@@ -87,19 +87,20 @@ def openapi_document() -> dict:
                     "413": _error_response("请求过大"),
                     "429": _error_response("操作过于频繁"),
                 }}},
-            "/track": {"get": {
+            "/track": {"post": {
                 "operationId": "trackComplaint",
-                "summary": "凭查询码和手机号后4位查询进度",
-                "parameters": [
-                    {"name": "code", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "last4", "in": "query", "required": True,
-                     "description": "手机号后4位，或完整手机号（取后4位比对）",
-                     "schema": {"type": "string", "minLength": 4, "maxLength": 20}},
-                ],
+                "summary": "凭查询码和完整手机号查询进度（放在请求体中，不放在网址里）",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["code", "phone"], "additionalProperties": False,
+                    "properties": {
+                        "code": {"type": "string", "maxLength": 20},
+                        "phone": {"type": "string", "maxLength": 30,
+                                  "description": "投诉时填写的完整手机号（可含空格、横线、+86）"}}}}}},
                 "responses": {
                     "200": {"description": "进度", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/ComplaintOut"}}}},
-                    "404": _error_response("未找到（查询码不存在与后4位不符的回答相同）"),
+                    "400": _error_response("请求内容应为 JSON 对象"),
+                    "404": _error_response("未找到（查询码不存在与手机号不符的回答相同）"),
                     "429": _error_response("失败次数过多"),
                 }}},
             "/open-data/{name}.{fmt}": {

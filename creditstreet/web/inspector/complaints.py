@@ -1,8 +1,10 @@
 """Inspectors handle complaints (SPEC K1–K6): intake, queue by deadline, accept/refuse, mediate, close.
 
-The handling inspector is ``Complaint.handler_id`` (set on intake, take, accept or refuse); only
-they and admins see the consumer's name and phone, and phones inside the text, in full (K6).
-Illegal steps come back as a Chinese message on the same page with the typed text kept.
+The handling inspector is ``Complaint.handler_id`` (set on intake, take of an unassigned open item,
+accept or refuse; otherwise an admin's reassignment with a reason). Only they and admins get
+``svc.handler_view`` (name, phone, text as typed, photos); every other reader's template gets
+``svc.public_view`` (redacted copies, masked), never the row itself (K6). Illegal steps come back
+as a Chinese message on the same page with the typed text kept.
 """
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -36,22 +38,26 @@ def complaint_queue():
     street = current_street()
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
+    mine = request.args.get("mine") == "1"
     if status not in (None, *rules.STATE_LABELS) or kind not in (None, *svc.KIND_LABELS):
         abort(404)
     from ...services.paging import paginate
 
     page = paginate(svc.queue_query(street.id, status=status, kind=kind,
-                                    overdue_only=request.args.get("overdue") == "1"),
+                                    overdue_only=request.args.get("overdue") == "1",
+                                    handler_id=current_user.id if mine else None),
                     request.args.get("page", type=int))
-    items = page.items
-    shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in items})))}
+    rows = page.items
+    shops = {s.id: s for s in db.session.scalars(db.select(Shop).where(Shop.id.in_({c.shop_id for c in rows})))}
     today = local_date(utcnow(), street.timezone)
+    cal = svc.work_calendar()
+    items = [svc.view_for(current_user, c, with_events=False) for c in rows]  # K6: never the rows
     return render_template("inspector/complaints.html", items=items, page=page, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
-                           can_see=lambda c: svc.can_see_personal_data(current_user, c),
-                           late=lambda c: c.overdue or svc.is_item_overdue(c, today),
-                           calendar_warning=lambda c, _cal=svc.work_calendar(): svc.calendar_warning(c, _cal),
-                           payouts=fund.unpaid_payouts_by_complaint([c.id for c in items]))
+                           mine=mine, late={c.id: c.overdue or svc.is_item_overdue(c, today) for c in rows},
+                           warnings={c.id: svc.calendar_warning(c, cal) for c in rows},
+                           paused={c.id: svc.pause_note(c) for c in rows},
+                           payouts=fund.unpaid_payouts_by_complaint([c.id for c in rows]))
 
 
 def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 200):
@@ -59,15 +65,27 @@ def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 20
     handler = db.session.get(User, c.handler_id) if c.handler_id else None
     street = db.session.get(Street, c.street_id)
     today = local_date(utcnow(), street.timezone if street else None)
+    view = svc.view_for(current_user, c)
     return render_template(
-        "inspector/complaint_detail.html", c=c, shop=shop, handler=handler, rules=rules, svc=svc, error=error,
-        typed=typed or {}, can_see=svc.can_see_personal_data(current_user, c),
+        "inspector/complaint_detail.html", c=view, shop=shop, handler=handler, rules=rules, svc=svc, error=error,
+        typed=typed or {}, can_see=view.personal,
+        may_handle=current_user.role == "admin" or c.handler_id in (None, current_user.id),
+        may_take=c.handler_id is None and (c.status not in svc.CLOSED_STATES or c.report_status == "received"),
+        inspectors=_inspectors(c) if current_user.role == "admin" else [],
         earlier=svc.earlier_complaints_count(c.consumer_phone, exclude_id=c.id),
         actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
-        overdue_now=svc.is_item_overdue(c, today), photos=_photo_count(c),
+        overdue_now=svc.is_item_overdue(c, today), photos=_photo_ids(c) if view.personal else [],
+        photo_count=len(_photo_ids(c)),
         calendar_warning=svc.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
         trader_candidates=_trader_candidates(c, street),
     ), status
+
+
+def _inspectors(c: Complaint) -> list[User]:
+    """Who an admin may give the item to: active inspectors of its street."""
+    return list(db.session.scalars(db.select(User).where(
+        User.role == "inspector", User.disabled.is_(False),
+        (User.street_id == c.street_id) | User.street_id.is_(None)).order_by(User.display_name, User.id)))
 
 
 def _trader_candidates(c: Complaint, street) -> list:
@@ -80,15 +98,33 @@ def _trader_candidates(c: Complaint, street) -> list:
     return found[:20]
 
 
-def _photo_count(c: Complaint) -> int:
+def _photo_ids(c: Complaint) -> list[int]:
     from ...models import Photo
 
-    return db.session.scalar(db.select(db.func.count(Photo.id)).where(Photo.complaint_id == c.id)) or 0
+    return list(db.session.scalars(db.select(Photo.id).where(Photo.complaint_id == c.id).order_by(Photo.id)))
+
+
+@bp.route("/complaints/<int:cid>/photos/<int:photo_id>")
+def complaint_photo(cid: int, photo_id: int):
+    """A complaint photo, for the handler and admins only (K6: photos may show a receipt or a face)."""
+    from ...models import Photo
+
+    c = _get(cid)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.complaint_id != c.id or not svc.can_see_personal_data(current_user, c):
+        abort(404)
+    return photo.data, 200, {"Content-Type": photo.content_type or "image/jpeg",
+                             "Cache-Control": "private, no-store"}
 
 
 @bp.route("/complaints/<int:cid>")
 def complaint_detail(cid):
     return _detail(_get(cid))
+
+
+def _user(value) -> User | None:
+    text = str(value or "")
+    return db.session.get(User, int(text)) if text.isdigit() and len(text) < 10 else None
 
 
 def _close_args(form) -> dict:
@@ -100,6 +136,7 @@ def _close_args(form) -> dict:
 
 ACTIONS = {
     "take": lambda u, c, f: svc.take_complaint(u, c),
+    "reassign": lambda u, c, f: svc.reassign_complaint(u, c, _user(f.get("handler_id")), f.get("reason", "")),
     "accept": lambda u, c, f: svc.accept_complaint(u, c),
     "refuse": lambda u, c, f: svc.refuse_complaint(u, c, f.get("reason", ""), f.get("note", "").strip()),
     "note": lambda u, c, f: svc.add_mediation_note(u, c, f.get("note", "")),
@@ -111,7 +148,7 @@ ACTIONS = {
     "resume": lambda u, c, f: svc.resume_clock(u, c),
     "match_shop": lambda u, c, f: svc.match_trader(u, c, f.get("shop_id")),
 }
-DONE = {"take": "已由您承办", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
+DONE = {"take": "已由您承办", "reassign": "已改派承办人", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
         "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
         "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延",
         "match_shop": "已核实到商户"}
@@ -126,6 +163,8 @@ def complaint_action(cid, action):
     if g.get("redisplay_only"):
         return _detail(c, None, request.form)
     with committing(flash_error=False) as done:
+        if action not in ("take", "reassign"):
+            svc.require_handler(current_user, c)  # K6: an inspector acts only on what they handle
         ACTIONS[action](current_user, c, request.form)
     if not done.ok:
         return _detail(db.session.get(Complaint, cid), done.error, request.form, 409)

@@ -1,7 +1,8 @@
 """Public complaint form and tracking (SPEC K1–K3, K6, K7; CASES K-06, K-09, K-11–K-15).
 
 No account: a consumer files, gets a random tracking code and follows the case with the code plus
-the phone's last 4 digits. There is deliberately no public ``/complaints/<id>`` route (K-15).
+the whole phone number, both in a POST body (K6): no code or phone goes into a URL (the printed QR
+carries the code in the ``#fragment``, which browsers never send). There is deliberately no public ``/complaints/<id>`` route (K-15).
 A browser that filed or looked up a case keeps its code in the session, which lets it see the
 result page and confirm/reopen without typing the pair again.
 """
@@ -23,6 +24,7 @@ from ..scope import committing, current_street
 from . import street_route
 
 TRACKED_KEY = "tracked_codes"
+CURRENT_KEY = "tracked_current"
 
 
 def form_limit() -> str:
@@ -74,7 +76,7 @@ class ComplaintForm(FlaskForm):
 
 class TrackForm(FlaskForm):
     code = StringField(_l("查询码"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    last4 = StringField(_l("手机号后4位（或完整手机号）"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    phone = StringField(_l("投诉时填写的电话号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
@@ -123,6 +125,7 @@ def stored_a_complaint(response) -> bool:
 def remember(code: str) -> None:
     codes = [c for c in session.get(TRACKED_KEY, []) if c != code]
     session[TRACKED_KEY] = (codes + [code])[-20:]
+    session[CURRENT_KEY] = code
 
 
 def _uploads() -> list[bytes]:
@@ -168,7 +171,8 @@ def complaint_new():
                 g.complaint_stored = created
                 if created or _same_phone(c, form.consumer_phone.data):
                     remember(c.tracking_code)
-                return redirect(url_for("public.track_code", code=c.tracking_code))
+                    return redirect(url_for("public.track_result"))
+                return redirect(url_for("public.track"))
         elif not searching:
             error = _("提交的内容无法处理，请检查后重试")
     shops = shop_choices(form, street)
@@ -235,7 +239,8 @@ def _result(c, status=200):
     from ...services.merchant import settlement as early  # SPEC M2: the shop's proposal to answer
 
     s = early.settlement_of(c)
-    return render_template("public/track_result.html", c=c, shop=shop, rules=rules, svc=svc, settlement=s,
+    return render_template("public/track_result.html", c=svc.public_view(c), shop=shop, rules=rules, svc=svc,
+                           settlement=s,
                            proposal=early.current_proposal(s) if s else None, early=early,
                            tracking_qr=tracking_qr(c.tracking_code),
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
@@ -245,12 +250,13 @@ def _result(c, status=200):
 
 def tracking_qr(code: str) -> str:
     """A QR (SVG data URI) of the tracking page for ``code``: scanning it opens the look-up with
-    the code filled in; the phone is still asked for (K6)."""
+    the code filled in from the URL's ``#code=`` fragment, which a browser never sends to the server
+    (K6: no secret in a URL that reaches a log); the phone is still asked for."""
     import segno
 
     from ..urls import public_url
 
-    return segno.make(public_url("public.track_code", code=code), error="m").svg_data_uri(scale=3, border=2)
+    return segno.make(public_url("public.track") + "#code=" + code, error="m").svg_data_uri(scale=3, border=2)
 
 
 def _not_found(form):
@@ -264,7 +270,7 @@ def _not_found(form):
 def track():
     form = TrackForm()
     if request.method == "POST" and not g.get("redisplay_only") and form.validate():
-        c = svc.find_for_tracking(form.code.data, form.last4.data)
+        c = svc.find_for_tracking(form.code.data, form.phone.data)
         if c is None:
             return _not_found(form)
         remember(c.tracking_code)
@@ -272,23 +278,30 @@ def track():
     return render_template("public/track.html", form=form, not_found=False)
 
 
-@street_route("/track/<code>")
-def track_code(code):
-    c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
+def _remembered(code: object):
+    """The complaint whose code this browser filed or looked up, else None."""
+    code = str(code or "")
+    return svc.get_by_code(code) if code and code in session.get(TRACKED_KEY, []) else None
+
+
+@street_route("/track/result")
+def track_result():
+    c = _remembered(session.get(CURRENT_KEY))
     if c is None:
-        form = TrackForm(formdata=None, code=code)
-        return render_template("public/track.html", form=form, not_found=False)
+        return redirect(url_for("public.track"))
     return _result(c)
 
 
-@street_route("/track/<code>/<action>", methods=["POST"])
+@street_route("/track/<action>", methods=["POST"])
 @limiter.limit(track_limit)
-def track_action(code, action):
+def track_action(action):
+    """Confirm, reopen or answer a settlement: the code in the form body, never the URL (K6)."""
     if action not in ("confirm", "reopen", *SETTLE_ACTIONS):
         abort(404)
-    c = svc.get_by_code(code) if code in session.get(TRACKED_KEY, []) else None
+    c = _remembered(request.form.get("code"))
     if c is None:
         abort(404)
+    session[CURRENT_KEY] = c.tracking_code
     with committing() as done:
         if action in SETTLE_ACTIONS:
             _settle_action(c, action)
@@ -298,7 +311,7 @@ def track_action(code, action):
             svc.reopen_complaint(c, request.form.get("reason", ""))
     if done.ok and action not in SETTLE_ACTIONS:
         flash(_("已确认办理结果，感谢您的反馈") if action == "confirm" else _("已重新打开，工作人员将继续调解"), "success")
-    return redirect(url_for("public.track_code", code=code))
+    return redirect(url_for("public.track_result"))
 
 
 #: The consumer's answers in early settlement (SPEC M2), on the tracking page.
