@@ -192,7 +192,8 @@ def test_audit_log_shows_chinese_labels_with_the_raw_code_beside(client, login_a
     assert '信誉卡印制批次·登记 <small class="muted">card_batch.register</small>' in html
     assert '改投（替换原投票） <small class="muted">ballot.recast</small>' in html
     assert '年度星级 #3 <small class="muted">annual_star</small>' in html
-    assert "起始编号: 1" in html and "依法经营好: False" in html and "撤销原因: 售假" in html
+    # values are labelled too: booleans read 是/否, states their Chinese names
+    assert "起始编号：1" in html and "依法经营好：否" in html and "撤销原因：售假" in html and "状态：已撤销" in html
     assert ">年度星级（annual_star）</option>" in html
     # Unknown codes are shown as they are.
-    assert "<td>something.new</td>" in html and "odd_field: 1" in html
+    assert "<td>something.new</td>" in html and "odd_field：1" in html

@@ -32,7 +32,7 @@ def world(db, street):
     b = file(JUL, goods_category="服装鞋帽")
     svc.accept_complaint(insp, b, now=JUL)
     svc.close_complaint(insp, b, Outcome("no_agreement"), now=JUL)
-    file(JUL)  # received only
+    file(JUL, description="另一件事")  # received only (different content: the same text within 30 minutes is one complaint, K7)
     file(JUL, kind="inquiry")
     file(AUG_EDGE, kind="report")
     db.session.commit()
