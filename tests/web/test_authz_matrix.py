@@ -33,6 +33,7 @@ from creditstreet.models import (
     SupervisorConflict,
     CardBatch,
     CardRange,
+    PrintJob,
     GradeRun,
     Complaint,
     IndustryGroup,
@@ -137,6 +138,8 @@ MATRIX: dict[str, E] = {
     "admin.ledger_import": E(ADM),
     "admin.cards_home": E(ADM),
     "admin.card_sheet": E(ADM),
+    "admin.card_print": E(ADM), "admin.print_job": E(ADM), "admin.print_job_pdf": E(ADM),
+    "admin.print_job_restart": E(ADM), "admin.print_job_status": E(ADM),
     "admin.grades": E(ADM),
     "admin.grade_run": E(ADM),
     "admin.grades_recompute": E(ADM),
@@ -245,7 +248,9 @@ class World:
         db.session.add_all([self.objection, self.repair])
         db.session.flush()
         self.merchant_file = MerchantAttachment(objection_id=self.objection.id, data=b"\xff\xd8\xff\xd9")
-        db.session.add(self.merchant_file)
+        self.print_job = PrintJob(range_id=self.card_range.id, first_serial=1, last_serial=10,
+                                  base_url="http://localhost", total=10, done=10, status="done", pdf=b"%PDF-1.4\n%%EOF\n")
+        db.session.add_all([self.merchant_file, self.print_job])
         db.session.flush()
         self.ids = {
             "shop_id": self.shop.id, "user_id": self.target_user.id, "patrol_id": self.patrol.id,
@@ -257,7 +262,7 @@ class World:
             "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
             "complaint_photo_id": self.complaint_photo.id,
             "violation_id": self.violation.id, "objection_id": self.objection.id, "repair_id": self.repair.id,
-            "merchant_file_id": self.merchant_file.id,
+            "merchant_file_id": self.merchant_file.id, "job_id": self.print_job.id,
             "street": street.slug,
         }
         self.usernames = {role: u.username for role, u in self.users.items()}
