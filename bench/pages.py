@@ -118,10 +118,8 @@ def prepare(url: str, streets: int, with_demo: bool = True) -> None:
     set-based recompute), then spread over the streets: a recompute of every street loops over
     them, a full pass each, which is the scheduler's business, not this benchmark's.
     """
-    from werkzeug.security import generate_password_hash
 
     from creditstreet.extensions import db
-    from creditstreet.models import User
     from creditstreet.services import demo, grading
 
     app = recompute.make_app(url)

@@ -6,9 +6,9 @@ contains it. Between day −15 and the quarter end that is the ending quarter; d
 after the end it is still the quarter just ended (the new quarter's window opens only 15 days
 before *its* end). Outside every window voting is refused with the current quarter's dates.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError

@@ -7,10 +7,7 @@ import pytest
 
 from creditstreet.domain.errors import ValidationError
 from creditstreet.domain.text import (
-    char_count,
-    check_length,
     clean_text,
-    mask_name,
     mask_phone,
     normalize_mobile,
     normalize_phone,

@@ -2,7 +2,7 @@
 
 Now: Wed 2026-09-02 10:00 in Shanghai; this week runs to Sun 2026-09-06.
 """
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from creditstreet.extensions import db

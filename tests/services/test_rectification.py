@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from creditstreet.domain import patrols as rules
 from creditstreet.domain.errors import ValidationError
-from creditstreet.models import AuditEntry, Patrol, Rectification
+from creditstreet.models import AuditEntry, Patrol
 from creditstreet.services import patrols
 from tests import factories
 

@@ -10,7 +10,6 @@ from werkzeug.routing import IntegerConverter
 from creditstreet.domain.inputs import db_id, json_depth, strip_controls
 from creditstreet.models import Complaint
 from tests import factories
-from tests.conftest import csrf_token
 
 BIG_IDS = [str(2**31), str(2**63), str(2**64), str(10**30), "9" * 5000]
 

@@ -1,7 +1,6 @@
 """No personal data in any log line (issue 13 §8): failed statements are logged without their
 parameters outside development (SQLAlchemy ``hide_parameters``), and the failures the issue found
 are provoked with planted phone numbers, then the captured log is searched for them."""
-import io
 import logging
 import re
 

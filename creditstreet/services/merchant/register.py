@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ...domain import stars as star_rules
-from ...domain.time import Quarter, leaves_window_at, local_date
+from ...domain.time import leaves_window_at, local_date
 from ...extensions import db
 from ...models import BadRecord, CardCheck, Complaint, ExamResult, QuarterResult, Shop, Street, User, Violation
 from .. import grading, register

@@ -16,7 +16,6 @@ from ...extensions import csrf, db, limiter
 from ...sqlite_mode import sqlite_reads_only, writes_late
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
-from ..public.routes import current_street
 from ..scope import committing, current_street
 from . import bp
 from .openapi import openapi_document

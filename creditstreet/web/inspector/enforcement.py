@@ -66,7 +66,7 @@ def industry_groups():
     if request.method == "POST":
         form = FlaskForm()
         if form.validate_on_submit():
-            with committing() as done:
+            with committing():
                 patrols.create_industry_group(current_user, street.id, request.form.get("trade", ""))
         return redirect(url_for("inspector.industry_groups"))
     groups = db.session.scalars(select(IndustryGroup).where(IndustryGroup.street_id == street.id)
