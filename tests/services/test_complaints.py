@@ -171,6 +171,14 @@ def test_refused_mediation_makes_bad_record(db, street, shop, inspector):
     assert db.session.scalar(select(BadRecord.kind).where(BadRecord.complaint_id == c.id)) == "refused_mediation"
 
 
+def test_bad_record_names_the_complaint_by_number_not_by_tracking_code(db, street, shop, inspector):
+    """K6: the tracking code (with the phone, the consumer's key) never stands in the register."""
+    c = _accepted(street, shop, inspector)
+    svc.close_complaint(inspector, c, Outcome("no_agreement"), refused_mediation=True, now=T0)
+    description = db.session.scalar(select(BadRecord.description).where(BadRecord.complaint_id == c.id))
+    assert description == f"投诉#{c.id}：拒绝调解" and c.tracking_code not in description
+
+
 def test_no_fault_no_bad_record(db, street, shop, inspector):
     c = _accepted(street, shop, inspector)
     svc.close_complaint(inspector, c, Outcome("withdrawn"), now=T0)

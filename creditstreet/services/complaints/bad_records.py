@@ -33,7 +33,8 @@ def record_closing(actor: User | None, c: Complaint, kind: str | None, now: date
         if existing is not None:
             withdraw(actor, c, now)  # a record left counting by a reopen before K5's final-closing rule
         return None
-    description = f"投诉{c.tracking_code}：{_label(c, kind)}"
+    # The complaint by its number, never its tracking code: code + phone is the consumer's secret (K6).
+    description = f"投诉#{c.id}：{_label(c, kind)}"
     if existing is None:
         rec = BadRecord(shop_id=c.shop_id, kind=kind, complaint_id=c.id, recorded_at=now, description=description)
         db.session.add(rec)
