@@ -167,28 +167,33 @@ def test_e_admin_recomputes_and_the_grade_and_reasons_change(journey, site):
     j.shot("before")
     page.fill("#quarter", site.quarter)
     page.click("main form button[type=submit]")
-    assert f"已重算 {site.quarter}" in page.inner_text("main")
-    j.shot("recomputed")
+    # The quarter is not over: the admin sees a preview and nothing is written (issue 17, Admins).
+    text = page.inner_text("main")
+    assert f"{site.quarter}尚未结束" in text
+    # Last quarter A 1 · B 2 · C 0; the serious counterfeit violation of journey d makes this shop C (G2).
+    assert "A 0 家 · B 2 家 · C 1 家" in text
+    j.shot("preview")
     j.goto("/admin/grades")
     row = page.locator("tr", has_text=SHOP)
-    # The serious counterfeit violation (d) makes it C (G2) and costs lawful and honesty: ★★☆☆ (S3).
-    assert "C" in row.inner_text() and "★★☆☆" in row.inner_text()
+    assert "A" in row.inner_text() and "★★★★" in row.inner_text()  # the official grade is unchanged
     page.click(f"main a:has-text('{SHOP}')")
     official = page.inner_text("#official-grade")
-    assert "C" in official and site.quarter in official and "假冒" in official
+    assert "A" in official and site.quarter not in official
     j.shot("reasons")
     j.finish()
 
 
-def test_f_public_board_shows_the_new_stars(journey, site):
+def test_f_public_board_keeps_the_official_stars_until_the_quarter_ends(journey, site):
     j = journey("f-public")
     page = j.page
     j.goto("/")
     row = page.locator("tr", has_text=SHOP)
-    assert "★★☆☆" in row.inner_text() and "2星" in row.inner_text()
-    assert "C" not in row.inner_text().replace(SHOP, "")  # grades are internal (G6)
+    # The admin's recompute of the unfinished quarter (journey e) was a preview: the board shows the
+    # last official stars, ★★★★, and never a grade letter (G6).
+    assert "★★★★" in row.inner_text() and "4星" in row.inner_text()
+    assert "C" not in row.inner_text().replace(SHOP, "") and "A" not in row.inner_text().replace(SHOP, "")
     j.shot("board")
     row.locator("a").click()
-    assert "2星" in page.inner_text("main")
+    assert "4星" in page.inner_text("main")
     j.shot("shop")
     j.finish()
