@@ -256,3 +256,16 @@ def test_amounts_beyond_32_bits_of_fen_are_stored(db, street, shop):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Complaint, c.id).amount_fen == 5_000_000_000
+
+
+def test_tracking_code_read_as_people_copy_it(db, street, shop):
+    """A code typed in lower case, grouped with dashes or spaces, or in full-width letters finds the
+    complaint; the phone must still be the whole number (K6)."""
+    c, _ = svc.file_complaint(None, street, _data(shop), None, now=T0)
+    code = c.tracking_code
+    grouped = f"{code[:4]}-{code[4:8]}-{code[8:]}".lower()
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code)
+    phone = c.consumer_phone
+    for typed in (grouped, f" {code[:6]} {code[6:]} ", full_width):
+        assert svc.find_for_tracking(typed, phone) is c
+    assert svc.find_for_tracking(grouped, phone[-4:]) is None

@@ -1,6 +1,8 @@
 """Tracking by the consumer (SPEC K3, K6, K7): look-ups, confirming and reopening an outcome."""
 
+import re
 import secrets
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -29,7 +31,8 @@ def find_for_tracking(code: object, phone: object) -> Complaint | None:
     alone are not enough, because the masked phone shown to others ends with them (K6). A wrong
     pair and an unknown code give the same None.
     """
-    code = clean_text(code).upper().replace(" ", "")
+    # as people copy it: lower case, spaces, dashes (the way invitation codes are grouped), full width
+    code = re.sub(r"[\s\-‐-―－_.]", "", unicodedata.normalize("NFKC", clean_text(code))).upper()
     try:
         whole = normalize_phone(phone)
     except ValidationError:
