@@ -6,6 +6,7 @@ from ...domain.text import char_count, mask_contacts_in_text
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import BadRecord, Shop, Street, User, Violation
+from .. import audit
 from ..settings import work_calendar
 
 RECORD_MODELS = {"violation": Violation, "bad_record": BadRecord}
@@ -78,6 +79,16 @@ def record_of_shop(shop_id: int, record_type: str, record_id: object):
         return None
     row = db.session.get(model, rid) if model else None
     return row if row is not None and row.shop_id == shop_id else None
+
+
+def stamp_record(actor: User, record_type: str, record, field: str, action: str, link: dict) -> None:
+    """Stamp ``record.<field>`` (``void_at`` for an upheld objection, M4; ``repaired_at`` for a granted
+    repair, M5) with the decision's instant (UTC), audited as ``<record_type>.<action>`` with ``link``
+    naming the request that decided it. The record is kept; it stops counting from that instant."""
+    before = audit.snapshot(record, (field,))
+    setattr(record, field, link.pop("at"))
+    audit.record(actor, f"{record_type}.{action}", record_type, record.id, before,
+                 {**audit.snapshot(record, (field,)), **link})
 
 
 def record_title(record_type: str, row) -> str:

@@ -19,7 +19,7 @@ from ...models.types import utcnow
 from .. import audit
 from ..settings import rule_settings
 from . import files
-from .common import add_workdays, clean_text, local_day, record_of_shop, require_shop
+from .common import add_workdays, clean_text, local_day, record_of_shop, require_shop, stamp_record
 
 STATUS_LABELS = {"pending": "待处理", "upheld": "异议成立", "rejected": "异议不成立"}
 AUDIT_FIELDS = ("shop_id", "record_type", "record_id", "status", "decide_by", "decided_by", "decision_reason")
@@ -94,10 +94,7 @@ def decide_objection(actor: User, obj: Objection, uphold: bool, reason: object,
     obj.decided_by, obj.decided_at, obj.decision_reason = actor.id, now, text
     if uphold:
         record = record_of_shop(obj.shop_id, obj.record_type, obj.record_id)
-        rbefore = audit.snapshot(record, ("void_at",))
-        record.void_at = now
-        audit.record(actor, f"{obj.record_type}.void", obj.record_type, record.id, rbefore,
-                     {**audit.snapshot(record, ("void_at",)), "objection_id": obj.id})
+        stamp_record(actor, obj.record_type, record, "void_at", "void", {"at": now, "objection_id": obj.id})
     db.session.flush()
     audit.record(actor, "objection.decide", "objection", obj.id, before, audit.snapshot(obj, AUDIT_FIELDS))
     return obj

@@ -22,7 +22,8 @@ from ...models.types import utcnow
 from .. import audit
 from ..settings import rule_settings
 from . import files
-from .common import add_workdays, clean_text, local_day, record_of_shop, record_title, require_shop, street_tz
+from .common import (add_workdays, clean_text, local_day, record_of_shop, record_title, require_shop,
+                     stamp_record, street_tz)
 
 STATUS_LABELS = {"pending": "待决定", "granted": "已修复", "rejected": "不予修复"}
 AUDIT_FIELDS = ("shop_id", "record_type", "record_id", "status", "decide_by", "decided_by", "decision_reason")
@@ -106,10 +107,8 @@ def decide_repair(actor: User, repair: CreditRepair, grant: bool, reason: object
         record = record_of_shop(repair.shop_id, repair.record_type, repair.record_id)
         if record.repaired_at is not None or record.void_at is not None:
             raise InvalidTransition("这条记录已修复或已撤销", code="already_repaired")
-        rbefore = audit.snapshot(record, ("repaired_at",))
-        record.repaired_at = now
-        audit.record(actor, f"{repair.record_type}.repair", repair.record_type, record.id, rbefore,
-                     {**audit.snapshot(record, ("repaired_at",)), "credit_repair_id": repair.id})
+        stamp_record(actor, repair.record_type, record, "repaired_at", "repair",
+                     {"at": now, "credit_repair_id": repair.id})
     db.session.flush()
     audit.record(actor, "credit_repair.decide", "credit_repair", repair.id, before, audit.snapshot(repair, AUDIT_FIELDS))
     return repair
