@@ -178,6 +178,7 @@ MATRIX: dict[str, E] = {
     # issue 15: shops take part (SPEC §12 M1–M5)
     "auth.signup": E(O),
     "merchant.home": E(MER),
+    "merchant.commitment_new": E(MER),
     "merchant.shop_register": E(MER),
     "merchant.settlement_toggle": E(MER),
     "merchant.complaints": E(MER),

@@ -138,3 +138,23 @@ def test_home_shows_the_shops_commitments(app, client, street):
     _merchant(client, street, shop)
     html = client.get("/merchant/").get_data(as_text=True)
     assert "本店承诺" in html and "7天" in html and "服装" in html
+
+
+def test_the_shop_declares_a_commitment_and_it_waits_for_approval(app, client, street):
+    """§13 P1: a shop with a merchant account declares its own commitment; an admin approves it later."""
+    from creditstreet.models import Commitment
+
+    shop = factories.make_shop(street, name="自主承诺店")
+    other = factories.make_shop(street, name="别家店")
+    _merchant(client, street, shop)
+    token = csrf_token(client, "/merchant/commitments")
+    bad = client.post("/merchant/commitments", data={"csrf_token": token, "kind": "no_reason_returns",
+                                                     "return_days": "5", "categories": "服装"})
+    assert bad.status_code == 400 and "服装" in bad.get_data(as_text=True)  # fewer than 7 days: refused, text kept
+    resp = client.post("/merchant/commitments", data={"csrf_token": token, "kind": "no_reason_returns",
+                                                      "return_days": "15", "categories": "服装、鞋帽"})
+    assert resp.status_code == 302
+    rows = db.session.scalars(select(Commitment)).all()
+    assert [(c.shop_id, c.status, c.return_days, c.categories) for c in rows] == [(shop.id, "pending", 15, "服装、鞋帽")]
+    assert other.id not in {c.shop_id for c in rows}
+    assert "待审核" in client.get("/merchant/").get_data(as_text=True)

@@ -48,6 +48,24 @@ def home():
                            waiting=[(c, s) for c, s in settlement.with_shop(shop.id) if s.status in settlement.ACTIVE])
 
 
+@bp.route("/commitments", methods=["GET", "POST"])
+def commitment_new():
+    """The shop declares a commitment itself (§13 P1); it is published once an admin approves it."""
+    from ...services import commitments
+    from ..admin.promises import DeclareForm
+
+    shop, form, status = _shop(), DeclareForm(), 200
+    if request.method == "POST":
+        if form.validate():
+            with committing():
+                commitments.declare(current_user, shop, {**form.data, "return_days": request.form.get("return_days")})
+                return _done(_("承诺已登记，待审核通过后公示"), "merchant.home")
+        else:
+            flash(_("请检查填写的内容"), "danger")
+        status = 400
+    return render_template("merchant/commitment_new.html", shop=shop, form=form), status
+
+
 @bp.route("/register")
 def shop_register():
     shop = _shop()
