@@ -67,10 +67,12 @@ class RequestIsolatingClient(FlaskClient):
         return resp
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _test_thread_reads_deferred():
     # The test thread mostly reads between requests; without this, touching an attribute after a
     # commit would take SQLite's write lock and block the app's other threads (CASES K-05 tests).
+    # Set before every test: a test that switches it off (a regrade holding its write lock) must not
+    # leave later tests' reads taking the write lock ("database is locked" in another app's request).
     sqlite_reads_only(True)
 
 
