@@ -20,7 +20,8 @@ MORE_FIELD_LABELS = {
     "card_check_id": "查验编号", "withdrawn_at": "撤回时间", "void_at": "作废时间", "repaired_at": "信用修复时间",
     "declared_by": "申报人", "requested_by": "申请人", "actor_id": "操作人", "recorded_by": "记录人",
     "amount_fen": "金额", "fine_fen": "罚款", "money_recovered_fen": "挽回经济损失", "balance_fen": "余额",
-    "must_change_password": "须修改密码", "session_epoch": "登录版本", "started_at": "开始时间", "ended_at": "结束时间",
+    "must_change_password": "须修改密码",  # nosec B105 - a field's label, not a password
+    "session_epoch": "登录版本", "started_at": "开始时间", "ended_at": "结束时间",
     "paused_at": "中止时间", "resumed_at": "恢复时间", "legal_basis": "法律依据", "penalty": "处罚",
     "consumer_name": "投诉人姓名", "consumer_phone": "投诉人电话", "goods": "商品或服务", "demand": "诉求",
     "card_given": "信誉卡随货同行", "consequence": "处理", "criteria": "达标项目", "grade": "等级", "as_of": "评定时点",
