@@ -27,6 +27,11 @@ ENTITY_LABELS = {
     "patrol_plan": "巡查计划", "peer_finding": "互查发现", "setting": "规则设置", "shop": "商户", "special_action": "专项行动",
     "street": "商业街", "supervisor_conflict": "监督员回避", "training": "培训", "user": "用户账号", "violation": "违法行为",
     "seizure": "扣押物品", "photo": "照片",
+    "calendar": "工作日历", "calendar_year": "年度节假日安排", "commitment": "商户承诺",
+    "correction_request": "公示更正申请", "credit_repair": "信用修复申请", "credit_repairs": "信用修复申请",
+    "fund_entry": "先行赔付基金", "merchant_invitation": "商户邀请码", "objection": "商户异议",
+    "objections": "商户异议", "outbox": "短信通知", "print_job": "打印任务", "rectification": "限期整改",
+    "settlement": "先行和解", "settlements": "先行和解",
 }
 VERB_LABELS = {
     "create": "新建", "update": "修改", "record": "登记", "register": "登记", "issue": "发放", "close": "关闭",
@@ -38,11 +43,35 @@ VERB_LABELS = {
     "import_create": "导入新增", "import_update": "导入更新", "recompute": "重新计算", "add_member": "加入成员",
     "attach_action": "关联专项行动", "report_extend": "举报核查延期", "report_close": "举报核查办结",
     "report_start": "举报核查立案", "report_transfer": "举报移送",
+    "order": "责令整改", "void": "作废（异议成立）", "repair": "信用修复", "apply": "申请", "decide": "作出决定",
+    "file": "提出", "pause": "中止计时", "resume": "恢复计时", "reassign": "改派承办人", "reply": "商户回复",
+    "report_open_case": "举报立案", "report_decline": "举报不予立案", "match_shop": "核对到商户",
+    "deadline_recomputed": "按新日历重算期限", "deadlines_recomputed": "按新日历重算期限",
+    "withdraw": "作废（消费者要求重新办理）", "reinstate": "重新认定", "reject": "驳回", "notice": "告知终止",
+    "propose": "提出和解方案",
 }
 ACTION_LABELS = {  # where "entity label + verb" would read badly
     "grades.recompute": "重新计算信用等级", "annual_star.propose": "生成年度星级建议", "calendar.set": "设置工作日历",
     "conflict.declare": "申报监督员回避", "conflict.remove": "解除监督员回避", "setting.update": "修改规则设置",
     "complaint.confirm": "确认投诉处理结果", "ballot.recast": "改投（替换原投票）",
+    # SPEC M1: merchants' accounts
+    "merchant.invite": "发放商户邀请码", "merchant.sign_up": "商户凭邀请码注册", "merchant.bind": "新建商户账号",
+    # SPEC M2: early settlement
+    "settlement.join": "加入先行和解", "settlement.leave": "退出先行和解", "settlement.start": "先行和解开始",
+    "settlement.propose": "商户提出和解方案", "settlement.accept": "消费者接受和解方案",
+    "settlement.declined": "消费者拒绝和解，转工商所办理", "settlement.requested": "消费者要求转工商所办理",
+    "settlement.expired": "先行和解到期，转工商所办理",
+    # §13 P1–P4: commitments, fund, disclosure
+    "commitment.declare": "商户声明承诺", "commitment.approve": "承诺审核通过", "commitment.reject": "承诺审核驳回",
+    "commitment.notice": "商户告知终止承诺", "fund.deposit": "基金存入", "fund.payout": "基金先行赔付",
+    "fund.recovery": "基金追偿到账", "fund.paid": "先行赔付已付给消费者", "fund.recovery_refused": "商户拒绝偿还赔付",
+    "disclosure.key_mark": "列为重点公示", "disclosure.correction_request": "商户申请更正公示",
+    "disclosure.correction_decide": "决定公示更正申请",
+    "calendar.confirm_year": "确认年度节假日安排", "calendar.recompute": "按新日历重算期限",
+    "card_sheet.print": "打印信誉卡", "outbox.retry": "重新发送短信",
+    "street.default": "设为默认商业街", "street.slug": "修改商业街网址名", "street_setting.update": "修改本街设置",
+    "street_setting.clear": "本街设置恢复全市默认", "user.password_change": "修改本人密码",  # nosec B105
+    "user.phone": "修改接收提醒的手机号",
 }
 _ACTION_ENTITY = {"conflict": "supervisor_conflict", "warning": "consumer_warning", "exam": "exam_result",
                   "grades": "grade_run", "calendar": "calendar_day"}
@@ -118,13 +147,17 @@ def _search(text: str):
 @bp.route("/audit")
 def audit_log():
     """Entries newest first; ``q`` (free text), ``entity``, ``entity_id``, ``actor`` (login or name),
-    ``since``/``until`` (local dates). Shown with labels, yuan, local times and operator names."""
+    ``since``/``until`` (local dates, both included; given the wrong way round they are swapped and
+    the page says so). Shown with labels, yuan, local times and operator names."""
     args = request.args
     text = (args.get("q") or "").strip()[:60]
     entity = (args.get("entity") or "").strip()
     entity_id = (args.get("entity_id") or "").strip()
     actor = (args.get("actor") or "").strip()
     since, until = _day(args.get("since")), _day(args.get("until"))
+    swapped = since is not None and until is not None and since > until
+    if swapped:  # 2026-09-30 … 2026-09-01 means September, not nothing
+        since, until = until, since
     zone = rule_settings().zone
     q = select(AuditEntry)
     if text:
@@ -148,7 +181,7 @@ def audit_log():
     ids = fmt.user_ids(page.items)
     users = {u.id: f"{u.display_name}（{u.username}）" for u in db.session.scalars(
         select(User).where(User.id.in_(ids)))} if ids else {}
-    return render_template("admin/audit.html", page=page, entities=entities, filters=filters,
+    return render_template("admin/audit.html", page=page, entities=entities, filters=filters, swapped=swapped,
                            entity_label=entity_label, action_label=action_label, field_label=field_label,
                            describe=lambda d, entity='': fmt.describe(d, FIELD_LABELS, zone, users, entity),
                            operator=lambda e: fmt.operator(e.actor_label, e.actor_id, users))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ...domain import complaints as complaint_rules
+from ...services.patrols.common import CHECKLIST_LABELS
 
 #: Labels for keys the services snapshot that the base table (audit.FIELD_LABELS) lacks.
 MORE_FIELD_LABELS = {
@@ -26,6 +27,17 @@ MORE_FIELD_LABELS = {
     "consumer_name": "投诉人姓名", "consumer_phone": "投诉人电话", "goods": "商品或服务", "demand": "诉求",
     "card_given": "信誉卡随货同行", "consequence": "处理", "criteria": "达标项目", "grade": "等级", "as_of": "评定时点",
     "done": "已完成", "finished_at": "完成时间", "quorum": "有效票数", "ballots": "票数",
+    "cause": "原因", "chars": "字数", "checklist_item": "检查项目", "closed_by_patrol_id": "复查巡查编号",
+    "complete": "日历完整", "days": "节假日和调休", "decision_reason": "决定理由", "default_street_id": "默认商业街编号",
+    "due_on": "整改期限", "early_settlement": "参加先行和解", "ends_on": "结束日期", "starts_on": "开始日期",
+    "expires_at": "有效期至", "first": "起始编号", "last": "终止编号", "inputs": "抽取依据", "items": "条数",
+    "paid": "已付给消费者", "patrol_id": "巡查编号", "patrolled_at": "巡查时间", "pause": "中止计时",
+    "paused_on": "中止日期", "resumed_on": "恢复日期", "pay_by": "赔付期限", "photos": "照片数",
+    "problems_accepted": "已核对的疑问", "proofs": "证明材料数", "proposal_id": "和解方案编号", "range_id": "号段编号",
+    "record_id": "记录编号", "record_type": "记录类别", "recovery_status": "追偿状态", "reply_id": "回复编号",
+    "seed": "随机种子", "seizures": "扣押物品", "settle_by": "先行和解期限", "share_contact": "允许商户查看联系方式",
+    "slug": "网址名", "special_action_id": "专项行动编号", "user_id": "用户", "violation_id": "违法违章编号",
+    "workdays": "整改期限（工作日）", "objection_id": "异议编号", "repair_id": "修复申请编号",
 }
 #: Keys whose value is a user id: shown as the user's name.
 USER_KEYS = {"handler_id", "decided_by", "confirmed_by", "declared_by", "requested_by", "actor_id", "recorded_by",
@@ -48,6 +60,8 @@ VALUE_LABELS = {
     "subject": {"": "一般投诉", "broken_commitment": "承诺未兑现"},
     "ownership": {"state": "国有", "collective": "集体", "private": "私营", "individual": "个体工商户"},
     "consequence": {"none": "无", "verbal_warning": "口头警告", "yellow_card": "黄牌警告"},
+    "record_type": {"violation": "违法违章", "bad_record": "不良记录"},
+    "checklist_item": CHECKLIST_LABELS,
     "trigger": {"admin": "管理员", "cli": "命令行", "scheduler": "定时任务", "demo": "演示数据", "finalize": "计入迟到选票"},
 }
 #: Coded values that read differently on one kind of object.

@@ -2,6 +2,7 @@
 import secrets
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -111,6 +112,12 @@ def patrol_new():
                 rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
         if done.ok:
             flash("巡查记录已保存", "success")
+            if request.form.get("all_pass"):
+                known = patrols.known_failures(shop, local_date(patrol.patrolled_at, street.timezone))
+                for item, reason in known.items():
+                    if getattr(patrol, item) == "fail":
+                        flash(gettext("“%(item)s”一项已记为不合格：%(reason)s",
+                                      item=gettext(patrols.CHECKLIST_LABELS[item]), reason=reason), "warning")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
