@@ -174,14 +174,8 @@ class _Demo:
         count = 0
         for quarter in quarters:
             cast_at = as_utc(quarter.end(self.street.timezone) - timedelta(days=5, hours=14))
-<<<<<<< HEAD
-            # only shops on the quarter's ballot list (the ledger's later openings are not, S1)
-            listed = set(db.session.scalars(db.select(Shop.id).where(ballots.in_business_in(self.street, quarter))))
-            for shop in (s for s in self.shops if s.id in listed):
-=======
             for shop in self.shops:
                 on_list = ballots.on_ballot_list(shop, quarter)  # a shop opened later is not voted on
->>>>>>> main
                 voters = self.rng.sample(self.supervisors, self.rng.randint(2, 3) if self.rng.random() < 0.04
                                          else self.rng.randint(6, 9))
                 for sup in voters:
