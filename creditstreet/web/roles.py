@@ -42,3 +42,17 @@ def keeps_input(view):
     """Mark a form view: when its CSRF token expired, it is called again to re-show the typed text."""
     view.keeps_input = True
     return view
+
+
+def city_admin_required(view):
+    """Only a city admin (an admin bound to no street, SPEC Y2): a street admin gets 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != "admin" or current_user.street_id is not None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
