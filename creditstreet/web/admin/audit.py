@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, or_, select
 
 from ...domain.i18n import N_
@@ -99,22 +100,24 @@ FIELD_LABELS = {
 
 
 def entity_label(code: str) -> str:
-    return ENTITY_LABELS.get(code, code)
+    """The object's label in the reader's language; an unknown code is shown as it is."""
+    return _(ENTITY_LABELS[code]) if code in ENTITY_LABELS else code
 
 
 def action_label(code: str) -> str:
     """"card_batch.register" → 信誉卡印制批次·登记; unknown parts are left as they are."""
     if code in ACTION_LABELS:
-        return ACTION_LABELS[code]
-    entity, _, verb = code.partition(".")
+        return _(ACTION_LABELS[code])
+    entity, _dot, verb = code.partition(".")
     entity = _ACTION_ENTITY.get(entity, entity)
     if entity in ENTITY_LABELS and verb in VERB_LABELS:
-        return f"{ENTITY_LABELS[entity]}·{VERB_LABELS[verb]}"
+        return f"{_(ENTITY_LABELS[entity])}·{_(VERB_LABELS[verb])}"
     return code
 
 
 def field_label(name: object) -> str:
-    return FIELD_LABELS.get(str(name), str(name))
+    name = str(name)
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
 def _day(value: str | None) -> date | None:

@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from ...domain.i18n import N_
 from ...domain import complaints as complaint_rules
 from ...services.patrols.common import CHECKLIST_LABELS
@@ -75,10 +77,12 @@ _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([
 
 def field_name(key: str, base: dict) -> str:
     """The label of ``key``: the base table first, then ours, else the key itself. Money keys say 元."""
-    label = base.get(key) or MORE_FIELD_LABELS.get(key) or key
+    label = base.get(key) or MORE_FIELD_LABELS.get(key)
+    if label is None:
+        return key
     if key.endswith("_fen"):
-        label = label.replace("（分）", "") + "（元）"
-    return label
+        return _(label.replace("（分）", "")) + _("（元）")
+    return _(label)
 
 
 def local_instant(value: str | datetime, zone: ZoneInfo) -> str | None:
@@ -101,19 +105,19 @@ def value_text(key: str, value, zone: ZoneInfo, users: dict[int, str], entity: s
     """One stored value as a reader wants it (SPEC A1 entries stay raw; this is only the view)."""
     labels = ENTITY_VALUE_LABELS.get(entity, {}).get(key) or VALUE_LABELS.get(key)
     if labels is not None and isinstance(value, str) and value in labels:
-        return labels[value]
+        return _(labels[value])
     if value is None or value == "":
-        return "—" if value is None else "（空）"
+        return "—" if value is None else _("（空）")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if key.endswith("_fen") and isinstance(value, (int, float, Decimal, str)) and str(value).lstrip("-").isdigit():
         return f"{Decimal(int(value)) / 100:.2f}"
     if key in USER_KEYS and str(value).isdigit():
         return users.get(int(value), f"#{value}")
     if key == "remedy" and isinstance(value, str):
-        return "、".join(complaint_rules.REMEDIES.get(v, v) for v in value.split(","))
+        return "、".join(_(complaint_rules.REMEDIES[v]) if v in complaint_rules.REMEDIES else v for v in value.split(","))
     if isinstance(value, (list, tuple)):
-        return "、".join(value_text(key, v, zone, users) for v in value) or "（无）"
+        return "、".join(value_text(key, v, zone, users) for v in value) or _("（无）")
     if isinstance(value, dict):
         return "；".join(f"{k}: {value_text(str(k), v, zone, users)}" for k, v in value.items())
     instant = local_instant(value, zone)
@@ -138,11 +142,12 @@ def operator(actor_label: str, actor_id: int | None, users: dict[int, str]) -> s
     """The operator's name: an account's display name (username); consumer/system in Chinese."""
     if actor_id is not None and actor_id in users:
         return users[actor_id]
-    head, _, tail = (actor_label or "").partition(":")
-    name = OPERATOR_LABELS.get(head)
-    if name is None:
+    head, _sep, tail = (actor_label or "").partition(":")
+    if head not in OPERATOR_LABELS:
         return actor_label or "—"
-    return f"{name}（{VALUE_LABELS['trigger'].get(tail, tail)}）" if tail else name
+    name = _(OPERATOR_LABELS[head])
+    trigger = VALUE_LABELS["trigger"]
+    return f"{name}（{_(trigger[tail]) if tail in trigger else tail}）" if tail else name
 
 
 def user_ids(entries) -> set[int]:
