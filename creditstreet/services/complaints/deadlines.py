@@ -58,8 +58,11 @@ class OverdueCounts(int):
         return obj
 
 
-def flag_overdue(now: datetime | None = None) -> OverdueCounts:
+def flag_overdue(now: datetime | None = None, street_id: int | None = None) -> OverdueCounts:
     """Flag open items whose deadline passed in their street's zone (K4); returns counts.
+
+    Every street (the daily job), or only ``street_id`` (a street being loaded: the rest of the
+    city is not read).
 
     ``counts["decide"]``: received complaints past decide_by; ``"mediate"``: accepted/mediating/
     reopened past mediate_by; ``"report"``: reports still undecided past report_decide_by;
@@ -67,7 +70,8 @@ def flag_overdue(now: datetime | None = None) -> OverdueCounts:
     """
     now = now or utcnow()
     counts = {"decide": 0, "mediate": 0, "report": 0, "flagged": 0}
-    for street in db.session.scalars(select(Street)):
+    streets = select(Street) if street_id is None else select(Street).where(Street.id == street_id)
+    for street in db.session.scalars(streets):
         decide, mediate, report = _late_conditions(local_date(now, street.timezone))
         base = Complaint.street_id == street.id
         for key, cond in (("decide", decide), ("mediate", mediate), ("report", report)):

@@ -19,7 +19,7 @@ from ...extensions import db
 from ...models import CalendarDay, utcnow
 from ...services import calendar as calendar_service
 from ...services import settings as settings_service
-from ..roles import keeps_input
+from ..roles import city_rules_writer, keeps_input
 from ..scope import committing
 from . import bp
 
@@ -51,6 +51,7 @@ def _page(form, cal_form, status=200):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@city_rules_writer
 @keeps_input
 def settings():
     current = settings_service.rule_settings().to_mapping()
@@ -74,6 +75,7 @@ def settings():
 
 
 @bp.route("/settings/calendar", methods=["POST"])
+@city_rules_writer
 @keeps_input
 def settings_calendar():
     cal_form = CalendarForm()

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import CalendarDay, utcnow
 from ...services import calendar as cal_service
 from ...services import settings as settings_service
-from ..roles import keeps_input
+from ..roles import city_rules_writer, keeps_input
 from ..scope import committing
 from . import bp
 
@@ -97,6 +97,7 @@ def calendar_page():
 
 
 @bp.route("/calendar/notice", methods=["POST"])
+@city_rules_writer
 @keeps_input
 def calendar_notice():
     """Read the pasted notice and show it (button "preview"), or store it (button "confirm")."""
