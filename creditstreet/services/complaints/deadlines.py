@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ...domain.i18n import N_
 from ...domain.pauses import PAUSE_REASONS
 from ...domain.time import local_date
 from ...domain.workdays import WorkCalendar, is_overdue
@@ -19,7 +20,7 @@ from .common import _tz
 
 #: The deadline fields, in the order they run (K4), with their Chinese names.
 DEADLINE_FIELDS = ("decide_by", "mediate_by", "report_decide_by")
-DEADLINE_LABELS = {"decide_by": "受理决定期限", "mediate_by": "调解期限", "report_decide_by": "举报决定期限"}
+DEADLINE_LABELS = {"decide_by": N_("受理决定期限"), "mediate_by": N_("调解期限"), "report_decide_by": N_("举报决定期限")}
 
 
 # --- daily job -----------------------------------------------------------------------------------

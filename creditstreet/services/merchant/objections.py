@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import N_
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import as_utc
 from ...extensions import db
@@ -21,7 +22,7 @@ from ..settings import rule_settings
 from . import files
 from .common import add_workdays, clean_text, local_day, record_of_shop, require_shop, stamp_record
 
-STATUS_LABELS = {"pending": "待处理", "upheld": "异议成立", "rejected": "异议不成立"}
+STATUS_LABELS = {"pending": N_("待处理"), "upheld": N_("异议成立"), "rejected": N_("异议不成立")}
 AUDIT_FIELDS = ("shop_id", "record_type", "record_id", "status", "decide_by", "decided_by", "decision_reason")
 
 

@@ -6,12 +6,14 @@ import unicodedata
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ...domain.i18n import N_
 from ...domain.settings import LABELS
 from ...extensions import db
 from ...models import CalendarDay, utcnow
@@ -22,18 +24,18 @@ from ..scope import committing
 from . import bp
 
 EDITABLE = [k for k in LABELS if k != "version"]
-KIND_LABELS = {"holiday": "节假日（不上班）", "workday": "工作日（调休上班）", "clear": "取消特别设置"}
+KIND_LABELS = {"holiday": N_("节假日（不上班）"), "workday": N_("工作日（调休上班）"), "clear": N_("取消特别设置")}
 
 
 def _settings_form_class():
-    attrs = {k: StringField(LABELS[k], validators=[DataRequired("请填写")]) for k in EDITABLE}
+    attrs = {k: StringField(_l(LABELS[k]), validators=[DataRequired(_l("请填写"))]) for k in EDITABLE}
     return type("SettingsForm", (FlaskForm,), attrs)
 
 
 class CalendarForm(FlaskForm):
-    day = DateField("日期", validators=[DataRequired("请选择日期")])
-    kind = SelectField("设为", choices=list(KIND_LABELS.items()))
-    note = StringField("说明（如：2031年国庆调休）", validators=[Length(max=200)])
+    day = DateField(_l("日期"), validators=[DataRequired(_l("请选择日期"))])
+    kind = SelectField(_l("设为"), choices=[(k, _l(v)) for k, v in KIND_LABELS.items()])
+    note = StringField(_l("说明（如：2031年国庆调休）"), validators=[Length(max=200)])
 
 
 def _page(form, cal_form, status=200):

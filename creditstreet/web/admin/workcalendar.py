@@ -7,6 +7,7 @@ import calendar as stdcal
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,10 +32,10 @@ def _this_year() -> int:
 
 
 class NoticeForm(FlaskForm):
-    year = SelectField("年份", coerce=int)
-    text = TextAreaField("通知全文", validators=[DataRequired("请粘贴通知全文"),
-                                             Length(max=MAX_NOTICE_CHARS, message="通知文字过长")])
-    accept_problems = BooleanField("未能读懂的内容我已逐条核对，确认按上面的日历录入")
+    year = SelectField(_l("年份"), coerce=int)
+    text = TextAreaField(_l("通知全文"), validators=[DataRequired(_l("请粘贴通知全文")),
+                                             Length(max=MAX_NOTICE_CHARS, message=_l("通知文字过长"))])
+    accept_problems = BooleanField(_l("未能读懂的内容我已逐条核对，确认按上面的日历录入"))
 
 
 def _form(data=None) -> NoticeForm:

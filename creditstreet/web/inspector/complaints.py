@@ -7,6 +7,7 @@ accept or refuse; otherwise an admin's reassignment with a reason). Only they an
 as a Chinese message on the same page with the typed text kept.
 """
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectField
@@ -26,7 +27,7 @@ from . import bp
 
 
 class IntakeForm(ComplaintForm):
-    channel = SelectField("受理渠道", choices=[(c, svc.CHANNEL_LABELS[c]) for c in svc.INTAKE_CHANNELS])
+    channel = SelectField(_l("受理渠道"), choices=[(c, _l(svc.CHANNEL_LABELS[c])) for c in svc.INTAKE_CHANNELS])
 
 
 def _get(cid: int) -> Complaint:
