@@ -40,9 +40,13 @@ def can_object(record, now: datetime | None = None) -> bool:
 
 
 def _objection_for(record) -> Objection | None:
+    """The objection to ``record`` as it stands: one filed since it was recorded (a complaint's record
+    reinstated at a new closing is a new finding; objections to the earlier closing don't count)."""
     rtype = "violation" if record.__tablename__ == "violations" else "bad_record"
     return db.session.scalar(select(Objection).where(Objection.record_type == rtype,
-                                                     Objection.record_id == record.id))
+                                                     Objection.record_id == record.id,
+                                                     Objection.filed_at >= record.recorded_at)
+                             .order_by(Objection.id.desc()).limit(1))
 
 
 def file_objection(actor: User, record_type: str, record_id: object, reasons: object,
