@@ -1,5 +1,6 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,15 +19,15 @@ from . import bp
 
 
 class RecomputeForm(FlaskForm):
-    quarter = StringField("季度（如 2026Q3）", validators=[DataRequired("请填写季度")])
-    street_id = SelectField("商业街", choices=[], validate_choice=False)
+    quarter = StringField(_l("季度（如 2026Q3）"), validators=[DataRequired(_l("请填写季度"))])
+    street_id = SelectField(_l("商业街"), choices=[], validate_choice=False)
 
 
 def _form() -> RecomputeForm:
     form = RecomputeForm()
     if is_city_wide():
         streets = db.session.scalars(select(Street).order_by(Street.id)).all()
-        form.street_id.choices = [("", "全部商业街")] + [(str(s.id), s.name) for s in streets]
+        form.street_id.choices = [("", _l("全部商业街"))] + [(str(s.id), s.name) for s in streets]
     else:  # a street admin grades its own street only (SPEC Y2); "" stands for it
         form.street_id.choices = [("", current_street().name)]
     if not form.quarter.data:
