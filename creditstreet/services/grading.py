@@ -27,6 +27,7 @@ from typing import Callable
 
 from sqlalchemy import and_, case, delete, func, or_, select, true
 
+from ..domain.i18n import N_
 from ..domain import grades as grade_rules
 from ..domain import records as rec
 from ..domain import stars as star_rules
@@ -86,8 +87,8 @@ def grading_instant(quarter: Quarter | str, now: datetime, tz: str) -> datetime:
 
 #: How far back a quarter may be (re)graded: the same bound as the scheduler's catch-up.
 MAX_QUARTERS_BACK = 8
-OFFICIAL_LABEL = "正式"
-PROVISIONAL_LABEL = "临时（按需）"
+OFFICIAL_LABEL = N_("正式")
+PROVISIONAL_LABEL = N_("临时（按需）")
 
 
 def is_official(grade: CreditGrade, tz: str) -> bool:

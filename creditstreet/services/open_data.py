@@ -22,7 +22,7 @@ from . import commitments as commitment_service
 from .disclosure import aggregates, counted
 from .settings import rule_settings
 
-LICENCE = "本数据依据《政府信息公开条例》公开，可自由复制、使用和再发布，请注明来源及数据日期。"
+LICENCE = N_("本数据依据《政府信息公开条例》公开，可自由复制、使用和再发布，请注明来源及数据日期。")
 OWNERSHIP = {"state": N_("国有企业"), "collective": N_("集体企业"), "private": N_("私营企业"), "individual": N_("个体工商户")}
 
 

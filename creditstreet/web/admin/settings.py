@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -67,9 +68,11 @@ def settings():
                 if key in form:  # each error next to its field; the typed values stay in the form
                     form[key].errors = [*form[key].errors, message]
             shown = [k for k in field_errors if k in form]
-            flash(f"有 {len(shown)} 项设置无效，请按各项下方的提示修改" if shown else done.error, "danger")
+            flash(ngettext("有 %(num)s 项设置无效，请按各项下方的提示修改", "有 %(num)s 项设置无效，请按各项下方的提示修改",
+                           len(shown)) if shown else gettext(done.error), "danger")
             return _page(form, CalendarForm(formdata=None), 400)
-        flash(f"已保存 {len(changes)} 项设置" if changes else "设置没有变化", "success")
+        flash(ngettext("已保存 %(num)s 项设置", "已保存 %(num)s 项设置", len(changes)) if changes else gettext("设置没有变化"),
+              "success")
         return redirect(url_for("admin.settings"))
     return _page(form, CalendarForm(formdata=None))
 

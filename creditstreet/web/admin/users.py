@@ -42,7 +42,7 @@ def _street_choices() -> list[tuple[str, str]]:
         street = current_street()
         return [(str(street.id), street.name)]
     streets = db.session.scalars(select(Street).order_by(Street.name)).all()
-    return [("", "全市（市级管理员或全市监督员）")] + [(str(s.id), s.name) for s in streets]
+    return [("", _l("全市（市级管理员或全市监督员）"))] + [(str(s.id), s.name) for s in streets]
 
 
 @bp.route("/users")
@@ -70,7 +70,7 @@ def user_new():
         select(InspectorGroup, Street.name).join(Street, Street.id == InspectorGroup.street_id)
         .where(True if is_city_wide() else InspectorGroup.street_id == street_id)
         .order_by(Street.name, InspectorGroup.name)).all()
-    form.group_id.choices = [(0, "无")] + [(grp.id, f"{name} {grp.name}" if is_city_wide() else grp.name)
+    form.group_id.choices = [(0, _l("无"))] + [(grp.id, f"{name} {grp.name}" if is_city_wide() else grp.name)
                                           for grp, name in rows]
     if not g.get("redisplay_only") and form.validate_on_submit():
         with committing() as done:

@@ -41,7 +41,7 @@ class NoticeForm(FlaskForm):
 def _form(data=None) -> NoticeForm:
     form = NoticeForm(formdata=None if data is False else request.form if request.method == "POST" else None)
     this = _this_year()
-    form.year.choices = [(0, "按通知标题中的年份")] + [(y, f"{y}年") for y in range(this - 1, this + 3)]
+    form.year.choices = [(0, _l("按通知标题中的年份"))] + [(y, _l("%(year)s年", year=y)) for y in range(this - 1, this + 3)]
     if form.year.data is None:
         form.year.data = 0
     return form

@@ -18,6 +18,7 @@ from ...models import CHECKLIST, InspectorGroup, Patrol, Photo, Shop, SpecialAct
 from ...services import patrols
 from ...services import photos as photo_service
 from ...services.register import find_shops
+from ..labels import licence_flag_texts
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from . import bp
@@ -118,11 +119,13 @@ def patrol_new():
                 for item, reason in known.items():
                     if getattr(patrol, item) == "fail":
                         flash(gettext("“%(item)s”一项已记为不合格：%(reason)s",
-                                      item=gettext(patrols.CHECKLIST_LABELS[item]), reason=reason), "warning")
+                                      item=gettext(patrols.CHECKLIST_LABELS[item]),
+                                      reason=licence_flag_texts([shop], local_date(patrol.patrolled_at, street.timezone))
+                                      .get(shop.id, reason)), "warning")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
-    flag = patrols.licence_flags([shop], street_today(street)).get(shop.id)
+    flag = licence_flag_texts([shop], street_today(street)).get(shop.id)
     return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
                            items=CHECKLIST, max_note=patrols.MAX_NOTE,
                            max_photo_mb=photo_service.max_photo_mb())
@@ -139,7 +142,7 @@ def _shop_picker(street: Street):
             error = e.message
     elif q.strip():
         shops = find_shops(street.id, q)[:30]
-    flags = patrols.licence_flags(shops, street_today(street))
+    flags = licence_flag_texts(shops, street_today(street))
     return render_template("inspector/patrol_pick.html", shops=shops, q=q, house=house, flags=flags,
                            error=error, action=request.args.get("action", type=query_int))
 

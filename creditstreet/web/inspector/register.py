@@ -6,7 +6,7 @@ from flask import render_template, request
 from ...exports import XLSX_MIMETYPE, attachment, xlsx_bytes
 from ...services import register
 from ...services.paging import paginate
-from ...services.patrols import licence_flags
+from ..labels import licence_flag_texts as licence_flags
 from . import bp
 from ..scope import current_street
 from .patrols import shop_or_404, street_today
