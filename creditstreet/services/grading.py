@@ -258,7 +258,7 @@ def latest_grades(street_id: int | None = None, page: int | None = 1):
             .order_by(Shop.street_id, Shop.status, Shop.house_sort, Shop.id))
     if street_id is not None:
         stmt = stmt.where(Shop.street_id == street_id)
-    shops = paging.paginate(stmt, page)
+    shops = paging.paginate(stmt, page, key=Shop.id)
     latest: dict[int, CreditGrade] = {}
     if shops.items:
         for g in db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id.in_([s.id for s in shops.items]))
