@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from .errors import ValidationError
+from .i18n import N_
 from .workdays import WorkCalendar
 
 #: Longest rectification period an inspector may set, in working days (about three months).
@@ -28,6 +29,9 @@ def licence_expired(expires_on: date | None, no_expiry: bool, today: date) -> bo
     """
     return not no_expiry and expires_on is not None and expires_on < today
 
+#: The reason an expired licence fails item 1; the web layer shows it through ``gettext`` with the date.
+LICENCE_EXPIRED = N_("营业执照已于%(date)s过期")
+
 
 def known_failures(licence_expires_on: date | None, licence_no_expiry: bool, today: date) -> dict[str, str]:
     """Checklist items the office already knows fail before anyone looks (SPEC P1, issue 17).
@@ -37,7 +41,7 @@ def known_failures(licence_expires_on: date | None, licence_no_expiry: bool, tod
     {"licence": "营业执照已于2026-10-31过期"}; on 2026-10-31 → {}.
     """
     if licence_expired(licence_expires_on, licence_no_expiry, today):
-        return {"licence": f"营业执照已于{licence_expires_on.isoformat()}过期"}
+        return {"licence": LICENCE_EXPIRED % {"date": licence_expires_on.isoformat()}}
     return {}
 
 

@@ -81,3 +81,22 @@ def test_a_street_admin_may_not(client, login_as, street):
     assert client.post(f"/admin/streets/{street.id}/default", data={"csrf_token": token}).status_code == 403
     assert client.post("/admin/streets", data={"csrf_token": token, "name": "私设街", "slug": "sishe"}).status_code == 403
     assert "全市商业街" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_city_rules_are_changed_by_a_city_admin_once_there_are_several_streets(client, login_as, street):
+    """A street admin may not change what holds for every street (Y2) — the city's rule settings or
+    the working-day calendar — once the deployment has another street; alone, it may (one office)."""
+    admin = login_as("admin")  # bound to ``street``, the only street so far
+    assert "city-rules-readonly" not in client.get("/admin/settings").get_data(as_text=True)
+    factories.make_street(name="西关街")
+    db.session.commit()
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "city-rules-readonly" in page and 'action="/admin/settings"' not in page
+    token = csrf_token(client, "/admin/")
+    assert client.post("/admin/settings", data={"csrf_token": token, "quorum_min": "1"}).status_code == 403
+    assert client.post("/admin/settings/calendar", data={"csrf_token": token, "day": "2027-01-04",
+                                                         "kind": "holiday"}).status_code == 403
+    assert client.post("/admin/calendar/notice", data={"csrf_token": token, "text": "x"}).status_code == 403
+    assert "city-rules-readonly" in client.get("/admin/calendar").get_data(as_text=True)
+    assert client.get("/admin/settings/street").status_code == 200  # its own street's clocks stay its own
+    assert admin.street_id == street.id
