@@ -67,6 +67,8 @@ def test_back_and_submit_again_is_still_one_complaint(journey, site):
     except Exception as e:  # Chromium: ERR_CACHE_MISS, "confirm form resubmission"
         assert "ERR_CACHE_MISS" in str(e)
         back_worked = False
+        page.wait_for_url(re.compile(r"^chrome-error://"))  # let the error page finish loading
+        page.wait_for_load_state()
     if not back_worked:
         consumer.goto("/complaints/new")
     if page.input_value("#description") != DESCRIPTION:
