@@ -137,3 +137,18 @@ def test_demo_leaves_a_hotspot_warning_draft_that_the_admin_can_publish(runner, 
     assert resp.status_code == 302
     board = client.get("/").get_data(as_text=True)
     assert "家用电器消费警示" in board and "购买家用电器请索要发票和信誉卡" in board
+
+
+def test_demo_loaded_at_an_earlier_date_votes_only_on_shops_already_open(db):
+    """Loaded as of 2024-07-02 (the pages bench's date), the ledger's later shops (范磊超市 opened
+    2025-09-24, 何记护肤品行 2024-06-14) are not on the earlier quarters' ballot lists (SPEC S1/G1)."""
+    from datetime import datetime, timezone
+
+    from creditstreet.services import demo
+
+    demo.load_demo(datetime(2024, 7, 2, 1, tzinfo=timezone.utc))
+    quarters = {name: sorted(_db.session.scalars(
+        select(Ballot.quarter).distinct().join(Shop, Shop.id == Ballot.shop_id).where(Shop.name == name)))
+        for name in ("范磊超市", "何记护肤品行")}
+    assert quarters == {"范磊超市": [], "何记护肤品行": ["2024Q2"]}
+    _db.session.rollback()

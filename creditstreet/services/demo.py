@@ -175,12 +175,13 @@ class _Demo:
         for quarter in quarters:
             cast_at = as_utc(quarter.end(self.street.timezone) - timedelta(days=5, hours=14))
             for shop in self.shops:
+                on_list = ballots.on_ballot_list(shop, quarter)  # a shop opened later is not voted on
                 voters = self.rng.sample(self.supervisors, self.rng.randint(2, 3) if self.rng.random() < 0.04
                                          else self.rng.randint(6, 9))
                 for sup in voters:
                     marks = {c: self.rng.random() < quality[shop.id]
                              for c in ("lawful", "service", "compliance", "honesty")}
-                    if (sup.id, shop.id) in conflicts:
+                    if (sup.id, shop.id) in conflicts or not on_list:
                         continue
                     ballots.cast_ballot(sup, shop, quarter, marks, cast_at)
                     count += 1
@@ -192,7 +193,7 @@ class _Demo:
         """Flag items whose deadline passed, as the daily job would have (notifications use the flag)."""
         from . import complaints as svc
 
-        svc.flag_overdue(self.now)
+        svc.flag_overdue(self.now, street_id=self.street.id)  # a street loaded into a city reads only itself
 
     def complaints(self) -> None:
         from . import complaints as svc
@@ -262,7 +263,7 @@ class _Demo:
     def warnings(self) -> None:
         from .warnings import draft_hotspot_warnings
 
-        drafts = draft_hotspot_warnings(self.now)
+        drafts = draft_hotspot_warnings(self.now, street_id=self.street.id)
         self.say(f"消费警示：近30天投诉热点，生成待审核草稿 {len(drafts)} 条")
 
     def patrols(self) -> None:
