@@ -1,7 +1,7 @@
 """K7's same-content lookup by one index: (content_key, consumer_phone, received_at)
 
-Revision ID: 0017_k7_lookup_index
-Revises: 0016_page_indexes
+Revision ID: 0018_k7_lookup_index
+Revises: 0017_violations_patrol
 Create Date: 2026-12-07 18:20:00
 
 Every intake asks for the complaint with the same content from the same phone within 30 minutes
@@ -13,8 +13,8 @@ columns answers it directly; it replaces the one on ``content_key`` alone (its l
 from alembic import op
 
 
-revision = '0017_k7_lookup_index'
-down_revision = '0016_page_indexes'
+revision = '0018_k7_lookup_index'
+down_revision = '0017_violations_patrol'
 branch_labels = None
 depends_on = None
 
