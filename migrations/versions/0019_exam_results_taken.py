@@ -1,7 +1,7 @@
 """index exam results by date (issue 18, SPEC Y3)
 
-Revision ID: 0018_exam_results_taken
-Revises: 0017_violations_patrol
+Revision ID: 0019_exam_results_taken
+Revises: 0018_k7_lookup_index
 Create Date: 2026-12-07 18:55:00
 
 The admin's exam page lists a street's latest 50 exams: PostgreSQL joined and sorted all of a
@@ -10,8 +10,8 @@ The admin's exam page lists a street's latest 50 exams: PostgreSQL joined and so
 from alembic import op
 
 
-revision = '0018_exam_results_taken'
-down_revision = '0017_violations_patrol'
+revision = '0019_exam_results_taken'
+down_revision = '0018_k7_lookup_index'
 branch_labels = None
 depends_on = None
 
