@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import Msg, N_
 from ...domain import stars as star_rules
 from ...domain.time import leaves_window_at, local_date
 from ...extensions import db
@@ -74,7 +75,7 @@ def stars_view(shop: Shop, now: datetime) -> StarsView:
         quarters = []
         for q in trailing:
             r = stored.get(str(q))
-            quarters.append((q.label_zh, (c in (r.passed or [])) if r is not None and r.quorum_reached else None))
+            quarters.append((register._quarter(q), (c in (r.passed or [])) if r is not None and r.quorum_reached else None))
         earned = bool(outcome and c in outcome.earned)
         crit = Criterion(c, star_rules.CRITERIA_LABELS[c], earned, quarters)
         if outcome is not None and outcome.stars is not None and not earned:
@@ -84,16 +85,17 @@ def stars_view(shop: Shop, now: datetime) -> StarsView:
                 crit.records.append((reason.text, local_date(leaves_window_at(at, tz), tz) if at else None))
             if lost:
                 last = max((d for _, d in crit.records if d), default=None)
-                crit.restore = (f"以下记录全部移出一年期（{last.isoformat()}）后可恢复，或经异议、信用修复撤销"
-                                if last else "以下记录移出一年期后可恢复")
+                crit.restore = (Msg(N_("以下记录全部移出一年期（%(date)s）后可恢复，或经异议、信用修复撤销"),
+                                    date=last.isoformat()) if last else Msg(N_("以下记录移出一年期后可恢复")))
             if c not in outcome.passed:
                 passed = sum(1 for _, p in quarters if p)
                 counted = sum(1 for _, p in quarters if p is not None)
-                crit.restore = ((crit.restore + "；") if crit.restore else "") + (
-                    f"近四个季度有效投票 {counted} 个季度，本项通过 {passed} 个；"
-                    f"需在至少 {settings.quarters_share.numerator}/{settings.quarters_share.denominator} 的有效季度通过")
+                votes = Msg(N_("近四个季度有效投票 %(counted)s 个季度，本项通过 %(passed)s 个；需在至少 %(share)s 的有效季度通过"),
+                            counted=counted, passed=passed,
+                            share=f"{settings.quarters_share.numerator}/{settings.quarters_share.denominator}")
+                crit.restore = Msg(N_("%(first)s；%(second)s"), first=crit.restore, second=votes) if crit.restore else votes
         criteria.append(crit)
-    notes = [n.text for n in outcome.notes] if outcome else ["本店当前不参加评级"]
+    notes = [n.text for n in outcome.notes] if outcome else [Msg(N_("本店当前不参加评级"))]
     return StarsView(outcome.stars if outcome else None, criteria, notes)
 
 
