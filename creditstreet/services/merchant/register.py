@@ -147,11 +147,16 @@ def _redacted_complaint_entry(e: register.Entry, c: Complaint) -> register.Entry
     from ...domain.complaints import STATE_LABELS
     from ...domain.text import mask_name, mask_phone
 
-    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(c.kind, c.kind)
-    title = f"{kind}：{c.title_public or c.goods_public or '（无标题）'}（{STATE_LABELS.get(c.status, c.status)}）"
-    details = [f"消费者：{mask_name(c.consumer_name)} {mask_phone(c.consumer_phone)}".rstrip(), c.description_public]
+    kinds = register.COMPLAINT_KIND_LABELS
+    kind = Msg(kinds[c.kind]) if c.kind in kinds else c.kind
+    status = Msg(STATE_LABELS[c.status]) if c.status in STATE_LABELS else c.status
+    title = Msg(N_("%(kind)s：%(title)s（%(status)s）"), kind=kind,
+                title=c.title_public or c.goods_public or Msg(N_("（无标题）")), status=status)
+    phone = mask_phone(c.consumer_phone)
+    details = [Msg(N_("消费者：%(name)s %(phone)s"), name=mask_name(c.consumer_name), phone=phone) if phone
+               else Msg(N_("消费者：%(name)s"), name=mask_name(c.consumer_name)), c.description_public]
     if c.shop_at_fault:
-        details.append("经查商家有责")
+        details.append(Msg(N_("经查商家有责")))
     if c.refused_mediation:
-        details.append("商家拒绝调解")
+        details.append(Msg(N_("商家拒绝调解")))
     return register.Entry(e.at, "complaint", title, [d for d in details if d], e.badge, e.ref)

@@ -88,7 +88,7 @@ def cards_home():
                                         local_date(utcnow(), street.timezone))
                 message = f"已向{shop.name}免费发放 {cards.fmt_range(rng.first_serial, rng.last_serial)}"
             else:
-                flash("请检查填写的内容", "danger")
+                flash(_("请检查填写的内容"), "danger")
                 return _page(street, batch_form, issue_form)
         if not done.ok:
             return _page(street, batch_form, issue_form)

@@ -1,5 +1,6 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -83,7 +84,7 @@ def grades_recompute():
                                 actor=current_user)
     if not done.ok:
         return _page(form, error=done.error, status_code=400)
-    flash(f"已重算 {run.quarter}：{run.shops} 家商户", "success")
+    flash(gettext("已重算 %(quarter)s：%(n)s 家商户", quarter=run.quarter, n=run.shops), "success")
     return redirect(url_for("admin.grade_run", run_id=run.id))
 
 
