@@ -7,9 +7,16 @@ text (and in title / placeholder / aria-label / alt and button values) must be d
 of some string stored in the database (shop names, addresses, complaint text …) — or one of the
 few strings ALLOWED below. A failure lists route → offending strings: the to-do list.
 
+Who walks what: the public role walks every page outside the staff prefixes and follows the
+tracking result of one complaint per status; each staff role walks its prefixes (admins also
+/inspector and /supervisor, which they may open) plus "/" and /auth/password. A 403 (a city-wide
+page a street's admin may not open) or a redirect is not checked. The demo has no merchant, no
+objection, no repair request, no print job and no annual stars: the fixture adds one of each.
+
 Skipped rules (not HTML pages): downloads (.pdf, .xlsx, .csv, .png, .json, open-data files,
-``export.<fmt>``), photos and merchant files (images), /static, /favicon.ico, /api/*. Rules
-whose arguments the data cannot fill are listed by ``test_walk_covers_the_routes``.
+``export.<fmt>``), photos and merchant files (images), /static, /favicon.ico, /api/* (JSON). Rules
+whose arguments the data cannot fill would be listed by ``test_walk_covers_the_routes`` (none).
+Strings of the audit log are not counted as data (``UI_MADE_TABLES``).
 """
 from __future__ import annotations
 

@@ -9,13 +9,14 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
 from ...domain.errors import DomainError
+from ...domain.i18n import N_
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
 from ...models import GradeRun, Shop, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
-from ..scope import committing, current_street, get_or_404, is_city_wide
+from ..scope import shown_message, committing, current_street, get_or_404, is_city_wide
 from . import bp
 
 
@@ -50,7 +51,7 @@ def _page(form, error=None, status_code=200, preview=None):
     status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows.items}
     return render_template("admin/grades.html", form=form, rows=rows, counts=counts, quarter=quarter, active=active,
                            runs=runs,
-                           labels=GRADE_LABELS, error=error, status=status, preview=preview), status_code
+                           labels=GRADE_LABELS, error=shown_message(error), status=status, preview=preview), status_code
 
 
 @bp.route("/grades")
@@ -67,7 +68,7 @@ def grades_recompute():
         return _page(form, status_code=400)
     chosen = form.street_id.data or ""
     if chosen not in {value for value, _ in form.street_id.choices}:
-        return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
+        return _page(form, error=N_("请从列表中选择商业街，或选“全部商业街”"), status_code=400)
     street_id = int(chosen) if chosen else (None if is_city_wide() else current_street().id)
     quarter_text = form.quarter.data.strip()
     try:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from ...domain.i18n import N_
 from ...domain.errors import ValidationError
 from ...extensions import db
 from ...models import Shop, SupervisorConflict, User
@@ -43,7 +44,7 @@ def conflicts():
             shop = exams.find_shop(street.id, form.shop.data)
             sup = db.session.get(User, form.supervisor_id.data)
             if sup is None or sup.role != "supervisor" or sup.street_id not in (None, street.id):
-                raise ValidationError("请选择本街或全市的监督员", code="supervisor_scope")
+                raise ValidationError(N_("请选择本街或全市的监督员"), code="supervisor_scope")
             ballots.declare_conflict(current_user, sup, shop, form.reason.data)
         if not done.ok:
             status = 400
