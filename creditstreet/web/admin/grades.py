@@ -4,7 +4,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
@@ -13,7 +13,7 @@ from ...domain.i18n import N_
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
-from ...models import GradeRun, Shop, Street, utcnow
+from ...models import GradeRun, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
 from ..scope import shown_message, committing, current_street, get_or_404, is_city_wide
@@ -41,8 +41,7 @@ def _page(form, error=None, status_code=200, preview=None):
     own = None if is_city_wide() else current_street().id  # a street admin sees its street (Y2)
     rows = grading.latest_grades(own, page=request.args.get("page", type=int))
     quarter, counts = grading.grade_counts(own)
-    active = db.session.scalar(select(func.count(Shop.id)).where(
-        Shop.status == "active", *([] if own is None else [Shop.street_id == own]))) or 0
+    active = rows.total  # the list is the active shops (of the street): its count is theirs
     runs = db.session.scalars(select(GradeRun).where(*([] if own is None else [GradeRun.street_id == own]))
                               .order_by(GradeRun.id.desc()).limit(10)).all()
     zones = {s.id: s.timezone for s in db.session.scalars(
