@@ -1,5 +1,6 @@
 """Special actions (专项检查, SPEC P3) and industry groups' peer findings (行业监督小组, SPEC P4)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -48,7 +49,7 @@ def action_list():
         if done.ok:
             return redirect(url_for("inspector.action_show", action_id=action.id))
     elif request.method == "POST":
-        flash("请填写主题和日期", "danger")
+        flash(gettext("请填写主题和日期"), "danger")
     actions = db.session.scalars(select(SpecialAction).where(SpecialAction.street_id == street.id)
                                  .order_by(SpecialAction.action_on.desc())).all()
     return render_template("inspector/patrol_actions.html", form=form, actions=actions)
@@ -98,6 +99,7 @@ def industry_group(group_id: int):
                 patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
+<<<<<<< HEAD
         if not form.shop_id.data:
             flash("请选择被检查商户", "danger")
         else:
@@ -107,6 +109,14 @@ def industry_group(group_id: int):
             if done.ok:
                 flash("已登记互查发现，待巡查员确认", "success")
                 return redirect(url_for("inspector.industry_group", group_id=group.id))
+=======
+        with committing() as done:
+            patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
+                                        form.description.data, form.suggested_kind.data)
+        if done.ok:
+            flash(gettext("已登记互查发现，待巡查员确认"), "success")
+            return redirect(url_for("inspector.industry_group", group_id=group.id))
+>>>>>>> main
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
@@ -130,5 +140,5 @@ def finding_decide(finding_id: int, decision: str):
             else:
                 patrols.dismiss_peer_finding(current_user, finding, form.reason.data or "")
         if done.ok:
-            flash("已确认为违法违章行为" if decision == "confirm" else "已驳回", "success")
+            flash(gettext("已确认为违法违章行为") if decision == "confirm" else gettext("已驳回"), "success")
     return redirect(url_for("inspector.industry_group", group_id=group.id))

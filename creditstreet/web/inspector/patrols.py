@@ -118,7 +118,7 @@ def patrol_new():
                 form.submission_token.data or None, all_items_pass=bool(request.form.get("all_pass")),
                 rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
         if done.ok:
-            flash("巡查记录已保存", "success")
+            flash(gettext("巡查记录已保存"), "success")
             if request.form.get("all_pass"):
                 known = patrols.known_failures(shop, local_date(patrol.patrolled_at, street.timezone))
                 for item, reason in known.items():
@@ -129,7 +129,7 @@ def patrol_new():
                                       .get(shop.id, reason)), "warning")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
-        flash("请检查填写的内容", "danger")
+        flash(gettext("请检查填写的内容"), "danger")
     flag = licence_flag_texts([shop], street_today(street)).get(shop.id)
     return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
                            items=CHECKLIST, max_note=patrols.MAX_NOTE,
@@ -206,10 +206,10 @@ def violation_new(shop_id: int):
             elif done.code != "item_has_violation":  # shown below with a link to the earlier one
                 flash(done.error, "danger")
         else:
-            flash("违法违章行为已登记", "success")
+            flash(gettext("违法违章行为已登记"), "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
-        flash("请检查填写的内容", "danger")
+        flash(gettext("请检查填写的内容"), "danger")
     return render_template("inspector/violation_form.html", form=form, shop=shop, patrol=patrol,
                            existing=patrols.violation_for_item(patrol, form.checklist_item.data),
                            item_label=patrols.CHECKLIST_LABELS.get(form.checklist_item.data or ""))
