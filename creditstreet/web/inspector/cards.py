@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired
 
 from ...services import cards
 from ..roles import keeps_input
@@ -17,8 +18,11 @@ from .patrols import shop_or_404
 
 
 class CardCheckForm(FlaskForm):
+    # No default: an untouched form must not record a pass (QA); the inspector chooses.
     card_given = RadioField(_l("信誉卡是否随货同行"), choices=[("yes", _l("是，已随货同行")), ("no", _l("否，未给卡"))],
-                            default="yes")
+                            validate_choice=False,
+                            validators=[InputRequired(_l("请选择信誉卡是否随货同行")),
+                                        AnyOf(("yes", "no"), _l("请选择信誉卡是否随货同行"))])
     serial = StringField(_l("卡号（看到时填写）"))
     note = TextAreaField(_l("说明（如：询问了哪位顾客、购买了什么）"))
     submission_token = HiddenField()

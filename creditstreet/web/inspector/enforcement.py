@@ -22,14 +22,17 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("说明"))
 
 
+# No preselected shop, kind or severity: an untouched form must not record a finding against the
+# first shop of the list or as "一般" (QA); the service refuses the missing choice in Chinese.
 class FindingForm(FlaskForm):
-    shop_id = SelectField(_l("被检查商户"), coerce=int)
-    suggested_kind = SelectField(_l("问题类别"), choices=[(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
+    shop_id = SelectField(_l("被检查商户"), coerce=int)  # choices: (0, 请选择) + the members
+    suggested_kind = SelectField(_l("问题类别"),
+                                 choices=[("", _l("请选择"))] + [(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
     description = TextAreaField(_l("发现的问题"))
 
 
 class DecideForm(FlaskForm):
-    severity = SelectField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))])
+    severity = SelectField(_l("严重程度"), choices=[("", _l("请选择")), ("general", _l("一般")), ("serious", _l("严重"))])
     legal_basis = StringField(_l("法律依据"))
     reason = StringField(_l("驳回理由"))
 
@@ -89,19 +92,31 @@ def industry_group(group_id: int):
     street = current_street()
     members = patrols.members(group)
     form = FindingForm()
-    form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in members]
+    form.shop_id.choices = [(0, _l("请选择"))] + [(s.id, f"{s.house_number} {s.name}") for s in members]
     if request.method == "POST" and request.form.get("add_shop_id"):
         if FlaskForm().validate_on_submit():
             with committing():
                 patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
+<<<<<<< HEAD
+        if not form.shop_id.data:
+            flash("请选择被检查商户", "danger")
+        else:
+            with committing() as done:
+                patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
+                                            form.description.data, form.suggested_kind.data)
+            if done.ok:
+                flash("已登记互查发现，待巡查员确认", "success")
+                return redirect(url_for("inspector.industry_group", group_id=group.id))
+=======
         with committing() as done:
             patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
                                         form.description.data, form.suggested_kind.data)
         if done.ok:
             flash(gettext("已登记互查发现，待巡查员确认"), "success")
             return redirect(url_for("inspector.industry_group", group_id=group.id))
+>>>>>>> main
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
