@@ -99,24 +99,15 @@ def industry_group(group_id: int):
                 patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
-<<<<<<< HEAD
         if not form.shop_id.data:
-            flash("请选择被检查商户", "danger")
+            flash(gettext("请选择被检查商户"), "danger")
         else:
             with committing() as done:
                 patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
                                             form.description.data, form.suggested_kind.data)
             if done.ok:
-                flash("已登记互查发现，待巡查员确认", "success")
+                flash(gettext("已登记互查发现，待巡查员确认"), "success")
                 return redirect(url_for("inspector.industry_group", group_id=group.id))
-=======
-        with committing() as done:
-            patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
-                                        form.description.data, form.suggested_kind.data)
-        if done.ok:
-            flash(gettext("已登记互查发现，待巡查员确认"), "success")
-            return redirect(url_for("inspector.industry_group", group_id=group.id))
->>>>>>> main
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
