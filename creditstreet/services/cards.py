@@ -23,7 +23,7 @@ from .settings import rule_settings
 SERIAL_DIGITS = 8
 MAX_SERIAL = 10 ** SERIAL_DIGITS - 1
 # Prints of more cards than this run as a job with progress (services/print_jobs.py); any length works.
-MAX_SHEET_CARDS = 500
+MAX_SHEET_CARDS = 100
 CONSEQUENCE_LABELS = {"none": N_("无"), **card_rules.WARNING_LABELS}
 
 
