@@ -111,3 +111,27 @@ def test_an_expired_commitment_form_keeps_every_field(app, client, street):
     assert "页面已超时" in page
     assert 'value="15"' in page and _textarea(page, "categories") == "服装、鞋帽"
     assert _textarea(page, "conditions") == "吊牌完好"
+
+
+def test_a_refused_settlement_proposal_keeps_remedy_amount_and_text(app, client, street):
+    from sqlalchemy import select
+
+    from creditstreet.models import SettlementProposal, User
+    from creditstreet.services.complaints import file_complaint
+    from creditstreet.services.merchant import settlement
+
+    shop = factories.make_shop(street)
+    _merchant(client, street, shop)
+    settlement.join(db.session.scalar(select(User).where(User.username == "owner")))
+    c, _ = file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "description": "拉链坏了",
+                                          "consumer_name": "赵六", "consumer_phone": "13712345678"}, None)
+    db.session.commit()
+    path = f"/merchant/complaints/{c.id}"
+    typed = "退一半货款，" + "并" * 495  # 6 + 495 = 501 characters: one over the 500 limit
+    resp = client.post(path, data={"csrf_token": csrf_token(client, path), "what": "propose", "remedy": "refund",
+                                   "amount": "99.50", "text": typed})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "现有501个字" in page
+    assert _textarea(page, "text") == typed and 'value="99.50"' in page
+    assert '<option value="refund" selected>' in page
+    assert db.session.query(SettlementProposal).count() == 0
