@@ -45,15 +45,23 @@ __all__ = ["store_complaint", "deadline_fields"]
 _COMPLAINTS = Complaint.__table__
 _EVENTS = ComplaintEvent.__table__
 
-#: Under the write lock, before inserting: (id stored under the token, first id with the same
-#: content from the same phone since ``since``, whether the shop takes part in early settlement).
-_FIRST = select(
-    select(Complaint.id).where(Complaint.submission_token == bindparam("token")).scalar_subquery(),
-    select(func.min(Complaint.id)).where(Complaint.consumer_phone == bindparam("phone"),
-                                         Complaint.content_key == bindparam("key"),
-                                         Complaint.received_at > bindparam("since")).scalar_subquery(),
-    settlement.member_now(bindparam("shop_id")),
-)
+_FIRST_STATEMENT: list = []
+
+
+def _first():
+    """Under the write lock, before inserting: (id stored under the token, first id with the same
+    content from the same phone since ``since``, whether the shop takes part in early settlement).
+    Built once, on first use: at import ``merchant.settlement`` may still be loading (it imports
+    ``complaints.common``, which loads this package)."""
+    if not _FIRST_STATEMENT:
+        _FIRST_STATEMENT.append(select(
+            select(Complaint.id).where(Complaint.submission_token == bindparam("token")).scalar_subquery(),
+            select(func.min(Complaint.id)).where(Complaint.consumer_phone == bindparam("phone"),
+                                                 Complaint.content_key == bindparam("key"),
+                                                 Complaint.received_at > bindparam("since")).scalar_subquery(),
+            settlement.member_now(bindparam("shop_id")),
+        ))
+    return _FIRST_STATEMENT[0]
 _INSERT_ONCE: dict[str, Any] = {}
 
 
@@ -70,7 +78,7 @@ def store_complaint(intake: CheckedIntake) -> tuple[Complaint, bool]:
         return intake.replay, False
     v, now, actor = dict(intake.values), intake.now, intake.actor
     phone = v["consumer_phone"] or None  # no phone (a box complaint): never "the same content"
-    token_id, same_id, member = sql.run(_FIRST, {
+    token_id, same_id, member = sql.run(_first(), {
         "token": intake.token, "phone": phone, "key": v["content_key"],
         "since": now - rules.RESUBMIT_WINDOW, "shop_id": v["shop_id"]}).one()
     if token_id is not None or same_id is not None:
