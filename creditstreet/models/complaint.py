@@ -27,6 +27,9 @@ class Complaint(db.Model):
     __tablename__ = "complaints"
     __table_args__ = (
         Index("ix_complaints_shop_received", "shop_id", "received_at"),
+        # A street's complaints by receipt (Y3): today's new ones (admin landing), the edges of a
+        # statistics period (services.complaint_counts), exports of a quarter.
+        Index("ix_complaints_street_received", "street_id", "received_at"),
         Index("ix_complaints_street_status", "street_id", "status"),
         Index("ix_complaints_phone", "consumer_phone"),
         # The inspectors' queue reads open items only: by status (above), undecided reports here (Y3).
