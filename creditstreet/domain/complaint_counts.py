@@ -1,8 +1,9 @@
 """What one complaint adds to its street's day counts (SPEC W2, §13 P4, Y3): one definition of each figure.
 
-The complaint statistics (W2, the admin's page), the board's headline and monthly table, the city
-page and the open data all count with ``contribution``: the figures of a period are the sums of
-its complaints' contributions. Two families, because W2 and P4 define "received" differently:
+The complaint statistics (W2, the admin's page), the board's headline and monthly table and the
+city page count with ``contribution``: the figures of a period are the sums of its complaints'
+contributions. A shop's own figures (its page, the open data per shop) are few rows and are counted
+in SQL with the same definitions (``services.disclosure.counted``/``aggregates``; a test compares). Two families, because W2 and P4 define "received" differently:
 
 - W2 (all complaints): ``complaints`` received (kind complaint), ``accepted`` (accepted at some
   point), ``mediated`` (closed with agreement or no agreement), ``success`` (agreement),

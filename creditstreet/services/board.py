@@ -166,8 +166,10 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
     from . import complaint_counts
     from .settings import rule_settings
 
-    # The disclosure definitions (domain.complaint_counts, P4), summed from the day counts (Y3).
-    for month, c in complaint_counts.sums([street], start, end, by="month").items():
+    # The disclosure definitions (domain.complaint_counts, P4), summed from the day and month counts
+    # (Y3) by month and category in one call.
+    cats: Counter = Counter()
+    for (month, cat), c in complaint_counts.sums([street], start, end, by=("month", "category")).items():
         f = complaint_counts.as_dict(c)
         st.received += f["counted"]
         st.closed += f["closed"]
@@ -180,10 +182,8 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
             per_month[key][0] += f["counted"]
             per_month[key][1] += f["agreed"]
             per_month[key][2] += f["p_recovered_fen"]
-    cats: Counter = Counter()
-    for cat, c in complaint_counts.sums([street], start, end, by="category").items():
-        if complaint_counts.as_dict(c)["counted"]:
-            cats[cat or "其他"] += complaint_counts.as_dict(c)["counted"]
+        if f["counted"]:
+            cats[cat or "其他"] += f["counted"]
     st.months = [(k, *v) for k, v in per_month.items()]
     st.categories = sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
     st.min_closed = rule_settings().disclosure_min_closed

@@ -7,7 +7,7 @@ months from ``complaint_month_counts``, the whole days of the partial months fro
 ``ix_complaints_street_received``), so a period that starts at 10:00 a year ago is counted exactly
 and a year is ≤ 12 + 62 rows per street and category. Returns {key: counts in ``COLUMNS`` order};
 ``by`` is None (one key, None), "month" (first day of the local month), "category" (goods category,
-"" when none) or "street" (street id).
+"" when none), "street" (street id), or a tuple of those (keys are then tuples).
 
 ``rebuild()`` recomputes the table from the complaints (the migration, the benchmark's generator,
 ``flask complaint-counts rebuild``).
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..domain.complaint_counts import COLUMNS, ZERO, add, contribution
 from ..domain.time import as_utc, local_date, local_midnight
@@ -40,39 +40,53 @@ def _next_month(d: date) -> date:
     return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
+def _fields(by) -> tuple:
+    return () if by is None else (by,) if isinstance(by, str) else tuple(by)
+
+
 def _key(by, street_id, day, category):
-    return None if by is None else {"month": day.replace(day=1), "category": category, "street": street_id}[by]
+    parts = {"month": day.replace(day=1), "category": category, "street": street_id}
+    key = tuple(parts[f] for f in _fields(by))
+    return key if not isinstance(by, str) and by is not None else (key[0] if key else None)
 
 
 def _summed(model, col, ranges, ids, by, out) -> None:
     """Add the rows of ``model`` whose ``col`` lies in one of ``ranges`` ([lo, hi) dates) to ``out``."""
-    group = {None: [], "month": [col], "category": [model.category], "street": [model.street_id]}[by]
-    for lo, hi in ranges:
-        if lo >= hi:
-            continue
-        q = (select(*group, *(func.coalesce(func.sum(getattr(model, c)), 0) for c in COLUMNS))
-             .where(model.street_id.in_(ids), col >= lo, col < hi))
-        for row in db.session.execute(q.group_by(*group) if group else q):
-            k = (row[0].replace(day=1) if by == "month" else row[0]) if group else None
-            out[k] = add(out[k], tuple(int(x) for x in row[len(group):]))
+    cols = {"month": col, "category": model.category, "street": model.street_id}
+    group = [cols[f] for f in _fields(by)]
+    ranges = [(lo, hi) for lo, hi in ranges if lo < hi]
+    if not ranges:
+        return
+    q = select(*group, *(func.coalesce(func.sum(getattr(model, c)), 0) for c in COLUMNS)).where(
+        model.street_id.in_(ids), or_(*(and_(col >= lo, col < hi) for lo, hi in ranges)))
+    for row in db.session.execute(q.group_by(*group) if group else q):
+        values = dict(zip(_fields(by), row[:len(group)]))
+        k = _key(by, values.get("street"), values.get("month", date.min), values.get("category"))
+        out[k] = add(out[k], tuple(int(x) for x in row[len(group):]))
 
 
 #: Fields of which ``contribution`` is a function besides the money (it is linear in the money).
 _SHAPE = ("street_id", "goods_category", "kind", "carries_report", "status", "refusal_reason", "outcome")
 
 
-def _partial_day(ids: list[int], lo: datetime, hi: datetime, tz: str, by, out) -> None:
-    """Add the complaints received in [lo, hi), within one local day, to ``out``: grouped in SQL by
-    the fields ``contribution`` reads (money summed), each group's contribution worked out once."""
-    day = local_date(lo, tz)
+def _partial_days(ids: list[int], edges: list[tuple[datetime, datetime]], tz: str, by, out) -> None:
+    """Add the complaints received in the ``edges`` ([lo, hi) windows, each within one local day) to
+    ``out``, in one statement: grouped in SQL by the edge and the fields ``contribution`` reads (money
+    summed), each group's contribution worked out once."""
+    edges = [(lo, hi) for lo, hi in edges if lo < hi]
+    if not edges:
+        return
     cols = [getattr(Complaint, f) for f in _SHAPE]
     accepted = Complaint.accepted_at.is_not(None)
-    q = (select(*cols, accepted, func.count(), func.coalesce(func.sum(Complaint.money_recovered_fen), 0))
-         .where(Complaint.street_id.in_(ids), Complaint.received_at >= lo, Complaint.received_at < hi)
-         .group_by(*cols, accepted))
+    edge = case(*((Complaint.received_at >= lo, i) for i, (lo, _) in reversed(list(enumerate(edges)))), else_=0)
+    q = (select(edge, *cols, accepted, func.count(), func.coalesce(func.sum(Complaint.money_recovered_fen), 0))
+         .where(Complaint.street_id.in_(ids), or_(*(and_(Complaint.received_at >= lo, Complaint.received_at < hi)
+                                                   for lo, hi in edges)))
+         .group_by(edge, *cols, accepted))
     for row in db.session.execute(q):
-        values = dict(zip(_SHAPE, row[:len(_SHAPE)]))
-        values["accepted_at"] = lo if row[len(_SHAPE)] else None
+        day = local_date(edges[int(row[0])][0], tz)
+        values = dict(zip(_SHAPE, row[1:1 + len(_SHAPE)]))
+        values["accepted_at"] = day if row[1 + len(_SHAPE)] else None
         n, money = int(row[-2]), int(row[-1])
         per_item = contribution({**values, "money_recovered_fen": 0})
         per_fen = add(contribution({**values, "money_recovered_fen": 1}), per_item, -1)
@@ -83,7 +97,7 @@ def _partial_day(ids: list[int], lo: datetime, hi: datetime, tz: str, by, out) -
 def sums(streets: list[Street], start: datetime, end: datetime, by: str | None = None) -> dict:
     """{key: counts} of the streets' complaints received in [start, end) (see module); keys with no
     complaint are absent. ``by="month"`` keys are the first days of local months."""
-    if by not in BY:
+    if any(f not in BY for f in _fields(by)):
         raise ValueError(by)
     start, end = as_utc(start), as_utc(end)
     out: dict = defaultdict(lambda: ZERO)
@@ -103,10 +117,8 @@ def sums(streets: list[Street], start: datetime, end: datetime, by: str | None =
                 days = [(first, m_first), (m_last, last)]
             else:
                 days = [(first, last)]
-            _summed(ComplaintDayCount, ComplaintDayCount.day, days, ids, by, out)
-        for lo, hi in edges:
-            if lo < hi:
-                _partial_day(ids, lo, hi, tz, by, out)
+            _summed(ComplaintDayCount, ComplaintDayCount.day, days, ids, by, out)  # one statement
+        _partial_days(ids, edges, tz, by, out)
     return {k: v for k, v in out.items() if any(v)}
 
 

@@ -112,9 +112,9 @@ def street_figures(street: Street, now: datetime | None = None) -> PublicFigures
 
     now = now or utcnow()
     start, end = year_window(now, street.timezone)
-    total = complaint_counts.sums([street], start, end).get(None, (0,) * len(complaint_counts.COLUMNS))
-    cats = [(k, as_n) for k, c in complaint_counts.sums([street], start, end, by="category").items()
-            if k and (as_n := from_counts(c).received)]
+    by_cat = complaint_counts.sums([street], start, end, by="category")
+    total = tuple(sum(col) for col in zip((0,) * len(complaint_counts.COLUMNS), *by_cat.values()))
+    cats = [(k, n) for k, c in by_cat.items() if k and (n := from_counts(c).received)]
     cats.sort(key=lambda kv: (-kv[1], kv[0]))
     f = from_counts(total, tuple(cats[:TOP_CATEGORIES]))
     floor = rule_settings().disclosure_min_closed

@@ -136,3 +136,16 @@ def test_a_period_with_partial_days_counts_exactly(db, street, three):
                            by="month")
     assert {k: counts.as_dict(v)["complaints"] for k, v in by_month.items()} == {
         date(2026, 7, 1): 1, date(2026, 8, 1): 1}
+
+
+def test_the_street_headline_equals_its_only_shops_figures(db, street, three):
+    """The street's figures (day counts, contribution) and a shop's (SQL, counted/aggregates) are one
+    definition: on a street of one shop they are the same, categories included."""
+    from creditstreet.services import disclosure
+
+    now = datetime(2026, 8, 15, tzinfo=CST)
+    shop_f, street_f = disclosure.shop_figures(three["shop"], now), disclosure.street_figures(street, now)
+    # a (agreement, 28.00) and c count; b was refused as outside remit
+    assert (street_f.figures.received, street_f.figures.closed, street_f.figures.agreed) == (2, 1, 1)
+    assert street_f.figures == shop_f.figures and street_f.figures.categories == (("食品", 2),)
+    assert (street_f.first_day, street_f.last_day) == (shop_f.first_day, shop_f.last_day)
