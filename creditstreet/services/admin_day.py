@@ -11,7 +11,7 @@ None only when no street is asked for.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, false, func, not_, select
+from sqlalchemy import and_, func, select, union
 
 from ..domain.time import as_utc, local_date, local_midnight
 from ..extensions import db
@@ -51,18 +51,14 @@ def _due_between(first: date, last: date):
 
 
 def _count_items(ids: list[int], conditions) -> int:
-    """Items of the streets matching any of ``conditions`` (disjoint: a complaint is counted once).
+    """Items of the streets matching any of ``conditions``, each counted once.
 
-    ``street AND (a OR b OR c)`` is asked as ``street AND a`` + … : each term then reads its own
-    index — (street_id, status) or (street_id, report_status) — instead of the street's whole history.
-    A complaint matching two terms (a complaint carrying a report, both late) is counted once: the
-    later terms exclude the earlier ones."""
-    total, before = 0, []
-    for cond in conditions:
-        total += db.session.scalar(select(func.count(Complaint.id)).where(
-            Complaint.street_id.in_(ids), cond, *(not_(func.coalesce(b, false())) for b in before))) or 0
-        before.append(cond)
-    return total
+    ``street AND (a OR b OR c)`` is asked as the UNION of ``street AND a``, … : each branch reads its
+    own index — (street_id, status) or (street_id, report_status) — instead of the street's whole
+    history (SQLite does not split such an OR itself); the UNION counts a complaint matching two
+    branches (a complaint carrying a report, both late) once."""
+    branches = union(*(select(Complaint.id).where(Complaint.street_id.in_(ids), c) for c in conditions))
+    return db.session.scalar(select(func.count()).select_from(branches.subquery())) or 0
 
 
 def open_rectifications(street_ids: list[int]) -> int:
@@ -77,8 +73,8 @@ def open_rectifications(street_ids: list[int]) -> int:
 def day_figures(street_ids: list[int] | None = None, now: datetime | None = None) -> DayFigures:
     """The figures of ``now``'s local day for the streets (None: every street).
 
-    Streets sharing a time zone share "today", so each zone is seven indexed counts whatever the number
-    of streets (a city of 300 streets on one zone: seven queries, not 900)."""
+    Streets sharing a time zone share "today", so each zone is three counts whatever the number of
+    streets (a city of 300 streets on one zone: three queries, not 900), each on indexes."""
     now = as_utc(now or utcnow())
     streets = _streets(street_ids)
     zones: dict[str, list[int]] = {}
