@@ -191,6 +191,13 @@ def recompute_command(quarter, street_name):
 
     try:
         q = quarter or str(last_completed_quarter(now, tz))
+        if grading.is_unfinished(q, now, street_id):
+            # an unfinished quarter is a preview only (nothing dated at a quarter end still to come)
+            counts = grading.preview(q, now, street_id)
+            db.session.rollback()
+            click.echo(f"{q} 尚未结束：以下为按当前数据计算的预览，未写入等级和经济户口。"
+                       f"A {counts['A']} · B {counts['B']} · C {counts['C']}")
+            return
         run = grading.recompute(q, now, street_id=street_id, trigger="cli", progress=progress)
     except DomainError as e:
         db.session.rollback()

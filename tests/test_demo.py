@@ -51,7 +51,18 @@ def test_demo_load_twice_with_if_empty_and_determinism(runner, client, db):
     assert batch.last_serial - batch.first_serial + 1 == 40_000
     assert db.session.scalar(select(func.count()).select_from(CardRange).join(Shop)
                              .where(Shop.street_id == street.id)) == 147
-    assert db.session.scalar(select(func.count(distinct(Ballot.quarter)))) == 4
+    # the last four completed quarters, back to Q1 of the last completed Q4's year (S4's annual stars):
+    # loaded in Q1 → 4 quarters (last year's Q1–Q4), Q2 → 5, Q3 → 6, Q4 → 7
+    from creditstreet.domain.time import quarter_of
+    from creditstreet.models import AnnualStar, utcnow
+    current = quarter_of(utcnow(), street.timezone)
+    assert db.session.scalar(select(func.count(distinct(Ballot.quarter)))) == {1: 4, 2: 5, 3: 6, 4: 7}[current.q]
+    # that year's annual stars are confirmed (S4): the board's 称号 column is not blank
+    title_year = current.year - 1
+    assert set(db.session.scalars(select(AnnualStar.year).join(Shop).where(Shop.street_id == street.id))) == {title_year}
+    titled = db.session.scalar(select(func.count()).select_from(AnnualStar).join(Shop).where(
+        Shop.street_id == street.id, AnnualStar.status == "confirmed", AnnualStar.stars == 4))
+    assert titled >= 1
     # the ten supervisors were on duty through the backfilled quarters: quorum = max(3, ⌈10/2⌉) = 5 (S2)
     assert set(db.session.scalars(select(QuarterResult.quorum).join(Shop, Shop.id == QuarterResult.shop_id)
                                   .where(QuarterResult.ballots > 0, Shop.street_id == street.id))) == {5}
@@ -105,6 +116,7 @@ def check_logins_and_board(client):
         client.post("/auth/logout", data={"csrf_token": _token(client)})
     board = client.get("/").get_data(as_text=True)
     assert "城关××街" in board and "共 147 户经营户" in board
+    assert "年度消费者满意企业（门店）</td>" in board  # the 称号 column (issue 17)
     board = client.get("/s/binjiang/").get_data(as_text=True)
     assert "滨江路美食街" in board and "共 24 户经营户" in board
     city = client.get("/streets").get_data(as_text=True)
@@ -137,3 +149,33 @@ def test_demo_leaves_a_hotspot_warning_draft_that_the_admin_can_publish(runner, 
     assert resp.status_code == 302
     board = client.get("/").get_data(as_text=True)
     assert "家用电器消费警示" in board and "购买家用电器请索要发票和信誉卡" in board
+
+
+def test_demo_loaded_at_an_earlier_date_votes_only_on_shops_already_open(db):
+    """Loaded as of 2024-07-02 (the pages bench's date), the ledger's later shops (范磊超市 opened
+    2025-09-24, 何记护肤品行 2024-06-14) are not on the earlier quarters' ballot lists (SPEC S1/G1)."""
+    from datetime import datetime, timezone
+
+    from creditstreet.services import demo
+
+    demo.load_demo(datetime(2024, 7, 2, 1, tzinfo=timezone.utc))
+    quarters = {name: sorted(_db.session.scalars(
+        select(Ballot.quarter).distinct().join(Shop, Shop.id == Ballot.shop_id).where(Shop.name == name)))
+        for name in ("范磊超市", "何记护肤品行")}
+    assert quarters == {"范磊超市": [], "何记护肤品行": ["2024Q2"]}
+    _db.session.rollback()
+
+
+def test_the_demo_votes_back_to_the_year_of_the_last_fourth_quarter():
+    """Issue 17: the quarters the demo votes in and grades, worked by hand."""
+    from creditstreet.domain.time import Quarter
+    from creditstreet.services.demo import ballot_quarters, last_title_year
+
+    def labels(current):
+        return [str(q) for q in ballot_quarters(Quarter.parse(current))]
+
+    assert labels("2026Q4") == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert labels("2027Q1") == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert labels("2026Q3") == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+    assert labels("2026Q2") == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"]
+    assert [last_title_year(Quarter.parse(q)) for q in ("2026Q4", "2027Q1", "2026Q1")] == [2025, 2026, 2025]

@@ -271,6 +271,20 @@ def test_cli_recompute_prints_progress_and_grades(runner, db, street):
     assert bad.exit_code != 0 and "无效的季度" in bad.output
 
 
+def test_cli_recompute_of_the_unfinished_quarter_is_a_preview(runner, db, street):
+    """As on the admin page: the quarter still running is counted, never written (no grade row and
+    no register entry dated at a quarter end still to come)."""
+    from creditstreet.domain.time import quarter_of
+
+    factories.make_shop(street, created_at=datetime(2020, 1, 1, tzinfo=UTC))  # clean, not yet rated → B
+    db.session.commit()
+    q = str(quarter_of(datetime.now(UTC), street.timezone))
+    result = runner.invoke(args=["grades", "recompute", "--quarter", q, "--street", street.name])
+    assert result.exit_code == 0, result.output
+    assert f"{q} 尚未结束" in result.output and "A 0 · B 1 · C 0" in result.output
+    assert _grades_per_quarter(db) == {}
+
+
 # ------------------------------------------------------------------ official vs provisional (G1)
 
 def test_mid_quarter_recompute_is_provisional_and_the_quarter_end_run_replaces_it(db, street):

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
+from .i18n import N_
 from .errors import ValidationError
 from .settings import DEFAULT_SETTINGS, RuleSettings
 from .time import as_utc, in_window, year_window
 
-WARNING_LABELS = {"verbal_warning": "口头警告", "yellow_card": "黄牌警告"}
+WARNING_LABELS = {"verbal_warning": N_("口头警告"), "yellow_card": N_("黄牌警告")}
 
 
 def escalate(misses_in_year_before_this: int, settings: RuleSettings = DEFAULT_SETTINGS) -> str:

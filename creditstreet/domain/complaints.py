@@ -15,18 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from .i18n import N_
 from .errors import InvalidTransition, ValidationError
 from .settings import DEFAULT_SETTINGS, RuleSettings
 from .time import as_utc, to_local
 from .workdays import WorkCalendar
 
 STATE_LABELS = {
-    "received": "已接收", "accepted": "已受理", "refused": "不予受理",
-    "mediating": "调解中", "closed": "已办结", "reopened": "已重新打开",
+    "received": N_("已接收"), "accepted": N_("已受理"), "refused": N_("不予受理"),
+    "mediating": N_("调解中"), "closed": N_("已办结"), "reopened": N_("已重新打开"),
 }
 ACTION_LABELS = {
-    "accept": "受理", "refuse": "不予受理", "mediate": "开始调解",
-    "close": "办结", "confirm": "确认结果", "reopen": "重新打开",
+    "accept": N_("受理"), "refuse": N_("不予受理"), "mediate": N_("开始调解"),
+    "close": N_("办结"), "confirm": N_("确认结果"), "reopen": N_("重新打开"),
 }
 #: (state, action) → next state.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -42,20 +43,20 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 _ACTION_TARGET = {a: t for (_, a), t in TRANSITIONS.items()}
 
 REFUSAL_REASONS = {
-    "outside_remit": "不属于本部门职责范围",
-    "handled_elsewhere": "已由法院/仲裁机构/消协受理或处理",
-    "not_consumption": "不属于消费者权益争议",
-    "over_three_years": "超过三年",
-    "missing_materials": "材料不全",
+    "outside_remit": N_("不属于本部门职责范围"),
+    "handled_elsewhere": N_("已由法院/仲裁机构/消协受理或处理"),
+    "not_consumption": N_("不属于消费者权益争议"),
+    "over_three_years": N_("超过三年"),
+    "missing_materials": N_("材料不全"),
 }
-OUTCOMES = {"agreement": "达成调解协议", "no_agreement": "调解不成", "withdrawn": "投诉人撤回",
-            "referred": "移送处理"}
+OUTCOMES = {"agreement": N_("达成调解协议"), "no_agreement": N_("调解不成"), "withdrawn": N_("投诉人撤回"),
+            "referred": N_("移送处理")}
 #: Every outcome a closed complaint may show: the handler's OUTCOMES and early settlement (SPEC M2).
-OUTCOME_LABELS = {**OUTCOMES, "settled_by_shop": "商家先行和解"}
-REMEDIES = {"refund": "退货退款", "exchange": "换货", "repair": "修理", "compensation": "赔偿"}
+OUTCOME_LABELS = {**OUTCOMES, "settled_by_shop": N_("商家先行和解")}
+REMEDIES = {"refund": N_("退货退款"), "exchange": N_("换货"), "repair": N_("修理"), "compensation": N_("赔偿")}
 
-REPORT_STATE_LABELS = {"received": "已接收", "case_opened": "已立案", "not_opened": "不予立案"}
-REPORT_ACTION_LABELS = {"open_case": "立案", "decline": "不予立案", "extend": "延长决定期限"}
+REPORT_STATE_LABELS = {"received": N_("已接收"), "case_opened": N_("已立案"), "not_opened": N_("不予立案")}
+REPORT_ACTION_LABELS = {"open_case": N_("立案"), "decline": N_("不予立案"), "extend": N_("延长决定期限")}
 
 
 def transition(state: str, action: str) -> str:

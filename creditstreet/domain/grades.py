@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
+from .i18n import N_
 from .errors import ValidationError
 from .records import BadRecord, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
@@ -19,7 +20,7 @@ from .stars import CRITERIA, StarOutcome
 from .time import as_utc, local_date, restores_on
 
 GRADES = ("A", "B", "C")
-GRADE_LABELS = {"A": "A级（守信）", "B": "B级（基本守信）", "C": "C级（重点巡查对象）"}
+GRADE_LABELS = {"A": N_("A级（守信）"), "B": N_("B级（基本守信）"), "C": N_("C级（重点巡查对象）")}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from .errors import ValidationError
+from .i18n import N_
 from .workdays import WorkCalendar
 
 #: Longest rectification period an inspector may set, in working days (about three months).
@@ -20,12 +21,44 @@ def require_checked(results: Mapping[str, str]) -> None:
                               code="nothing_checked")
 
 
-def all_pass(results: Mapping[str, str]) -> dict[str, str]:
-    """The "all items pass" shortcut: every item "pass". Refused (ValidationError "has_failures")
-    when an item is already marked "fail", so a typed failure is never overwritten."""
-    if any(value == "fail" for value in results.values()):
+def licence_expired(expires_on: date | None, no_expiry: bool, today: date) -> bool:
+    """Whether a business licence has expired on ``today`` (street-local date).
+
+    A licence "长期" (``no_expiry``) or with no expiry date on file never expires here; a licence
+    is still valid on its expiry day (expired from the next day on).
+    """
+    return not no_expiry and expires_on is not None and expires_on < today
+
+#: The reason an expired licence fails item 1; the web layer shows it through ``gettext`` with the date.
+LICENCE_EXPIRED = N_("营业执照已于%(date)s过期")
+
+
+def known_failures(licence_expires_on: date | None, licence_no_expiry: bool, today: date) -> dict[str, str]:
+    """Checklist items the office already knows fail before anyone looks (SPEC P1, issue 17).
+
+    Returns item → Chinese reason; today only item 1 ("licence"): an expired business licence
+    (``licence_expired``) is no valid 主体资格, e.g. expired 2026-10-31, today 2026-11-01 →
+    {"licence": "营业执照已于2026-10-31过期"}; on 2026-10-31 → {}.
+    """
+    if licence_expired(licence_expires_on, licence_no_expiry, today):
+        return {"licence": LICENCE_EXPIRED % {"date": licence_expires_on.isoformat()}}
+    return {}
+
+
+def all_pass(results: Mapping[str, str], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The "all items pass" shortcut: every item not decided otherwise becomes "pass".
+
+    ``known``: items the office knows fail (``known_failures``). The shortcut never passes one of
+    them: an item the inspector left "na" is recorded "fail" (the inspector who has seen a renewed
+    licence on the wall marks that item "pass" by hand, which is kept). Refused (ValidationError
+    "has_failures") when an item other than a known failure is already marked "fail", so a typed
+    failure is never overwritten.
+    """
+    known = known or {}
+    if any(value == "fail" and item not in known for item, value in results.items()):
         raise ValidationError("已有不合格项，不能一键全部合格；请逐项选择", code="has_failures")
-    return {item: "pass" for item in results}
+    return {item: ("pass" if value == "pass" or item not in known else "fail")
+            for item, value in results.items()}
 
 
 def parse_rectify_days(text: object) -> int | None:

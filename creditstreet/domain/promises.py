@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from .i18n import N_
 from .errors import ValidationError
 
 COMMITMENT_KINDS = ("no_reason_returns", "advance_compensation")
-COMMITMENT_LABELS = {"no_reason_returns": "线下无理由退货", "advance_compensation": "先行赔付"}
+COMMITMENT_LABELS = {"no_reason_returns": N_("线下无理由退货"), "advance_compensation": N_("先行赔付")}
 #: Jiangsu's rules and the CCA's 消费查 ask at least 7 days for offline no-reason returns (P1).
 MIN_RETURN_DAYS = 7
 MAX_RETURN_DAYS = 365
 FUND_KINDS = ("deposit", "payout", "recovery")
-FUND_LABELS = {"deposit": "存入", "payout": "先行赔付", "recovery": "追偿收回"}
+FUND_LABELS = {"deposit": N_("存入"), "payout": N_("先行赔付"), "recovery": N_("追偿收回")}
 MAX_FUND_FEN = 100_000_000_00  # one hundred million yuan per entry: above that it is a typo
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Iterable, Mapping
 
+from .i18n import N_
 from .errors import ValidationError
 from .records import HONESTY_KINDS, BadRecord, ExamResult, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
@@ -22,10 +23,10 @@ from .time import (Quarter, as_utc, last_completed_quarter, local_date, local_mi
 
 CRITERIA: tuple[str, ...] = ("lawful", "service", "compliance", "honesty")
 CRITERIA_LABELS: dict[str, str] = {
-    "lawful": "依法经营好",
-    "service": "售后服务质量好",
-    "compliance": "服从管理好",
-    "honesty": "诚实信用好",
+    "lawful": N_("依法经营好"),
+    "service": N_("售后服务质量好"),
+    "compliance": N_("服从管理好"),
+    "honesty": N_("诚实信用好"),
 }
 
 

@@ -68,6 +68,9 @@ class Shop(db.Model):
         Index("ix_shops_street_status", "street_id", "status"),
         # The public board pages through a street's shops in house-number order (issue 6 bench).
         Index("ix_shops_street_status_house", "street_id", "status", "house_sort", "id"),
+        # The city's grade list (all streets' active shops by street, then house) walks this one:
+        # with status second, both planners sorted each street's shops (issue 18 bench).
+        Index("ix_shops_status_street_house", "status", "street_id", "house_sort", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,10 @@ the daily overdue flag, paused clocks excluded).
 
 Open rectifications come from the patrol rectification model (issue 17, Inspectors); the count is
 None only when no street is asked for.
+
+``handler_figures(user, street, now)``: the inspector's own complaints, counted as the complaint
+queue's "我承办的" list shows them (``complaints.handling.queue_query``): open, overdue (the queue's
+overdue filter), and due this week by the same ``_due_between`` as the admin's figures.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +33,39 @@ class DayFigures:
     overdue: int
     due_this_week: int
     rectifications: int | None
+
+
+@dataclass(frozen=True)
+class HandlerFigures:
+    """One handler's complaints on a street (the inspector's landing page, issue 17)."""
+
+    today: date
+    open: int
+    overdue: int
+    due_this_week: int
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def handler_figures(user, street: Street, now: datetime | None = None) -> HandlerFigures:
+    """The complaints ``user`` handles on ``street`` at ``now``: open (the queue's "我承办的": open
+    items, undecided reports, unpaid fund payouts; not those with the shop first, M2), overdue (the
+    queue's overdue filter: the daily flag or a passed K4 deadline), and due from today to Sunday
+    (street-local dates) with the clock running — the admin page's "本周到期" condition.
+
+    E.g. on Wednesday 2026-09-02 a received complaint due 2026-09-06 (Sunday) is due this week,
+    one due 2026-09-07 is not, one due 2026-09-01 is overdue.
+    """
+    from .complaints.handling import queue_query
+
+    now = as_utc(now or utcnow())
+    today = local_date(now, street.timezone)
+    sunday = today + timedelta(days=6 - today.weekday())
+    mine = queue_query(street.id, handler_id=user.id, now=now)
+    late = queue_query(street.id, handler_id=user.id, overdue_only=True, now=now)
+    return HandlerFigures(today, _count(mine), _count(late), _count(mine.where(_due_between(today, sunday))))
 
 
 def _streets(street_ids: list[int] | None) -> list[Street]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import N_
 from ..domain.settings import RuleSettings
 from ..domain.ledger import house_search_token
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
@@ -38,11 +39,15 @@ def window_dates(quarter: Quarter | str, settings: RuleSettings | None = None) -
             (to_local(end, settings.timezone) - timedelta(days=1)).date())
 
 
+#: The refusal outside the ballot window (the web layer translates it with the same dates).
+CLOSED_MESSAGE = N_("现在不在投票时间内。本季度投票时间为 %(first)s 至 %(last)s")
+
+
 def closed_message(now: datetime, settings: RuleSettings | None = None) -> str:
     """Chinese refusal naming the current quarter's window, e.g. 本季度投票时间为 2026-12-17 至 2027-01-10."""
     settings = settings or rule_settings()
     first, last = window_dates(quarter_of(now, settings.timezone), settings)
-    return f"现在不在投票时间内。本季度投票时间为 {first.isoformat()} 至 {last.isoformat()}"
+    return CLOSED_MESSAGE % {"first": first.isoformat(), "last": last.isoformat()}
 
 
 def conflict_shop_ids(supervisor_id: int) -> set[int]:

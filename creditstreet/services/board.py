@@ -50,6 +50,9 @@ class BoardPage:
     pages: int
     q: str
     commit: str = ""
+    #: Whether any shop of the street holds (or held) an annual title: without one, the board does
+    #: not show a 称号 column that would be blank on every row (issue 17).
+    has_titles: bool = True
 
 
 def _title(status: str | None, stars: int | None) -> str | None:
@@ -65,8 +68,9 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     ``commit`` (a ``domain.promises.COMMITMENT_KINDS`` key) keeps only shops with that commitment in
     force on the local day ``today`` (SPEC §13 P1: the board's filter "支持7天无理由退货").
 
-    Two statements whatever the street's size: the count, and the page with each shop's latest
-    stars and latest confirmed/revoked annual row as correlated subqueries (indexed, 50 rows).
+    Three statements whatever the street's size: the count, the page with each shop's latest
+    stars and latest confirmed/revoked annual row as correlated subqueries (indexed, 50 rows), and
+    whether the street has any title at all (``has_titles``).
     """
     cond = [Shop.street_id == street.id, Shop.status == "active"]
     key = search_key(q)
@@ -101,7 +105,10 @@ def board_page(street: Street, q: str = "", page: int = 1, per_page: int = PER_P
     rows = [BoardRow(BoardShop(r.id, r.name, r.house_number, r.industry), r.stars,
                      _title(r.status, r.annual_stars), r.year if _title(r.status, r.annual_stars) else None)
             for r in db.session.execute(stmt)]
-    return BoardPage(rows, total, page, pages, q, commit or "")
+    has_titles = db.session.scalar(select(
+        select(AnnualStar.id).join(Shop, Shop.id == AnnualStar.shop_id)
+        .where(Shop.street_id == street.id, AnnualStar.status.in_(("confirmed", "revoked"))).exists()))
+    return BoardPage(rows, total, page, pages, q, commit or "", bool(has_titles))
 
 
 @dataclass

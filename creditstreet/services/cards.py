@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..domain.i18n import N_
 from ..domain import cards as card_rules
 from ..domain.errors import ValidationError
 from ..domain.text import clean_prose, check_length, clean_text
@@ -23,7 +24,7 @@ SERIAL_DIGITS = 8
 MAX_SERIAL = 10 ** SERIAL_DIGITS - 1
 # Prints of more cards than this run as a job with progress (services/print_jobs.py); any length works.
 MAX_SHEET_CARDS = 500
-CONSEQUENCE_LABELS = {"none": "无", **card_rules.WARNING_LABELS}
+CONSEQUENCE_LABELS = {"none": N_("无"), **card_rules.WARNING_LABELS}
 
 
 def fmt_serial(n: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import or_, select
 
+from ..domain.i18n import N_
 from ..domain import promises as rules
 from ..domain.errors import InvalidTransition, ValidationError
 from ..domain.text import char_count, clean_text
@@ -24,7 +25,7 @@ from .settings import rule_settings
 FIELDS = ("kind", "shop_id", "return_days", "categories", "exclusions", "conditions", "status",
           "notice_on", "ends_on", "decision_note")
 TEXT_LIMITS = {"categories": ("适用商品范围", 300), "exclusions": ("不适用情形", 300), "conditions": ("退货条件", 500)}
-STATUS_LABELS = {"pending": "待审核", "approved": "已生效", "ending": "终止公告期", "rejected": "未通过"}
+STATUS_LABELS = {"pending": N_("待审核"), "approved": N_("已生效"), "ending": N_("终止公告期"), "rejected": N_("未通过")}
 
 
 def _snap(c: Commitment) -> dict:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..domain.complaint_counts import ZERO
+from ..domain.i18n import N_
 from ..domain.time import Quarter, add_months, local_midnight, to_local
 from ..extensions import db
 from ..models import Complaint, Shop, Street, User
@@ -79,7 +80,7 @@ def by_category(street: Street, first: date, months: int = 12) -> list[Row]:
 
 
 def total(rows: list[Row]) -> Row:
-    return Row("合计", *(sum(getattr(r, f) for r in rows) for f in
+    return Row(N_("合计"), *(sum(getattr(r, f) for r in rows) for f in
                        ("received", "accepted", "mediated", "success", "recovered_fen", "reports", "inquiries")))
 
 

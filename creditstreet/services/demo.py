@@ -3,6 +3,10 @@
 Deterministic: every choice comes from ``random.Random(SEED)``, and every instant is placed a
 drawn number of days before "now" (1–364, so inside the last four completed quarters plus the
 current one), so two loads give the same counts. Flushes, never commits (the CLI commits).
+
+Ballots and grades reach further back when needed (``ballot_quarters``): to the first quarter of
+the year of the last completed fourth quarter, so that year's annual stars can be proposed and
+confirmed (SPEC S4) and the public board's 称号 column shows titled shops (issue 17).
 """
 from __future__ import annotations
 
@@ -53,6 +57,26 @@ def login_lines() -> list[str]:
     ]
 
 
+def ballot_quarters(current: Quarter) -> list[Quarter]:
+    """The quarters the demo votes in and grades, oldest first: the four completed before
+    ``current``, extended back to Q1 of the last completed Q4's year (SPEC S3 looks at four quarters,
+    S4 confirms the Q4 grades). 2026Q4 → 2025Q1 … 2026Q3 (7); 2027Q1 → 2026Q1 … 2026Q4 (4);
+    2026Q3 → 2025Q1 … 2026Q2 (6)."""
+    last = current.prev()
+    last_q4 = last if last.q == 4 else Quarter(last.year - 1, 4)
+    first = min(last.prev().prev().prev(), Quarter(last_q4.year, 1))
+    out = [first]
+    while out[-1] != last:
+        out.append(out[-1].next())
+    return out
+
+
+def last_title_year(current: Quarter) -> int:
+    """The year whose annual stars the demo confirms: that of the last completed Q4 (SPEC S4)."""
+    last = current.prev()
+    return last.year if last.q == 4 else last.year - 1
+
+
 class _Demo:
     def __init__(self, now: datetime, progress: Progress | None):
         self.rng = random.Random(SEED)  # nosec B311  # deterministic demo data, not a secret
@@ -89,6 +113,7 @@ class _Demo:
         self.patrols()
         self.card_checks()
         self.grades()
+        self.annual_titles()
         patrol_plan.create_plan(self.admin, self.street, quarter_of(self.now, self.street.timezone), self.rng.randrange(2 ** 32), self.now)
         self.warnings()
         return [f"演示数据已加载：{self.street.name}，商户 {len(self.shops)} 户。"]
@@ -113,9 +138,9 @@ class _Demo:
             accounts.create_user(self.admin, f"supervisor{i}", SUPERVISOR_PASSWORD, "supervisor",
                                  f"监督员{self.name()}", street_id=sid, temporary=False)
             for i in range(1, N_SUPERVISORS + 1)]
-        # The demo backfills five quarters of history: its people were on duty all along, so S2's
+        # The demo backfills its quarters of history: its people were on duty all along, so S2's
         # "active supervisors at the quarter's end" counts all ten (quorum 5), not none (quorum 3).
-        on_duty_since = as_utc(quarter_of(self.now, self.street.timezone).prev().prev().prev().prev().prev()
+        on_duty_since = as_utc(ballot_quarters(quarter_of(self.now, self.street.timezone))[0].prev()
                                .start(self.street.timezone))
         for user in (self.admin, *self.inspectors, *self.supervisors):
             user.created_at = on_duty_since
@@ -162,25 +187,27 @@ class _Demo:
     def ballots(self) -> None:
         from . import ballots
 
-        current = quarter_of(self.now, self.street.timezone)
-        quarters = [current.prev().prev().prev().prev()]
-        while len(quarters) < 4:
-            quarters.append(quarters[-1].next())
+        quarters = ballot_quarters(quarter_of(self.now, self.street.timezone))
         conflicts = {(self.supervisors[0].id, self.shops[0].id), (self.supervisors[3].id, self.shops[10].id)}
         for sup_id, shop_id in sorted(conflicts):
             ballots.declare_conflict(self.admin, db.session.get(User, sup_id), db.session.get(Shop, shop_id),
                                      "亲属经营")
         quality = {s.id: self.rng.choices([0.97, 0.8, 0.5], weights=[80, 15, 5])[0] for s in self.shops}
         count = 0
+        # The older quarters draw from their own generator, so the last four's ballots and all that
+        # follows (complaints, patrols, …) are the same whatever the load date's quarter.
+        older = random.Random(SEED + 1)  # nosec B311  # deterministic demo data, not a secret
         for quarter in quarters:
+            rng = self.rng if quarter in quarters[-4:] else older
             cast_at = as_utc(quarter.end(self.street.timezone) - timedelta(days=5, hours=14))
             for shop in self.shops:
-                voters = self.rng.sample(self.supervisors, self.rng.randint(2, 3) if self.rng.random() < 0.04
-                                         else self.rng.randint(6, 9))
+                on_list = ballots.on_ballot_list(shop, quarter)  # a shop opened later is not voted on
+                voters = rng.sample(self.supervisors, rng.randint(2, 3) if rng.random() < 0.04
+                                    else rng.randint(6, 9))
                 for sup in voters:
-                    marks = {c: self.rng.random() < quality[shop.id]
+                    marks = {c: rng.random() < quality[shop.id]
                              for c in ("lawful", "service", "compliance", "honesty")}
-                    if (sup.id, shop.id) in conflicts:
+                    if (sup.id, shop.id) in conflicts or not on_list:
                         continue
                     ballots.cast_ballot(sup, shop, quarter, marks, cast_at)
                     count += 1
@@ -192,7 +219,7 @@ class _Demo:
         """Flag items whose deadline passed, as the daily job would have (notifications use the flag)."""
         from . import complaints as svc
 
-        svc.flag_overdue(self.now)
+        svc.flag_overdue(self.now, street_id=self.street.id)  # a street loaded into a city reads only itself
 
     def complaints(self) -> None:
         from . import complaints as svc
@@ -262,7 +289,7 @@ class _Demo:
     def warnings(self) -> None:
         from .warnings import draft_hotspot_warnings
 
-        drafts = draft_hotspot_warnings(self.now)
+        drafts = draft_hotspot_warnings(self.now, street_id=self.street.id)
         self.say(f"消费警示：近30天投诉热点，生成待审核草稿 {len(drafts)} 条")
 
     def patrols(self) -> None:
@@ -332,7 +359,17 @@ class _Demo:
             return
         for quarter in self.quarters:
             grading.recompute(quarter, self.now, street_id=self.street.id, trigger="demo", actor=self.admin)
-        self.say("信用等级：已计算最近 4 个完整季度")
+        self.say(f"信用等级：已计算 {self.quarters[0].label_zh} 至 {self.quarters[-1].label_zh}")
+
+    def annual_titles(self) -> None:
+        """The admin proposes and confirms the last completed year's annual stars (SPEC S4): its
+        4-star shops are titled 消费者满意企业（门店） on the board."""
+        from . import awards
+
+        year = last_title_year(quarter_of(self.now, self.street.timezone))
+        awards.propose_annual_stars(self.admin, self.street.id, year, self.now)
+        n = awards.confirm_annual_stars(self.admin, self.street.id, year, self.now)
+        self.say(f"年度星级：{year}年已确认 {n} 户")
 
 
 def load_demo(now: datetime | None = None, progress: Progress | None = None) -> list[str]:

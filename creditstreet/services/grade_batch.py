@@ -258,10 +258,11 @@ class Written:
     grades: dict[str, int]
 
 
-def write_grades(street_id: int, quarter: Quarter, T: datetime, now: datetime, settings: RuleSettings,
+def write_grades(street_id: int | list[int], quarter: Quarter, T: datetime, now: datetime, settings: RuleSettings,
                  shop_range: tuple[int, int], supervisors: dict[Quarter, int]) -> Written:
     """Grade the street's shops graded at T (``graded_shops``) with ids in ``shop_range``; write their rows.
 
+    ``street_id``: one street, or a list of streets graded alike (one zone, the same ``supervisors``).
     ``supervisors``: active supervisors per quarter (S2) for the trailing quarters and ``quarter``.
     The temporary tables must exist (``create_temp_tables``); they are emptied first.
     Flushes nothing through the ORM; never commits.
@@ -468,10 +469,11 @@ def in_business(T: datetime, tz: str):
                 else_=Shop.created_at < literal(as_utc(T), UTCDateTime()))
 
 
-def graded_shops(street_id: int, T: datetime, tz: str):
-    """Which shops are graded at T (SPEC G1), as a SQL condition on ``shops``: the street's active
-    shops ``in_business`` at T. The same for the set-based and the per-shop paths."""
-    return and_(Shop.street_id == street_id, Shop.status == "active", in_business(T, tz))
+def graded_shops(street_id: int | list[int], T: datetime, tz: str):
+    """Which shops are graded at T (SPEC G1), as a SQL condition on ``shops``: the street's (or the
+    listed streets') active shops ``in_business`` at T. The same for the set-based and the per-shop paths."""
+    street = Shop.street_id.in_(street_id) if isinstance(street_id, (list, tuple)) else Shop.street_id == street_id
+    return and_(street, Shop.status == "active", in_business(T, tz))
 
 
 def _shops(street_id, shop_range, T, settings):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
+from ..domain.i18n import N_
 from ..domain import promises as rules
 from ..domain.time import local_date, year_window
 from ..extensions import db
@@ -21,8 +22,8 @@ from . import commitments as commitment_service
 from .disclosure import aggregates, counted
 from .settings import rule_settings
 
-LICENCE = "本数据依据《政府信息公开条例》公开，可自由复制、使用和再发布，请注明来源及数据日期。"
-OWNERSHIP = {"state": "国有企业", "collective": "集体企业", "private": "私营企业", "individual": "个体工商户"}
+LICENCE = N_("本数据依据《政府信息公开条例》公开，可自由复制、使用和再发布，请注明来源及数据日期。")
+OWNERSHIP = {"state": N_("国有企业"), "collective": N_("集体企业"), "private": N_("私营企业"), "individual": N_("个体工商户")}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Dataset:
     rows: list[tuple]
 
 
-DATASETS = {"shops": "商户、星级与称号", "commitments": "商户承诺", "complaint_figures": "投诉信息公示（近12个月）"}
+DATASETS = {"shops": N_("商户、星级与称号"), "commitments": N_("商户承诺"), "complaint_figures": N_("投诉信息公示（近12个月）")}
 
 
 def _streets(street: Street | None) -> list[Street]:

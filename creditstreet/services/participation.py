@@ -137,13 +137,13 @@ def participation(street_id: int, quarter: Quarter | str, page: int | None = 1) 
 
     # the ballot list: shops in business in the quarter (SPEC G1, as graded at its end)
     in_quarter = grade_batch.graded_shops(street_id, quarter.end_utc(street.timezone), street.timezone)
-    shops = paging.paginate(select(Shop).where(in_quarter).order_by(Shop.house_sort, Shop.id), page)
+    shops = paging.paginate(select(Shop).where(in_quarter).order_by(Shop.house_sort, Shop.id), page, key=Shop.id)
     ids = [s.id for s in shops.items]
     page_t = _tallies(street_id, quarter, ids)
     rows = {r.shop_id: r for r in db.session.execute(select(page_t))} if ids else {}
     tallies = [tally(s, rows.get(s.id)) for s in shops.items]
 
-    far = and_(Shop.status == "active", _far_condition(t, means))
+    far = and_(Shop.street_id == street_id, Shop.status == "active", _far_condition(t, means))
     flagged_total = db.session.scalar(select(func.count()).select_from(t).join(Shop, Shop.id == t.c.shop_id)
                                       .where(far)) or 0
     flagged = tuple(tally(shop, row) for shop, row in (

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from ..domain.i18n import N_
 from ..domain.complaints import STATE_LABELS
 from ..domain.text import clean_text, search_key
 from ..domain.time import Quarter, as_utc, local_midnight
@@ -47,10 +48,10 @@ KINDS = {
     "training": "培训",
     "agreement": "责任状",
 }
-BAD_RECORD_LABELS = {"yellow_card": "黄牌警告", "complaint_at_fault": "投诉中经查商家有责",
-                     "complaint_fault": "投诉中经查商家有责", "refused_mediation": "拒绝调解"}
-CRITERIA_LABELS = {"lawful": "依法经营好", "service": "售后服务质量好", "compliance": "服从管理好",
-                   "honesty": "诚实信用好"}
+BAD_RECORD_LABELS = {"yellow_card": N_("黄牌警告"), "complaint_at_fault": N_("投诉中经查商家有责"),
+                     "complaint_fault": N_("投诉中经查商家有责"), "refused_mediation": N_("拒绝调解")}
+CRITERIA_LABELS = {"lawful": N_("依法经营好"), "service": N_("售后服务质量好"), "compliance": N_("服从管理好"),
+                   "honesty": N_("诚实信用好")}
 STATUS_LABELS = STATE_LABELS  # one set of complaint status labels everywhere (domain.complaints)
 #: Long free texts are cut to this many characters in the timeline (full text on the detail page).
 SHORT_TEXT = 120

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
+from ..domain.i18n import N_
 from ..domain.errors import ValidationError
 from ..domain.ledger import LedgerRow, Rejected, doubtful, parse
 from ..domain.text import clean_text, normalize_phone, normalize_uscc, search_key
@@ -28,7 +29,7 @@ __all__ = ["ImportReport", "import_ledger", "create_shop", "update_shop", "close
 # Fields the ledger owns: compared on re-import; a difference in any of them is an update.
 LEDGER_FIELDS = ("name", "search_key", "ownership", "industry", "house_number", "principal", "phone",
                  "opened_on", "licence_expires_on", "licence_no_expiry", "note")
-OWNERSHIP_LABELS = {"state": "国有", "collective": "集体", "private": "私营企业", "individual": "个体工商户"}
+OWNERSHIP_LABELS = {"state": N_("国有"), "collective": N_("集体"), "private": N_("私营企业"), "individual": N_("个体工商户")}
 # Column widths of the shops table, checked here so PostgreSQL never truncates or fails a row.
 MAX_CHARS = {"name": ("商户名称", 120), "industry": ("行业", 40), "house_number": ("门牌号", 40),
              "principal": ("负责人", 60)}

@@ -54,11 +54,15 @@ def _blocking(street_id: int, category: str, today: date):
             & or_(ConsumerWarning.expires_on.is_(None), ConsumerWarning.expires_on >= today))).limit(1))
 
 
-def draft_hotspot_warnings(now: datetime) -> list[ConsumerWarning]:
-    """Draft a warning for every new hotspot in every street (SPEC W1; the daily job calls this)."""
+def draft_hotspot_warnings(now: datetime, street_id: int | None = None) -> list[ConsumerWarning]:
+    """Draft a warning for every new hotspot in every street (SPEC W1; the daily job calls this),
+    or in ``street_id`` only."""
     s = rule_settings()
     drafts = []
-    for street in db.session.scalars(select(Street).order_by(Street.id)):
+    streets = select(Street).order_by(Street.id)
+    if street_id is not None:
+        streets = streets.where(Street.id == street_id)
+    for street in db.session.scalars(streets):
         today = local_date(now, street.timezone)
         for category, (recent, previous) in sorted(category_counts(street.id, now, s).items()):
             if not is_hotspot(recent, previous, s) or _blocking(street.id, category, today):

@@ -27,12 +27,23 @@ def stars_text(stars: int | None) -> str:
     return "★" * stars + "☆" * (4 - stars)
 
 
+def quarter_label(quarter) -> str:
+    """A quarter (``Quarter`` or "2026Q3") in the reader's language: 2026年第3季度 / Q3 2026."""
+    from flask_babel import gettext
+
+    from ..domain.time import Quarter
+
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    return gettext("%(year)s年第%(q)s季度", year=q.year, q=q.q)
+
+
 def register_filters(app: Flask) -> None:
     from ..domain import text
 
     app.add_template_filter(yuan)
     app.add_template_filter(local_time)
     app.add_template_filter(stars_text)
+    app.add_template_filter(quarter_label)
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
     app.add_template_filter(text.mask_contacts_in_text, "mask_text")

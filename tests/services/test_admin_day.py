@@ -66,3 +66,40 @@ def test_open_rectifications_are_counted(app, street):
                                      due_on=date(2026, 8, 27), closed_at=closed))
     db.session.flush()
     assert admin_day.day_figures([street.id], NOW).rectifications == 1
+
+
+def test_the_inspectors_own_figures(app, street):
+    """Issue 17, Inspectors: my open complaints, overdue, due this week (Wed 2026-09-02 → Sun 09-06),
+    counted as the queue's "我承办的" list. Mine: a received complaint due 09-01 (overdue), mediations
+    due 09-02, 09-06 (this week) and 09-07 (next week), one closed, one paused due 09-04 (open, its
+    clock stopped: neither overdue nor due). Someone else's and an unassigned one do not count.
+    Open = 5, overdue = 1, due this week = 2."""
+    from creditstreet.models import ComplaintPause
+
+    me = factories.make_user("inspector", street=street)
+    other = factories.make_user("inspector", street=street)
+    shop = factories.make_shop(street)
+    received = datetime(2026, 8, 1, 9, tzinfo=CST)
+    _complaint(street, shop, datetime(2026, 8, 20, 9, tzinfo=CST), decide_by=date(2026, 9, 1), handler_id=me.id)
+    for due in (date(2026, 9, 2), date(2026, 9, 6), date(2026, 9, 7)):
+        _complaint(street, shop, received, status="accepted", mediate_by=due, handler_id=me.id)
+    _complaint(street, shop, received, status="closed", mediate_by=date(2026, 9, 3), handler_id=me.id)
+    paused = _complaint(street, shop, received, status="mediating", mediate_by=date(2026, 9, 4), handler_id=me.id)
+    db.session.add(ComplaintPause(complaint_id=paused.id, reason="inspection", paused_on=date(2026, 8, 30),
+                                  paused_at=datetime(2026, 8, 30, 9, tzinfo=CST), paused_by=me.id))
+    _complaint(street, shop, received, status="accepted", mediate_by=date(2026, 9, 3), handler_id=other.id)
+    _complaint(street, shop, received, status="accepted", mediate_by=date(2026, 9, 3))
+    db.session.flush()
+    figures = admin_day.handler_figures(me, street, NOW)
+    assert (figures.today, figures.open, figures.overdue, figures.due_this_week) == (date(2026, 9, 2), 5, 1, 2)
+    assert admin_day.handler_figures(other, street, NOW).open == 1
+
+
+def test_the_inspectors_landing_page_shows_them(client, login_as, street):
+    me = login_as("inspector")
+    shop = factories.make_shop(street)
+    _complaint(street, shop, datetime(2026, 8, 20, 9, tzinfo=CST), decide_by=date(2026, 9, 1), handler_id=me.id)
+    db.session.commit()
+    html = client.get("/inspector/").get_data(as_text=True)
+    assert 'id="fig-mine-open">1<' in html and 'id="fig-mine-overdue">1<' in html and 'id="fig-mine-due">0<' in html
+    assert "/inspector/complaints?mine=1&amp;overdue=1" in html

@@ -249,6 +249,17 @@ def test_flag_overdue_in_street_zone(db, street, shop, inspector):
     assert db.session.get(Complaint, late.id).overdue and not db.session.get(Complaint, fresh.id).overdue
 
 
+def test_flag_overdue_of_one_street_leaves_the_others(db, street, shop):
+    other = factories.make_street("别的街")
+    other_shop = factories.make_shop(other)
+    mine, _ = svc.file_complaint(None, street, _data(shop), None, now=T0)  # decide_by 2026-09-10
+    theirs, _ = svc.file_complaint(None, other, _data(other_shop), None, now=T0)
+    db.session.commit()
+    n = svc.flag_overdue(datetime(2026, 9, 10, 16, 30, tzinfo=timezone.utc), street_id=street.id)
+    assert int(n) == 1 and n.counts["decide"] == 1  # only the street's own late item
+    assert db.session.get(Complaint, mine.id).overdue and not db.session.get(Complaint, theirs.id).overdue
+
+
 def test_amounts_beyond_32_bits_of_fen_are_stored(db, street, shop):
     # 50,000,000.00 yuan = 5,000,000,000 fen > 2**31 - 1: money columns are 64-bit (PostgreSQL
     # INTEGER would overflow); the service's own ceiling is 100,000,000 yuan.

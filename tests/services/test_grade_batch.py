@@ -33,8 +33,8 @@ VIOLATION_KINDS = ["counterfeit", "false_advertising", "price_fraud", "price_unm
 BAD_KINDS = ["yellow_card", "complaint_fault", "complaint_at_fault", "refused_mediation", "not_a_kind"]
 
 
-def _street(tz: str):
-    street = factories.make_street(name=f"批量测试街{tz}")
+def _street(tz: str, seed: int = 0):
+    street = factories.make_street(name=f"批量测试街{tz}{seed}")
     street.timezone = tz
     return street
 
@@ -43,7 +43,7 @@ def _random_street(db, tz: str, seed: int, T: datetime, close_last: bool = True)
     """A street of 40 shops with every kind of input the rules read, around the window [T − 12 m, T);
     the last one closed unless ``close_last`` is False."""
     rng = random.Random(seed)
-    street = _street(tz)
+    street = _street(tz, seed)
     sups = [factories.make_user("supervisor", street=street, created_at=datetime(2020, 1, 1, tzinfo=UTC))
             for _ in range(4)]
     start, end = year_window(T, tz)
@@ -330,3 +330,50 @@ def test_yes_counts_at_the_top_digit_read_back(db):
     got = {sid: (r.ballots, r.yes_lawful, r.yes_service, r.yes_compliance, r.yes_honesty, r.quorum,
                  r.quorum_reached) for sid, r in results.items()}
     assert got == {unanimous.id: (3, 3, 3, 3, 3, 3, True), split.id: (3, 3, 0, 1, 2, 3, True)}
+
+
+def test_a_city_is_graded_in_one_pass_per_kind_of_street_with_each_streets_quorum(db):
+    """Three streets: two with 4 active supervisors (quorum max(3, ⌈4/2⌉) = 3, S2) and one with 8
+    (quorum 4). A city-wide recompute grades the two alike in one pass and the third in another, and
+    every street's rows equal the per-shop reference, which grades each street on its own."""
+    tz, quarter = "Asia/Shanghai", "2024Q2"
+    now = datetime(2024, 7, 2, 9, tzinfo=ZoneInfo(tz))
+    q = Quarter.parse(quarter)
+    T = grading.grading_instant(q, now, tz)
+    streets = [_random_street(db, tz, seed, T) for seed in (11, 12, 13)]
+    for _ in range(4):
+        factories.make_user("supervisor", street=streets[2], created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    db.session.flush()
+    passes = []
+
+    def listener(conn, cursor, statement, *a):
+        if statement.startswith("INSERT INTO grading_tmp_shops"):
+            passes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        run = grading.recompute(quarter, now, trigger="test")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(passes) == 2
+    db.session.flush()
+    settings = rule_settings()
+    quorums = set()
+    total = 0
+    for street in streets:
+        graded = grading.compute_grades(street, q, T, settings)
+        want_results, want_grades = grading.reference_rows(graded, q, T, now)
+        results, grades = _stored(db, street, quarter)
+        assert set(grades) == {g["shop_id"] for g in want_grades}
+        for want in want_results:
+            got = results[want["shop_id"]]
+            assert {k: getattr(got, k) for k in want} == want, (street.name, want["shop_id"])
+            quorums.add((street.id, got.quorum))
+        for want in want_grades:
+            got = grades[want["shop_id"]]
+            assert {k: getattr(got, k) for k in want if k != "computed_at"} == {
+                k: v for k, v in want.items() if k != "computed_at"}, (street.name, want["shop_id"])
+        total += len(want_grades)
+    assert run.shops == total == 3 * 39
+    assert {qn for sid, qn in quorums if sid == streets[2].id} == {4}
+    assert {qn for sid, qn in quorums if sid != streets[2].id} == {3}

@@ -265,3 +265,36 @@ def test_the_admin_queue_lists_pending_requests_by_deadline(db, street, shop, ow
     items = queue.pending(street.id, now=cst(2026, 6, 2))
     assert [(i.kind, i.decide_by, i.overdue) for i in items] == [
         ("repair", date(2026, 6, 1), True), ("objection", date(2026, 6, 2), False)]
+
+
+def test_a_complaint_closed_at_fault_again_after_an_upheld_objection_counts_again(db, street, shop, owner, admin):
+    """The objection voided the first closing's record (M4); the consumer then reopened the
+    complaint and it was closed at fault again (K5: the final closing decides). That closing is a new
+    finding: the record counts again, dated at it, and the shop may object to it anew."""
+    from creditstreet.domain.complaints import Outcome
+    from creditstreet.services import complaints as svc
+
+    inspector = factories.make_user("inspector", street=street)
+    # one general violation beside it: with the complaint's record general + bad = 2 → C, without → B (G2)
+    db.session.add(Violation(shop_id=shop.id, severity="general", kind="other", recorded_at=cst(2026, 4, 1)))
+    c, _ = svc.file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "amount": "199",
+                                             "description": "衬衫洗一次就掉色，要求退货", "consumer_phone": "13800138000",
+                                             "consumer_name": "王小明"}, None, now=cst(2026, 5, 6))
+    svc.accept_complaint(inspector, c, now=cst(2026, 5, 6))
+    svc.close_complaint(inspector, c, Outcome("agreement", {"refund"}, 19900), shop_at_fault=True, now=cst(2026, 5, 8))
+    rec = db.session.scalar(select(BadRecord).where(BadRecord.complaint_id == c.id))
+    obj = objections.file_objection(owner, "bad_record", rec.id, "已当场退款，顾客满意", now=cst(2026, 5, 11))
+    objections.decide_objection(admin, obj, True, "核实已退款", now=cst(2026, 5, 12))
+    assert rec.void_at is not None
+    assert grading.grade_preview(shop, cst(2026, 5, 12, 11)).grade.grade == "B"
+
+    svc.reopen_complaint(c, "退款没到账", now=cst(2026, 5, 13))
+    svc.add_mediation_note(inspector, c, "再次调解", now=cst(2026, 5, 14))
+    svc.close_complaint(inspector, c, Outcome("agreement", {"refund"}, 19900), shop_at_fault=True,
+                        now=cst(2026, 5, 20))
+    assert (rec.recorded_at, rec.withdrawn_at, rec.void_at, rec.repaired_at) == (cst(2026, 5, 20), None, None, None)
+    assert grading.grade_preview(shop, cst(2026, 5, 21)).grade.grade == "C"
+    # 2026-05-20 + 15 working days = 2026-06-10 (no holiday in between; 05-23/24, 05-30/31, 06-06/07 weekends)
+    assert objections.objection_deadline(rec) == date(2026, 6, 10)
+    assert objections.can_object(rec, now=cst(2026, 5, 21))
+    objections.file_objection(owner, "bad_record", rec.id, "再次申辩", now=cst(2026, 5, 22))

@@ -120,3 +120,19 @@ def test_an_empty_patrol_never_marks_a_plan_item_done(db, street, inspector, sho
     assert [row.done for row in patrol_plan.plan_rows(plan, "Asia/Shanghai")] == [False]
     patrols.record_patrol(inspector, shop, None, {"licence": "pass"}, at=datetime(2026, 10, 9, 10, tzinfo=SH))
     assert [row.done for row in patrol_plan.plan_rows(plan, "Asia/Shanghai")] == [True]
+
+
+def test_all_items_pass_records_an_expired_licence_as_failed(db, inspector, street):
+    """Issue 17: licence valid to 2026-10-31; a patrol on 2026-11-01 00:30 Beijing time (still
+    2026-10-31 16:30 UTC) is on the local 1st, so item 1 fails; one on the 31st at 23:30 passes."""
+    shop = factories.make_shop(street, "李记百货", licence_expires_on=date(2026, 10, 31))
+    late = patrols.record_patrol(inspector, shop, None, {}, all_items_pass=True,
+                                 at=datetime(2026, 11, 1, 0, 30, tzinfo=SH))
+    assert [getattr(late, item) for item in patrols.CHECKLIST_LABELS] == ["fail"] + ["pass"] * 5
+    on_time = patrols.record_patrol(inspector, shop, None, {}, all_items_pass=True,
+                                    at=datetime(2026, 10, 31, 23, 30, tzinfo=SH))
+    assert on_time.licence == "pass"
+    # an item the shortcut failed can carry a rectification period like any failed item
+    rectified = patrols.record_patrol(inspector, shop, None, {}, all_items_pass=True, rectify={"licence": "5"},
+                                      at=datetime(2026, 11, 2, 10, tzinfo=SH))
+    assert rectified.licence == "fail" and [r.checklist_item for r in patrols.for_patrol(rectified)] == ["licence"]

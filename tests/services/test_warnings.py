@@ -85,3 +85,14 @@ def test_approve_validates_in_chinese_and_dismiss(app, street):
     with pytest.raises(ValidationError):
         warnings.approve_warning(admin, w, "t", "b", date(2026, 4, 30), NOW)
     assert db.session.scalars(select(ConsumerWarning)).one().status == "dismissed"
+
+
+def test_drafts_of_one_street_only(app, street):
+    other = factories.make_street("别的街")
+    for st in (street, other):
+        for days in (1, 2, 3):  # 3 recent, none before: a hotspot on both streets
+            complaint(st, "服装", NOW - timedelta(days=days))
+    db.session.flush()
+    drafts = warnings.draft_hotspot_warnings(NOW, street_id=other.id)
+    assert [(w.street_id, w.goods_category) for w in drafts] == [(other.id, "服装")]
+    assert [w.street_id for w in warnings.draft_hotspot_warnings(NOW)] == [street.id]  # the other has its draft

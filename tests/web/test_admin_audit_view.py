@@ -68,3 +68,41 @@ def test_the_log_is_searchable_by_name_label_and_content(client, login_as, stree
     assert found("消费者") == ["complaint.reopen"]
     assert found("不存在的内容") == []
     assert db.session.query(AuditEntry).count() >= 3
+
+
+def test_dates_given_the_wrong_way_round_are_swapped_and_said(client, login_as, street):
+    """Issue 17: since 2026-09-30, until 2026-09-01 means September: an entry of 2026-09-15 10:00
+    Shanghai (02:00 UTC) is found, one of 2026-10-01 00:30 Shanghai (2026-09-30 16:30 UTC) is not."""
+    admin = login_as("admin", display_name="刘专班")
+    for entity_id, at in ((1, datetime(2026, 9, 15, 2, 0)), (2, datetime(2026, 9, 30, 16, 30))):
+        entry = audit.record(admin, "shop.update", "shop", entity_id, None, {"note": "x"})
+        entry.at = at
+    db.session.commit()
+    page = client.get("/admin/audit", query_string={"since": "2026-09-30", "until": "2026-09-01"}
+                      ).get_data(as_text=True)
+    assert "起始日期晚于截止日期，已对调为 2026-09-01 至 2026-09-30" in page
+    assert 'name="since" value="2026-09-01"' in page and 'name="until" value="2026-09-30"' in page
+    rows = [r for r in _rows(page) if "shop.update" in r]
+    assert len(rows) == 1 and "#1" in rows[0]
+    plain = client.get("/admin/audit", query_string={"since": "2026-09-01", "until": "2026-09-30"}
+                       ).get_data(as_text=True)
+    assert "已对调" not in plain and len([r for r in _rows(plain) if "shop.update" in r]) == 1
+
+
+def test_merchant_invitation_and_settlement_entries_read_in_chinese(client, login_as, street):
+    """Issue 17: the three raw codes the office saw (merchant_invitation, settlement.join, merchant.sign_up)."""
+    from creditstreet.services.merchant import accounts as merchant_accounts
+    from creditstreet.services.merchant import settlement
+    admin = login_as("admin", display_name="刘专班")
+    shop = factories.make_shop(street, "张记面馆")
+    _inv, code = merchant_accounts.create_invitation(admin, shop, now=T0)
+    owner = merchant_accounts.sign_up(code, "zhangji", "Mianguan#Liu48", "Mianguan#Liu48", "张老板", now=T0)
+    settlement.join(owner, now=T0)
+    db.session.commit()
+    rows = _rows(client.get("/admin/audit").get_data(as_text=True))
+    invite = next(r for r in rows if "merchant.invite" in r)
+    assert "发放商户邀请码" in invite and "商户邀请码 #" in invite and "有效期至：" in invite
+    sign_up = next(r for r in rows if "merchant.sign_up" in r)
+    assert "商户凭邀请码注册" in sign_up and "用户：张老板（zhangji）" in sign_up
+    join = next(r for r in rows if "settlement.join" in r)
+    assert "加入先行和解" in join and "参加先行和解：否" in join and "参加先行和解：是" in join

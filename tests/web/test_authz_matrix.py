@@ -195,6 +195,10 @@ MATRIX: dict[str, E] = {
     # issue 18: the city page (each street's own pages are the public.* rules under /s/<street>/)
     "public.streets": E(O),
     "admin.street_settings": E(ADM),
+    # the city's streets: city admins only; the matrix's admin is a street admin (tests/web/test_admin_streets.py)
+    "admin.streets_page": E(ADM, expect={"admin": "403"}),
+    "admin.street_edit": E(ADM, expect={"admin": "403"}),
+    "admin.street_make_default": E(ADM),  # POST only; a street admin's POST: test_admin_streets.py
 }
 
 
@@ -261,7 +265,7 @@ class World:
             "run_id": self.grade_run.id, "star_id": self.annual.id, "conflict_id": self.conflict.id,
             "warning_id": self.warning.id, "commitment_id": self.commitment.id,
             "fund_entry_id": self.fund_entry.id, "correction_id": self.correction.id,
-            "complaint_photo_id": self.complaint_photo.id,
+            "complaint_photo_id": self.complaint_photo.id, "street_id": street.id,
             "violation_id": self.violation.id, "objection_id": self.objection.id, "repair_id": self.repair.id,
             "merchant_file_id": self.merchant_file.id, "job_id": self.print_job.id,
             "street": street.slug,

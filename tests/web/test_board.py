@@ -182,3 +182,24 @@ def test_public_history_marks_a_provisional_mid_quarter_result(client, street):
     assert "2025Q4" in html or "2025年第4季度" in html
     assert html.count("季度进行中，临时结果") == 1  # only the 2026Q4 row, not the official 2025Q4
     assert html.index("2026Q4") < html.index("季度进行中，临时结果") < html.index("2025Q4")
+
+
+def test_the_title_column_shows_only_on_a_street_with_titles(client, street):
+    """Issue 17: a street where no shop holds an annual title has no 称号 column (blank on every
+    row); once the admin confirms 2025's stars with one 4-star shop, it shows with that title."""
+    from creditstreet.services import board as board_service
+
+    zhang = factories.make_shop(street, "张记面馆")
+    factories.make_shop(street, "李家鞋店")
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert '<th scope="col">称号</th>' not in html and "张记面馆" in html
+    db.session.add(AnnualStar(shop_id=zhang.id, year=2025, stars=4, status="confirmed"))
+    db.session.commit()
+    board_service._cache.clear()
+    html = client.get("/").get_data(as_text=True)
+    assert '<th scope="col">称号</th>' in html
+    row = html.split("张记面馆", 1)[1].split("</tr>", 1)[0]
+    assert "2025年度消费者满意企业（门店）" in row
+    other = html.split("李家鞋店", 1)[1].split("</tr>", 1)[0]
+    assert other.count("<td>") == 3  # industry, stars, and an empty title cell

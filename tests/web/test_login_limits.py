@@ -118,3 +118,29 @@ def test_card_verification_is_limited_per_address(limited, street):
     assert client.get("/cards/verify?serial=1", environ_base={"REMOTE_ADDR": "10.4.0.2"}).status_code == 200
     resp = client.get("/cards/verify?serial=40", environ_base={"REMOTE_ADDR": "10.4.0.1"})
     assert "操作过于频繁" in resp.get_data(as_text=True)
+
+
+def test_under_attack_requests_sent_at_once_from_one_address_get_one_try_between_them(limited, street):
+    """The try is taken before the password is checked: a second request from the same address that
+    arrives while the first is still being checked (its failure not yet counted) is refused; a right
+    password gives the try back, so the owner can log in again within the hour."""
+    from flask import g
+
+    from creditstreet.web.auth import throttle
+
+    factories.make_user("inspector", username="zhang", street=street)
+    db.session.commit()
+    for n in range(20):  # the account is now under attack
+        assert attempt(limited, "zhang", f"guess-{n:04d}", f"10.4.0.{n}").status_code == 200
+    with limited.test_request_context():
+        assert throttle.refused("zhang", "10.5.0.1") is False  # the first request takes the try
+    with limited.test_request_context():
+        assert throttle.refused("zhang", "10.5.0.1") is True  # the second, before the first's failure
+    with limited.test_request_context():
+        assert throttle.refused("zhang", "10.5.0.2") is False
+        throttle.record_success("zhang", "10.5.0.2")  # the right password: the try is given back
+        assert "login_try_taken" not in g
+    assert attempt(limited, "zhang", factories.PASSWORD, "10.5.0.2").status_code == 302
+    assert attempt(limited, "zhang", factories.PASSWORD, "10.5.0.2").status_code == 302  # and again
+    assert attempt(limited, "zhang", "guess-x", "10.5.0.3").status_code == 200
+    assert attempt(limited, "zhang", factories.PASSWORD, "10.5.0.3").status_code == 429  # failed there

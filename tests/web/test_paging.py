@@ -27,6 +27,22 @@ def test_clamp_moves_any_page_number_into_range():
     assert paging.clamp(-5, 100) == (1, 2)
 
 
+def test_paging_by_key_gives_the_same_pages_in_the_same_order(app, street):
+    from sqlalchemy import select
+
+    from creditstreet.models import Shop
+
+    _shops(street, 120)  # 1号 … 120号, ids in reverse house order
+    db.session.flush()
+    stmt = select(Shop).where(Shop.street_id == street.id).order_by(Shop.house_sort, Shop.id)
+    for page in (1, 2, 3, 99):
+        plain, by_key = paging.paginate(stmt, page), paging.paginate(stmt, page, key=Shop.id)
+        assert [s.name for s in by_key.items] == [s.name for s in plain.items]
+        assert (by_key.total, by_key.page, by_key.pages) == (plain.total, plain.page, plain.pages)
+    assert [s.name for s in paging.paginate(stmt, 3, key=Shop.id).items] == [f"铺{i}" for i in range(101, 121)]
+    assert paging.paginate(stmt.where(Shop.name == "无"), 1, key=Shop.id).items == []
+
+
 def test_inspector_shop_list_pages_in_house_order_and_keeps_the_search(client, login_as, street):
     _shops(street, 120)
     factories.make_shop(street, "别家", house_number="500号")

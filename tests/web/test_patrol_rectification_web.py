@@ -97,3 +97,19 @@ def test_a_patrol_posted_after_the_session_was_lost_goes_to_login_and_back(app, 
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/auth/login")
     assert f"shop_id%3D{shop.id}" in resp.headers["Location"] or f"shop_id={shop.id}" in resp.headers["Location"]
     assert db.session.scalar(select(func.count(Patrol.id))) == 0
+
+
+def test_the_all_items_pass_button_fails_an_expired_licence(client, login_as, street):
+    """Issue 17: the form warns what the button will do; pressing it records item 1 "不合格"."""
+    from datetime import date
+    shop = factories.make_shop(street, licence_expires_on=date(2020, 6, 30))
+    db.session.commit()
+    login_as("inspector")
+    html = client.get(f"/inspector/patrols/new?shop_id={shop.id}").get_data(as_text=True)
+    assert "营业执照已于2020-06-30过期" in html and "第1项将记为不合格" in html
+    data = _patrol_data(html, **{item: "na" for item in ITEMS})
+    data["all_pass"] = "1"
+    resp = client.post(f"/inspector/patrols/new?shop_id={shop.id}", data=data, follow_redirects=True)
+    assert "“主体资格有效、亮证经营”一项已记为不合格：营业执照已于2020-06-30过期" in resp.get_data(as_text=True)
+    patrol = db.session.scalar(select(Patrol))
+    assert [getattr(patrol, item) for item in ITEMS] == ["fail"] + ["pass"] * 5

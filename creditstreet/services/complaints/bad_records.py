@@ -3,8 +3,9 @@
 One row per complaint (``bad_records.complaint_id`` is unique): written at the first closing at
 fault or refusing mediation; withdrawn (``withdrawn_at``) when the consumer reopens the complaint,
 so it no longer counts on either grading path (``grade_batch.counted``); at the next closing it is
-reinstated, dated at that closing with that closing's kind, or stays withdrawn when the shop is
-not at fault. Every change is in the audit log, which keeps the earlier closing's record.
+reinstated, dated at that closing with that closing's kind — a new finding, counting again even if
+an objection (M4) or a repair (M5) had taken the earlier closing's record out — or stays withdrawn
+when the shop is not at fault. Every change is in the audit log, which keeps the earlier closing's record.
 """
 
 from datetime import datetime
@@ -15,7 +16,7 @@ from ...extensions import db
 from ...models import BadRecord, Complaint, User
 from .. import audit
 
-_FIELDS = ("shop_id", "kind", "complaint_id", "description", "recorded_at", "withdrawn_at")
+_FIELDS = ("shop_id", "kind", "complaint_id", "description", "recorded_at", "withdrawn_at", "void_at", "repaired_at")
 
 
 def _label(c: Complaint, kind: str) -> str:
@@ -47,6 +48,9 @@ def record_closing(actor: User | None, c: Complaint, kind: str | None, now: date
     before = audit.snapshot(existing, _FIELDS)
     existing.shop_id, existing.kind, existing.description = c.shop_id, kind, description
     existing.recorded_at, existing.withdrawn_at = now, None
+    # A new finding: an objection upheld (M4) or a repair granted (M5) on the earlier closing decided
+    # about that closing, not this one (the audit log keeps them), so the record counts again.
+    existing.void_at = existing.repaired_at = None
     db.session.flush()
     audit.record(actor, "bad_record.reinstate", "bad_record", existing.id, before, audit.snapshot(existing, _FIELDS))
     return existing

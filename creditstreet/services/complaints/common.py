@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 
+from ...domain.i18n import N_
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.text import char_count, clean_text
@@ -19,24 +20,24 @@ from .. import audit
 #: Maximum characters (code points, CRLF = 1; CASES K-12) per field, shared with the browser counters.
 LIMITS = {"title": 20, "goods": 60, "goods_category": 20, "description": 2000, "demand": 500,
           "consumer_name": 30}
-LABELS = {"title": "标题", "goods": "商品或服务", "goods_category": "商品类别", "description": "事情经过",
-          "demand": "诉求", "consumer_name": "姓名"}
+LABELS = {"title": N_("标题"), "goods": N_("商品或服务"), "goods_category": N_("商品类别"), "description": N_("事情经过"),
+          "demand": N_("诉求"), "consumer_name": N_("姓名")}
 GOODS_CATEGORIES = ("食品", "餐饮服务", "服装鞋帽", "化妆品", "家用电器", "通讯器材", "日用百货",
                     "烟酒", "药品保健品", "其他")
 #: What the complaint is about (SPEC §13 P2): a broken public commitment found true is a bad record.
-SUBJECT_LABELS = {"": "一般投诉", "broken_commitment": "承诺未兑现"}
-KIND_LABELS = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}
-CHANNEL_LABELS = {"online": "网上投诉", "hotline": "热线电话", "box": "投诉箱", "walk_in": "来访",
-                  "transfer_12315": "12315平台转办", "api": "接口"}
-EVENT_LABELS = {"intake": "接收", "take": "承办人确定", "reassign": "改派承办人", "accept": "受理", "refuse": "不予受理",
-                "mediation_note": "调解", "close": "办结", "confirm": "消费者确认", "reopen": "消费者重新打开",
-                "report_open_case": "举报立案", "report_decline": "举报不予立案", "report_extend": "举报决定延期",
-                "card_status": "信誉卡核验", "pause": "中止计时", "resume": "恢复计时",
-                "recompute": "期限重算",
+SUBJECT_LABELS = {"": N_("一般投诉"), "broken_commitment": N_("承诺未兑现")}
+KIND_LABELS = {"complaint": N_("投诉"), "report": N_("举报"), "inquiry": N_("咨询")}
+CHANNEL_LABELS = {"online": N_("网上投诉"), "hotline": N_("热线电话"), "box": N_("投诉箱"), "walk_in": N_("来访"),
+                  "transfer_12315": N_("12315平台转办"), "api": N_("接口")}
+EVENT_LABELS = {"intake": N_("接收"), "take": N_("承办人确定"), "reassign": N_("改派承办人"), "accept": N_("受理"), "refuse": N_("不予受理"),
+                "mediation_note": N_("调解"), "close": N_("办结"), "confirm": N_("消费者确认"), "reopen": N_("消费者重新打开"),
+                "report_open_case": N_("举报立案"), "report_decline": N_("举报不予立案"), "report_extend": N_("举报决定延期"),
+                "card_status": N_("信誉卡核验"), "pause": N_("中止计时"), "resume": N_("恢复计时"),
+                "recompute": N_("期限重算"),
                 # early settlement (SPEC M2)
-                "settlement_start": "转商家先行和解", "settlement_proposal": "商家提出和解方案",
-                "settlement_accept": "消费者接受和解", "settlement_declined": "消费者不接受和解，转市场监管所",
-                "settlement_expired": "先行和解逾期，转市场监管所", "settlement_requested": "消费者要求市场监管所处理"}
+                "settlement_start": N_("转商家先行和解"), "settlement_proposal": N_("商家提出和解方案"),
+                "settlement_accept": N_("消费者接受和解"), "settlement_declined": N_("消费者不接受和解，转市场监管所"),
+                "settlement_expired": N_("先行和解逾期，转市场监管所"), "settlement_requested": N_("消费者要求市场监管所处理")}
 INTAKE_CHANNELS = ("hotline", "box", "walk_in", "transfer_12315")
 # Unambiguous alphabet (no 0/O, 1/I/L): 31^10 ≈ 8×10^14 codes, drawn with ``secrets`` (K7).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

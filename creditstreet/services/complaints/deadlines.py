@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ...domain.i18n import N_
 from ...domain.pauses import PAUSE_REASONS
 from ...domain.time import local_date
 from ...domain.workdays import WorkCalendar, is_overdue
@@ -19,7 +20,7 @@ from .common import _tz
 
 #: The deadline fields, in the order they run (K4), with their Chinese names.
 DEADLINE_FIELDS = ("decide_by", "mediate_by", "report_decide_by")
-DEADLINE_LABELS = {"decide_by": "受理决定期限", "mediate_by": "调解期限", "report_decide_by": "举报决定期限"}
+DEADLINE_LABELS = {"decide_by": N_("受理决定期限"), "mediate_by": N_("调解期限"), "report_decide_by": N_("举报决定期限")}
 
 
 # --- daily job -----------------------------------------------------------------------------------
@@ -57,8 +58,11 @@ class OverdueCounts(int):
         return obj
 
 
-def flag_overdue(now: datetime | None = None) -> OverdueCounts:
+def flag_overdue(now: datetime | None = None, street_id: int | None = None) -> OverdueCounts:
     """Flag open items whose deadline passed in their street's zone (K4); returns counts.
+
+    Every street (the daily job), or only ``street_id`` (a street being loaded: the rest of the
+    city is not read).
 
     ``counts["decide"]``: received complaints past decide_by; ``"mediate"``: accepted/mediating/
     reopened past mediate_by; ``"report"``: reports still undecided past report_decide_by;
@@ -66,7 +70,8 @@ def flag_overdue(now: datetime | None = None) -> OverdueCounts:
     """
     now = now or utcnow()
     counts = {"decide": 0, "mediate": 0, "report": 0, "flagged": 0}
-    for street in db.session.scalars(select(Street)):
+    streets = select(Street) if street_id is None else select(Street).where(Street.id == street_id)
+    for street in db.session.scalars(streets):
         decide, mediate, report = _late_conditions(local_date(now, street.timezone))
         base = Complaint.street_id == street.id
         for key, cond in (("decide", decide), ("mediate", mediate), ("report", report)):
@@ -111,19 +116,26 @@ def open_deadlines(c: Complaint) -> list[date]:
     return [getattr(c, f) for f in running_fields(c)]
 
 
-def calendar_warning(c: Complaint, calendar: WorkCalendar | None = None) -> str:
-    """SPEC §3: a running deadline in (or counting across) a year without the official holiday
-    schedule is provisional (暂定); returns the one-line Chinese reason, or "" when every year from
-    the start of the count to the deadline is complete. ``calendar``: pass one for many items."""
+#: The provisional-deadline sentence; ``%(years)s`` is the years joined by "、" (the web translates it).
+CALENDAR_WARNING = N_("暂定：%(years)s年节假日安排尚未录入，期限暂按周末推算，录入后自动重算")
+
+
+def provisional_years(c: Complaint, calendar: WorkCalendar | None = None) -> list[int]:
+    """SPEC §3: the years without the official holiday schedule that a running deadline of ``c``
+    falls in or counts across ([] when every year from the start of the count to the deadline is
+    complete). ``calendar``: pass one for many items."""
     deadlines = open_deadlines(c)
     if not deadlines:
-        return ""
+        return []
     start = local_date(c.received_at, _tz(c)).year if c.received_at else min(d.year for d in deadlines)
-    years = (calendar or work_calendar()).incomplete_years(range(start, max(d.year for d in deadlines) + 1))
-    if not years:
-        return ""
-    return (f"暂定：{'、'.join(str(y) for y in years)}年节假日安排尚未录入，期限暂按周末推算，"
-            "录入后自动重算")
+    return list((calendar or work_calendar()).incomplete_years(range(start, max(d.year for d in deadlines) + 1)))
+
+
+def calendar_warning(c: Complaint, calendar: WorkCalendar | None = None) -> str:
+    """SPEC §3: a provisional (暂定) deadline's one-line Chinese reason (``CALENDAR_WARNING``), or ""
+    when every year from the start of the count to the deadline is complete."""
+    years = provisional_years(c, calendar)
+    return CALENDAR_WARNING % {"years": "、".join(str(y) for y in years)} if years else ""
 
 
 # --- paused clocks (K4) --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import case, func, or_, select
 
+from ...domain.i18n import N_
 from ...domain import complaints as rules
 from ...domain.inputs import db_id
 from ...domain.errors import FieldErrors, ValidationError
@@ -21,7 +22,7 @@ from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, SUBJ
 
 
 #: What the inspector sees when a complaint names a card that was never issued (SPEC C3).
-CARD_STATE_NOTES = {"forged": "该卡编号不在登记批次中（疑似伪造）", "not_issued": "该卡尚未发放"}
+CARD_STATE_NOTES = {"forged": N_("该卡编号不在登记批次中（疑似伪造）"), "not_issued": N_("该卡尚未发放")}
 
 
 def resolve_shop_and_card(street: Street | None, shop_id: object, serial: object) -> tuple[Shop | None, int | None, str]:

@@ -1,6 +1,7 @@
 """Shared parts of the merchant use cases: the acting shop, redaction, working-day deadlines."""
 from datetime import date, datetime
 
+from ...domain.i18n import N_
 from ...domain.errors import ValidationError
 from ...domain.text import char_count, mask_contacts_in_text
 from ...domain.time import local_date
@@ -10,7 +11,7 @@ from .. import audit
 from ..settings import work_calendar
 
 RECORD_MODELS = {"violation": Violation, "bad_record": BadRecord}
-RECORD_LABELS = {"violation": "违法违章", "bad_record": "不良记录"}
+RECORD_LABELS = {"violation": N_("违法违章"), "bad_record": N_("不良记录")}
 
 
 def redact(text: str, names: tuple[str, ...] = ()) -> str:

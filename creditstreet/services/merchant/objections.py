@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import N_
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import as_utc
 from ...extensions import db
@@ -21,7 +22,7 @@ from ..settings import rule_settings
 from . import files
 from .common import add_workdays, clean_text, local_day, record_of_shop, require_shop, stamp_record
 
-STATUS_LABELS = {"pending": "待处理", "upheld": "异议成立", "rejected": "异议不成立"}
+STATUS_LABELS = {"pending": N_("待处理"), "upheld": N_("异议成立"), "rejected": N_("异议不成立")}
 AUDIT_FIELDS = ("shop_id", "record_type", "record_id", "status", "decide_by", "decided_by", "decision_reason")
 
 
@@ -39,9 +40,13 @@ def can_object(record, now: datetime | None = None) -> bool:
 
 
 def _objection_for(record) -> Objection | None:
+    """The objection to ``record`` as it stands: one filed since it was recorded (a complaint's record
+    reinstated at a new closing is a new finding; objections to the earlier closing don't count)."""
     rtype = "violation" if record.__tablename__ == "violations" else "bad_record"
     return db.session.scalar(select(Objection).where(Objection.record_type == rtype,
-                                                     Objection.record_id == record.id))
+                                                     Objection.record_id == record.id,
+                                                     Objection.filed_at >= record.recorded_at)
+                             .order_by(Objection.id.desc()).limit(1))
 
 
 def file_objection(actor: User, record_type: str, record_id: object, reasons: object,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import N_
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import add_months, as_utc, to_local
 from ...extensions import db
@@ -25,7 +26,7 @@ from . import files
 from .common import (add_workdays, clean_text, local_day, record_of_shop, record_title, require_shop,
                      stamp_record, street_tz)
 
-STATUS_LABELS = {"pending": "待决定", "granted": "已修复", "rejected": "不予修复"}
+STATUS_LABELS = {"pending": N_("待决定"), "granted": N_("已修复"), "rejected": N_("不予修复")}
 AUDIT_FIELDS = ("shop_id", "record_type", "record_id", "status", "decide_by", "decided_by", "decision_reason")
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import N_
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import as_utc
@@ -28,9 +29,9 @@ from ..settings import rule_settings
 from .common import add_workdays, clean_text, local_day, redact, require_shop
 
 SETTLED_BY_SHOP = "settled_by_shop"
-STATUS_LABELS = {"open": "待商家处理", "proposed": "商家已提出和解方案", "accepted": "已和解",
-                 "declined": "消费者不接受，转市场监管所", "expired": "商家逾期未和解，转市场监管所",
-                 "requested": "消费者要求市场监管所处理"}
+STATUS_LABELS = {"open": N_("待商家处理"), "proposed": N_("商家已提出和解方案"), "accepted": N_("已和解"),
+                 "declined": N_("消费者不接受，转市场监管所"), "expired": N_("商家逾期未和解，转市场监管所"),
+                 "requested": N_("消费者要求市场监管所处理")}
 ACTIVE = ("open", "proposed")
 TEXT_LIMIT = 500
 

@@ -14,7 +14,7 @@ from .rectification import (OpenRectification, close_rectifications, for_patrol,
                             order_rectifications)
 from .industry_groups import (add_member, confirm_peer_finding, create_industry_group, dismiss_peer_finding, members,
                               record_peer_finding)
-from .shop_picking import house_number_value, licence_flags, nearest_shops
+from .shop_picking import house_number_value, known_failures, licence_flags, nearest_shops
 from .special_actions import ActionTotals, SeizedTotal, attach_patrol, create_special_action, special_action_totals
 from .violations import MAX_SEIZED_QUANTITY, _parse_seizures, parse_yuan, raise_violation, violation_for_item
 
@@ -22,7 +22,7 @@ __all__ = [
     "CHECKLIST_LABELS", "KIND_FOR_ITEM", "KIND_LABELS", "MAX_NOTE", "MAX_SEIZED_QUANTITY", "RESULT_LABELS",
     "SEVERITY_LABELS", "TRADE_LABELS", "ActionTotals", "SeizedTotal", "add_member", "attach_patrol",
     "confirm_peer_finding", "create_industry_group", "create_special_action", "dismiss_peer_finding",
-    "failed_items", "house_number_value", "licence_flags", "members", "nearest_shops", "parse_yuan",
+    "failed_items", "house_number_value", "known_failures", "licence_flags", "members", "nearest_shops", "parse_yuan",
     "raise_violation", "record_patrol", "record_peer_finding", "special_action_totals", "violation_for_item",
     "_parse_seizures", "_read", "_require_active_shop", "_require_staff",
     "OpenRectification", "close_rectifications", "for_patrol", "open_rectifications", "order_rectifications",

@@ -7,11 +7,13 @@ from datetime import datetime
 from ...domain import patrols as rules
 from ...domain.errors import ValidationError
 from ...domain.text import check_length, clean_prose
+from ...domain.time import local_date
 from ...extensions import db
 from ...models import CHECKLIST, InspectorGroup, Patrol, Shop, SpecialAction, User, utcnow
 from .. import audit, once
 from .. import photos as photo_service
 from .common import CHECKLIST_LABELS, MAX_NOTE, RESULT_LABELS, _require_active_shop, _require_staff
+from .shop_picking import known_failures
 from .rectification import close_rectifications, order_rectifications
 
 
@@ -23,7 +25,9 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
 
     ``checklist``: item → "pass" | "fail" | "na" for every item of CHECKLIST (missing → "na");
     at least one item must be checked ("nothing_checked"), so an empty patrol never marks a shop
-    inspected. ``all_items_pass``: the shortcut, every item "pass" (refused when one is "fail").
+    inspected. ``all_items_pass``: the shortcut, every item "pass" (refused when one is "fail") —
+    except an item the office knows fails on the patrol's local date and the inspector left
+    unchecked: an expired licence records item 1 "fail" (``domain.patrols.all_pass``).
     ``rectify``: failed item → working days to rectify ("" or None: no deadline); only a failed
     item may carry one. The patrol also closes the shop's open rectifications of every item it
     passes (a re-inspection). See ``rectification``.
@@ -46,7 +50,8 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
         if value not in RESULT_LABELS:
             raise ValidationError(f"“{CHECKLIST_LABELS[item]}”的检查结果“{value}”无效", code="bad_result")
     if all_items_pass:
-        results = rules.all_pass(results)
+        today = local_date(at or utcnow(), shop.street.timezone)
+        results = rules.all_pass(results, known_failures(shop, today))
     rules.require_checked(results)
     deadlines = {}
     for item, text in (rectify or {}).items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ...domain import patrols as rules
 from ...domain.errors import ValidationError
 from ...domain.text import clean_text
 from ...models import Shop
@@ -16,11 +17,16 @@ def licence_flags(shops, today: date) -> dict[int, str]:
     """
     flags = {}
     for shop in shops:
-        if shop.licence_no_expiry or shop.licence_expires_on is None:
-            continue
-        if shop.licence_expires_on < today:
-            flags[shop.id] = f"营业执照已于{shop.licence_expires_on.isoformat()}过期"
+        reason = known_failures(shop, today).get("licence")
+        if reason:
+            flags[shop.id] = reason
     return flags
+
+
+def known_failures(shop: Shop, today: date) -> dict[str, str]:
+    """The checklist items ``shop`` is known to fail on ``today`` (street-local date): item →
+    Chinese reason (``domain.patrols.known_failures``: an expired licence fails item 1)."""
+    return rules.known_failures(shop.licence_expires_on, bool(shop.licence_no_expiry), today)
 
 
 def house_number_value(text: str) -> int | None:

@@ -1,5 +1,6 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -22,7 +23,7 @@ class PlainForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField("撤销原因", validators=[DataRequired("请填写撤销原因")])
+    reason = TextAreaField(_l("撤销原因"), validators=[DataRequired(_l("请填写撤销原因"))])
 
 
 def _default_year() -> int:

@@ -1,5 +1,6 @@
 """The admin's quality credit card pages: printed batches, free issue of ranges, card sheets (SPEC C1–C2)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,18 +21,18 @@ from . import bp
 
 
 class BatchForm(FlaskForm):
-    name = StringField("批次名称（如：2026年第一批）")
-    first = StringField("起始编号")
-    last = StringField("结束编号")
-    printed_on = DateField("印制日期", validators=[Optional()])
+    name = StringField(_l("批次名称（如：2026年第一批）"))
+    first = StringField(_l("起始编号"))
+    last = StringField(_l("结束编号"))
+    printed_on = DateField(_l("印制日期"), validators=[Optional()])
 
 
 class IssueForm(FlaskForm):
-    batch_id = SelectField("印制批次", coerce=int)
-    shop = StringField("发放给商户（输入名称或门牌号查找）")
+    batch_id = SelectField(_l("印制批次"), coerce=int)
+    shop = StringField(_l("发放给商户（输入名称或门牌号查找）"))
     shop_id = HiddenField()  # kept for a client that already knows the id
-    first = StringField("起始编号")
-    last = StringField("结束编号")
+    first = StringField(_l("起始编号"))
+    last = StringField(_l("结束编号"))
 
 
 def _page(street, batch_form, issue_form):

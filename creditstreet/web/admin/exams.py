@@ -2,6 +2,7 @@
 from datetime import datetime, time
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
@@ -15,25 +16,25 @@ from . import bp
 
 
 class TrainingForm(FlaskForm):
-    held_on = DateField("培训日期", validators=[DataRequired("请填写培训日期")])
-    topic = StringField("培训主题", validators=[DataRequired("请填写培训主题")])
+    held_on = DateField(_l("培训日期"), validators=[DataRequired(_l("请填写培训日期"))])
+    topic = StringField(_l("培训主题"), validators=[DataRequired(_l("请填写培训主题"))])
     # One shop name per line: a checkbox per shop does not scale to a city street (SPEC Y3).
-    shops = TextAreaField("参训商户（每行一个商户名称）", validators=[Optional()])
+    shops = TextAreaField(_l("参训商户（每行一个商户名称）"), validators=[Optional()])
 
 
 class ExamForm(FlaskForm):
-    shop = StringField("商户名称", validators=[DataRequired("请输入商户名称")])
-    taken_on = DateField("考试日期", validators=[DataRequired("请填写考试日期")])
-    score = StringField("成绩（0–100）", validators=[DataRequired("请填写成绩")])
-    pass_mark = StringField("及格分", default="60")
-    note = TextAreaField("备注", validators=[Optional()])
+    shop = StringField(_l("商户名称"), validators=[DataRequired(_l("请输入商户名称"))])
+    taken_on = DateField(_l("考试日期"), validators=[DataRequired(_l("请填写考试日期"))])
+    score = StringField(_l("成绩（0–100）"), validators=[DataRequired(_l("请填写成绩"))])
+    pass_mark = StringField(_l("及格分"), default="60")
+    note = TextAreaField(_l("备注"), validators=[Optional()])
 
 
 class AgreementForm(FlaskForm):
-    shop = StringField("商户名称", validators=[DataRequired("请输入商户名称")])
-    signed_on = DateField("签订日期", validators=[DataRequired("请填写签订日期")])
-    signer = StringField("签订人", validators=[DataRequired("请填写签订人")])
-    note = TextAreaField("备注", validators=[Optional()])
+    shop = StringField(_l("商户名称"), validators=[DataRequired(_l("请输入商户名称"))])
+    signed_on = DateField(_l("签订日期"), validators=[DataRequired(_l("请填写签订日期"))])
+    signer = StringField(_l("签订人"), validators=[DataRequired(_l("请填写签订人"))])
+    note = TextAreaField(_l("备注"), validators=[Optional()])
 
 
 def _page(street, training=None, exam=None, agreement=None, status=200):

@@ -1,8 +1,9 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
@@ -10,7 +11,7 @@ from ...domain.errors import DomainError
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
-from ...models import GradeRun, Shop, Street, utcnow
+from ...models import GradeRun, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404, is_city_wide
@@ -18,15 +19,15 @@ from . import bp
 
 
 class RecomputeForm(FlaskForm):
-    quarter = StringField("季度（如 2026Q3）", validators=[DataRequired("请填写季度")])
-    street_id = SelectField("商业街", choices=[], validate_choice=False)
+    quarter = StringField(_l("季度（如 2026Q3）"), validators=[DataRequired(_l("请填写季度"))])
+    street_id = SelectField(_l("商业街"), choices=[], validate_choice=False)
 
 
 def _form() -> RecomputeForm:
     form = RecomputeForm()
     if is_city_wide():
         streets = db.session.scalars(select(Street).order_by(Street.id)).all()
-        form.street_id.choices = [("", "全部商业街")] + [(str(s.id), s.name) for s in streets]
+        form.street_id.choices = [("", _l("全部商业街"))] + [(str(s.id), s.name) for s in streets]
     else:  # a street admin grades its own street only (SPEC Y2); "" stands for it
         form.street_id.choices = [("", current_street().name)]
     if not form.quarter.data:
@@ -38,8 +39,7 @@ def _page(form, error=None, status_code=200, preview=None):
     own = None if is_city_wide() else current_street().id  # a street admin sees its street (Y2)
     rows = grading.latest_grades(own, page=request.args.get("page", type=int))
     quarter, counts = grading.grade_counts(own)
-    active = db.session.scalar(select(func.count(Shop.id)).where(
-        Shop.status == "active", *([] if own is None else [Shop.street_id == own]))) or 0
+    active = rows.total  # the list is the active shops (of the street): its count is theirs
     runs = db.session.scalars(select(GradeRun).where(*([] if own is None else [GradeRun.street_id == own]))
                               .order_by(GradeRun.id.desc()).limit(10)).all()
     zones = {s.id: s.timezone for s in db.session.scalars(

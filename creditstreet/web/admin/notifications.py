@@ -6,13 +6,14 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
+from ...domain.i18n import N_
 from ...extensions import db
 from ...models import OUTBOX_STATES, OutboxMessage
 from ...services import audit, notify
 from . import bp
 
 PAGE = 50
-STATE_LABELS = {"pending": "待发送", "delivered": "已送达", "failed": "发送失败"}
+STATE_LABELS = {"pending": N_("待发送"), "delivered": N_("已送达"), "failed": N_("发送失败")}
 
 
 class PlainForm(FlaskForm):

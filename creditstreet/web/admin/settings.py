@@ -6,34 +6,37 @@ import unicodedata
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ...domain.i18n import N_
 from ...domain.settings import LABELS
 from ...extensions import db
 from ...models import CalendarDay, utcnow
 from ...services import calendar as calendar_service
 from ...services import settings as settings_service
-from ..roles import keeps_input
+from ..roles import city_rules_writer, keeps_input
 from ..scope import committing
 from . import bp
 
 EDITABLE = [k for k in LABELS if k != "version"]
-KIND_LABELS = {"holiday": "节假日（不上班）", "workday": "工作日（调休上班）", "clear": "取消特别设置"}
+KIND_LABELS = {"holiday": N_("节假日（不上班）"), "workday": N_("工作日（调休上班）"), "clear": N_("取消特别设置")}
 
 
 def _settings_form_class():
-    attrs = {k: StringField(LABELS[k], validators=[DataRequired("请填写")]) for k in EDITABLE}
+    attrs = {k: StringField(_l(LABELS[k]), validators=[DataRequired(_l("请填写"))]) for k in EDITABLE}
     return type("SettingsForm", (FlaskForm,), attrs)
 
 
 class CalendarForm(FlaskForm):
-    day = DateField("日期", validators=[DataRequired("请选择日期")])
-    kind = SelectField("设为", choices=list(KIND_LABELS.items()))
-    note = StringField("说明（如：2031年国庆调休）", validators=[Length(max=200)])
+    day = DateField(_l("日期"), validators=[DataRequired(_l("请选择日期"))])
+    kind = SelectField(_l("设为"), choices=[(k, _l(v)) for k, v in KIND_LABELS.items()])
+    note = StringField(_l("说明（如：2031年国庆调休）"), validators=[Length(max=200)])
 
 
 def _page(form, cal_form, status=200):
@@ -49,6 +52,7 @@ def _page(form, cal_form, status=200):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@city_rules_writer
 @keeps_input
 def settings():
     current = settings_service.rule_settings().to_mapping()
@@ -64,14 +68,17 @@ def settings():
                 if key in form:  # each error next to its field; the typed values stay in the form
                     form[key].errors = [*form[key].errors, message]
             shown = [k for k in field_errors if k in form]
-            flash(f"有 {len(shown)} 项设置无效，请按各项下方的提示修改" if shown else done.error, "danger")
+            flash(ngettext("有 %(num)s 项设置无效，请按各项下方的提示修改", "有 %(num)s 项设置无效，请按各项下方的提示修改",
+                           len(shown)) if shown else gettext(done.error), "danger")
             return _page(form, CalendarForm(formdata=None), 400)
-        flash(f"已保存 {len(changes)} 项设置" if changes else "设置没有变化", "success")
+        flash(ngettext("已保存 %(num)s 项设置", "已保存 %(num)s 项设置", len(changes)) if changes else gettext("设置没有变化"),
+              "success")
         return redirect(url_for("admin.settings"))
     return _page(form, CalendarForm(formdata=None))
 
 
 @bp.route("/settings/calendar", methods=["POST"])
+@city_rules_writer
 @keeps_input
 def settings_calendar():
     cal_form = CalendarForm()

@@ -8,6 +8,7 @@ import unicodedata
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -23,7 +24,7 @@ KEYS = settings_service.STREET_KEYS
 
 
 def _form_class():
-    attrs = {k: StringField(LABELS[k], validators=[Optional()]) for k in KEYS}
+    attrs = {k: StringField(_l(LABELS[k]), validators=[Optional()]) for k in KEYS}
     return type("StreetSettingsForm", (FlaskForm,), attrs)
 
 

@@ -1,5 +1,6 @@
 """Admin: supervisors' declared conflicts of interest (SPEC S1): declare and remove."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,9 +17,9 @@ from . import bp
 
 
 class ConflictForm(FlaskForm):
-    supervisor_id = SelectField("监督员", coerce=int, choices=[])
-    shop = StringField("商户名称", validators=[DataRequired("请输入商户名称")])
-    reason = TextAreaField("原因（如亲属经营）")
+    supervisor_id = SelectField(_l("监督员"), coerce=int, choices=[])
+    shop = StringField(_l("商户名称"), validators=[DataRequired(_l("请输入商户名称"))])
+    reason = TextAreaField(_l("原因（如亲属经营）"))
 
 
 class RemoveForm(FlaskForm):

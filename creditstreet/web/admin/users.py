@@ -1,11 +1,13 @@
 """Admin: accounts — list, create, disable/enable, reset password (every change audited via services.accounts)."""
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ...domain.i18n import N_
 from ...extensions import db
 from ...models import InspectorGroup, Street, User
 from ...services import accounts
@@ -13,21 +15,21 @@ from ..roles import keeps_input
 from ..scope import committing, current_street, current_street_or_none, get_or_404, is_city_wide
 from . import bp
 
-ROLE_LABELS = {"inspector": "巡查员（工商所）", "supervisor": "消费者义务监督员", "admin": "管理员（创建专班）"}
+ROLE_LABELS = {"inspector": N_("巡查员（工商所）"), "supervisor": N_("消费者义务监督员"), "admin": N_("管理员（创建专班）")}
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
-    display_name = StringField("姓名", validators=[Length(max=60)])
-    role = SelectField("角色", choices=list(ROLE_LABELS.items()))
-    street = SelectField("所属商业街", choices=[], validate_choice=False)  # checked by accounts.check_scope
-    group_id = SelectField("巡查组（仅巡查员）", coerce=int, choices=[])
-    password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired("请输入密码")])
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=60)])
+    display_name = StringField(_l("姓名"), validators=[Length(max=60)])
+    role = SelectField(_l("角色"), choices=[(k, _l(v)) for k, v in ROLE_LABELS.items()])
+    street = SelectField(_l("所属商业街"), choices=[], validate_choice=False)  # checked by accounts.check_scope
+    group_id = SelectField(_l("巡查组（仅巡查员）"), coerce=int, choices=[])
+    password = PasswordField(_l("初始密码（至少 8 位）"), validators=[DataRequired(_l("请输入密码"))])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("新密码（至少 8 位）", validators=[DataRequired("请输入新密码")])
-    confirm = PasswordField("再次输入新密码", validators=[EqualTo("password", "两次输入的密码不一致")])
+    password = PasswordField(_l("新密码（至少 8 位）"), validators=[DataRequired(_l("请输入新密码"))])
+    confirm = PasswordField(_l("再次输入新密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
 
 
 class ToggleForm(FlaskForm):
@@ -40,7 +42,7 @@ def _street_choices() -> list[tuple[str, str]]:
         street = current_street()
         return [(str(street.id), street.name)]
     streets = db.session.scalars(select(Street).order_by(Street.name)).all()
-    return [("", "全市（市级管理员或全市监督员）")] + [(str(s.id), s.name) for s in streets]
+    return [("", _l("全市（市级管理员或全市监督员）"))] + [(str(s.id), s.name) for s in streets]
 
 
 @bp.route("/users")
@@ -68,7 +70,7 @@ def user_new():
         select(InspectorGroup, Street.name).join(Street, Street.id == InspectorGroup.street_id)
         .where(True if is_city_wide() else InspectorGroup.street_id == street_id)
         .order_by(Street.name, InspectorGroup.name)).all()
-    form.group_id.choices = [(0, "无")] + [(grp.id, f"{name} {grp.name}" if is_city_wide() else grp.name)
+    form.group_id.choices = [(0, _l("无"))] + [(grp.id, f"{name} {grp.name}" if is_city_wide() else grp.name)
                                           for grp, name in rows]
     if not g.get("redisplay_only") and form.validate_on_submit():
         with committing() as done:

@@ -1,11 +1,13 @@
 """Admin: review consumer-warning drafts — approve (with edits and an expiry date) or dismiss (SPEC W1)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from ...domain.i18n import N_
 from ...extensions import db
 from ...models import ConsumerWarning, utcnow
 from ...services import warnings
@@ -13,13 +15,13 @@ from ..roles import keeps_input
 from ..scope import committing, current_street_or_none, get_or_404
 from . import bp
 
-STATUS_LABELS = {"draft": "待审核", "approved": "已发布", "dismissed": "已撤下"}
+STATUS_LABELS = {"draft": N_("待审核"), "approved": N_("已发布"), "dismissed": N_("已撤下")}
 
 
 class ApproveForm(FlaskForm):
-    title = StringField("标题", validators=[DataRequired("请填写标题")])
-    body = TextAreaField("正文", validators=[DataRequired("请填写正文")])
-    expires_on = DateField("公示截止日期（含当天）", validators=[DataRequired("请填写截止日期")])
+    title = StringField(_l("标题"), validators=[DataRequired(_l("请填写标题"))])
+    body = TextAreaField(_l("正文"), validators=[DataRequired(_l("请填写正文"))])
+    expires_on = DateField(_l("公示截止日期（含当天）"), validators=[DataRequired(_l("请填写截止日期"))])
 
 
 class PlainForm(FlaskForm):

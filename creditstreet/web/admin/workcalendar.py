@@ -7,6 +7,7 @@ import calendar as stdcal
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,7 +20,7 @@ from ...extensions import db
 from ...models import CalendarDay, utcnow
 from ...services import calendar as cal_service
 from ...services import settings as settings_service
-from ..roles import keeps_input
+from ..roles import city_rules_writer, keeps_input
 from ..scope import committing
 from . import bp
 
@@ -31,16 +32,16 @@ def _this_year() -> int:
 
 
 class NoticeForm(FlaskForm):
-    year = SelectField("年份", coerce=int)
-    text = TextAreaField("通知全文", validators=[DataRequired("请粘贴通知全文"),
-                                             Length(max=MAX_NOTICE_CHARS, message="通知文字过长")])
-    accept_problems = BooleanField("未能读懂的内容我已逐条核对，确认按上面的日历录入")
+    year = SelectField(_l("年份"), coerce=int)
+    text = TextAreaField(_l("通知全文"), validators=[DataRequired(_l("请粘贴通知全文")),
+                                             Length(max=MAX_NOTICE_CHARS, message=_l("通知文字过长"))])
+    accept_problems = BooleanField(_l("未能读懂的内容我已逐条核对，确认按上面的日历录入"))
 
 
 def _form(data=None) -> NoticeForm:
     form = NoticeForm(formdata=None if data is False else request.form if request.method == "POST" else None)
     this = _this_year()
-    form.year.choices = [(0, "按通知标题中的年份")] + [(y, f"{y}年") for y in range(this - 1, this + 3)]
+    form.year.choices = [(0, _l("按通知标题中的年份"))] + [(y, _l("%(year)s年", year=y)) for y in range(this - 1, this + 3)]
     if form.year.data is None:
         form.year.data = 0
     return form
@@ -96,6 +97,7 @@ def calendar_page():
 
 
 @bp.route("/calendar/notice", methods=["POST"])
+@city_rules_writer
 @keeps_input
 def calendar_notice():
     """Read the pasted notice and show it (button "preview"), or store it (button "confirm")."""

@@ -51,6 +51,7 @@ def login():
                 throttle.record_failure(form.username.data, address)
             flash(e.message, "danger")
         else:
+            throttle.record_success(form.username.data, address)
             _renew_session()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role]))

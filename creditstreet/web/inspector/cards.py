@@ -2,6 +2,7 @@
 import secrets
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
@@ -14,10 +15,10 @@ from .patrols import shop_or_404
 
 
 class CardCheckForm(FlaskForm):
-    card_given = RadioField("信誉卡是否随货同行", choices=[("yes", "是，已随货同行"), ("no", "否，未给卡")],
+    card_given = RadioField(_l("信誉卡是否随货同行"), choices=[("yes", _l("是，已随货同行")), ("no", _l("否，未给卡"))],
                             default="yes")
-    serial = StringField("卡号（看到时填写）")
-    note = TextAreaField("说明（如：询问了哪位顾客、购买了什么）")
+    serial = StringField(_l("卡号（看到时填写）"))
+    note = TextAreaField(_l("说明（如：询问了哪位顾客、购买了什么）"))
     submission_token = HiddenField()
 
 

@@ -7,10 +7,12 @@ accept or refuse; otherwise an admin's reassignment with a reason). Only they an
 as a Chinese message on the same page with the typed text kept.
 """
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectField
 
+from .. import labels
 from ...domain import complaints as rules
 from ...domain.time import local_date
 from ...extensions import db
@@ -26,7 +28,7 @@ from . import bp
 
 
 class IntakeForm(ComplaintForm):
-    channel = SelectField("受理渠道", choices=[(c, svc.CHANNEL_LABELS[c]) for c in svc.INTAKE_CHANNELS])
+    channel = SelectField(_l("受理渠道"), choices=[(c, _l(svc.CHANNEL_LABELS[c])) for c in svc.INTAKE_CHANNELS])
 
 
 def _get(cid: int) -> Complaint:
@@ -55,7 +57,7 @@ def complaint_queue():
     return render_template("inspector/complaints.html", items=items, page=page, shops=shops, rules=rules, svc=svc,
                            today=today, status=status, kind=kind, overdue=request.args.get("overdue") == "1",
                            mine=mine, late={c.id: c.overdue or svc.is_item_overdue(c, today) for c in rows},
-                           warnings={c.id: svc.calendar_warning(c, cal) for c in rows},
+                           warnings={c.id: labels.calendar_warning(c, cal) for c in rows},
                            paused={c.id: svc.pause_note(c) for c in rows},
                            payouts=fund.unpaid_payouts_by_complaint([c.id for c in rows]))
 
@@ -76,7 +78,7 @@ def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 20
         actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
         overdue_now=svc.is_item_overdue(c, today), photos=_photo_ids(c) if view.personal else [],
         photo_count=len(_photo_ids(c)),
-        calendar_warning=svc.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
+        calendar_warning=labels.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
         trader_candidates=_trader_candidates(c, street),
     ), status
 

@@ -1,5 +1,6 @@
 """Special actions (专项检查, SPEC P3) and industry groups' peer findings (行业监督小组, SPEC P4)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,21 +16,21 @@ from .patrols import shop_or_404
 
 
 class ActionForm(FlaskForm):
-    theme = StringField("主题（如：牙膏专项检查）")
-    action_on = DateField("日期")
-    note = TextAreaField("说明")
+    theme = StringField(_l("主题（如：牙膏专项检查）"))
+    action_on = DateField(_l("日期"))
+    note = TextAreaField(_l("说明"))
 
 
 class FindingForm(FlaskForm):
-    shop_id = SelectField("被检查商户", coerce=int)
-    suggested_kind = SelectField("问题类别", choices=list(patrols.KIND_LABELS.items()))
-    description = TextAreaField("发现的问题")
+    shop_id = SelectField(_l("被检查商户"), coerce=int)
+    suggested_kind = SelectField(_l("问题类别"), choices=[(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
+    description = TextAreaField(_l("发现的问题"))
 
 
 class DecideForm(FlaskForm):
-    severity = SelectField("严重程度", choices=[("general", "一般"), ("serious", "严重")])
-    legal_basis = StringField("法律依据")
-    reason = StringField("驳回理由")
+    severity = SelectField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))])
+    legal_basis = StringField(_l("法律依据"))
+    reason = StringField(_l("驳回理由"))
 
 
 @bp.route("/actions", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 import secrets
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,11 +18,12 @@ from ...models import CHECKLIST, InspectorGroup, Patrol, Photo, Shop, SpecialAct
 from ...services import patrols
 from ...services import photos as photo_service
 from ...services.register import find_shops
+from ..labels import licence_flag_texts
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from . import bp
 
-RESULT_CHOICES = [("pass", "合格"), ("fail", "不合格"), ("na", "未检查")]
+RESULT_CHOICES = [("pass", _l("合格")), ("fail", _l("不合格")), ("na", _l("未检查"))]
 
 
 def shop_or_404(shop_id: object) -> Shop:
@@ -35,38 +38,38 @@ def street_today(street: Street):
 
 
 class PatrolForm(FlaskForm):
-    group_id = SelectField("巡查组", coerce=int)
-    special_action_id = SelectField("专项检查（可不选）", coerce=int, default=0)  # not rendered when there is none
-    licence = RadioField(patrols.CHECKLIST_LABELS["licence"], choices=RESULT_CHOICES, default="na")
-    ledger = RadioField(patrols.CHECKLIST_LABELS["ledger"], choices=RESULT_CHOICES, default="na")
-    advertising = RadioField(patrols.CHECKLIST_LABELS["advertising"], choices=RESULT_CHOICES, default="na")
-    counterfeit = RadioField(patrols.CHECKLIST_LABELS["counterfeit"], choices=RESULT_CHOICES, default="na")
-    prices = RadioField(patrols.CHECKLIST_LABELS["prices"], choices=RESULT_CHOICES, default="na")
-    cards = RadioField(patrols.CHECKLIST_LABELS["cards"], choices=RESULT_CHOICES, default="na")
-    note = TextAreaField("巡查记录")
-    photos = MultipleFileField("现场照片（可多张）")
+    group_id = SelectField(_l("巡查组"), coerce=int)
+    special_action_id = SelectField(_l("专项检查（可不选）"), coerce=int, default=0)  # not rendered when there is none
+    licence = RadioField(_l(patrols.CHECKLIST_LABELS["licence"]), choices=RESULT_CHOICES, default="na")
+    ledger = RadioField(_l(patrols.CHECKLIST_LABELS["ledger"]), choices=RESULT_CHOICES, default="na")
+    advertising = RadioField(_l(patrols.CHECKLIST_LABELS["advertising"]), choices=RESULT_CHOICES, default="na")
+    counterfeit = RadioField(_l(patrols.CHECKLIST_LABELS["counterfeit"]), choices=RESULT_CHOICES, default="na")
+    prices = RadioField(_l(patrols.CHECKLIST_LABELS["prices"]), choices=RESULT_CHOICES, default="na")
+    cards = RadioField(_l(patrols.CHECKLIST_LABELS["cards"]), choices=RESULT_CHOICES, default="na")
+    note = TextAreaField(_l("巡查记录"))
+    photos = MultipleFileField(_l("现场照片（可多张）"))
     submission_token = HiddenField()
 
 
 # A failed item's rectification period, in working days (issue 17): rectify_licence, rectify_ledger, ...
 for _item in CHECKLIST:
-    setattr(PatrolForm, f"rectify_{_item}", StringField("整改期限（工作日，可不填）",
+    setattr(PatrolForm, f"rectify_{_item}", StringField(_l("整改期限（工作日，可不填）"),
                                                         render_kw={"inputmode": "numeric", "maxlength": 2}))
 
 
 class SeizureRow(Form):
-    goods = StringField("物品名称")
-    quantity = StringField("数量")
-    unit = StringField("单位")
+    goods = StringField(_l("物品名称"))
+    quantity = StringField(_l("数量"))
+    unit = StringField(_l("单位"))
 
 
 class ViolationForm(FlaskForm):
-    severity = RadioField("严重程度", choices=[("general", "一般"), ("serious", "严重")], default="general")
-    kind = SelectField("违法行为类别", choices=list(patrols.KIND_LABELS.items()))
-    legal_basis = TextAreaField("法律依据")
-    description = TextAreaField("违法事实")
-    penalty = TextAreaField("处理处罚")
-    fine_yuan = StringField("罚款金额（元）")
+    severity = RadioField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))], default="general")
+    kind = SelectField(_l("违法行为类别"), choices=[(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
+    legal_basis = TextAreaField(_l("法律依据"))
+    description = TextAreaField(_l("违法事实"))
+    penalty = TextAreaField(_l("处理处罚"))
+    fine_yuan = StringField(_l("罚款金额（元）"))
     seizures = FieldList(FormField(SeizureRow), min_entries=3, max_entries=20)  # 3 empty rows keep the phone form short
     patrol_id = HiddenField()
     checklist_item = HiddenField()
@@ -111,10 +114,18 @@ def patrol_new():
                 rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
         if done.ok:
             flash("巡查记录已保存", "success")
+            if request.form.get("all_pass"):
+                known = patrols.known_failures(shop, local_date(patrol.patrolled_at, street.timezone))
+                for item, reason in known.items():
+                    if getattr(patrol, item) == "fail":
+                        flash(gettext("“%(item)s”一项已记为不合格：%(reason)s",
+                                      item=gettext(patrols.CHECKLIST_LABELS[item]),
+                                      reason=licence_flag_texts([shop], local_date(patrol.patrolled_at, street.timezone))
+                                      .get(shop.id, reason)), "warning")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
         flash("请检查填写的内容", "danger")
-    flag = patrols.licence_flags([shop], street_today(street)).get(shop.id)
+    flag = licence_flag_texts([shop], street_today(street)).get(shop.id)
     return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
                            items=CHECKLIST, max_note=patrols.MAX_NOTE,
                            max_photo_mb=photo_service.max_photo_mb())
@@ -131,7 +142,7 @@ def _shop_picker(street: Street):
             error = e.message
     elif q.strip():
         shops = find_shops(street.id, q)[:30]
-    flags = patrols.licence_flags(shops, street_today(street))
+    flags = licence_flag_texts(shops, street_today(street))
     return render_template("inspector/patrol_pick.html", shops=shops, q=q, house=house, flags=flags,
                            error=error, action=request.args.get("action", type=query_int))
 

@@ -7,7 +7,7 @@ from ...domain.errors import DomainError
 from ...domain.time import Quarter, quarter_of
 from ...models import utcnow
 from ...services import patrol_plan
-from ...services.patrols import licence_flags
+from ..labels import licence_flag_texts as licence_flags
 from ..scope import committing, current_street
 from . import bp
 from .patrols import street_today

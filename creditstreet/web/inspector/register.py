@@ -4,9 +4,10 @@ from datetime import date
 from flask import render_template, request
 
 from ...exports import XLSX_MIMETYPE, attachment, xlsx_bytes
+from ...models import Shop
 from ...services import register
 from ...services.paging import paginate
-from ...services.patrols import licence_flags
+from ..labels import licence_flag_texts as licence_flags
 from . import bp
 from ..scope import current_street
 from .patrols import shop_or_404, street_today
@@ -17,7 +18,7 @@ def shop_list():
     street = current_street()
     q = request.args.get("q", "")
     page = paginate(register.shops_query(street.id, q, include_closed=request.args.get("closed") == "1"),
-                    request.args.get("page", type=int))
+                    request.args.get("page", type=int), key=Shop.id)
     return render_template("inspector/shop_list.html", shops=page.items, page=page, q=q,
                            flags=licence_flags(page.items, street_today(street)),
                            grades=register.latest_grades([s.id for s in page.items]))

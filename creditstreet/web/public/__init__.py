@@ -30,8 +30,18 @@ def _pull_street(endpoint, values):
 
 @bp.url_defaults
 def _add_street(endpoint, values):
-    """Links between a street's pages stay on that street (the default street keeps its short URLs)."""
+    """Links between a street's pages stay on that street (the default street keeps its short URLs).
+
+    The street is the one the view resolved (``g.street``), else the one the URL names: a view that
+    never looks its street up (the tracking form) still links and posts under /s/<slug>/ (issue 17).
+    """
     street = g.get("street")
+    if street is None and g.get("street_slug"):
+        from ..scope import street_by_slug
+
+        street = street_by_slug(g.street_slug)
+        if street is not None:
+            g.street = street  # as current_street() would resolve it: one look-up per request
     if ("street" in values or street is None or street.is_default
             or not current_app.url_map.is_endpoint_expecting(endpoint, "street")):
         return

@@ -8,10 +8,12 @@ result page and confirm/reopen without typing the pair again.
 """
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 
+from .. import labels
 from ...domain.inputs import db_id
 from ...domain import complaints as rules
 from ...domain.errors import DomainError
@@ -94,7 +96,7 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> str:
         if field is not None and hasattr(field, "errors"):
             message = _(message)  # the fixed messages have English entries; ones with numbers stay Chinese
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-    return _("有 %(n)s 处需要修改，请查看标红的项目", n=len(errors))
+    return ngettext("有 %(num)s 处需要修改，请查看标红的项目", "有 %(num)s 处需要修改，请查看标红的项目", len(errors))
 
 
 def keep_photos(token: str) -> tuple[list, dict[str, str]]:
@@ -245,7 +247,7 @@ def _result(c, status=200):
                            tracking_qr=tracking_qr(c.tracking_code),
                            can_respond=window and c.status == "closed" and c.confirmed_at is None,
                            confirm_days=settings.confirm_window_days,
-                           calendar_warning=svc.calendar_warning(c)), status
+                           calendar_warning=labels.calendar_warning(c)), status
 
 
 def tracking_qr(code: str) -> str:

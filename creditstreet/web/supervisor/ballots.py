@@ -19,6 +19,15 @@ def now():
     return utcnow()
 
 
+def _closed_message(at) -> str:
+    """``services.ballots.closed_message`` in the reader's language (same window dates)."""
+    from ...domain.time import quarter_of
+    from ...services.settings import rule_settings
+
+    first, last = ballots.window_dates(quarter_of(at, rule_settings().timezone))
+    return _(ballots.CLOSED_MESSAGE, first=first.isoformat(), last=last.isoformat())
+
+
 def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
@@ -29,7 +38,7 @@ def _home_context():
     street_id = street.id if street else None
     found = ballots.find_ballot_shops(current_user, quarter, query, street_id) if quarter and query else []
     return dict(quarter=quarter, todo=todo, done=done, window=window, query=query, found=found, street_id=street_id,
-                closed_message=None if quarter else ballots.closed_message(at))
+                closed_message=None if quarter else _closed_message(at))
 
 
 @bp.route("/vote")

@@ -1,21 +1,21 @@
-"""complaint statistics at city scale (issue 18, SPEC Y3): day and month counts, a (street, received) index
+"""complaint statistics at city scale (issue 18, SPEC Y3): day and month counts, a covering grade index
 
-Revision ID: 0016_complaint_day_counts
-Revises: 0015_bad_record_numbers
+Revision ID: 0017_complaint_counts
+Revises: 0016_page_indexes
 Create Date: 2026-12-07 18:30:00
 
 ``complaint_day_counts`` and ``complaint_month_counts`` hold each street's complaint figures per
-local day (month) and goods category (``models.complaint_counts``); it is filled here from the existing complaints with the same rule the
-app keeps it with afterwards (``services.complaint_counts.rebuild``). ``ix_complaints_street_received``
-serves today's new complaints on the admin landing page and the edges of a statistics period;
-``ix_credit_grades_shop_quarter_stars`` lets the board count a street's shops per star from the index.
+local day (month) and goods category (``models.complaint_counts``); they are filled here from the
+existing complaints with the same rule the app keeps them with afterwards
+(``services.complaint_counts.rebuild``). ``ix_credit_grades_shop_quarter_stars`` lets the board
+count a street's shops per star from the index.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_complaint_day_counts'
-down_revision = '0015_bad_record_numbers'
+revision = '0017_complaint_counts'
+down_revision = '0016_page_indexes'
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,6 @@ def upgrade():
         *(sa.Column(c, sa.BigInteger(), server_default='0', nullable=False) for c in COUNTS),
         sa.PrimaryKeyConstraint('street_id', 'month', 'category'),
     )
-    op.create_index('ix_complaints_street_received', 'complaints', ['street_id', 'received_at'], unique=False)
     op.create_index('ix_credit_grades_shop_quarter_stars', 'credit_grades', ['shop_id', 'quarter', 'stars'],
                     unique=False)
     from creditstreet.services.complaint_counts import rebuild
@@ -50,6 +49,5 @@ def upgrade():
 
 def downgrade():
     op.drop_index('ix_credit_grades_shop_quarter_stars', table_name='credit_grades')
-    op.drop_index('ix_complaints_street_received', table_name='complaints')
     op.drop_table('complaint_month_counts')
     op.drop_table('complaint_day_counts')
