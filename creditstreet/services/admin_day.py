@@ -15,7 +15,7 @@ overdue filter), and due this week by the same ``_due_between`` as the admin's f
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, func, or_, select, union
 
 from ..domain.time import as_utc, local_date, local_midnight
 from ..extensions import db
@@ -65,7 +65,7 @@ def handler_figures(user, street: Street, now: datetime | None = None) -> Handle
     sunday = today + timedelta(days=6 - today.weekday())
     mine = queue_query(street.id, handler_id=user.id, now=now)
     late = queue_query(street.id, handler_id=user.id, overdue_only=True, now=now)
-    return HandlerFigures(today, _count(mine), _count(late), _count(mine.where(_due_between(today, sunday))))
+    return HandlerFigures(today, _count(mine), _count(late), _count(mine.where(or_(*_due_between(today, sunday)))))
 
 
 def _streets(street_ids: list[int] | None) -> list[Street]:

@@ -223,6 +223,11 @@ def _latest_quarter(street_id: int) -> str | None:
     """The latest quarter graded for any shop of the street: the city's latest quarters first (a
     max() on ix_credit_grades_quarter_grade), each checked for one row of the street, instead of a
     max() over every grade of the street's shops."""
+    newest = select(func.max(CreditGrade.quarter)).scalar_subquery()  # one statement when the street has it
+    q = db.session.scalar(select(CreditGrade.quarter).join(Shop, Shop.id == CreditGrade.shop_id)
+                          .where(Shop.street_id == street_id, CreditGrade.quarter == newest).limit(1))
+    if q:
+        return q
     q = db.session.scalar(select(func.max(CreditGrade.quarter)))
     while q:
         if db.session.scalar(select(CreditGrade.id).join(Shop, Shop.id == CreditGrade.shop_id)
