@@ -10,7 +10,9 @@ as its last line:
 
     clients=16 sent=N stored=N duplicates=0 locked=0 per_s=X bare_per_s=Y
 
-Run: ``.venv/bin/python bench/complaints.py [--seconds 5] [--workers 4]``. Bounded in time.
+Run: ``.venv/bin/python bench/complaints.py [--seconds 5] [--workers 4] [--rounds 5]``. Bounded in time.
+``--rounds N`` alternates N slices of each route (fair under background load); the line before the
+last gives the ratio and the 1-minute load average at start and end.
 """
 import argparse
 import http.client
@@ -173,7 +175,15 @@ def drive(port: int, path: str, seconds: float, body_for) -> dict:
     return stats
 
 
-def run(seconds: float = 5.0, workers: int = 4) -> dict:
+def _merge(total: dict, part: dict) -> None:
+    for k in ("sent", "ok", "errors", "locked", "elapsed"):
+        total[k] = total.get(k, 0) + part[k]
+    total.setdefault("keys", []).extend(part["keys"])
+
+
+def run(seconds: float = 5.0, workers: int = 4, rounds: int = 1) -> dict:
+    """``rounds`` > 1: ``seconds`` per route split into that many slices, alternating between the
+    two routes, so that background load on a shared machine falls on both alike (as bench/board.py)."""
     import sqlite3
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-complaints-"))
@@ -181,24 +191,29 @@ def run(seconds: float = 5.0, workers: int = 4) -> dict:
     shop_id = seed(db_path)
     port = free_port()
     proc = start_gunicorn(db_path, workers, port)
+    load_before = os.getloadavg()
+    real, bare = {}, {}
     try:
         warm_up(port)
-        def complaint_body(n, i):
+
+        def complaint_body(r, n, i):
             # Every 3rd request re-sends the previous request (same key, same body): a retry that
             # must not be stored twice. (A reused key with another body is a new complaint.)
             j = i - 1 if i % 3 == 2 else i
-            key = f"bench-{n}-{j}"
-            return key, json.dumps({"shop_id": shop_id, "description": f"客户端{n}第{j}次：面里有头发😡",
+            key = f"bench-{r}-{n}-{j}"
+            return key, json.dumps({"shop_id": shop_id, "description": f"客户端{n}第{j}次（{r}）：面里有头发😡",
                                     "consumer_phone": "13800138000", "amount": "28"}).encode()
 
-        real = drive(port, "/api/complaints", seconds, complaint_body)
-        bare = drive(port, "/bench/bare", seconds, lambda n, i: (None, b"{}"))
+        for r in range(rounds):
+            _merge(real, drive(port, "/api/complaints", seconds / rounds, lambda n, i, r=r: complaint_body(r, n, i)))
+            _merge(bare, drive(port, "/bench/bare", seconds / rounds, lambda n, i: (None, b"{}")))
     finally:
         proc.terminate()
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+    load_after = os.getloadavg()
     con = sqlite3.connect(db_path)
     stored = con.execute("SELECT COUNT(*) FROM complaints WHERE channel='api' AND tracking_code LIKE 'TS%'").fetchone()[0]
     dup_tokens = con.execute("SELECT COUNT(*) - COUNT(DISTINCT submission_token) FROM complaints"
@@ -208,16 +223,21 @@ def run(seconds: float = 5.0, workers: int = 4) -> dict:
     return {"clients": CLIENTS, "sent": distinct_keys, "stored": stored,
             "duplicates": dup_tokens + max(0, stored - distinct_keys), "locked": real["locked"] + bare["locked"],
             "errors": real["errors"] + bare["errors"], "requests": real["sent"],
-            "per_s": real["sent"] / real["elapsed"], "bare_per_s": bare["sent"] / bare["elapsed"]}
+            "per_s": real["sent"] / real["elapsed"], "bare_per_s": bare["sent"] / bare["elapsed"],
+            "load": (load_before[0], load_after[0])}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--rounds", type=int, default=1,
+                   help="alternate this many slices per route (default 1: all complaints, then all bare)")
     a = p.parse_args(argv)
-    r = run(a.seconds, a.workers)
+    r = run(a.seconds, a.workers, max(1, a.rounds))
     print(f"requests={r['requests']} errors={r['errors']} (sent counts distinct idempotency keys)")
+    print(f"ratio={r['per_s'] / max(r['bare_per_s'], 1e-9):.2f} load_avg_1min={r['load'][0]:.2f}..{r['load'][1]:.2f}"
+          f" rounds={max(1, a.rounds)} seconds={a.seconds:g} workers={a.workers}")
     print(f"clients={r['clients']} sent={r['sent']} stored={r['stored']} duplicates={r['duplicates']} "
           f"locked={r['locked']} per_s={r['per_s']:.1f} bare_per_s={r['bare_per_s']:.1f}")
     return 0 if r["sent"] == r["stored"] and not r["duplicates"] and not r["locked"] and not r["errors"] else 1

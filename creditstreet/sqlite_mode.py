@@ -54,31 +54,20 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _sqlite_immediate.get() else "BEGIN")
 
 
-def writes_late(work):
-    """Run ``work()`` (which reads, then writes, then commits) without holding SQLite's write lock
-    while it reads: the transaction begins deferred, so the lock is taken by its first write and
-    held only until its commit (intake: 3 inserts instead of the whole request, issue 18).
-
-    When another writer committed after our reads began, SQLite refuses the upgrade at once
-    ("database is locked", SQLITE_BUSY_SNAPSHOT; no busy wait): everything is rolled back and
-    ``work()`` runs again under BEGIN IMMEDIATE, as every writer did before (CASES K-05). Other
-    databases run ``work()`` once as it is. Returns what ``work()`` returns.
+def end_reads() -> None:
+    """Commit the request's transaction so far — reads only — without expiring what it loaded, and
+    let the next transaction begin with BEGIN IMMEDIATE: SQLite's write lock is then held for the
+    writes that follow and nothing else (the JSON intake, issue 18). Whatever the writes depend on
+    must be read again (or guarded by a constraint) in the writing transaction. Other databases:
+    the same commit; the objects stay loaded too.
     """
-    from sqlalchemy.exc import OperationalError
-
     from .extensions import db
 
-    if db.engine.dialect.name != "sqlite":
-        return work()
-    before = _sqlite_immediate.get()
-    _sqlite_immediate.set(False)
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
     try:
-        return work()
-    except OperationalError as e:
-        if "locked" not in str(e.orig):
-            raise
-        db.session.rollback()
-        _sqlite_immediate.set(True)
-        return work()
+        session.commit()
     finally:
-        _sqlite_immediate.set(before)
+        session.expire_on_commit = keep
+    _sqlite_immediate.set(True)

@@ -41,6 +41,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("reopened", "mediate"): "mediating",
 }
 _ACTION_TARGET = {a: t for (_, a), t in TRANSITIONS.items()}
+#: An inquiry (咨询, K2: counted, not investigated) has one step: answered, it is closed.
+INQUIRY_TRANSITIONS: dict[tuple[str, str], str] = {("received", "answer"): "closed"}
 
 REFUSAL_REASONS = {
     "outside_remit": N_("不属于本部门职责范围"),
@@ -74,6 +76,16 @@ def transition(state: str, action: str) -> str:
 def allowed_actions(state: str) -> list[str]:
     """Actions allowed from a complaint state, in ACTION_LABELS order (for buttons)."""
     return [a for a in ACTION_LABELS if (state, a) in TRANSITIONS]
+
+
+def actions_for(kind: str, state: str) -> list[str]:
+    """The handler's buttons for an item of ``kind`` in ``state``: the complaint track's (K3), an
+    inquiry's answer, none for a report (its own track, K2)."""
+    if kind == "complaint":
+        return allowed_actions(state)
+    if kind == "inquiry":
+        return [a for (s, a) in INQUIRY_TRANSITIONS if s == state]
+    return []
 
 
 def refusal_label(code: str) -> str:

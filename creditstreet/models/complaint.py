@@ -29,6 +29,8 @@ class Complaint(db.Model):
         Index("ix_complaints_shop_received", "shop_id", "received_at"),
         Index("ix_complaints_street_status", "street_id", "status"),
         Index("ix_complaints_phone", "consumer_phone"),
+        # K7: the same content from the same phone within 30 minutes, found by one index (issue 18).
+        Index("ix_complaints_same_content", "content_key", "consumer_phone", "received_at"),
         # The inspectors' queue reads open items only: by status (above), undecided reports here (Y3).
         Index("ix_complaints_street_report", "street_id", "report_status"),
         # A street's complaints received in a window (Y3): the partial days of a statistics period
@@ -53,7 +55,7 @@ class Complaint(db.Model):
     submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     # K7: digest of the content (domain.complaints.content_key); the same phone sending the same
     # content again within RESUBMIT_WINDOW gets the first complaint back.
-    content_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    content_key: Mapped[Optional[str]] = mapped_column(String(64))
     # A trader not in the register (street stall, new shop): named by the consumer, matched to a
     # shop by an inspector later (shop_id then set; the typed text stays as evidence).
     trader_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
@@ -163,15 +165,24 @@ PUBLIC_COPIES = {"title": "title_public", "goods": "goods_public", "description"
                  "demand": "demand_public"}
 
 
+def public_copies(values, names: tuple[str, ...]) -> dict[str, str]:
+    """The redacted copy of each free-text field in ``values`` (a mapping or an object), for
+    ``PUBLIC_COPIES`` (K6): {"title_public": …, …}. ``names``: the consumer's own name(s)."""
+    get = values.get if isinstance(values, dict) else (lambda k: getattr(values, k))
+    return {public: redact(get(raw) or "", names) for raw, public in PUBLIC_COPIES.items()}
+
+
 @event.listens_for(Complaint, "before_insert")
 @event.listens_for(Complaint, "before_update")
 def _write_public_copies(mapper, connection, target: Complaint) -> None:
-    """Redact free text when it is stored, not when shown (K6), with the consumer's own name."""
+    """Redact free text when it is stored, not when shown (K6), with the consumer's own name.
+    (``services.complaints.store`` inserts with Core and writes the same ``public_copies``.)"""
     state = inspect(target)
     renamed = state.attrs.consumer_name.history.has_changes()
+    names = (target.consumer_name or "",)
     for raw, public in PUBLIC_COPIES.items():
         if state.pending or renamed or state.attrs[raw].history.has_changes():
-            setattr(target, public, redact(getattr(target, raw) or "", [target.consumer_name or ""]))
+            setattr(target, public, redact(getattr(target, raw) or "", names))
 
 
 @event.listens_for(ComplaintEvent, "before_insert")

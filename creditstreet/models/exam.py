@@ -34,7 +34,9 @@ class ExamResult(db.Model):
     """A shop's law exam: score 0–100 against a pass mark (default 60, SPEC S3)."""
 
     __tablename__ = "exam_results"
-    __table_args__ = (Index("ix_exam_results_shop_taken", "shop_id", "taken_at"),)
+    __table_args__ = (Index("ix_exam_results_shop_taken", "shop_id", "taken_at"),
+                      # the admin's latest exams of a street, newest first (Y3: not a sort of a big street's)
+                      Index("ix_exam_results_taken", "taken_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))

@@ -108,7 +108,9 @@ class Violation(db.Model):
     """A violation, general or serious (SPEC P2); counts toward grades (G1) and stars (S3)."""
 
     __tablename__ = "violations"
-    __table_args__ = (Index("ix_violations_shop_at", "shop_id", "recorded_at"),)
+    __table_args__ = (Index("ix_violations_shop_at", "shop_id", "recorded_at"),
+                      # a patrol's and a special action's violations (not a scan of the city's, Y3)
+                      Index("ix_violations_patrol", "patrol_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..domain.errors import ValidationError
 from ..domain.passwords import check_password
 from ..domain.time import as_utc
+from ..domain.usernames import check_username
 from ..extensions import db
 from ..models import ROLES, DisabledPeriod, User, utcnow
 from . import audit
@@ -16,14 +17,13 @@ from . import audit
 
 def create_user(actor: User | None, username: str, password: str, role: str, display_name: str = "",
                 street_id: int | None = None, group_id: int | None = None, temporary: bool = True) -> User:
-    """Create an account. Raises ValidationError (Chinese message) on a bad role, a weak password
-    (``domain.passwords``) or a taken name. ``temporary``: the password was chosen for the user, who
+    """Create an account. Raises ValidationError (Chinese message) on a bad role, a name outside
+    ``domain.usernames`` (3–30 of letters, digits, _ - .), a weak password (``domain.passwords``)
+    or a taken name. ``temporary``: the password was chosen for the user, who
     must change it at the first login (the demo's published accounts pass False)."""
-    username = (username or "").strip()
     if role not in ROLES:
         raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
-    if not username:
-        raise ValidationError("用户名不能为空", code="username_required")
+    username = check_username(username)
     check_password(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")

@@ -3,6 +3,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
+
 from ..extensions import db
 from ..models import AuditEntry, User
 
@@ -23,10 +25,10 @@ def _jsonable(v):
     return v
 
 
-def record(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
-           actor_label: str | None = None) -> AuditEntry:
-    """Add one audit entry to the session (flushed with the change it describes)."""
-    entry = AuditEntry(
+def entry_values(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
+                 actor_label: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+    """The column values of one audit entry (``at`` None: the time of the insert)."""
+    values = dict(
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.username if actor is not None else "system"),
         action=action,
@@ -35,5 +37,21 @@ def record(actor: User | None, action: str, entity: str, entity_id=None, before=
         before=before,
         after=after,
     )
+    if at is not None:
+        values["at"] = at
+    return values
+
+
+def record(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
+           actor_label: str | None = None) -> AuditEntry:
+    """Add one audit entry to the session (flushed with the change it describes)."""
+    entry = AuditEntry(**entry_values(actor, action, entity, entity_id, before, after, actor_label))
     db.session.add(entry)
     return entry
+
+
+def write(*entries: dict[str, Any]) -> None:
+    """Insert entries made by ``entry_values`` at once, with one Core statement on the session's
+    transaction (no ORM objects: the log is append-only, nothing reads them back; issue 18)."""
+    if entries:
+        db.session.connection().execute(insert(AuditEntry.__table__), entries[0] if len(entries) == 1 else list(entries))

@@ -8,13 +8,13 @@ make-up working days. Changing a setting bumps the settings version stored on ev
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, cast, literal, null, select, text, union_all
 
 from ..domain.settings import RuleSettings
 from ..domain.workdays import WorkCalendar
 from ..extensions import db
 from ..models import CalendarDay, CalendarYear, Setting, Street, StreetSetting, User
-from . import audit
+from . import audit, sql
 
 #: Settings a street may override (SPEC Y2): the complaint-handling clocks and windows, which are
 #: read where one street's complaint is filed, handled, tracked or paid out (services.complaints,
@@ -27,14 +27,26 @@ STREET_KEYS = ("accept_deadline_workdays", "mediation_deadline_workdays", "repor
 def rule_settings(street_id: int | None = None) -> RuleSettings:
     """The settings in force: stored values over SPEC defaults, and ``street_id``'s overrides of
     ``STREET_KEYS`` over those (SPEC Y2); ``version`` = 1 + the sum of the stored rows' versions.
-    One query each; the parsing is memoised on the rows read (RuleSettings is immutable), since
-    every intake and page asks for it."""
-    rows = db.session.execute(select(Setting.key, Setting.value, Setting.version).order_by(Setting.key)).all()
-    if street_id is not None:  # a street's rows come last, so they win in _settings_from_rows
-        rows += db.session.execute(select(StreetSetting.key, StreetSetting.value, StreetSetting.version)
-                                   .where(StreetSetting.street_id == street_id, StreetSetting.key.in_(STREET_KEYS))
-                                   .order_by(StreetSetting.key)).all()
+    One statement, prepared once (issue 18: every intake reads it inside its write transaction);
+    the parsing is memoised on the rows read (RuleSettings is immutable)."""
+    if street_id is None:
+        rows = _read(_CITY_SETTINGS)
+    else:  # a street's rows come last, so they win in _settings_from_rows
+        rows = [(k, v, n) for k, v, n, own in _read(_STREET_SETTINGS, {"street_id": street_id})
+                if not own or k in STREET_KEYS]
     return _settings_from_rows(tuple((k, v, n) for k, v, n in rows))
+
+
+def _read(stmt, params: dict | None = None) -> list:
+    return sql.run(stmt, params).all()
+
+
+_CITY_SETTINGS = select(Setting.key, Setting.value, Setting.version).order_by(Setting.key)
+_STREET_SETTINGS = union_all(
+    select(Setting.key, Setting.value, Setting.version, literal(0).label("own")),
+    select(StreetSetting.key, StreetSetting.value, StreetSetting.version, literal(1))
+    .where(StreetSetting.street_id == bindparam("street_id")),
+).order_by(text("own"), text("key"))
 
 
 @lru_cache(maxsize=64)
@@ -112,13 +124,20 @@ def update_settings(actor: User | None, changes: dict[str, str]) -> RuleSettings
 
 
 def work_calendar() -> WorkCalendar:
-    """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3)."""
+    """China's statutory calendar (chinese-calendar) plus the admin's extra days (SPEC §3).
+    One statement (the extra days and the office's years); memoised per distinct content."""
     from flask import current_app, has_app_context
 
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
-    years = db.session.scalars(select(CalendarYear.year).order_by(CalendarYear.year)).all()
+    rows = _read(_CALENDAR)
     until = current_app.config.get("WORKDAYS_LIBRARY_UNTIL") if has_app_context() else None
-    return _calendar_from_rows(tuple((d, k) for d, k in rows), tuple(years), int(until) if until else None)
+    return _calendar_from_rows(tuple((d, k) for k, d, _ in rows if k != "year"),
+                               tuple(y for k, _, y in rows if k == "year"), int(until) if until else None)
+
+
+_CALENDAR = union_all(
+    select(CalendarDay.kind, CalendarDay.day, cast(null(), Integer).label("year")),
+    select(literal("year"), cast(null(), Date), CalendarYear.year),
+).order_by(text("year"), text("day"))
 
 
 @lru_cache(maxsize=64)

@@ -34,7 +34,10 @@ SESSION_KEY = "street"
 
 def default_street() -> Street | None:
     """The deployment's default street (``Street.is_default``), None on an empty deployment."""
-    return db.session.scalar(select(Street).where(Street.is_default.is_(True)).limit(1))
+    return db.session.scalar(_DEFAULT_STREET)
+
+
+_DEFAULT_STREET = select(Street).where(Street.is_default.is_(True)).limit(1)
 
 
 def street_by_slug(slug: str | None) -> Street | None:

@@ -2,6 +2,7 @@
 the default street; a street admin cannot."""
 from sqlalchemy import select
 
+from creditstreet.domain.settings import LABELS
 from creditstreet.extensions import db
 from creditstreet.models import AuditEntry, Street
 
@@ -92,6 +93,8 @@ def test_city_rules_are_changed_by_a_city_admin_once_there_are_several_streets(c
     db.session.commit()
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "city-rules-readonly" in page and 'action="/admin/settings"' not in page
+    values = page.split('id="city-rules-values"')[1]  # read, not changed: every rule shown, disabled
+    assert values.count(" disabled") == len(LABELS) - 1 and 'id="pass_share"' in values and 'value="2/3"' in values
     token = csrf_token(client, "/admin/")
     assert client.post("/admin/settings", data={"csrf_token": token, "quorum_min": "1"}).status_code == 403
     assert client.post("/admin/settings/calendar", data={"csrf_token": token, "day": "2027-01-04",
@@ -100,3 +103,21 @@ def test_city_rules_are_changed_by_a_city_admin_once_there_are_several_streets(c
     assert "city-rules-readonly" in client.get("/admin/calendar").get_data(as_text=True)
     assert client.get("/admin/settings/street").status_code == 200  # its own street's clocks stay its own
     assert admin.street_id == street.id
+
+
+def test_a_city_admin_sees_the_chosen_streets_figures_and_the_citys(client, street):
+    """One complaint received today on street B: the landing page about street A counts 0 new,
+    about street B 1; the city line counts 1 either way."""
+    from creditstreet.services import complaints as svc
+
+    other = factories.make_street(name="西关街", slug="xiguan")
+    shop = factories.make_shop(other, name="西关面馆")
+    svc.file_complaint(None, other, {"kind": "complaint", "shop_id": shop.id, "consumer_phone": "13800138000",
+                                     "description": "面里有头发，要求退款"}, None)
+    db.session.commit()
+    _city_admin(client)
+    a = client.get(f"/admin/?street={street.slug}").get_data(as_text=True)
+    b = client.get("/admin/?street=xiguan").get_data(as_text=True)
+    assert 'id="fig-new">0<' in a and 'id="fig-new">1<' in b
+    for page in (a, b):
+        assert "全市：今日新收 1 件" in page.split('id="city-figures"')[1]

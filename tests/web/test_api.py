@@ -113,3 +113,32 @@ def test_a_reused_key_with_another_body_never_returns_someone_elses_complaint(cl
     assert other.get_json()["tracking_code"] != first.get_json()["tracking_code"]
     assert "8000" not in other.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Complaint.id))) == 2
+
+
+def test_an_intake_holds_the_write_transaction_for_its_writes_only(client, db, shop):
+    """Issue 18: the street, token and shop are read in a first transaction; the second (SQLite:
+    BEGIN IMMEDIATE, the write lock) reads only what must be read again under the lock (K7's
+    duplicates, settings, calendar) and writes three rows; nothing runs after its commit."""
+    from sqlalchemy import event
+
+    body = _body(shop)
+    db.session.commit()  # the test's own session ends its transaction before we listen
+    log = []
+    on_sql = lambda conn, cur, statement, *a: log.append(" ".join(statement.split()[:40]))  # noqa: E731
+    on_begin = lambda conn: log.append("<begin>")  # noqa: E731
+    on_commit = lambda conn: log.append("<commit>")  # noqa: E731
+    listeners = [("before_cursor_execute", on_sql), ("begin", on_begin), ("commit", on_commit)]
+    for name, fn in listeners:
+        event.listen(db.engine, name, fn)
+    try:
+        resp = client.post("/api/complaints", json=body, headers={"Idempotency-Key": "k-sql"})
+    finally:
+        for name, fn in listeners:
+            event.remove(db.engine, name, fn)
+    assert resp.status_code == 201
+    log = [s for s in log if not s.startswith("BEGIN")]  # SQLite's BEGIN [IMMEDIATE], issued on <begin>
+    assert log.count("<begin>") == 2 and log[-1] == "<commit>", log
+    second = log[log.index("<begin>", 1) + 1:-1]
+    assert not any("FROM streets" in s or "FROM shops" in s for s in second), second
+    assert [s.split()[0] for s in second].count("INSERT") == 3 and len(second) <= 7, second
+    assert db.session.scalar(select(func.count(Complaint.id))) == 1

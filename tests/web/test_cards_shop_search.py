@@ -53,3 +53,24 @@ def test_the_page_offers_a_search_in_house_order_and_issues_by_name(client, logi
                                              "issue-shop": "101号", "issue-first": "1", "issue-last": "10"})
     assert resp.status_code == 302
     assert CardRange.query.one().shop_id == three["101号"].id
+
+
+def test_a_large_street_gets_no_suggestion_list_but_the_typed_search_works(client, login_as, street, three,
+                                                                          monkeypatch):
+    from creditstreet.web.admin import cards as cards_view
+
+    monkeypatch.setattr(cards_view, "SHOP_OPTIONS_MAX", 2)  # three shops: one more than listed
+    db.session.add(CardBatch(street_id=street.id, name="第一批", first_serial=1, last_serial=1000))
+    db.session.commit()
+    login_as("admin")
+    html = client.get("/admin/cards").get_data(as_text=True)
+    options = html.split('<datalist id="shop-options">', 1)[1].split("</datalist>", 1)[0]
+    assert "<option" not in options
+    batch = CardBatch.query.one()
+    resp = client.post("/admin/cards", data={"csrf_token": csrf_token(client, "/admin/cards"),
+                                             "issue-batch_id": str(batch.id), "issue-shop": "2号",
+                                             "issue-first": "1", "issue-last": "10"})
+    assert resp.status_code == 302 and CardRange.query.one().shop_id == three["2号"].id
+    monkeypatch.setattr(cards_view, "SHOP_OPTIONS_MAX", 3)  # exactly as many: all listed
+    options = client.get("/admin/cards").get_data(as_text=True).split('<datalist id="shop-options">', 1)[1]
+    assert options.split("</datalist>", 1)[0].count("<option") == 3

@@ -13,7 +13,7 @@ from .deadlines import _late_conditions  # noqa: F401
 from .handling import *  # noqa: F401,F403
 from .intake import *  # noqa: F401,F403
 from .pauses import *  # noqa: F401,F403
-from .intake import _deadline_fields  # noqa: F401
+from .store import *  # noqa: F401,F403
 from .tracking import *  # noqa: F401,F403
 from .tracking import _window_open  # noqa: F401
 from .views import *  # noqa: F401,F403

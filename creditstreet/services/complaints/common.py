@@ -30,7 +30,7 @@ KIND_LABELS = {"complaint": N_("投诉"), "report": N_("举报"), "inquiry": N_(
 CHANNEL_LABELS = {"online": N_("网上投诉"), "hotline": N_("热线电话"), "box": N_("投诉箱"), "walk_in": N_("来访"),
                   "transfer_12315": N_("12315平台转办"), "api": N_("接口")}
 EVENT_LABELS = {"intake": N_("接收"), "take": N_("承办人确定"), "reassign": N_("改派承办人"), "accept": N_("受理"), "refuse": N_("不予受理"),
-                "mediation_note": N_("调解"), "close": N_("办结"), "confirm": N_("消费者确认"), "reopen": N_("消费者重新打开"),
+                "mediation_note": N_("调解"), "close": N_("办结"), "answer": N_("答复咨询"), "confirm": N_("消费者确认"), "reopen": N_("消费者重新打开"),
                 "report_open_case": N_("举报立案"), "report_decline": N_("举报不予立案"), "report_extend": N_("举报决定延期"),
                 "card_status": N_("信誉卡核验"), "pause": N_("中止计时"), "resume": N_("恢复计时"),
                 "recompute": N_("期限重算"),

@@ -220,6 +220,33 @@ def close_complaint(actor: User, c: Complaint, outcome: rules.Outcome, *, shop_a
     return c
 
 
+def answer_inquiry(actor: User, c: Complaint, answer: str, now: datetime | None = None) -> Complaint:
+    """Answer an inquiry (咨询, SPEC K2: counted, not investigated) and close it: received → closed.
+
+    The answer (≤ 2000 characters) is a timeline event the consumer reads on the tracking page (its
+    redacted copy); the consumer gets the "closed" SMS. ValidationError "required"/"too_long";
+    InvalidTransition for anything but an inquiry still waiting for its answer.
+    """
+    require_handler(actor, c)
+    nxt = rules.INQUIRY_TRANSITIONS.get((c.status, "answer")) if c.kind == "inquiry" else None
+    if nxt is None:
+        raise InvalidTransition("只有尚未答复的咨询可以答复", code="not_an_open_inquiry")
+    answer = (answer or "").replace("\r\n", "\n").strip()
+    if not answer:
+        raise ValidationError("请填写答复内容", code="required")
+    if char_count(answer) > 2000:
+        raise ValidationError(f"答复不能超过2000个字，现有{char_count(answer)}个字", code="too_long")
+    now = now or utcnow()
+    before = _snap(c)
+    c.status, c.closed_at, c.overdue = nxt, now, False
+    c.handler_id = c.handler_id or actor.id
+    _event(c, actor, "answer", answer, now)
+    audit.record(actor, "complaint.answer", "complaint", c.id, before, _snap(c))
+    db.session.flush()
+    notify.complaint_event(c, "closed", now)
+    return c
+
+
 def report_action(actor: User, c: Complaint, action: str, note: str = "",
                   now: datetime | None = None) -> Complaint:
     """The report track (K2, K4): open_case / decline / extend (once, +15 working days).

@@ -1,5 +1,6 @@
 """Intake (SPEC K1, K2, K7, C3): finding the shop, filing a complaint once per submission."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -15,10 +16,9 @@ from ...extensions import db
 from ...models import CardRange, Complaint, Shop, Street, User
 from ...models.types import utcnow
 from .. import audit, once, photos as photo_service
-from ..settings import rule_settings, work_calendar
 
 from .common import (CHANNEL_LABELS, GOODS_CATEGORIES, KIND_LABELS, LIMITS, SUBJECT_LABELS, _event, _parse_date, _snap, _text,
-                     new_tracking_code, parse_amount_fen, parse_card_serial)
+                     parse_amount_fen, parse_card_serial)
 
 
 #: What the inspector sees when a complaint names a card that was never issued (SPEC C3).
@@ -104,15 +104,6 @@ def search_shops(street: Street | None, query: object, limit: int = 20, *,
 
 # --- intake --------------------------------------------------------------------------------------
 
-def _deadline_fields(street: Street, kind: str, carries_report: bool, now: datetime) -> dict:
-    settings = rule_settings(street.id)
-    d = rules.deadlines(local_date(now, street.timezone), None, work_calendar(), settings)
-    fields: dict[str, Any] = {"decide_by": d.decide_by if kind == "complaint" else None}
-    if kind == "report" or (kind == "complaint" and carries_report):
-        fields.update(report_status="received", report_decide_by=d.report_decide_by)
-    return fields
-
-
 #: Free-text trader fields (a trader not in the register), code points.
 TRADER_LIMITS = {"trader_name": 60, "trader_address": 40}
 
@@ -154,13 +145,25 @@ def _trader(data: Mapping[str, Any]) -> tuple[str, str]:
     return name, address
 
 
-def _same_content(phone: str, key: str, now: datetime) -> Complaint | None:
-    """The complaint from ``phone`` with content ``key`` received within RESUBMIT_WINDOW (K7)."""
-    if not phone:
-        return None
-    return db.session.scalar(select(Complaint).where(
-        Complaint.consumer_phone == phone, Complaint.content_key == key,
-        Complaint.received_at > now - rules.RESUBMIT_WINDOW).order_by(Complaint.id).limit(1))
+@dataclass(frozen=True)
+class CheckedIntake:
+    """A complaint checked and ready to store (``check_complaint``), or a replay (``replay``: the
+    complaint already stored under the submission token, K7). Plain values besides ``replay`` and
+    ``actor``, so it outlives the read transaction (issue 18). ``values``: the complaint's columns
+    as checked, without tracking code, deadlines and redacted copies (``store_complaint`` adds them).
+    """
+
+    replay: Complaint | None
+    actor: User | None = None
+    shop: Shop | None = None  # kept loaded for the answer (the session holds objects weakly)
+    channel: str = "online"
+    token: str | None = None
+    now: datetime | None = None
+    timezone: str = "Asia/Shanghai"
+    values: Mapping[str, Any] = field(default_factory=dict)
+    card_note: str = ""
+    photos: tuple = ()
+    share_contact: bool = False
 
 
 def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
@@ -168,22 +171,35 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
                    photos: list[bytes] | None = None, now: datetime | None = None) -> tuple[Complaint, bool]:
     """Record a complaint/report/inquiry (K1, K2); returns (complaint, created).
 
+    ``check_complaint`` then ``store_complaint`` in the caller's transaction (see both for the
+    fields, errors and K7). A caller that wants SQLite's write lock for the writes only checks,
+    ends its read transaction, then stores (the JSON API, issue 18).
+    """
+    from .store import store_complaint
+
+    return store_complaint(check_complaint(actor, street, data, submission_token, channel=channel,
+                                           photos=photos, now=now))
+
+
+def check_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
+                    submission_token: str | None, *, channel: str = "online",
+                    photos: list[bytes] | None = None, now: datetime | None = None) -> CheckedIntake:
+    """Check a complaint/report/inquiry before storing it (K1, K2); reads only.
+
     ``data``: kind, carries_report, subject, shop_id | card_serial | trader_name + trader_address (a
     trader not in the register, matched to a shop later), title, goods, goods_category, amount (yuan
-    text), purchased_on, description, demand, consumer_name, consumer_phone (a mobile or a landline).
-    Every wrong field is reported at once: ``FieldErrors`` with one Chinese message per field name.
-    The same ``submission_token`` twice returns the first complaint with created=False (K7, CASES
-    K-06), also under a race (UNIQUE constraint, savepoint, re-select); so does the same content
-    from the same phone within ``RESUBMIT_WINDOW`` (back, then submit again with a fresh token).
-    Photos: ``photos`` (raw bytes) plus any staged under the token (``photos.stage``).
+    text), purchased_on, description, demand, consumer_name, consumer_phone (a mobile or a landline),
+    share_contact. Every wrong field is reported at once: ``FieldErrors`` with one Chinese message
+    per field name. A ``submission_token`` already stored gives ``replay`` = the first complaint
+    before any check (K7, CASES K-06). Photos: ``photos`` (raw bytes), re-encoded here.
     Online and API intake need a phone; inspectors may take a box complaint without.
     """
     now = now or utcnow()
     token = (submission_token or "").strip()[:64] or None
     if token:
-        existing = once.by_token(Complaint, token)
+        existing = once.id_by_token(Complaint, token)
         if existing is not None:
-            return existing, False
+            return CheckedIntake(replay=db.session.get(Complaint, existing))
     if channel not in CHANNEL_LABELS:
         raise ValidationError("受理渠道无效", code="bad_channel")
     errors = _Errors()
@@ -231,34 +247,12 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     values = dict(kind=kind, subject=subject, shop_id=shop.id if shop else None, trader_name=trader_name,
                   trader_address=trader_address, card_serial=card_serial, amount_fen=amount_fen,
                   purchased_on=purchased_on, **fields)
-    key = rules.content_key(values)
-    same = _same_content(phone, key, now)
-    if same is not None:
-        return same, False
-    complaint = Complaint(
-        street_id=street.id, shop_id=values["shop_id"], kind=kind, carries_report=carries_report,
-        channel=channel, tracking_code=new_tracking_code(), submission_token=token, subject=subject,
-        amount_fen=amount_fen, purchased_on=purchased_on, consumer_phone=phone, card_serial=card_serial,
-        trader_name=trader_name, trader_address=trader_address, content_key=key,
-        status="received", received_at=now,
-        handler_id=actor.id if actor is not None and channel != "online" else None,
-        **fields, **_deadline_fields(street, kind, carries_report, now),
-    )
-    complaint, created = once.add_once(complaint)
-    if not created:
-        return complaint, False
-    if prepared:
-        photo_service.attach(prepared, complaint_id=complaint.id)
-    n_photos = len(prepared or []) + photo_service.attach_staged(token, complaint.id)
-    _event(complaint, actor, "intake", CHANNEL_LABELS[channel], now)
-    from ..merchant import settlement  # early settlement first when the shop takes part (SPEC M2)
-
-    settlement.route_new_complaint(complaint, bool(data.get("share_contact")), now)
-    if card_note:
-        _event(complaint, actor, "card_status", card_note, now)
-    audit.record(actor, "complaint.intake", "complaint", complaint.id, None,
-                 {**_snap(complaint), "photos": n_photos}, actor_label=None if actor else "consumer")
-    return complaint, True
+    values.update(street_id=street.id, carries_report=carries_report, channel=channel, submission_token=token,
+                  consumer_phone=phone, content_key=rules.content_key(values), status="received", received_at=now,
+                  handler_id=actor.id if actor is not None and channel != "online" else None)
+    return CheckedIntake(replay=None, actor=actor, shop=shop, channel=channel, token=token, now=now, timezone=street.timezone,
+                         values=values, card_note=card_note, photos=tuple(prepared or ()),
+                         share_contact=bool(data.get("share_contact")))
 
 
 def match_trader(actor: User, c: Complaint, shop_id: object, now: datetime | None = None) -> Complaint:

@@ -87,6 +87,8 @@ def reopen_complaint(c: Complaint, reason: str = "", now: datetime | None = None
     reason = (reason or "").replace("\r\n", "\n").strip()
     if char_count(reason) > 500:
         raise ValidationError("重新打开的理由不能超过500个字", code="too_long")
+    if c.kind != "complaint":
+        raise InvalidTransition("咨询已答复；如仍有疑问，请重新提交咨询或投诉", code="not_a_complaint")
     before = _snap(c)
     new = _step(c, "reopen")
     if not _window_open(c, now):

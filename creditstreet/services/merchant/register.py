@@ -112,10 +112,16 @@ def timeline(shop: Shop, viewer: User, now: datetime, q: str = "") -> list[Line]
     """The register without grades, complaints masked (K6), filtered by text ``q``; newest first."""
     street = db.session.get(Street, shop.street_id)
     entries = register.timeline(shop, viewer, street.timezone, kinds=MERCHANT_KINDS)
+    # the records behind the entries, read in one statement per kind (not one per entry)
+    rows: dict[tuple[str, int], object] = {}
+    for model, kind in ((Complaint, "complaint"), (Violation, "violation"), (BadRecord, "bad_record")):
+        ids = [e.ref[1] for e in entries if e.ref and e.ref[0] == kind]
+        if ids:
+            rows.update(((kind, r.id), r) for r in db.session.scalars(select(model).where(model.id.in_(ids))))
     shown = []
     for e in entries:
         if e.kind == "complaint" and e.ref:
-            c = db.session.get(Complaint, e.ref[1])
+            c = rows.get(e.ref) or db.session.get(Complaint, e.ref[1])
             if c.kind != "complaint":
                 continue  # reports and inquiries are the office's, never the shop's (K2, M2)
             e = _redacted_complaint_entry(e, c)
@@ -128,7 +134,7 @@ def timeline(shop: Shop, viewer: User, now: datetime, q: str = "") -> list[Line]
         line = Line(e)
         if e.ref and e.ref[0] in ("violation", "bad_record"):
             model = Violation if e.ref[0] == "violation" else BadRecord
-            row = db.session.get(model, e.ref[1])
+            row = rows.get(e.ref) or db.session.get(model, e.ref[1])
             if row.void_at is not None:
                 line.mark = "已撤销（异议成立），不再计入"
             elif row.repaired_at is not None:

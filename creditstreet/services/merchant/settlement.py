@@ -14,7 +14,7 @@ acceptance deadline counted from that day.
 """
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ...domain.i18n import N_
 from ...domain import complaints as rules
@@ -38,8 +38,12 @@ TEXT_LIMIT = 500
 
 def is_member(shop_id: int) -> bool:
     """Whether the shop takes part in early settlement now (M2)."""
-    return db.session.scalar(select(SettlementMembership.id).where(
-        SettlementMembership.shop_id == shop_id, SettlementMembership.left_at.is_(None))) is not None
+    return bool(db.session.scalar(select(member_now(shop_id))))
+
+
+def member_now(shop_id):
+    """SQL: whether the shop (an id or a bind parameter) takes part in early settlement now (M2)."""
+    return exists().where(SettlementMembership.shop_id == shop_id, SettlementMembership.left_at.is_(None))
 
 
 def join(actor: User, now: datetime | None = None) -> SettlementMembership:

@@ -41,7 +41,7 @@ VERB_LABELS = {
     "declare": N_("申报"), "remove": N_("解除"), "approve": N_("审核发布"), "dismiss": N_("驳回"), "draft": N_("生成草稿"), "set": N_("设置"),
     "disable": N_("停用"), "enable": N_("启用"), "password_reset": N_("重置密码"),  # nosec B105
     "raise": N_("认定"), "accept": N_("受理"),
-    "refuse": N_("不予受理"), "intake": N_("登记"), "take": N_("领取"), "mediation_note": N_("调解记录"), "flag_overdue": N_("标记超期"),
+    "refuse": N_("不予受理"), "intake": N_("登记"), "take": N_("领取"), "mediation_note": N_("调解记录"), "answer": N_("答复咨询"), "flag_overdue": N_("标记超期"),
     "import_create": N_("导入新增"), "import_update": N_("导入更新"), "recompute": N_("重新计算"), "add_member": N_("加入成员"),
     "attach_action": N_("关联专项行动"), "report_extend": N_("举报核查延期"), "report_close": N_("举报核查办结"),
     "report_start": N_("举报核查立案"), "report_transfer": N_("举报移送"),

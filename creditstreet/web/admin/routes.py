@@ -14,7 +14,10 @@ def home():
 
     # A city admin picks the street its pages show (SPEC Y2); a street admin works on its own.
     streets = all_streets() if is_city_wide() else []
-    # a street admin sees their street's day figures; a city admin (no street) every street's
-    figures = day_figures([current_user.street_id] if current_user.street_id else None)
+    # the day's figures of the street the page is about (the links go to its queue); a city admin
+    # also sees the whole city's
+    street = current_street_or_none()
+    figures = day_figures([street.id] if street else None)
+    city_figures = day_figures(None) if is_city_wide() else None
     return render_template("admin/home.html", calendar_reminder=reminder_year(), figures=figures, streets=streets,
-                           street=current_street_or_none())
+                           street=street, city_figures=city_figures)

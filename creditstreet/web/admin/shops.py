@@ -24,7 +24,7 @@ def shops_list():
     query = request.args.get("q", "")
     status = request.args.get("status", "active")
     page = paginate(shops.shops_query(street, query, status if status in ("active", "closed") else None),
-                    request.args.get("page", type=int)) if street else None
+                    request.args.get("page", type=int), key=Shop.id) if street else None
     return render_template("admin/shops.html", street=street, shops=page.items if page else [], page=page,
                            q=query, status=status,
                            ownership_labels=shops.OWNERSHIP_LABELS)

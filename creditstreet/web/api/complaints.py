@@ -13,7 +13,7 @@ from flask import jsonify, request, url_for
 
 from ...domain import complaints as rules
 from ...extensions import csrf, db, limiter
-from ...sqlite_mode import sqlite_reads_only, writes_late
+from ...sqlite_mode import end_reads, sqlite_reads_only
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
 from ..scope import committing, current_street
@@ -36,7 +36,7 @@ def _error(status: int, code: str, message: str, fields: dict | None = None):
 def public_json(c) -> dict:
     """The JSON shape of a complaint for the public (K6): ``services.complaints.public_view`` only
     (redacted text, masked name and phone), what the tracking page shows, nothing more."""
-    v = svc.public_view(c)
+    v = svc.public_view(c, with_events=False)  # the timeline is not part of this shape
     shop = db.session.get(svc.Shop, v.shop_id) if v.shop_id else None
     return {
         "tracking_code": v.tracking_code,
@@ -82,7 +82,7 @@ def _deadline_view(c) -> dict:
 @csrf.exempt
 @limiter.limit(form_limit)
 def create_complaint():
-    sqlite_reads_only(True)  # the reads begin deferred: the write lock waits for the first insert
+    sqlite_reads_only(True)  # the checks read without SQLite's write lock; end_reads() below
     street = current_street()
     if street is None:
         return _error(503, "no_street", "系统尚未设置商业街")
@@ -98,17 +98,15 @@ def create_complaint():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
     token = _request_token(key, data)
 
-    def file():
-        with committing(flash_error=False) as done:
-            c, created = svc.file_complaint(None, street, data, token, channel="api")
-            out = public_json(c)  # before the commit, which would expire the rows just written
-        return done, (out, created) if done.ok else (None, False)
-
-    done, (out, created) = writes_late(file)
+    with committing(flash_error=False) as done:
+        intake = svc.check_complaint(None, street, data, token, channel="api")
+        if intake.replay is None:
+            end_reads()  # the writes alone under SQLite's write lock (issue 18)
+        c, created = svc.store_complaint(intake)
+        # Before the commit, which expires what the request loaded (no reads after it).
+        out = public_json(c) | {"track_url": url_for("public.track", _external=False), "replayed": not created}
     if not done.ok:
         return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
-    out["track_url"] = url_for("public.track", _external=False)
-    out["replayed"] = not created
     return jsonify(out), (201 if created else 200)
 
 

@@ -14,6 +14,7 @@ from wtforms import SelectField
 
 from .. import labels
 from ...domain import complaints as rules
+from ...domain.i18n import N_
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, Shop, Street, User
@@ -75,7 +76,7 @@ def _detail(c: Complaint, error: str | None = None, typed=None, status: int = 20
         may_take=c.handler_id is None and (c.status not in svc.CLOSED_STATES or c.report_status == "received"),
         inspectors=_inspectors(c) if current_user.role == "admin" else [],
         earlier=svc.earlier_complaints_count(c.consumer_phone, exclude_id=c.id),
-        actions=rules.allowed_actions(c.status) if c.kind == "complaint" else [],
+        actions=rules.actions_for(c.kind, c.status),
         overdue_now=svc.is_item_overdue(c, today), photos=_photo_ids(c) if view.personal else [],
         photo_count=len(_photo_ids(c)),
         calendar_warning=labels.calendar_warning(c), card_notes=[e.note for e in c.events if e.kind == "card_status"],
@@ -143,6 +144,7 @@ ACTIONS = {
     "refuse": lambda u, c, f: svc.refuse_complaint(u, c, f.get("reason", ""), f.get("note", "").strip()),
     "note": lambda u, c, f: svc.add_mediation_note(u, c, f.get("note", "")),
     "close": lambda u, c, f: svc.close_complaint(u, c, **_close_args(f)),
+    "answer": lambda u, c, f: svc.answer_inquiry(u, c, f.get("answer", "")),
     "report_open_case": lambda u, c, f: svc.report_action(u, c, "open_case", f.get("note", "")),
     "report_decline": lambda u, c, f: svc.report_action(u, c, "decline", f.get("note", "")),
     "report_extend": lambda u, c, f: svc.report_action(u, c, "extend", f.get("note", "")),
@@ -150,10 +152,10 @@ ACTIONS = {
     "resume": lambda u, c, f: svc.resume_clock(u, c),
     "match_shop": lambda u, c, f: svc.match_trader(u, c, f.get("shop_id")),
 }
-DONE = {"take": "已由您承办", "reassign": "已改派承办人", "accept": "已受理", "refuse": "已不予受理", "note": "已记录调解情况",
-        "close": "已办结", "report_open_case": "举报已立案", "report_decline": "举报不予立案",
-        "report_extend": "举报决定期限已延长", "pause": "已中止计时", "resume": "已恢复计时，期限已顺延",
-        "match_shop": "已核实到商户"}
+DONE = {"take": N_("已由您承办"), "reassign": N_("已改派承办人"), "accept": N_("已受理"), "refuse": N_("已不予受理"), "note": N_("已记录调解情况"),
+        "close": N_("已办结"), "answer": N_("已答复，咨询已办结"), "report_open_case": N_("举报已立案"), "report_decline": N_("举报不予立案"),
+        "report_extend": N_("举报决定期限已延长"), "pause": N_("已中止计时"), "resume": N_("已恢复计时，期限已顺延"),
+        "match_shop": N_("已核实到商户")}
 
 
 @bp.route("/complaints/<int:cid>/<action>", methods=["POST"])

@@ -1,5 +1,5 @@
 """Merchant views: parse → call the service → commit → respond (SPEC M1–M5)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -9,8 +9,18 @@ from ...extensions import db
 from ...models import Complaint, Shop
 from ...models.types import utcnow
 from ...services.merchant import common, objections, register, replies, repairs, settlement
+from ..roles import keeps_input
 from ..scope import committing
 from . import bp
+
+# Every merchant form re-shows what was typed after any refusal — a rule broken (DomainError), an
+# expired page (CSRF) or a rate limit (``keeps_input``): the view then answers 400 with ``typed``.
+# Chosen files cannot be re-filled by a browser; the templates ask for them again.
+
+
+def _acting() -> bool:
+    """A POST the view may act on (not a refused form only being shown again)."""
+    return request.method == "POST" and not g.get("redisplay_only")
 
 
 def _shop() -> Shop:
@@ -49,13 +59,14 @@ def home():
 
 
 @bp.route("/commitments", methods=["GET", "POST"])
+@keeps_input
 def commitment_new():
     """The shop declares a commitment itself (§13 P1); it is published once an admin approves it."""
     from ...services import commitments
     from ..admin.promises import DeclareForm
 
     shop, form, status = _shop(), DeclareForm(), 200
-    if request.method == "POST":
+    if _acting():
         if form.validate():
             with committing():
                 commitments.declare(current_user, shop, {**form.data, "return_days": request.form.get("return_days")})
@@ -103,10 +114,12 @@ def _complaint(cid: int) -> Complaint:
 
 
 @bp.route("/complaints/<int:cid>", methods=["GET", "POST"])
+@keeps_input
 def complaint(cid: int):
     c = _complaint(cid)
     s = settlement.settlement_of(c)
-    if request.method == "POST":
+    status = 200
+    if _acting():
         with committing():
             if request.form.get("what") == "reply":
                 replies.add_reply(current_user, c, request.form.get("text", ""))
@@ -114,34 +127,41 @@ def complaint(cid: int):
             settlement.propose(current_user, c, request.form.get("remedy", ""), request.form.get("amount", ""),
                                request.form.get("text", ""))
             return _done(_("和解方案已发送给消费者"), "merchant.complaint", cid=cid)
+        status = 400
     return render_template("merchant/complaint.html", c=c, s=s, rules=rules, labels=settlement.STATUS_LABELS,
                            sees_contact=bool(s and settlement.sees_contact(s)),
                            proposals=settlement.proposals(s) if s else [], reply=replies.reply_of(c),
-                           typed=request.form)
+                           typed=request.form), status
 
 
 @bp.route("/records/<any(violation, bad_record):rtype>/<int:rid>/objection", methods=["GET", "POST"])
+@keeps_input
 def objection_new(rtype: str, rid: int):
     row = _record(rtype, rid)
-    if request.method == "POST":
+    status = 200
+    if _acting():
         with committing():
             objections.file_objection(current_user, rtype, rid, request.form.get("reasons", ""), _uploads("photos"))
             return _done(_("异议已提交，市场监管所将在期限内答复"), "merchant.requests")
+        status = 400
     return render_template("merchant/objection.html", rtype=rtype, row=row, title=common.record_title(rtype, row),
-                           deadline=objections.objection_deadline(row), typed=request.form)
+                           deadline=objections.objection_deadline(row), typed=request.form), status
 
 
 @bp.route("/records/<any(violation, bad_record):rtype>/<int:rid>/repair", methods=["GET", "POST"])
+@keeps_input
 def repair_new(rtype: str, rid: int):
     row = _record(rtype, rid)
-    if request.method == "POST":
+    status = 200
+    if _acting():
         pledge = _uploads("pledge")
         with committing():
             repairs.apply_for_repair(current_user, rtype, rid, request.form.get("correction", ""),
                                      pledge[0] if pledge else None, _uploads("proofs"))
             return _done(_("信用修复申请已提交"), "merchant.requests")
+        status = 400
     return render_template("merchant/repair.html", rtype=rtype, row=row, title=common.record_title(rtype, row),
-                           eligible_from=repairs.eligible_from(row), typed=request.form)
+                           eligible_from=repairs.eligible_from(row), typed=request.form), status
 
 
 @bp.route("/records/<any(violation, bad_record):rtype>/<int:rid>/pledge.pdf")

@@ -245,7 +245,7 @@ def _result(c, status=200):
                            settlement=s,
                            proposal=early.current_proposal(s) if s else None, early=early,
                            tracking_qr=tracking_qr(c.tracking_code),
-                           can_respond=window and c.status == "closed" and c.confirmed_at is None,
+                           can_respond=window and c.kind == "complaint" and c.status == "closed" and c.confirmed_at is None,
                            confirm_days=settings.confirm_window_days,
                            calendar_warning=labels.calendar_warning(c)), status
 

@@ -1,7 +1,7 @@
 """complaint statistics at city scale (issue 18, SPEC Y3): day and month counts, a covering grade index
 
-Revision ID: 0017_complaint_counts
-Revises: 0016_page_indexes
+Revision ID: 0020_complaint_counts
+Revises: 0019_exam_results_taken
 Create Date: 2026-12-07 18:30:00
 
 ``complaint_day_counts`` and ``complaint_month_counts`` hold each street's complaint figures per
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017_complaint_counts'
-down_revision = '0016_page_indexes'
+revision = '0020_complaint_counts'
+down_revision = '0019_exam_results_taken'
 branch_labels = None
 depends_on = None
 

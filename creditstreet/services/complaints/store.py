@@ -1,0 +1,172 @@
+"""Storing a checked intake (SPEC K1, K2, K7, K6, A1; issue 18): one short run of statements.
+
+``store_complaint`` is the write half of ``file_complaint``: everything that can be read and checked
+before the write lock was (``check_complaint``); what must be read under it is read by prepared
+Core statements, and the rows are written with Core inserts, not the ORM's unit of work:
+
+1. one SELECT: the complaint already stored under the submission token, the one with the same
+   content from the same phone within ``RESUBMIT_WINDOW`` (K7), whether the shop takes part in
+   early settlement (M2) — read here, in the writing transaction, so two intakes cannot both miss
+   each other (SQLite: BEGIN IMMEDIATE; PostgreSQL: the token's UNIQUE constraint, below);
+2. the rule settings and the working-day calendar (one statement each; parsed once per content,
+   ``services.settings``), read here too, so a calendar change that recomputes the open deadlines
+   either sees this complaint or was seen by it;
+3. ``INSERT … ON CONFLICT (submission_token) DO NOTHING RETURNING id`` with every column, the
+   redacted copies included (``models.complaint.public_copies``, K6): a concurrent request with
+   the same token that committed first makes it return nothing, and that complaint is returned;
+4. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
+   in the audit, K6).
+
+The complaint returned is an ORM object made persistent from the values just written (no
+read-back); its pauses are known to be none. Statement counts and timings: docs/benchmarks.md.
+"""
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ...domain import complaints as rules
+from ...domain.redact import redact
+from ...domain.time import local_date
+from ...extensions import db
+from ...models import Complaint, ComplaintEvent
+from ...models.complaint import public_copies
+from .. import audit, once, photos as photo_service, sql
+from ..merchant import settlement
+from ..settings import rule_settings, work_calendar
+from .common import CHANNEL_LABELS, _snap, new_tracking_code
+from .intake import CheckedIntake
+
+__all__ = ["store_complaint", "deadline_fields"]
+
+_COMPLAINTS = Complaint.__table__
+_EVENTS = ComplaintEvent.__table__
+
+#: Under the write lock, before inserting: (id stored under the token, first id with the same
+#: content from the same phone since ``since``, whether the shop takes part in early settlement).
+_FIRST = select(
+    select(Complaint.id).where(Complaint.submission_token == bindparam("token")).scalar_subquery(),
+    select(func.min(Complaint.id)).where(Complaint.consumer_phone == bindparam("phone"),
+                                         Complaint.content_key == bindparam("key"),
+                                         Complaint.received_at > bindparam("since")).scalar_subquery(),
+    settlement.member_now(bindparam("shop_id")),
+)
+_INSERT_ONCE: dict[str, Any] = {}
+
+
+def store_complaint(intake: CheckedIntake) -> tuple[Complaint, bool]:
+    """Store a checked intake; returns (complaint, created). Flushes the session first; never commits.
+
+    created False: ``intake.replay``, or a complaint stored meanwhile under the same token or with
+    the same content from the same phone within ``RESUBMIT_WINDOW`` (K7). Deadlines are counted
+    in working days from the street-local day of receipt (K4); a complaint against a shop that
+    takes part in early settlement goes to the shop first (M2). Photos given to the check are
+    attached, and so are those staged under the token (the web form's; the API takes none).
+    """
+    if intake.replay is not None:
+        return intake.replay, False
+    v, now, actor = dict(intake.values), intake.now, intake.actor
+    phone = v["consumer_phone"] or None  # no phone (a box complaint): never "the same content"
+    token_id, same_id, member = sql.run(_FIRST, {
+        "token": intake.token, "phone": phone, "key": v["content_key"],
+        "since": now - rules.RESUBMIT_WINDOW, "shop_id": v["shop_id"]}).one()
+    if token_id is not None or same_id is not None:
+        return db.session.get(Complaint, token_id or same_id), False
+
+    v.update(deadline_fields(v["kind"], v["carries_report"], local_date(now, intake.timezone), v["street_id"]))
+    v.update(public_copies(v, (v["consumer_name"],)), tracking_code=new_tracking_code())
+    row = _with_defaults(v)
+    new_id = _insert_once(row)
+    if new_id is None:  # the same token committed first (PostgreSQL; SQLite's lock rules it out)
+        return db.session.get(Complaint, once.id_by_token(Complaint, intake.token)), False
+    complaint = _persistent(Complaint(id=new_id, **row))
+    set_committed_value(complaint, "pauses", [])
+
+    n_photos = 0
+    if intake.photos:
+        n_photos += len(photo_service.attach(list(intake.photos), complaint_id=new_id))
+    if intake.token and intake.channel != "api":
+        n_photos += photo_service.attach_staged(intake.token, new_id)
+    events = [_event_row(complaint, actor, "intake", CHANNEL_LABELS[intake.channel], now)]
+    if member:  # early settlement first when the shop takes part (SPEC M2); its event comes next
+        _insert_events(events)
+        events = []
+        settlement.route_new_complaint(complaint, intake.share_contact, now)
+    if intake.card_note:
+        events.append(_event_row(complaint, actor, "card_status", intake.card_note, now))
+    _insert_events(events)
+    audit.write(audit.entry_values(actor, "complaint.intake", "complaint", new_id, None,
+                                   {**_snap(complaint), "photos": n_photos},
+                                   actor_label=None if actor else "consumer"))
+    return complaint, True
+
+
+def deadline_fields(kind: str, carries_report: bool, received_on, street_id: int) -> dict:
+    """decide_by (a complaint), report_status and report_decide_by (a report, or a complaint that
+    carries one, K2): working days after ``received_on`` (street-local) under the street's settings."""
+    d = rules.deadlines(received_on, None, work_calendar(), rule_settings(street_id))
+    fields: dict[str, Any] = {"decide_by": d.decide_by if kind == "complaint" else None}
+    if kind == "report" or (kind == "complaint" and carries_report):
+        fields.update(report_status="received", report_decide_by=d.report_decide_by)
+    return fields
+
+
+def _with_defaults(values: dict) -> dict:
+    """Every column of a complaint row: ``values`` over the columns' Python defaults (None if none)."""
+    row = {}
+    for col in _COMPLAINTS.columns:
+        if col.key in values:
+            row[col.key] = values[col.key]
+        elif col.primary_key:
+            continue
+        elif col.default is None:
+            row[col.key] = None
+        elif col.default.is_scalar:
+            row[col.key] = col.default.arg
+        else:  # a Python callable (utcnow); SQLAlchemy wraps it to take the execution context
+            row[col.key] = col.default.arg(None)
+    return row
+
+
+def _insert_once(row: dict) -> int | None:
+    """Insert the complaint; its id, or None when a row with its submission token exists."""
+    conn = db.session.connection()
+    name = conn.dialect.name
+    stmt = _INSERT_ONCE.get(name)
+    if stmt is None and name in ("sqlite", "postgresql"):
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert = sqlite.insert if name == "sqlite" else postgresql.insert
+        stmt = _INSERT_ONCE[name] = (dialect_insert(_COMPLAINTS)
+                                     .on_conflict_do_nothing(index_elements=[_COMPLAINTS.c.submission_token])
+                                     .returning(_COMPLAINTS.c.id))
+    if stmt is not None:
+        return conn.execute(stmt, row).scalar()
+    try:  # another database: a savepoint, and the UNIQUE constraint's error
+        with db.session.begin_nested():
+            return db.session.connection().execute(insert(_COMPLAINTS).returning(_COMPLAINTS.c.id), row).scalar()
+    except IntegrityError:
+        if row.get("submission_token") is None or once.id_by_token(Complaint, row["submission_token"]) is None:
+            raise
+        return None
+
+
+def _persistent(obj):
+    """``obj`` (every column set, its primary key too) as if just loaded: in the session, no SQL."""
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
+
+
+def _event_row(c: Complaint, actor, kind: str, note: str, at: datetime) -> dict:
+    """A timeline row with its redacted copy (K6, as ``models.complaint._write_public_note``)."""
+    return dict(complaint_id=c.id, actor_id=actor.id if actor is not None else None, kind=kind, note=note,
+                note_public=redact(note, [c.consumer_name or ""]), at=at)
+
+
+def _insert_events(rows: list[dict]) -> None:
+    if rows:
+        db.session.connection().execute(insert(_EVENTS), rows if len(rows) > 1 else rows[0])
