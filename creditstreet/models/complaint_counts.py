@@ -10,8 +10,9 @@ complaint adds the difference (new contribution − old) to the rows (day and mo
 transaction, with an atomic ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` (several app
 hosts may file complaints on the same street and day at once). The old values are read from the
 database before the flush, so a change made without loading the row first is counted right.
-Writes that bypass the ORM's unit of work (bulk ``UPDATE``s of figure columns, raw inserts) must be
-followed by ``services.complaint_counts.rebuild``; today only the benchmark's generator does that.
+Writes that bypass the ORM's unit of work call ``count_inserted`` (the intake's Core insert,
+``services.complaints.store``) or are followed by ``services.complaint_counts.rebuild`` (the
+benchmark's generator); a bulk ``UPDATE`` of a figure column would need the same.
 """
 from __future__ import annotations
 
@@ -101,6 +102,13 @@ def zones_of(conn, street_ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(conn.execute(select(Street.id, Street.timezone).where(Street.id.in_(ids))).all())
+
+
+def count_inserted(conn, values, timezone: str) -> None:
+    """Add one complaint written by a Core insert (``services.complaints.store``: no unit of work, so
+    the listeners below do not see it) to its day's and month's counts; ``values`` holds the row's
+    ``KEY_FIELDS``, ``timezone`` its street's zone. Two single-row upserts."""
+    upsert(conn, {key_of(values, {values["street_id"]: timezone}): contribution(values)})
 
 
 def _touched(obj) -> bool:
