@@ -16,11 +16,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-## Run the app on SQLite with the demo street at http://127.0.0.1:5000 (prints the demo logins).
+## Run the app on SQLite with the demo city at http://127.0.0.1:5000 (prints the demo logins), with
+## the one scheduler process beside it (it sends the SMS outbox: the console sender prints them here).
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@$(BIN)/flask scheduler run & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The Debian packages the tests need (Chromium, CJK fonts, Pango, pg client): installed when missing
 ## as root, otherwise one line says what to run. SKIP_SYSDEPS=1 skips the check.

@@ -50,7 +50,9 @@ TARGET_MS = 200
 ROLES = {"/admin": "cityadmin", "/inspector": "inspector", "/supervisor": "supervisor", "/merchant": "merchant"}
 # Per-route values where one argument name means different things on different routes.
 ARG_OVERRIDES = {"/open-data/<name>.<fmt>": {"fmt": "csv"}}
-NEEDS_QUERY = {"/api/track"}  # answers only with ?code=: timed as a variant below
+NEEDS_QUERY: set[str] = set()  # rules that answer only with a query string (timed as variants below)
+# Per-role values where a role may open only its own rows: the merchant's complaint is one of its shop's.
+ROLE_ARGS = {"merchant": {"cid": "merchant_cid"}}
 # Rows only the demo street has (patrols, cards, promises …): their pages are timed as the demo
 # street's own staff, who may see them.
 DEMO_ARGS = {"action_id", "group_id", "patrol_id", "photo_id", "warning_id", "star_id", "commitment_id", "range_id"}
@@ -61,7 +63,6 @@ DEMO_ROLES = {"cityadmin": "admin", "inspector": "inspector1", "supervisor": "su
 VARIANTS = ["/?q=商户12", "/?page=100000", "/inspector/shops?q=商户12", "/inspector/shops?page=100000",
             "/admin/grades?page=100000", "/admin/shops?q=商户12", "/admin/shops?page=100000",
             "/admin/ballots?page=100000", "/admin/ballots?quarter=2024Q2", "/admin/audit?page=100000", "/inspector/complaints?page=100000",
-            "/api/track?code={code}",
             # the big street's statistics over the generated year (last: ?street= stays in the session)
             "/admin/complaint-stats/?from=2023-07&street=s1"]
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json|<fmt>|<string:fmt>)$|<path:")
@@ -176,6 +177,8 @@ def ids_from_data(db) -> dict[str, object]:
 
     values = {
         "shop_id": one("SELECT shop_id FROM complaints WHERE street_id = 1 ORDER BY id LIMIT 1"),
+        "merchant_cid": one("SELECT max(id) FROM complaints WHERE kind = 'complaint' AND shop_id = "
+                            "(SELECT shop_id FROM complaints WHERE street_id = 1 ORDER BY id LIMIT 1)"),
         "cid": one("SELECT id FROM complaints WHERE street_id = 1 ORDER BY id DESC LIMIT 1"),
         "run_id": one("SELECT max(id) FROM grade_runs"),
         "range_id": one("SELECT min(id) FROM card_ranges"),
@@ -223,7 +226,9 @@ def routes(app, values: dict) -> tuple[list[tuple[str, str]], list[str]]:
         with app.test_request_context():
             from flask import url_for
 
-            args = {a: values[a] for a in rule.arguments}
+            role = next((r for prefix, r in ROLES.items() if rule.rule.startswith(prefix)), None)
+            own = ROLE_ARGS.get(role, {})
+            args = {a: values[own[a]] if a in own and own[a] in values else values[a] for a in rule.arguments}
             path = url_for(rule.endpoint, **{**args, **{k: v for k, v in ARG_OVERRIDES.get(rule.rule, {}).items()
                                                         if k in args}})
         role = next((r for prefix, r in ROLES.items() if rule.rule.startswith(prefix)), None)

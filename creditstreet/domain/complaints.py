@@ -89,7 +89,9 @@ def actions_for(kind: str, state: str) -> list[str]:
 
 
 def refusal_label(code: str) -> str:
-    """Chinese label of a refusal reason (K3 fixed list); ValidationError if unknown."""
+    """Chinese label of a refusal reason (K3 fixed list); ValidationError if none or unknown."""
+    if not code:
+        raise ValidationError("请选择不予受理理由", code="bad_refusal_reason")
     if code not in REFUSAL_REASONS:
         raise ValidationError(f"不予受理理由“{code}”不在规定范围内", code="bad_refusal_reason")
     return REFUSAL_REASONS[code]
@@ -108,6 +110,8 @@ class Outcome:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "remedies", frozenset(self.remedies))
+        if not self.kind:
+            raise ValidationError("请选择办结结果", code="bad_outcome")
         if self.kind not in OUTCOMES:
             raise ValidationError(f"办结结果“{self.kind}”无效", code="bad_outcome")
         if self.remedies - set(REMEDIES):

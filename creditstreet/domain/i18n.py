@@ -8,3 +8,29 @@
 
 def N_(message: str) -> str:  # noqa: N802 - the marker name pybabel looks for
     return message
+
+
+class Msg(str):
+    """A Chinese UI text made from a marked pattern and its values; as a ``str`` it is the Chinese
+    text (exports, searches and tests read it unchanged), and the web layer re-renders it in the
+    reader's language from ``pattern`` and ``values`` (``web.filters.tr``).
+
+    Values: a ``Msg`` (e.g. a label ``Msg(N_("合格"))``) is translated too; a list is joined with
+    "、" (translated joiner); anything else (shop names, numbers, user text) is shown as it is.
+
+    >>> Msg(N_("巡查：不合格项 %(items)s"), items=[Msg(N_("明码标价")), Msg(N_("无虚假宣传"))])
+    '巡查：不合格项 明码标价、无虚假宣传'
+    """
+
+    pattern: str
+    values: dict
+
+    def __new__(cls, pattern: str, **values):
+        text = pattern % {k: _zh(v) for k, v in values.items()} if values else pattern
+        obj = super().__new__(cls, text)
+        obj.pattern, obj.values = pattern, values
+        return obj
+
+
+def _zh(value):
+    return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain import cards as card_rules
 from ..domain.errors import ValidationError
 from ..domain.text import clean_prose, check_length, clean_text
@@ -23,7 +23,7 @@ from .settings import rule_settings
 SERIAL_DIGITS = 8
 MAX_SERIAL = 10 ** SERIAL_DIGITS - 1
 # Prints of more cards than this run as a job with progress (services/print_jobs.py); any length works.
-MAX_SHEET_CARDS = 500
+MAX_SHEET_CARDS = 100
 CONSEQUENCE_LABELS = {"none": N_("无"), **card_rules.WARNING_LABELS}
 
 
@@ -221,11 +221,11 @@ def serial_problem(shop: Shop, serial: int | None) -> str | None:
         return None
     found = verify(serial)
     if found.state == "forged":
-        return "该编号不在登记批次中（疑似伪造卡）"
+        return Msg(N_("该编号不在登记批次中（疑似伪造卡）"))
     if found.state == "not_issued":
-        return "该编号尚未发放给任何商户"
+        return Msg(N_("该编号尚未发放给任何商户"))
     if found.shop.id != shop.id:
-        return f"此卡属于 {found.shop.name}，不是本店发放的卡"
+        return Msg(N_("此卡属于 %(shop)s，不是本店发放的卡"), shop=found.shop.name)
     return None
 
 

@@ -100,7 +100,7 @@ def _deadline_cells(c: Complaint, cal) -> list:
         return [None, ""]
     note = svc.calendar_warning(c, cal)
     due = min(running)
-    return [f"{due.isoformat()} 暂定" if note else due.isoformat(), note or svc.pause_note(c)]
+    return [f"{due.isoformat()} 暂定" if note else due.isoformat(), str(note or svc.pause_note(c))]
 
 
 def export_rows(viewer: User, street: Street, quarter: Quarter) -> list[list]:

@@ -27,7 +27,7 @@ from typing import Callable
 
 from sqlalchemy import and_, case, delete, func, or_, select, true
 
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain import grades as grade_rules
 from ..domain import records as rec
 from ..domain import stars as star_rules
@@ -537,12 +537,13 @@ def restore_text(grade: CreditGrade | grade_rules.GradeOutcome) -> str:
     """What would restore A, in Chinese (SPEC G3): the date records leave the window, the criteria
     still missing. A stored grade or a live one (``grade_preview(...).grade``)."""
     if grade.grade == "A":
-        return "已是 A 级"
+        return Msg(N_("已是 A 级"))
     parts = []
     if grade.improves_on:
-        parts.append(f"预计 {grade.improves_on.isoformat()} 后可恢复 A 级")
+        parts.append(Msg(N_("预计 %(date)s 后可恢复 A 级"), date=grade.improves_on.isoformat()))
     if grade.missing_criteria:
-        names = "、".join(star_rules.CRITERIA_LABELS[c] for c in grade.missing_criteria
-                         if c in star_rules.CRITERIA_LABELS)
-        parts.append(f"还需获得：{names}")
-    return "；".join(parts) or "无"
+        parts.append(Msg(N_("还需获得：%(criteria)s"), criteria=[
+            Msg(star_rules.CRITERIA_LABELS[c]) for c in grade.missing_criteria if c in star_rules.CRITERIA_LABELS]))
+    if len(parts) == 2:
+        return Msg(N_("%(first)s；%(second)s"), first=parts[0], second=parts[1])
+    return parts[0] if parts else Msg(N_("无"))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain.complaints import STATE_LABELS
 from ..domain.text import clean_text, search_key
 from ..domain.time import Quarter, as_utc, local_midnight
@@ -36,22 +36,24 @@ from .cards import CONSEQUENCE_LABELS, fmt_serial
 from .patrols import CHECKLIST_LABELS, KIND_LABELS, RESULT_LABELS, SEVERITY_LABELS
 
 KINDS = {
-    "patrol": "巡查",
-    "violation": "违法违章",
-    "card_check": "信誉卡查验",
-    "bad_record": "不良记录",
-    "complaint": "投诉举报",
-    "quarter_result": "季度投票结果",
-    "star": "年度星级",
-    "grade": "信用等级",
-    "exam": "法规考试",
-    "training": "培训",
-    "agreement": "责任状",
+    "patrol": N_("巡查"),
+    "violation": N_("违法违章"),
+    "card_check": N_("信誉卡查验"),
+    "bad_record": N_("不良记录"),
+    "complaint": N_("投诉举报"),
+    "quarter_result": N_("季度投票结果"),
+    "star": N_("年度星级"),
+    "grade": N_("信用等级"),
+    "exam": N_("法规考试"),
+    "training": N_("培训"),
+    "agreement": N_("责任状"),
 }
 BAD_RECORD_LABELS = {"yellow_card": N_("黄牌警告"), "complaint_at_fault": N_("投诉中经查商家有责"),
                      "complaint_fault": N_("投诉中经查商家有责"), "refused_mediation": N_("拒绝调解")}
 CRITERIA_LABELS = {"lawful": N_("依法经营好"), "service": N_("售后服务质量好"), "compliance": N_("服从管理好"),
                    "honesty": N_("诚实信用好")}
+STAR_STATUS_LABELS = {"proposed": N_("待确认"), "confirmed": N_("已确认"), "revoked": N_("已撤销")}
+COMPLAINT_KIND_LABELS = {"complaint": N_("投诉"), "report": N_("举报"), "inquiry": N_("咨询")}
 STATUS_LABELS = STATE_LABELS  # one set of complaint status labels everywhere (domain.complaints)
 #: Long free texts are cut to this many characters in the timeline (full text on the detail page).
 SHORT_TEXT = 120
@@ -84,6 +86,10 @@ class Entry:
                 for d in self.details]
 
 
+def _quarter(q: Quarter) -> Msg:
+    return Msg(N_("%(year)s年第%(q)s季度"), year=q.year, q=q.q)
+
+
 def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = None,
              start: date | None = None, end: date | None = None) -> list[Entry]:
     """Every record of ``shop``, newest first, filtered by ``kinds`` and local dates [start, end].
@@ -95,37 +101,45 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
     sid = shop.id
     if "patrol" in kinds:
         for p in db.session.scalars(select(Patrol).where(Patrol.shop_id == sid)):
-            failed = [CHECKLIST_LABELS[i] for i in CHECKLIST_LABELS if getattr(p, i) == "fail"]
+            failed = [Msg(CHECKLIST_LABELS[i]) for i in CHECKLIST_LABELS if getattr(p, i) == "fail"]
             checked = sum(1 for i in CHECKLIST_LABELS if getattr(p, i) != "na")
-            title = "巡查：" + ("不合格项 " + "、".join(failed) if failed else f"检查{checked}项均合格")
-            details = [f"{CHECKLIST_LABELS[i]}：{RESULT_LABELS[getattr(p, i)]}" for i in CHECKLIST_LABELS]
+            title = (Msg(N_("巡查：不合格项 %(items)s"), items=failed) if failed
+                     else Msg(N_("巡查：检查%(n)s项均合格"), n=checked))
+            details = [Msg(N_("%(label)s：%(value)s"), label=Msg(CHECKLIST_LABELS[i]),
+                           value=Msg(RESULT_LABELS[getattr(p, i)])) for i in CHECKLIST_LABELS]
             out.append(Entry(p.patrolled_at, "patrol", title, details + ([p.note] if p.note else []),
                              "C" if failed else None, ("patrol", p.id)))
     if "violation" in kinds:
         for v in db.session.scalars(select(Violation).where(Violation.shop_id == sid)):
-            details = [v.description, f"法律依据：{v.legal_basis}"]
+            details = [v.description, Msg(N_("法律依据：%(text)s"), text=v.legal_basis)]
             if v.penalty:
-                details.append(f"处理处罚：{v.penalty}")
+                details.append(Msg(N_("处理处罚：%(text)s"), text=v.penalty))
             if v.fine_fen:
-                details.append(f"罚款：{v.fine_fen // 100}.{v.fine_fen % 100:02d}元")
+                details.append(Msg(N_("罚款：%(yuan)s元"), yuan=f"{v.fine_fen // 100}.{v.fine_fen % 100:02d}"))
             if v.seizures:
-                details.append("扣押物品：" + "；".join(f"{s.goods} {s.quantity}{s.unit}" for s in v.seizures))
+                details.append(Msg(N_("扣押物品：%(goods)s"),
+                                   goods="；".join(f"{s.goods} {s.quantity}{s.unit}" for s in v.seizures)))
+            kind = Msg(KIND_LABELS[v.kind]) if v.kind in KIND_LABELS else v.kind
             out.append(Entry(v.recorded_at, "violation",
-                             f"{SEVERITY_LABELS[v.severity]}违法违章：{KIND_LABELS.get(v.kind, v.kind)}",
+                             Msg(N_("%(severity)s违法违章：%(kind)s"), severity=Msg(SEVERITY_LABELS[v.severity]),
+                                 kind=kind),
                              details, "C" if v.severity == "serious" else "B", ("violation", v.id)))
     if "card_check" in kinds:
         for c in db.session.scalars(select(CardCheck).where(CardCheck.shop_id == sid)):
-            title = "信誉卡查验：随货同行" if c.card_given else "信誉卡查验：未随货同行"
-            if c.consequence != "none":
-                title += f"，给予{CONSEQUENCE_LABELS[c.consequence]}"
-            details = ([f"卡号 {fmt_serial(c.serial)}"] if c.serial else []) + ([c.note] if c.note else [])
+            given = Msg(N_("随货同行")) if c.card_given else Msg(N_("未随货同行"))
+            title = (Msg(N_("信誉卡查验：%(given)s，给予%(warning)s"), given=given,
+                         warning=Msg(CONSEQUENCE_LABELS[c.consequence]))
+                     if c.consequence != "none" else Msg(N_("信誉卡查验：%(given)s"), given=given))
+            details = ([Msg(N_("卡号 %(serial)s"), serial=fmt_serial(c.serial))] if c.serial else []) + (
+                [c.note] if c.note else [])
             out.append(Entry(c.checked_at, "card_check", title, details,
                              {"yellow_card": "C", "verbal_warning": "B"}.get(c.consequence), ("card_check", c.id)))
     if "bad_record" in kinds:
         for b in db.session.scalars(select(BadRecord).where(BadRecord.shop_id == sid)):
-            title = f"不良记录：{BAD_RECORD_LABELS.get(b.kind, b.kind)}"
+            kind = Msg(BAD_RECORD_LABELS[b.kind]) if b.kind in BAD_RECORD_LABELS else b.kind
+            title = Msg(N_("不良记录：%(kind)s"), kind=kind)
             if b.withdrawn_at is not None:  # K5: the complaint was reopened; its final closing decides
-                title += "（投诉已重新打开，此记录已撤回，不计入）"
+                title = Msg(N_("不良记录：%(kind)s（投诉已重新打开，此记录已撤回，不计入）"), kind=kind)
             out.append(Entry(b.recorded_at, "bad_record", title, [b.description] if b.description else [],
                              None if b.withdrawn_at is not None else "C", ("bad_record", b.id)))
     if "complaint" in kinds:
@@ -138,42 +152,48 @@ def timeline(shop: Shop, viewer: User | None, tz: str, kinds: set[str] | None = 
             if q.end_utc(tz) > now:
                 continue  # an unfinished quarter's tally is a preview, never an entry dated in the future
             if r.quorum_reached:
-                passed = "、".join(CRITERIA_LABELS.get(c, c) for c in r.passed) or "无"
-                title = f"{q.label_zh}民主投票：{r.ballots}票，通过 {passed}"
+                passed = [Msg(CRITERIA_LABELS[c]) if c in CRITERIA_LABELS else c for c in r.passed] or Msg(N_("无"))
+                title = Msg(N_("%(quarter)s民主投票：%(n)s票，通过 %(passed)s"), quarter=_quarter(q), n=r.ballots,
+                            passed=passed)
             else:
-                title = f"{q.label_zh}民主投票：{r.ballots}票，未达有效票数{r.quorum}"
+                title = Msg(N_("%(quarter)s民主投票：%(n)s票，未达有效票数%(quorum)s"), quarter=_quarter(q),
+                            n=r.ballots, quorum=r.quorum)
             out.append(Entry(q.end_utc(tz), "quarter_result", title, [], None, ("quarter_result", r.id)))
     if "star" in kinds:
         for s in db.session.scalars(select(AnnualStar).where(AnnualStar.shop_id == sid)):
-            stars = "待评定" if s.stars is None else f"{s.stars}星"
-            status = {"proposed": "待确认", "confirmed": "已确认", "revoked": "已撤销"}.get(s.status, s.status)
+            stars = Msg(N_("待评定")) if s.stars is None else Msg(N_("%(n)s星"), n=s.stars)
+            status = STAR_STATUS_LABELS.get(s.status)
             at = s.confirmed_at or local_midnight(date(s.year + 1, 1, 1), tz)
-            out.append(Entry(as_utc(at), "star", f"{s.year}年度星级：{stars}（{status}）",
+            out.append(Entry(as_utc(at), "star", Msg(N_("%(year)s年度星级：%(stars)s（%(status)s）"), year=s.year,
+                                                     stars=stars, status=Msg(status) if status else s.status),
                              [r.get("text", "") for r in (s.reasons or []) if isinstance(r, dict)],
                              None, ("annual_star", s.id)))
     if "grade" in kinds:
         for g in db.session.scalars(select(CreditGrade).where(CreditGrade.shop_id == sid)):
             details = [r.get("text", "") for r in (g.reasons or []) if isinstance(r, dict)]
             if g.improves_on:
-                details.append(f"{g.improves_on.isoformat()}后相关记录移出一年期")
+                details.append(Msg(N_("%(date)s后相关记录移出一年期"), date=g.improves_on.isoformat()))
             if g.missing_criteria and g.grade != "A":
-                details.append("尚缺：" + "、".join(CRITERIA_LABELS.get(c, c) for c in g.missing_criteria))
-            out.append(Entry(g.as_of, "grade", f"{Quarter.parse(g.quarter).label_zh}信用等级：{g.grade}级",
+                details.append(Msg(N_("尚缺：%(criteria)s"), criteria=[
+                    Msg(CRITERIA_LABELS[c]) if c in CRITERIA_LABELS else c for c in g.missing_criteria]))
+            out.append(Entry(g.as_of, "grade", Msg(N_("%(quarter)s信用等级：%(grade)s级"),
+                                                   quarter=_quarter(Quarter.parse(g.quarter)), grade=g.grade),
                              details, g.grade, ("grade", g.id)))
     if "exam" in kinds:
         for e in db.session.scalars(select(ExamResult).where(ExamResult.shop_id == sid)):
-            ok = "及格" if e.score >= e.pass_mark else "不及格"
-            out.append(Entry(e.taken_at, "exam", f"法规知识考试：{e.score}分（{ok}，及格线{e.pass_mark}）",
+            ok = Msg(N_("及格")) if e.score >= e.pass_mark else Msg(N_("不及格"))
+            out.append(Entry(e.taken_at, "exam", Msg(N_("法规知识考试：%(score)s分（%(ok)s，及格线%(mark)s）"),
+                                                     score=e.score, ok=ok, mark=e.pass_mark),
                              [e.note] if e.note else [], None if e.score >= e.pass_mark else "C", ("exam", e.id)))
     if "training" in kinds:
         rows = db.session.execute(select(Training, TrainingAttendee).join(
             TrainingAttendee, TrainingAttendee.training_id == Training.id).where(TrainingAttendee.shop_id == sid))
         for t, a in rows:
-            out.append(Entry(as_utc(local_midnight(t.held_on, tz)), "training", f"培训：{t.topic}",
-                             [f"参加人：{a.attendee_name}"] if a.attendee_name else [], None, ("training", t.id)))
+            out.append(Entry(as_utc(local_midnight(t.held_on, tz)), "training", Msg(N_("培训：%(topic)s"), topic=t.topic),
+                             [Msg(N_("参加人：%(name)s"), name=a.attendee_name)] if a.attendee_name else [], None, ("training", t.id)))
     if "agreement" in kinds:
         for a in db.session.scalars(select(Agreement).where(Agreement.shop_id == sid)):
-            out.append(Entry(as_utc(local_midnight(a.signed_on, tz)), "agreement", f"签订责任状（签署人：{a.signer}）",
+            out.append(Entry(as_utc(local_midnight(a.signed_on, tz)), "agreement", Msg(N_("签订责任状（签署人：%(signer)s）"), signer=a.signer),
                              [a.note] if a.note else [], None, ("agreement", a.id)))
 
     lo = as_utc(local_midnight(start, tz)) if start else None
@@ -189,15 +209,18 @@ def _complaint_entry(c: Complaint, viewer: User | None) -> Entry:
     from .complaints.views import view_for
 
     v = view_for(viewer, c, with_events=False)
-    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(v.kind, v.kind)
-    title = f"{kind}：{v.title or v.goods or '（无标题）'}（{STATUS_LABELS.get(v.status, v.status)}）"
-    details = [f"消费者：{v.consumer_name} {v.consumer_phone}".rstrip(), v.description]
+    kind = Msg(COMPLAINT_KIND_LABELS[v.kind]) if v.kind in COMPLAINT_KIND_LABELS else v.kind
+    status = Msg(STATUS_LABELS[v.status]) if v.status in STATUS_LABELS else v.status
+    title = Msg(N_("%(kind)s：%(title)s（%(status)s）"), kind=kind,
+                title=v.title or v.goods or Msg(N_("（无标题）")), status=status)
+    details = [Msg(N_("消费者：%(name)s %(phone)s"), name=v.consumer_name, phone=v.consumer_phone)
+               if v.consumer_phone else Msg(N_("消费者：%(name)s"), name=v.consumer_name), v.description]
     if v.card_serial:
-        details.append(f"信誉卡号 {fmt_serial(v.card_serial)}")
+        details.append(Msg(N_("信誉卡号 %(serial)s"), serial=fmt_serial(v.card_serial)))
     if v.shop_at_fault:
-        details.append("经查商家有责")
+        details.append(Msg(N_("经查商家有责")))
     if v.refused_mediation:
-        details.append("商家拒绝调解")
+        details.append(Msg(N_("商家拒绝调解")))
     return Entry(v.received_at, "complaint", title, [d for d in details if d],
                  "C" if (v.shop_at_fault or v.refused_mediation) else None, ("complaint", v.id))
 
@@ -241,5 +264,5 @@ def export_rows(entries: list[Entry], tz: str) -> list[tuple]:
     """Rows for the Excel export: local time, kind, title, details joined by line breaks."""
     from ..domain.time import to_local
 
-    return [(to_local(e.at, tz).replace(tzinfo=None), e.kind_label, e.title, "\n".join(e.details))
+    return [(to_local(e.at, tz).replace(tzinfo=None), str(e.kind_label), str(e.title), "\n".join(e.details))
             for e in entries]

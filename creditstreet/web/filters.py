@@ -37,6 +37,25 @@ def quarter_label(quarter) -> str:
     return gettext("%(year)s年第%(q)s季度", year=q.year, q=q.q)
 
 
+def tr(text):
+    """A text in the reader's language: a ``domain.i18n.Msg`` is re-rendered from its pattern (its
+    label values translated, lists joined by the translated "、"); anything else is shown as it is."""
+    from flask_babel import gettext
+
+    from ..domain.i18n import Msg
+
+    def value(v):
+        if isinstance(v, (list, tuple)):
+            return gettext("、").join(str(value(x)) for x in v)
+        return tr(v)
+
+    if not isinstance(text, Msg):
+        return text
+    if not text.values:
+        return gettext(text.pattern)
+    return gettext(text.pattern, **{k: value(v) for k, v in text.values.items()})
+
+
 def register_filters(app: Flask) -> None:
     from ..domain import text
 
@@ -44,6 +63,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(stars_text)
     app.add_template_filter(quarter_label)
+    app.add_template_filter(tr)
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
     app.add_template_filter(text.mask_contacts_in_text, "mask_text")

@@ -154,6 +154,16 @@ class Outcome:
         return self.error is None
 
 
+def shown_message(message) -> str:
+    """A service message in the reader's language: a ``Msg`` re-rendered, a fixed text through its
+    catalog entry (service messages are listed in ``web.extra_messages``); others stay as written."""
+    from flask_babel import gettext
+
+    from .filters import tr
+
+    return tr(message) if hasattr(message, "pattern") else gettext(message) if message else message
+
+
 @contextmanager
 def committing(*, flash_error: bool = True, category: str = "danger") -> Iterator[Outcome]:
     """Run a service call as one unit: commit when the block ends, roll back on a DomainError.
@@ -174,6 +184,6 @@ def committing(*, flash_error: bool = True, category: str = "danger") -> Iterato
         db.session.rollback()
         outcome.error, outcome.code, outcome.exception = e.message, e.code, e
         if flash_error:
-            flash(e.message, category)
+            flash(shown_message(e.message), category)
     else:
         db.session.commit()

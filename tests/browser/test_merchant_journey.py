@@ -71,6 +71,8 @@ def test_owner_signs_up_settles_a_complaint_and_objects_to_a_violation(journey, 
     inspector = journey("m-inspector")
     inspector.login("insp")
     inspector.goto(f"/inspector/shops/{shop_id}/violations/new")
+    inspector.page.check("input[name=severity][value=general]")  # nothing is preselected
+    inspector.page.select_option("#kind", "price_fraud")
     inspector.page.fill("#description", "未明码标价")
     inspector.page.fill("#legal_basis", "《明码标价和禁止价格欺诈规定》第五条")
     inspector.page.click("main form .actions-bottom button[type=submit]")

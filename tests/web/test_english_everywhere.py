@@ -7,9 +7,16 @@ text (and in title / placeholder / aria-label / alt and button values) must be d
 of some string stored in the database (shop names, addresses, complaint text …) — or one of the
 few strings ALLOWED below. A failure lists route → offending strings: the to-do list.
 
+Who walks what: the public role walks every page outside the staff prefixes and follows the
+tracking result of one complaint per status; each staff role walks its prefixes (admins also
+/inspector and /supervisor, which they may open) plus "/" and /auth/password. A 403 (a city-wide
+page a street's admin may not open) or a redirect is not checked. The demo has no merchant, no
+objection, no repair request, no print job and no annual stars: the fixture adds one of each.
+
 Skipped rules (not HTML pages): downloads (.pdf, .xlsx, .csv, .png, .json, open-data files,
-``export.<fmt>``), photos and merchant files (images), /static, /favicon.ico, /api/*. Rules
-whose arguments the data cannot fill are listed by ``test_walk_covers_the_routes``.
+``export.<fmt>``), photos and merchant files (images), /static, /favicon.ico, /api/* (JSON). Rules
+whose arguments the data cannot fill would be listed by ``test_walk_covers_the_routes`` (none).
+Strings of the audit log are not counted as data (``UI_MADE_TABLES``).
 """
 from __future__ import annotations
 
@@ -34,8 +41,14 @@ from ..conftest import RequestIsolatingClient, csrf_token, login
 # Han characters kept on purpose in English mode, each with its reason.
 ALLOWED = {
     "中文": "the language switch offers Chinese in Chinese",
+    "商户名称": "a column header the ledger file must have, quoted as written (import page hint)",
+    "统一社会信用代码": "a column header the ledger file must have, quoted as written (import page hint)",
+    "投诉热线": "the new street form's default hotline entry: data for the Chinese board, not a label",
 }
 
+# The audit log copies labels and states as the UI wrote them (SMS bodies in outbox are data: sent in Chinese);
+# counted as data they would hide the very labels the walk looks for ("已办结", "调解中" …).
+UI_MADE_TABLES = {"audit_log"}
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|png|json|<fmt>)$|^/(static|api)/|^/favicon|^/open-data/<")
 IMAGE_ENDPOINTS = {"inspector.complaint_photo", "inspector.patrol_photo", "admin.merchant_file"}
@@ -103,6 +116,8 @@ def data_haystack() -> str:
     """Every string stored in the database (string and JSON columns of every table), one per line."""
     out: list[str] = []
     for table in _db.metadata.sorted_tables:
+        if table.name in UI_MADE_TABLES:
+            continue
         cols = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
         if not cols:
             continue
@@ -271,7 +286,6 @@ def _track_pages(client) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.xfail(reason="issue 17: the English leftovers are being fixed area by area", strict=False)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_chinese_ui_text_in_english_mode(city, role):
     app, ids, haystack = city["app"], city["ids"], city["haystack"]

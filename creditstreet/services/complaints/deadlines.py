@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain.pauses import PAUSE_REASONS
 from ...domain.time import local_date
 from ...domain.workdays import WorkCalendar, is_overdue
@@ -155,7 +155,8 @@ def pause_note(c: Complaint) -> str:
     p = open_pause(c)
     if p is None or not running_fields(c):  # closed while paused: nothing is waiting any more
         return ""
-    return f"已中止计时（{PAUSE_REASONS.get(p.reason, p.reason)}），自{p.paused_on.isoformat()}起；恢复后期限顺延"
+    reason = Msg(PAUSE_REASONS[p.reason]) if p.reason in PAUSE_REASONS else p.reason
+    return Msg(N_("已中止计时（%(reason)s），自%(date)s起；恢复后期限顺延"), reason=reason, date=p.paused_on.isoformat())
 
 
 # --- recomputing (SPEC §3, K4) -------------------------------------------------------------------

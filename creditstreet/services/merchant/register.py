@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ...domain.i18n import Msg, N_
 from ...domain import stars as star_rules
 from ...domain.time import leaves_window_at, local_date
 from ...extensions import db
@@ -74,7 +75,7 @@ def stars_view(shop: Shop, now: datetime) -> StarsView:
         quarters = []
         for q in trailing:
             r = stored.get(str(q))
-            quarters.append((q.label_zh, (c in (r.passed or [])) if r is not None and r.quorum_reached else None))
+            quarters.append((register._quarter(q), (c in (r.passed or [])) if r is not None and r.quorum_reached else None))
         earned = bool(outcome and c in outcome.earned)
         crit = Criterion(c, star_rules.CRITERIA_LABELS[c], earned, quarters)
         if outcome is not None and outcome.stars is not None and not earned:
@@ -84,16 +85,17 @@ def stars_view(shop: Shop, now: datetime) -> StarsView:
                 crit.records.append((reason.text, local_date(leaves_window_at(at, tz), tz) if at else None))
             if lost:
                 last = max((d for _, d in crit.records if d), default=None)
-                crit.restore = (f"以下记录全部移出一年期（{last.isoformat()}）后可恢复，或经异议、信用修复撤销"
-                                if last else "以下记录移出一年期后可恢复")
+                crit.restore = (Msg(N_("以下记录全部移出一年期（%(date)s）后可恢复，或经异议、信用修复撤销"),
+                                    date=last.isoformat()) if last else Msg(N_("以下记录移出一年期后可恢复")))
             if c not in outcome.passed:
                 passed = sum(1 for _, p in quarters if p)
                 counted = sum(1 for _, p in quarters if p is not None)
-                crit.restore = ((crit.restore + "；") if crit.restore else "") + (
-                    f"近四个季度有效投票 {counted} 个季度，本项通过 {passed} 个；"
-                    f"需在至少 {settings.quarters_share.numerator}/{settings.quarters_share.denominator} 的有效季度通过")
+                votes = Msg(N_("近四个季度有效投票 %(counted)s 个季度，本项通过 %(passed)s 个；需在至少 %(share)s 的有效季度通过"),
+                            counted=counted, passed=passed,
+                            share=f"{settings.quarters_share.numerator}/{settings.quarters_share.denominator}")
+                crit.restore = Msg(N_("%(first)s；%(second)s"), first=crit.restore, second=votes) if crit.restore else votes
         criteria.append(crit)
-    notes = [n.text for n in outcome.notes] if outcome else ["本店当前不参加评级"]
+    notes = [n.text for n in outcome.notes] if outcome else [Msg(N_("本店当前不参加评级"))]
     return StarsView(outcome.stars if outcome else None, criteria, notes)
 
 
@@ -151,11 +153,16 @@ def _redacted_complaint_entry(e: register.Entry, c: Complaint) -> register.Entry
     from ...domain.complaints import STATE_LABELS
     from ...domain.text import mask_name, mask_phone
 
-    kind = {"complaint": "投诉", "report": "举报", "inquiry": "咨询"}.get(c.kind, c.kind)
-    title = f"{kind}：{c.title_public or c.goods_public or '（无标题）'}（{STATE_LABELS.get(c.status, c.status)}）"
-    details = [f"消费者：{mask_name(c.consumer_name)} {mask_phone(c.consumer_phone)}".rstrip(), c.description_public]
+    kinds = register.COMPLAINT_KIND_LABELS
+    kind = Msg(kinds[c.kind]) if c.kind in kinds else c.kind
+    status = Msg(STATE_LABELS[c.status]) if c.status in STATE_LABELS else c.status
+    title = Msg(N_("%(kind)s：%(title)s（%(status)s）"), kind=kind,
+                title=c.title_public or c.goods_public or Msg(N_("（无标题）")), status=status)
+    phone = mask_phone(c.consumer_phone)
+    details = [Msg(N_("消费者：%(name)s %(phone)s"), name=mask_name(c.consumer_name), phone=phone) if phone
+               else Msg(N_("消费者：%(name)s"), name=mask_name(c.consumer_name)), c.description_public]
     if c.shop_at_fault:
-        details.append("经查商家有责")
+        details.append(Msg(N_("经查商家有责")))
     if c.refused_mediation:
-        details.append("商家拒绝调解")
+        details.append(Msg(N_("商家拒绝调解")))
     return register.Entry(e.at, "complaint", title, [d for d in details if d], e.badge, e.ref)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from ...domain.errors import ValidationError
+from ...domain.errors import FieldErrors, ValidationError
 from ...domain.text import check_length, clean_prose, clean_text
 from ...models import CHECKLIST, SEVERITIES, VIOLATION_KINDS, Patrol, Seizure, Shop, User, Violation, utcnow
 from ...extensions import db
@@ -33,23 +33,79 @@ def parse_yuan(text: object, label: str = "罚款金额") -> int:
 MAX_SEIZED_QUANTITY = 10_000_000  # counts per row; anything larger is a typo (and fits a 32-bit column)
 
 
-def _parse_seizures(rows) -> list[tuple[str, int, str]]:
-    out = []
+def _check_seizures(rows) -> tuple[list[tuple[str, int, str]], dict[str, ValidationError]]:
+    """The seized-goods rows (goods, quantity, unit) and every row's mistakes, keyed by the form's
+    field name ``seizures-<row from 0>-goods|quantity|unit``; empty rows are skipped."""
+    out, errors = [], {}
     for n, row in enumerate(rows or (), start=1):
         goods, qty, unit = (clean_text(x) for x in (list(row) + ["", "", ""])[:3])
         if not goods and not qty and not unit:
             continue  # an empty row of the form
+        name = f"seizures-{n - 1}-"
         if not goods:
-            raise ValidationError(f"第{n}行扣押物品缺少品名", code="seizure_goods")
-        check_length(goods, 200, label="扣押物品品名")
+            errors[name + "goods"] = ValidationError(f"第{n}行扣押物品缺少品名", code="seizure_goods")
+        else:
+            try:
+                check_length(goods, 200, label="扣押物品品名")
+            except ValidationError as e:
+                errors[name + "goods"] = e
+        what = f"“{goods}”" if goods else ""
         if not qty.isascii() or not qty.isdigit() or not 0 < int(qty) <= MAX_SEIZED_QUANTITY:
-            raise ValidationError(f"第{n}行扣押物品“{goods}”的数量应为 1 到 {MAX_SEIZED_QUANTITY} 之间的整数",
-                                  code="seizure_qty")
+            errors[name + "quantity"] = ValidationError(
+                f"第{n}行扣押物品{what}的数量应为 1 到 {MAX_SEIZED_QUANTITY} 之间的整数", code="seizure_qty")
         if not unit:
-            raise ValidationError(f"第{n}行扣押物品“{goods}”缺少单位（如支、件、盒）", code="seizure_unit")
-        check_length(unit, 12, label="单位")
-        out.append((goods, int(qty), unit))
+            errors[name + "unit"] = ValidationError(f"第{n}行扣押物品{what}缺少单位（如支、件、盒）",
+                                                    code="seizure_unit")
+        else:
+            try:
+                check_length(unit, 12, label="单位")
+            except ValidationError as e:
+                errors[name + "unit"] = e
+        if not any(k.startswith(name) for k in errors):
+            out.append((goods, int(qty), unit))
+    return out, errors
+
+
+def _parse_seizures(rows) -> list[tuple[str, int, str]]:
+    """The seized-goods rows; ValidationError for the first wrong row."""
+    out, errors = _check_seizures(rows)
+    if errors:
+        raise next(iter(errors.values()))
     return out
+
+
+def _check_fields(severity: str, kind: str, legal_basis: object, description: object, penalty: object,
+                  fine_yuan: object, seizures) -> dict:
+    """Every field of a violation checked at once (issue 17, QA: one error per round was shown).
+
+    Returns the cleaned values; raises FieldErrors {form field name: Chinese message} in form order
+    (severity, kind, description, legal_basis, penalty, fine_yuan, seizures-N-…)."""
+    errors: dict[str, ValidationError] = {}
+
+    def check(field: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as e:
+            errors[field] = e
+            return None
+
+    if severity not in SEVERITIES:
+        errors["severity"] = ValidationError("请选择违法行为的严重程度（一般或严重）", code="bad_severity")
+    if kind not in VIOLATION_KINDS:
+        errors["kind"] = ValidationError("请选择违法行为类别", code="bad_kind")
+    description = check("description", check_length, clean_prose(description), 2000, label="违法事实")
+    if description == "":
+        errors["description"] = ValidationError("请填写违法事实", code="no_description")
+    legal_basis = check("legal_basis", check_length, clean_prose(legal_basis), 500, label="法律依据")
+    if legal_basis == "":
+        errors["legal_basis"] = ValidationError("请填写法律依据", code="no_legal_basis")
+    penalty = check("penalty", check_length, clean_prose(penalty), 500, label="处理处罚")
+    fine_fen = check("fine_yuan", parse_yuan, fine_yuan)
+    rows, row_errors = _check_seizures(seizures)
+    errors.update(row_errors)
+    if errors:
+        raise FieldErrors({k: e.message for k, e in errors.items()}, {k: e.code for k, e in errors.items()})
+    return dict(legal_basis=legal_basis, description=description, penalty=penalty, fine_fen=fine_fen, rows=rows)
 
 
 def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: str, kind: str,
@@ -63,7 +119,8 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
     skipped. ``submission_token``: one-time form token; re-submitting it returns the first
     violation (a double tap records one). One patrol item gives at most one violation: a second
     one for the same (patrol, checklist_item) is refused (code ``item_has_violation``, see
-    ``violation_for_item``). Raises ValidationError (Chinese) on any invalid field.
+    ``violation_for_item``). Raises ``FieldErrors`` naming every invalid field at once (keys: the
+    form's field names, see ``_check_fields``), ValidationError for a wrong shop/patrol/item.
     """
     _require_staff(actor)
     if submission_token:
@@ -71,23 +128,13 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
         if existing is not None:
             return existing
     _require_active_shop(shop)
-    if severity not in SEVERITIES:
-        raise ValidationError("请选择违法行为的严重程度（一般或严重）", code="bad_severity")
-    if kind not in VIOLATION_KINDS:
-        raise ValidationError("请选择违法行为类别", code="bad_kind")
     if checklist_item and checklist_item not in CHECKLIST:
         raise ValidationError(f"未知的检查项目“{checklist_item}”", code="bad_item")
     if patrol is not None and patrol.shop_id != shop.id:
         raise ValidationError("该巡查记录不属于此商户", code="patrol_shop")
-    legal_basis = check_length(clean_prose(legal_basis), 500, label="法律依据")
-    description = check_length(clean_prose(description), 2000, label="违法事实")
-    penalty = check_length(clean_prose(penalty), 500, label="处理处罚")
-    if not description:
-        raise ValidationError("请填写违法事实", code="no_description")
-    if not legal_basis:
-        raise ValidationError("请填写法律依据", code="no_legal_basis")
-    fine_fen = parse_yuan(fine_yuan)
-    rows = _parse_seizures(seizures)
+    checked = _check_fields(severity, kind, legal_basis, description, penalty, fine_yuan, seizures)
+    legal_basis, description, penalty = checked["legal_basis"], checked["description"], checked["penalty"]
+    fine_fen, rows = checked["fine_fen"], checked["rows"]
     if patrol is not None and checklist_item:
         # Lock the patrol row (PostgreSQL; SQLite writers are serialised at BEGIN) so two forms
         # opened for the same failed item cannot both pass this check.

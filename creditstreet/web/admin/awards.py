@@ -1,5 +1,6 @@
 """Admin: year-end annual stars — review, confirm, award list, plaques and licence marks, revoke (SPEC S4)."""
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -48,7 +49,7 @@ def awards_propose(year: int):
         with committing() as done:
             rows = awards.propose_annual_stars(current_user, street.id, year, utcnow())
         if done.ok:
-            flash(f"已根据{year}年第4季度评定生成 {len(rows)} 户的年度星级建议，请核对后确认", "success")
+            flash(gettext("已根据%(year)s年第4季度评定生成 %(n)s 户的年度星级建议，请核对后确认", year=year, n=len(rows)), "success")
     return redirect(url_for("admin.awards_home", year=year))
 
 
@@ -59,7 +60,7 @@ def awards_confirm(year: int):
         with committing() as done:
             n = awards.confirm_annual_stars(current_user, street.id, year, utcnow())
         if done.ok:
-            flash(f"已确认 {n} 户的{year}年度星级", "success")
+            flash(gettext("已确认 %(n)s 户的%(year)s年度星级", n=n, year=year), "success")
     return redirect(url_for("admin.awards_home", year=year))
 
 
@@ -75,7 +76,7 @@ def award_revoke(star_id: int):
         if not done.ok:
             status = 400
         else:
-            flash("已撤销，公示页将显示“称号已撤销”", "success")
+            flash(gettext("已撤销，公示页将显示“称号已撤销”"), "success")
             return redirect(url_for("admin.awards_home", year=row.year))
     elif request.method == "POST":
         status = 400
@@ -113,7 +114,7 @@ def awards_plaques(year: int):
     street = current_street()
     pages = plaque_pages(street.id, year)
     if not pages:
-        flash(f"{year}年度没有已确认的消费者满意企业（门店）", "warning")
+        flash(gettext("%(year)s年度没有已确认的消费者满意企业（门店）", year=year), "warning")
         return redirect(url_for("admin.awards_home", year=year))
     return _pdf(render_template("pdf/plaque.html", pages=pages, year=year, street=street), f"plaques-{year}.pdf")
 
@@ -126,6 +127,6 @@ def awards_marks(year: int):
         url = shop_url(shop)
         marks.append({"shop": shop, "mark": awards.licence_mark(stars), "url": url, "qr": awards.qr_svg_data_uri(url)})
     if not marks:
-        flash(f"{year}年度没有 1–3 星的已确认商户", "warning")
+        flash(gettext("%(year)s年度没有 1–3 星的已确认商户", year=year), "warning")
         return redirect(url_for("admin.awards_home", year=year))
     return _pdf(render_template("pdf/plaque_marks.html", marks=marks, year=year, street=street), f"marks-{year}.pdf")

@@ -9,13 +9,14 @@ from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ...domain.inputs import query_int
+from ...domain.i18n import Msg, N_
 from ...domain.errors import DomainError
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import CardBatch, CardRange, PrintJob, Shop, utcnow
 from ...services import cards, print_jobs, shops
 from ..roles import keeps_input
-from ..scope import committing, current_street, get_or_404
+from ..scope import shown_message, committing, current_street, get_or_404
 from ..urls import public_base_url
 from . import bp
 
@@ -95,7 +96,7 @@ def cards_home():
                                         local_date(utcnow(), street.timezone))
                 message = f"已向{shop.name}免费发放 {cards.fmt_range(rng.first_serial, rng.last_serial)}"
             else:
-                flash("请检查填写的内容", "danger")
+                flash(_("请检查填写的内容"), "danger")
                 return _page(street, batch_form, issue_form)
         if not done.ok:
             return _page(street, batch_form, issue_form)
@@ -113,11 +114,12 @@ def card_sheet(range_id: int):
     try:
         first, last = cards.check_sheet_range(rng, first, last)
         if last - first + 1 > cards.MAX_SHEET_CARDS:
-            raise DomainError(f"{cards.fmt_range(first, last)} 共 {last - first + 1} 张，超过 {cards.MAX_SHEET_CARDS} 张的"
-                              "打印请在下方“打印卡片”中提交，后台生成后下载", code="print_as_job")
+            raise DomainError(Msg(N_("%(range)s 共 %(n)s 张，超过 %(max)s 张的打印请在下方“打印卡片”中提交，后台生成后下载"),
+                                  range=cards.fmt_range(first, last), n=last - first + 1, max=cards.MAX_SHEET_CARDS),
+                              code="print_as_job")
         pdf = cards.card_sheet_pdf(rng, public_base_url(), first, last)
     except DomainError as e:
-        flash(e.message, "danger")
+        flash(shown_message(e.message), "danger")
         return redirect(url_for("admin.cards_home"))
     from ...exports import attachment
 

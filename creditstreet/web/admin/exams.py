@@ -2,6 +2,7 @@
 from datetime import datetime, time
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -61,7 +62,7 @@ def training_new():
             exams.record_training(current_user, street.id, form.held_on.data, form.topic.data, shop_ids)
         if not done.ok:
             return _page(street, training=form, status=400)
-        flash("已记录培训", "success")
+        flash(gettext("已记录培训"), "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, training=form, status=400)
 
@@ -79,7 +80,7 @@ def exam_new():
                               form.note.data or "")
         if not done.ok:
             return _page(street, exam=form, status=400)
-        flash("已记录考试成绩", "success")
+        flash(gettext("已记录考试成绩"), "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, exam=form, status=400)
 
@@ -95,6 +96,6 @@ def agreement_new():
             exams.record_agreement(current_user, shop, form.signed_on.data, form.signer.data, form.note.data or "")
         if not done.ok:
             return _page(street, agreement=form, status=400)
-        flash("已记录责任状", "success")
+        flash(gettext("已记录责任状"), "success")
         return redirect(url_for("admin.exams_home"))
     return _page(street, agreement=form, status=400)

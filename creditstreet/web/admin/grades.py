@@ -1,5 +1,6 @@
 """Admin: credit grades per shop, A/B/C counts, and "立即重算" for a chosen quarter (SPEC G1–G4)."""
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,13 +9,14 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired
 
 from ...domain.errors import DomainError
+from ...domain.i18n import N_
 from ...domain.grades import GRADE_LABELS
 from ...domain.time import last_completed_quarter
 from ...extensions import db
 from ...models import GradeRun, Street, utcnow
 from ...services import grading
 from ..roles import keeps_input
-from ..scope import committing, current_street, get_or_404, is_city_wide
+from ..scope import shown_message, committing, current_street, get_or_404, is_city_wide
 from . import bp
 
 
@@ -48,7 +50,7 @@ def _page(form, error=None, status_code=200, preview=None):
     status = {shop.id: grading.official_label(g, zones.get(shop.street_id, "Asia/Shanghai")) for shop, g in rows.items}
     return render_template("admin/grades.html", form=form, rows=rows, counts=counts, quarter=quarter, active=active,
                            runs=runs,
-                           labels=GRADE_LABELS, error=error, status=status, preview=preview), status_code
+                           labels=GRADE_LABELS, error=shown_message(error), status=status, preview=preview), status_code
 
 
 @bp.route("/grades")
@@ -65,7 +67,7 @@ def grades_recompute():
         return _page(form, status_code=400)
     chosen = form.street_id.data or ""
     if chosen not in {value for value, _ in form.street_id.choices}:
-        return _page(form, error="请从列表中选择商业街，或选“全部商业街”", status_code=400)
+        return _page(form, error=N_("请从列表中选择商业街，或选“全部商业街”"), status_code=400)
     street_id = int(chosen) if chosen else (None if is_city_wide() else current_street().id)
     quarter_text = form.quarter.data.strip()
     try:
@@ -82,7 +84,7 @@ def grades_recompute():
                                 actor=current_user)
     if not done.ok:
         return _page(form, error=done.error, status_code=400)
-    flash(f"已重算 {run.quarter}：{run.shops} 家商户", "success")
+    flash(gettext("已重算 %(quarter)s：%(n)s 家商户", quarter=run.quarter, n=run.shops), "success")
     return redirect(url_for("admin.grade_run", run_id=run.id))
 
 

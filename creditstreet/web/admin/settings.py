@@ -88,8 +88,9 @@ def settings_calendar():
         with committing() as done:
             summary = calendar_service.set_day(current_user, day, kind, (cal_form.note.data or "").strip())
         if done.ok:
-            flash(f"已将 {day.isoformat()} 设为{KIND_LABELS[cal_form.kind.data]}；"
-                  f"重算 {summary['items']} 件未办结事项的期限，新逾期 {len(summary['flagged'])} 件", "success")
+            flash(gettext("已将 %(day)s 设为%(kind)s；重算 %(items)s 件未办结事项的期限，新逾期 %(flagged)s 件",
+                          day=day.isoformat(), kind=gettext(KIND_LABELS[cal_form.kind.data]), items=summary["items"],
+                          flagged=len(summary["flagged"])), "success")
             return redirect(url_for("admin.settings"))
     current = settings_service.rule_settings().to_mapping()
     return _page(_settings_form_class()(formdata=None, data=current), cal_form, 400)

@@ -1,5 +1,6 @@
 """The admin's shop pages: list and search, add, edit, close (never delete, SPEC A2), ledger upload."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ...domain.time import local_date
@@ -35,7 +36,7 @@ def shops_list():
 def shop_new():
     street = current_street_or_none()
     if street is None:
-        flash("请先导入台账，建立商业街", "warning")
+        flash(gettext("请先导入台账，建立商业街"), "warning")
         return redirect(url_for("admin.ledger_import"))
     form = ShopForm()
     if form.validate_on_submit():
@@ -43,7 +44,7 @@ def shop_new():
             fields = {name: getattr(form, name).data for name in EDIT_FIELDS}
             shop = shops.create_shop(current_user, street, form.uscc.data, **fields)
         if done.ok:
-            flash(f"已添加商户：{shop.name}", "success")
+            flash(gettext("已添加商户：%(shop)s", shop=shop.name), "success")
             return redirect(url_for("admin.shops_list", q=shop.uscc))
     return render_template("admin/shop_form.html", form=form, shop=None)
 
@@ -58,7 +59,7 @@ def shop_edit(shop_id: int):
         with committing() as done:
             shops.update_shop(current_user, shop, **{name: getattr(form, name).data for name in EDIT_FIELDS})
         if done.ok:
-            flash("已保存", "success")
+            flash(gettext("已保存"), "success")
             return redirect(url_for("admin.shop_edit", shop_id=shop.id))
     return render_template("admin/shop_form.html", form=form, shop=shop, close_form=CloseShopForm(formdata=None))
 
@@ -75,7 +76,7 @@ def shop_close(shop_id: int):
         with committing() as done:
             shops.close_shop(current_user, shop, form.closed_on.data, form.reason.data or "")
         if done.ok:
-            flash(f"已关闭商户：{shop.name}（记录保留，不删除）", "success")
+            flash(gettext("已关闭商户：%(shop)s（记录保留，不删除）", shop=shop.name), "success")
             return redirect(url_for("admin.shop_edit", shop_id=shop.id))
     return render_template("admin/shop_close.html", form=form, shop=shop)
 

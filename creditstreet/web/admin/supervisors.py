@@ -1,5 +1,6 @@
 """Admin: supervisors' declared conflicts of interest (SPEC S1): declare and remove."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from ...domain.i18n import N_
 from ...domain.errors import ValidationError
 from ...extensions import db
 from ...models import Shop, SupervisorConflict, User
@@ -42,12 +44,12 @@ def conflicts():
             shop = exams.find_shop(street.id, form.shop.data)
             sup = db.session.get(User, form.supervisor_id.data)
             if sup is None or sup.role != "supervisor" or sup.street_id not in (None, street.id):
-                raise ValidationError("请选择本街或全市的监督员", code="supervisor_scope")
+                raise ValidationError(N_("请选择本街或全市的监督员"), code="supervisor_scope")
             ballots.declare_conflict(current_user, sup, shop, form.reason.data)
         if not done.ok:
             status = 400
         else:
-            flash("已登记利害关系，该监督员不能再对此商户投票", "success")
+            flash(gettext("已登记利害关系，该监督员不能再对此商户投票"), "success")
             return redirect(url_for("admin.conflicts"))
     rows = db.session.execute(
         select(SupervisorConflict, User, Shop).join(User, User.id == SupervisorConflict.supervisor_id)
@@ -62,5 +64,5 @@ def conflict_remove(conflict_id: int):
     if RemoveForm().validate_on_submit():
         ballots.remove_conflict(current_user, row)
         db.session.commit()
-        flash("已撤销该利害关系登记", "success")
+        flash(gettext("已撤销该利害关系登记"), "success")
     return redirect(url_for("admin.conflicts"))

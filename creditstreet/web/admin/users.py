@@ -1,5 +1,6 @@
 """Admin: accounts — list, create, disable/enable, reset password (every change audited via services.accounts)."""
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -80,7 +81,7 @@ def user_new():
                 group_id=(form.group_id.data or None) if form.role.data == "inspector" else None,
             )
         if done.ok:
-            flash(f"已创建账号 {user.username}", "success")
+            flash(gettext("已创建账号 %(user)s", user=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
@@ -104,13 +105,14 @@ def _toggle(user_id: int, disabled: bool):
     user = _user_or_404(user_id)
     form = ToggleForm()
     if not form.validate_on_submit():
-        flash("页面已超时，请再次提交", "warning")
+        flash(gettext("页面已超时，请再次提交"), "warning")
     elif disabled and user.id == current_user.id:
-        flash("不能停用自己的账号", "danger")
+        flash(gettext("不能停用自己的账号"), "danger")
     elif user.disabled != disabled:
         accounts.set_disabled(current_user, user, disabled)
         db.session.commit()
-        flash(f"已{'停用' if disabled else '启用'}账号 {user.username}", "success")
+        flash(gettext("已停用账号 %(user)s", user=user.username) if disabled
+              else gettext("已启用账号 %(user)s", user=user.username), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -123,6 +125,6 @@ def user_password(user_id: int):
         with committing() as done:
             accounts.reset_password(current_user, user, form.password.data)
         if done.ok:
-            flash(f"已重置 {user.username} 的密码，其已记住的登录全部失效", "success")
+            flash(gettext("已重置 %(user)s 的密码，其已记住的登录全部失效", user=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_password.html", form=form, user=user)

@@ -1,5 +1,6 @@
 """Admin: review consumer-warning drafts — approve (with edits and an expiry date) or dismiss (SPEC W1)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -41,7 +42,7 @@ def warnings_scan():
     if PlainForm().validate_on_submit():
         drafts = warnings.draft_hotspot_warnings(utcnow())
         db.session.commit()
-        flash(f"已检查投诉热点，新生成 {len(drafts)} 条消费警示草稿", "success")
+        flash(gettext("已检查投诉热点，新生成 %(n)s 条消费警示草稿", n=len(drafts)), "success")
     return redirect(url_for("admin.warnings_list"))
 
 
@@ -57,7 +58,7 @@ def warning_review(warning_id: int):
         if not done.ok:
             status = 400
         else:
-            flash("消费警示已发布到公示栏", "success")
+            flash(gettext("消费警示已发布到公示栏"), "success")
             return redirect(url_for("admin.warnings_list"))
     elif request.method == "POST":
         status = 400
@@ -72,5 +73,5 @@ def warning_dismiss(warning_id: int):
         with committing() as done:
             warnings.dismiss_warning(current_user, w, utcnow())
         if done.ok:
-            flash("已撤下该消费警示", "success")
+            flash(gettext("已撤下该消费警示"), "success")
     return redirect(url_for("admin.warnings_list"))

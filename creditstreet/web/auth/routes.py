@@ -56,7 +56,7 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE[user.role]))
     elif form.csrf_token.errors:
-        flash("页面已超时，请再次提交", "warning")
+        flash(_("页面已超时，请再次提交"), "warning")
     return render_template("auth/login.html", form=form)
 
 
@@ -81,7 +81,7 @@ def logout():
         db.session.commit()
     session.clear()  # nothing of this visit outlives it (before logout_user, which marks the cookie)
     logout_user()  # also clears the remember-me cookie
-    flash("您已退出登录", "info")
+    flash(_("您已退出登录"), "info")
     return redirect(url_for("public.index"))
 
 

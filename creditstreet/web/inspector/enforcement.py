@@ -1,5 +1,6 @@
 """Special actions (专项检查, SPEC P3) and industry groups' peer findings (行业监督小组, SPEC P4)."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,14 +22,17 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("说明"))
 
 
+# No preselected shop, kind or severity: an untouched form must not record a finding against the
+# first shop of the list or as "一般" (QA); the service refuses the missing choice in Chinese.
 class FindingForm(FlaskForm):
-    shop_id = SelectField(_l("被检查商户"), coerce=int)
-    suggested_kind = SelectField(_l("问题类别"), choices=[(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
+    shop_id = SelectField(_l("被检查商户"), coerce=int)  # choices: (0, 请选择) + the members
+    suggested_kind = SelectField(_l("问题类别"),
+                                 choices=[("", _l("请选择"))] + [(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
     description = TextAreaField(_l("发现的问题"))
 
 
 class DecideForm(FlaskForm):
-    severity = SelectField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))])
+    severity = SelectField(_l("严重程度"), choices=[("", _l("请选择")), ("general", _l("一般")), ("serious", _l("严重"))])
     legal_basis = StringField(_l("法律依据"))
     reason = StringField(_l("驳回理由"))
 
@@ -45,7 +49,7 @@ def action_list():
         if done.ok:
             return redirect(url_for("inspector.action_show", action_id=action.id))
     elif request.method == "POST":
-        flash("请填写主题和日期", "danger")
+        flash(gettext("请填写主题和日期"), "danger")
     actions = db.session.scalars(select(SpecialAction).where(SpecialAction.street_id == street.id)
                                  .order_by(SpecialAction.action_on.desc())).all()
     return render_template("inspector/patrol_actions.html", form=form, actions=actions)
@@ -88,19 +92,22 @@ def industry_group(group_id: int):
     street = current_street()
     members = patrols.members(group)
     form = FindingForm()
-    form.shop_id.choices = [(s.id, f"{s.house_number} {s.name}") for s in members]
+    form.shop_id.choices = [(0, _l("请选择"))] + [(s.id, f"{s.house_number} {s.name}") for s in members]
     if request.method == "POST" and request.form.get("add_shop_id"):
         if FlaskForm().validate_on_submit():
             with committing():
                 patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
         return redirect(url_for("inspector.industry_group", group_id=group.id))
     if form.validate_on_submit():
-        with committing() as done:
-            patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
-                                        form.description.data, form.suggested_kind.data)
-        if done.ok:
-            flash("已登记互查发现，待巡查员确认", "success")
-            return redirect(url_for("inspector.industry_group", group_id=group.id))
+        if not form.shop_id.data:
+            flash(gettext("请选择被检查商户"), "danger")
+        else:
+            with committing() as done:
+                patrols.record_peer_finding(current_user, group, shop_or_404(form.shop_id.data),
+                                            form.description.data, form.suggested_kind.data)
+            if done.ok:
+                flash(gettext("已登记互查发现，待巡查员确认"), "success")
+                return redirect(url_for("inspector.industry_group", group_id=group.id))
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
@@ -124,5 +131,5 @@ def finding_decide(finding_id: int, decision: str):
             else:
                 patrols.dismiss_peer_finding(current_user, finding, form.reason.data or "")
         if done.ok:
-            flash("已确认为违法违章行为" if decision == "confirm" else "已驳回", "success")
+            flash(gettext("已确认为违法违章行为") if decision == "confirm" else gettext("已驳回"), "success")
     return redirect(url_for("inspector.industry_group", group_id=group.id))

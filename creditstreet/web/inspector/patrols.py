@@ -11,13 +11,14 @@ from wtforms import (FieldList, Form, FormField, HiddenField, MultipleFileField,
                      StringField, TextAreaField)
 
 from ...domain.inputs import db_id, query_int
-from ...domain.errors import DomainError
+from ...domain.errors import DomainError, FieldErrors
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import CHECKLIST, InspectorGroup, Patrol, Photo, Shop, SpecialAction, Street, utcnow
 from ...services import patrols
 from ...services import photos as photo_service
 from ...services.register import find_shops
+from ..form_errors import show_field_errors
 from ..labels import licence_flag_texts
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
@@ -64,8 +65,12 @@ class SeizureRow(Form):
 
 
 class ViolationForm(FlaskForm):
-    severity = RadioField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))], default="general")
-    kind = SelectField(_l("违法行为类别"), choices=[(k, _l(v)) for k, v in patrols.KIND_LABELS.items()])
+    # No preselected severity or kind: an untouched form must not record "一般" or the first kind (QA);
+    # the service names every missing or wrong field at once. A failed patrol item preselects its kind.
+    severity = RadioField(_l("严重程度"), choices=[("general", _l("一般")), ("serious", _l("严重"))],
+                          validate_choice=False)
+    kind = SelectField(_l("违法行为类别"), choices=[("", _l("请选择"))] + [(k, _l(v)) for k, v in patrols.KIND_LABELS.items()],
+                       validate_choice=False)
     legal_basis = TextAreaField(_l("法律依据"))
     description = TextAreaField(_l("违法事实"))
     penalty = TextAreaField(_l("处理处罚"))
@@ -113,7 +118,7 @@ def patrol_new():
                 form.submission_token.data or None, all_items_pass=bool(request.form.get("all_pass")),
                 rectify={item: getattr(form, f"rectify_{item}").data for item in CHECKLIST})
         if done.ok:
-            flash("巡查记录已保存", "success")
+            flash(gettext("巡查记录已保存"), "success")
             if request.form.get("all_pass"):
                 known = patrols.known_failures(shop, local_date(patrol.patrolled_at, street.timezone))
                 for item, reason in known.items():
@@ -124,7 +129,7 @@ def patrol_new():
                                       .get(shop.id, reason)), "warning")
             return redirect(url_for("inspector.patrol_show", patrol_id=patrol.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
-        flash("请检查填写的内容", "danger")
+        flash(gettext("请检查填写的内容"), "danger")
     flag = licence_flag_texts([shop], street_today(street)).get(shop.id)
     return render_template("inspector/patrol_form.html", form=form, shop=shop, flag=flag,
                            items=CHECKLIST, max_note=patrols.MAX_NOTE,
@@ -196,13 +201,15 @@ def violation_new(shop_id: int):
                                     form.fine_yuan.data, rows, form.checklist_item.data or None,
                                     submission_token=form.submission_token.data or None)
         if not done.ok:
-            if done.code != "item_has_violation":  # shown below with a link to the earlier one
+            if isinstance(done.exception, FieldErrors):
+                flash(show_field_errors(form, done.exception.errors), "danger")
+            elif done.code != "item_has_violation":  # shown below with a link to the earlier one
                 flash(done.error, "danger")
         else:
-            flash("违法违章行为已登记", "success")
+            flash(gettext("违法违章行为已登记"), "success")
             return redirect(url_for("inspector.shop_register", shop_id=shop.id))
     elif request.method == "POST" and not g.get("redisplay_only"):
-        flash("请检查填写的内容", "danger")
+        flash(gettext("请检查填写的内容"), "danger")
     return render_template("inspector/violation_form.html", form=form, shop=shop, patrol=patrol,
                            existing=patrols.violation_for_item(patrol, form.checklist_item.data),
                            item_label=patrols.CHECKLIST_LABELS.get(form.checklist_item.data or ""))

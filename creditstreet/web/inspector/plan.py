@@ -1,5 +1,6 @@
 """The quarter's patrol plan (双随机, SPEC G5): create, view by group with progress, print."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -9,6 +10,7 @@ from ...models import utcnow
 from ...services import patrol_plan
 from ..labels import licence_flag_texts as licence_flags
 from ..scope import committing, current_street
+from ..filters import quarter_label
 from . import bp
 from .patrols import street_today
 
@@ -30,7 +32,7 @@ def plan():
             with committing() as done:
                 patrol_plan.create_plan(current_user, street, quarter)
             if done.ok:
-                flash(f"{quarter.label_zh}巡查计划已随机抽取", "success")
+                flash(gettext("%(quarter)s巡查计划已随机抽取", quarter=quarter_label(quarter)), "success")
         return redirect(url_for("inspector.plan", quarter=str(quarter)))
     current = patrol_plan.plan_for(street, quarter)
     rows = patrol_plan.plan_rows(current, street.timezone) if current else []

@@ -89,14 +89,14 @@ def vote(shop_id: int):
         if not done.ok:
             return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                                    blocked=blocked, **ctx), 400
-        flash(f"已保存对{shop.name}的投票", "success")
+        flash(_("已保存对%(shop)s的投票", shop=shop.name), "success")
         following = ballots.next_to_vote(current_user, quarter, shop.id, ctx["street_id"])
         if following is not None:
             return redirect(url_for("supervisor.vote", shop_id=following.id))
         flash(_("本季度所有商户都已投票，谢谢！"), "success")
         return redirect(url_for("supervisor.home"))
     if request.method == "POST" and form.errors and not form.csrf_token.errors:
-        flash("请为每一项选择“是”或“否”", "danger")
+        flash(_("请为每一项选择“是”或“否”"), "danger")
     return render_template("supervisor/vote.html", form=form, shop=shop, existing=existing,
                            blocked=blocked, **ctx)
 
