@@ -149,3 +149,13 @@ def test_the_street_headline_equals_its_only_shops_figures(db, street, three):
     assert (street_f.figures.received, street_f.figures.closed, street_f.figures.agreed) == (2, 1, 1)
     assert street_f.figures == shop_f.figures and street_f.figures.categories == (("食品", 2),)
     assert (street_f.first_day, street_f.last_day) == (shop_f.first_day, shop_f.last_day)
+
+
+def test_the_rebuild_command(app, db, street, three):
+    before = _table(db)
+    db.session.execute(ComplaintDayCount.__table__.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["complaint-counts", "rebuild"])
+    assert result.exit_code == 0 and "3 行" in result.output, result.output
+    db.session.expire_all()
+    assert _table(db) == before
