@@ -14,7 +14,8 @@ Core statements, and the rows are written with Core inserts, not the ORM's unit 
 3. ``INSERT … ON CONFLICT (submission_token) DO NOTHING RETURNING id`` with every column, the
    redacted copies included (``models.complaint.public_copies``, K6): a concurrent request with
    the same token that committed first makes it return nothing, and that complaint is returned;
-4. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
+4. the statistics' day and month counts (``models.complaint_counts``: two single-row upserts);
+5. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
    in the audit, K6).
 
 The complaint returned is an ORM object made persistent from the values just written (no
@@ -34,6 +35,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, ComplaintEvent
 from ...models.complaint import public_copies
+from ...models.complaint_counts import count_inserted
 from .. import audit, once, photos as photo_service, sql
 from ..merchant import settlement
 from ..settings import rule_settings, work_calendar
@@ -90,6 +92,7 @@ def store_complaint(intake: CheckedIntake) -> tuple[Complaint, bool]:
     new_id = _insert_once(row)
     if new_id is None:  # the same token committed first (PostgreSQL; SQLite's lock rules it out)
         return db.session.get(Complaint, once.id_by_token(Complaint, intake.token)), False
+    count_inserted(db.session.connection(), row, intake.timezone)  # the statistics' day counts (Y3)
     complaint = _persistent(Complaint(id=new_id, **row))
     set_committed_value(complaint, "pauses", [])
 
