@@ -1,6 +1,6 @@
 """Time every GET page of the app on a city-sized database, as each role sees it (SPEC Y3).
 
-    python bench/pages.py [--scale 1.0] [--repeat 10] [--keep] [--reuse URL] [--only REGEX]
+    python bench/pages.py [--scale 1.0] [--repeat 10] [--keep] [--reuse URL] [--only REGEX] [--at ISO] [--no-cache]
 
 Builds a city with the recompute bench's generator (``bench/recompute.py``: per 1.0 of scale 300
 streets, 100,000 shops — half of them on the first street, so one street is at scale too —
@@ -19,7 +19,10 @@ CSV, JSON files) are timed and listed apart: a file of the whole city is not a p
 
 Prints one line per route (status, median and p95 wall time, bytes, p95 of this process's CPU time —
 SQLite's work included — which a shared machine's load does not inflate) and, last, the machine-readable line
-``routes=N p95_max_ms=X over_200ms=K`` over the pages. Nothing here depends on today's date.
+``routes=N p95_max_ms=X over_200ms=K`` over the pages. The data do not depend on today's date; the
+pages' periods do ("the last 12 months" of today is empty): ``--at 2024-07-02T09:00+08:00`` sets the
+app's clock to the generated year's end. ``--only REGEX`` times just the routes matching;
+``--no-cache`` turns the board's per-process section cache off (every board page computed).
 """
 from __future__ import annotations
 
@@ -59,7 +62,9 @@ DEMO_ROLES = {"cityadmin": "admin", "inspector": "inspector1", "supervisor": "su
 # shows the last page).
 VARIANTS = ["/?q=商户12", "/?page=100000", "/inspector/shops?q=商户12", "/inspector/shops?page=100000",
             "/admin/grades?page=100000", "/admin/shops?q=商户12", "/admin/shops?page=100000",
-            "/admin/ballots?page=100000", "/admin/ballots?quarter=2024Q2", "/admin/audit?page=100000", "/inspector/complaints?page=100000"]
+            "/admin/ballots?page=100000", "/admin/ballots?quarter=2024Q2", "/admin/audit?page=100000", "/inspector/complaints?page=100000",
+            # the big street's statistics over the generated year (last: ?street= stays in the session)
+            "/admin/complaint-stats/?from=2023-07&street=s1"]
 DOWNLOAD = re.compile(r"\.(pdf|xlsx|csv|json|<fmt>|<string:fmt>)$|<path:")
 
 
@@ -130,6 +135,15 @@ def prepare(url: str, streets: int, with_demo: bool = True) -> None:
         db.session.commit()
         print(f"graded {recompute.QUARTER} in {time.perf_counter() - t0:.1f} s", flush=True)
         spread(streets)
+        try:  # the generator and spread() write complaints with raw SQL: recount their day sums (Y3)
+            from creditstreet.services import complaint_counts
+        except ImportError:
+            complaint_counts = None
+        if complaint_counts is not None:
+            t0 = time.perf_counter()
+            complaint_counts.rebuild()
+            db.session.commit()
+            print(f"complaint day counts rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
         analyze()  # the generator's statistics saw one street: without this every street's query scans the city
         if with_demo:
             t0 = time.perf_counter()
@@ -228,12 +242,33 @@ def routes(app, values: dict) -> tuple[list[tuple[str, str]], list[str]]:
     return found, skipped
 
 
-def measure(url: str, repeat: int, only: str | None = None) -> int:
+def freeze(at: datetime) -> None:
+    """Make the app's clock read ``at`` (every module's ``utcnow``): the periods of the statistics
+    pages ("the last 12 months") then cover the generated year instead of an empty one."""
+    from datetime import timezone
+
+    from creditstreet.models import types
+
+    fixed = at.astimezone(timezone.utc)
+    real = types.utcnow
+    for name, mod in list(sys.modules.items()):  # modules imported later import the patched one
+        if name.startswith("creditstreet") and getattr(mod, "utcnow", None) is real:
+            mod.utcnow = lambda: fixed
+    board = sys.modules.get("creditstreet.web.public.board")
+    if board is not None:
+        board.now = lambda: fixed
+
+
+def measure(url: str, repeat: int, only: str | None = None, at: datetime | None = None,
+            no_cache: bool = False) -> int:
     from creditstreet.extensions import db
 
     from creditstreet import create_app
 
-    app = create_app("dev", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="bench", RATELIMIT_ENABLED=False)
+    app = create_app("dev", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY="bench", RATELIMIT_ENABLED=False,
+                     **({"BOARD_CACHE_TTL": 0} if no_cache else {}))
+    if at is not None:
+        freeze(at)
     with app.app_context():
         values = {k: v for k, v in ids_from_data(db).items() if v is not None}
         has_merchant = db.session.execute(db.text("SELECT count(*) FROM users WHERE username = 'merchant'")).scalar()
@@ -256,7 +291,7 @@ def measure(url: str, repeat: int, only: str | None = None) -> int:
         login(clients[name], name, demo.ADMIN[1] if role == "cityadmin" else
               demo.INSPECTOR_PASSWORD if role == "inspector" else demo.SUPERVISOR_PASSWORD)
     found, skipped = routes(app, values)
-    if only:  # a subset: the routes whose rule or path matches
+    if only:  # --only REGEX: just the routes whose rule or path matches
         found = [f for f in found if re.search(only, f[2]) or re.search(only, f[0])]
     pages, downloads = [], []
     print(f"{'route':<58} {'as':<10} {'status':>6} {'median_ms':>9} {'p95_ms':>8} {'kB':>8} {'cpu_p95_ms':>10}")
@@ -305,12 +340,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     parser.add_argument("--reuse", metavar="URL", help="measure a city built before (with --keep)")
     parser.add_argument("--only", metavar="REGEX", help="time only the routes whose rule or path matches")
+    parser.add_argument("--at", metavar="ISO", type=datetime.fromisoformat,
+                        help="the app's clock, e.g. 2024-07-02T09:00+08:00 (the generated year's end)")
+    parser.add_argument("--no-cache", action="store_true", help="without the board's per-process section cache")
     parser.add_argument("--no-demo", action="store_true",
                         help="without the demo street (its pages' ids then have no rows and are skipped)")
     args = parser.parse_args()
     os.environ.setdefault("CREDITSTREET_INSTANCE", tempfile.mkdtemp(prefix="bench-instance-"))
     if args.reuse:
-        sys.exit(measure(args.reuse, args.repeat, args.only))
+        sys.exit(measure(args.reuse, args.repeat, args.only, args.at, args.no_cache))
     from config import normalize_database_url
 
     shops = max(1000, round(100_000 * args.scale))
@@ -329,8 +367,10 @@ def main() -> None:
     if tmp and args.keep:
         print(f"keeping {url} (measure it again: bench/pages.py --reuse {url})", flush=True)
     try:  # a fresh process, as a web worker would be: nothing cached from the build
-        code = subprocess.run([sys.executable, __file__, "--reuse", url, "--repeat", str(args.repeat),
-                               *(["--only", args.only] if args.only else [])]).returncode
+        code = subprocess.run([sys.executable, __file__, "--reuse", url, "--repeat", str(args.repeat)]
+                              + (["--only", args.only] if args.only else [])
+                              + (["--at", args.at.isoformat()] if args.at else [])
+                              + (["--no-cache"] if args.no_cache else [])).returncode
     finally:
         if tmp and not args.keep:
             for p in Path(tmp).glob("*"):

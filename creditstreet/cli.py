@@ -1,7 +1,7 @@
 """Flask commands; each calls the same services the screens use, then commits.
 
 Groups: users, shops (ledger import), demo, grades, scheduler (the one scheduler process, CASES
-K-01..K-03), plan (double-random patrol plan, SPEC G5), backup. A DomainError becomes a Chinese
+K-01..K-03), plan (double-random patrol plan, SPEC G5), backup, complaint-counts (rebuild). A DomainError becomes a Chinese
 message and exit code 1, with nothing written.
 """
 import os
@@ -280,8 +280,22 @@ def verify_command(quarter, street_name):
     click.echo(f"{plan.quarter} 巡查计划可由种子 {plan.seed} 重现，结果一致")
 
 
+counts_cli = AppGroup("complaint-counts", help="投诉统计日/月汇总 (complaint day and month counts, Y3)")
+
+
+@counts_cli.command("rebuild")
+def counts_rebuild_command():
+    """Recompute the day and month counts from every complaint (after writes made outside the app)."""
+    from .services import complaint_counts
+
+    rows = complaint_counts.rebuild()
+    db.session.commit()
+    click.echo(f"已重算投诉统计汇总：{rows} 行（按日）")
+
+
 def register_commands(app: Flask) -> None:
     from .cli_city import streets_cli
 
-    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli, streets_cli):
+    for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli, streets_cli,
+                  counts_cli):
         app.cli.add_command(group)

@@ -5,6 +5,8 @@ as wiring → cli → scheduler → jobs → wiring (issue 18) fails here even t
 import time.
 """
 import ast
+
+import pytest
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "creditstreet"
@@ -79,3 +81,16 @@ def test_lower_layers_never_import_upper_ones():
     bad = [(m, t) for m, targets in _graph().items() for t in targets
            if _layer(t) in upper.get(_layer(m), set())]
     assert bad == []
+
+
+@pytest.mark.parametrize("module", ["creditstreet.services.merchant.settlement", "creditstreet.services.complaints.store",
+                                    "creditstreet.services.merchant", "creditstreet.web.merchant"])
+def test_a_module_imported_first_in_a_fresh_process_loads(module):
+    """A module whose import starts a cycle must not use a half-loaded module at import time
+    (merchant.settlement → complaints → complaints.store → merchant.settlement.member_now)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
+                         cwd=str(PKG.parent))
+    assert run.returncode == 0, run.stderr[-2000:]

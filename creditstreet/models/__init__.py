@@ -2,6 +2,7 @@
 from .ballot import CRITERIA, Ballot
 from .card import CardBatch, CardCheck, CardRange, PrintJob
 from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
+from .complaint_counts import ComplaintDayCount, ComplaintMonthCount
 from .exam import Agreement, ExamResult, Training, TrainingAttendee
 from .grade import AnnualStar, CreditGrade, GradeRun, PatrolPlan, PatrolPlanItem, QuarterResult
 from .merchant import (

@@ -33,8 +33,8 @@ class Complaint(db.Model):
         Index("ix_complaints_same_content", "content_key", "consumer_phone", "received_at"),
         # The inspectors' queue reads open items only: by status (above), undecided reports here (Y3).
         Index("ix_complaints_street_report", "street_id", "report_status"),
-        # The city page's disclosure figures (P4, Y1): a street's complaints received in a window,
-        # with every column the figures read, so the counts come from the index alone (Y3).
+        # A street's complaints received in a window (Y3): the partial days of a statistics period
+        # (services.complaint_counts), today's new ones (admin landing), a quarter's export.
         Index("ix_complaints_street_received", "street_id", "received_at", "kind", "status", "outcome",
               "refusal_reason", "money_recovered_fen"),
         # Complaints that cost the shop a bad record (K5), by closing instant: the grading reads only

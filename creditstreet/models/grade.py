@@ -40,6 +40,8 @@ class CreditGrade(db.Model):
     __table_args__ = (
         UniqueConstraint("shop_id", "quarter"),
         Index("ix_credit_grades_quarter_grade", "quarter", "grade"),
+        # The board's stars per street (services.board): read from the index alone (Y3).
+        Index("ix_credit_grades_shop_quarter_stars", "shop_id", "quarter", "stars"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ overdue filter), and due this week by the same ``_due_between`` as the admin's f
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
 
 from ..domain.time import as_utc, local_date, local_midnight
 from ..extensions import db
@@ -65,7 +65,7 @@ def handler_figures(user, street: Street, now: datetime | None = None) -> Handle
     sunday = today + timedelta(days=6 - today.weekday())
     mine = queue_query(street.id, handler_id=user.id, now=now)
     late = queue_query(street.id, handler_id=user.id, overdue_only=True, now=now)
-    return HandlerFigures(today, _count(mine), _count(late), _count(mine.where(_due_between(today, sunday))))
+    return HandlerFigures(today, _count(mine), _count(late), _count(mine.where(or_(*_due_between(today, sunday)))))
 
 
 def _streets(street_ids: list[int] | None) -> list[Street]:
@@ -76,12 +76,26 @@ def _streets(street_ids: list[int] | None) -> list[Street]:
 
 
 def _due_between(first: date, last: date):
-    """SQL: an open deadline (K4, the next one of the item) falls in [first, last] and its clock runs."""
+    """SQL conditions (decide, mediate, report): an open deadline (K4, the next one of the item) falls
+    in [first, last] and its clock runs. Three conditions, each on an index with the street."""
     running = ~_paused_now()
-    return and_(running, or_(
-        and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by.between(first, last)),
-        and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by.between(first, last)),
-        and_(Complaint.report_status == "received", Complaint.report_decide_by.between(first, last))))
+    return (
+        and_(Complaint.kind == "complaint", Complaint.status == "received", Complaint.decide_by.between(first, last),
+             running),
+        and_(Complaint.status.in_(("accepted", "mediating", "reopened")), Complaint.mediate_by.between(first, last),
+             running),
+        and_(Complaint.report_status == "received", Complaint.report_decide_by.between(first, last), running))
+
+
+def _count_items(ids: list[int], conditions) -> int:
+    """Items of the streets matching any of ``conditions``, each counted once.
+
+    ``street AND (a OR b OR c)`` is asked as the UNION of ``street AND a``, … : each branch reads its
+    own index — (street_id, status) or (street_id, report_status) — instead of the street's whole
+    history (SQLite does not split such an OR itself); the UNION counts a complaint matching two
+    branches (a complaint carrying a report, both late) once."""
+    branches = union(*(select(Complaint.id).where(Complaint.street_id.in_(ids), c) for c in conditions))
+    return db.session.scalar(select(func.count()).select_from(branches.subquery())) or 0
 
 
 def open_rectifications(street_ids: list[int]) -> int:
@@ -97,7 +111,7 @@ def day_figures(street_ids: list[int] | None = None, now: datetime | None = None
     """The figures of ``now``'s local day for the streets (None: every street).
 
     Streets sharing a time zone share "today", so each zone is three counts whatever the number of
-    streets (a city of 300 streets on one zone: three queries, not 900)."""
+    streets (a city of 300 streets on one zone: three queries, not 900), each on indexes."""
     now = as_utc(now or utcnow())
     streets = _streets(street_ids)
     zones: dict[str, list[int]] = {}
@@ -113,7 +127,7 @@ def day_figures(street_ids: list[int] | None = None, now: datetime | None = None
         mine = Complaint.street_id.in_(ids)
         new += db.session.scalar(select(func.count(Complaint.id)).where(
             mine, Complaint.received_at >= as_utc(start), Complaint.received_at < as_utc(end))) or 0
-        overdue += db.session.scalar(select(func.count(Complaint.id)).where(mine, or_(*_late_conditions(today)))) or 0
-        due += db.session.scalar(select(func.count(Complaint.id)).where(mine, _due_between(today, sunday))) or 0
+        overdue += _count_items(ids, _late_conditions(today))
+        due += _count_items(ids, _due_between(today, sunday))
     rect = open_rectifications([s.id for s in streets]) if streets else None
     return DayFigures(today or local_date(now, "Asia/Shanghai"), new, overdue, due, rect)

@@ -169,33 +169,30 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
         month_keys.append(m.strftime("%Y-%m"))
         m = add_months(m, 1)
     per_month = {k: [0, 0, 0] for k in month_keys}
-    cats: Counter = Counter()
     from ..domain.promises import ComplaintFigures, mediation_success_rate
-    from .disclosure import counted
+    from . import complaint_counts
     from .settings import rule_settings
 
-    st.inquiries = db.session.scalar(select(func.count(Complaint.id)).where(
-        Complaint.street_id == street.id, Complaint.kind == "inquiry",
-        Complaint.received_at >= start, Complaint.received_at < end)) or 0
-    rows = db.session.execute(
-        select(Complaint.received_at, Complaint.goods_category, Complaint.outcome, Complaint.money_recovered_fen)
-        .where(Complaint.street_id == street.id, counted(), Complaint.received_at >= start,
-               Complaint.received_at < end))
-    for at, cat, outcome, fen in rows:  # the disclosure definitions (services.disclosure), month by month
-        key = local_date(at, tz).strftime("%Y-%m")
-        st.received += 1
-        st.closed += outcome is not None
-        st.mediated += outcome in ("agreement", "no_agreement")
-        cats[cat or "其他"] += 1
-        recovered = (fen or 0) if outcome is not None else 0
-        st.agreed += outcome == "agreement"
-        st.recovered_fen += recovered
+    # The disclosure definitions (domain.complaint_counts, P4), summed from the day and month counts
+    # (Y3) by month and category in one call.
+    cats: Counter = Counter()
+    for (month, cat), c in complaint_counts.sums([street], start, end, by=("month", "category")).items():
+        f = complaint_counts.as_dict(c)
+        st.received += f["counted"]
+        st.closed += f["closed"]
+        st.mediated += f["p_mediated"]
+        st.agreed += f["agreed"]
+        st.recovered_fen += f["p_recovered_fen"]
+        st.inquiries += f["inquiries"]
+        key = month.strftime("%Y-%m")
         if key in per_month:
-            per_month[key][0] += 1
-            per_month[key][1] += outcome == "agreement"
-            per_month[key][2] += recovered
+            per_month[key][0] += f["counted"]
+            per_month[key][1] += f["agreed"]
+            per_month[key][2] += f["p_recovered_fen"]
+        if f["counted"]:
+            cats[cat or "其他"] += f["counted"]
     st.months = [(k, *v) for k, v in per_month.items()]
-    st.categories = cats.most_common()
+    st.categories = sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
     st.min_closed = rule_settings().disclosure_min_closed
     st.success_rate = mediation_success_rate(
         ComplaintFigures(st.received, st.closed, st.mediated, st.agreed, 0, st.recovered_fen), st.min_closed)
@@ -203,12 +200,11 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
 
     active = db.session.scalar(select(func.count(Shop.id)).where(
         Shop.street_id == street.id, Shop.status == "active")) or 0
-    last_q = db.session.scalar(select(func.max(CreditGrade.quarter)).join(Shop, Shop.id == CreditGrade.shop_id)
-                               .where(Shop.street_id == street.id))
+    last_q = _latest_quarter(street.id)
     counts: dict[int | None, int] = {}
-    if last_q:
+    if last_q:  # on ix_shops_street_status and the covering ix_credit_grades_shop_quarter_stars
         for stars, n in db.session.execute(
-                select(CreditGrade.stars, func.count(CreditGrade.id)).join(Shop, Shop.id == CreditGrade.shop_id)
+                select(CreditGrade.stars, func.count()).select_from(CreditGrade).join(Shop, Shop.id == CreditGrade.shop_id)
                 .where(Shop.street_id == street.id, Shop.status == "active", CreditGrade.quarter == last_q)
                 .group_by(CreditGrade.stars)):
             counts[stars] = counts.get(stars, 0) + n
@@ -221,6 +217,24 @@ def _compute_stats(street: Street, now: datetime) -> Stats:
                                       .where(Shop.street_id == street.id, AnnualStar.year == last_year,
                                              AnnualStar.status == "confirmed", AnnualStar.stars == 4)) or 0
     return st
+
+
+def _latest_quarter(street_id: int) -> str | None:
+    """The latest quarter graded for any shop of the street: the city's latest quarters first (a
+    max() on ix_credit_grades_quarter_grade), each checked for one row of the street, instead of a
+    max() over every grade of the street's shops."""
+    newest = select(func.max(CreditGrade.quarter)).scalar_subquery()  # one statement when the street has it
+    q = db.session.scalar(select(CreditGrade.quarter).join(Shop, Shop.id == CreditGrade.shop_id)
+                          .where(Shop.street_id == street_id, CreditGrade.quarter == newest).limit(1))
+    if q:
+        return q
+    q = db.session.scalar(select(func.max(CreditGrade.quarter)))
+    while q:
+        if db.session.scalar(select(CreditGrade.id).join(Shop, Shop.id == CreditGrade.shop_id)
+                             .where(Shop.street_id == street_id, CreditGrade.quarter == q).limit(1)) is not None:
+            return q
+        q = db.session.scalar(select(func.max(CreditGrade.quarter)).where(CreditGrade.quarter < q))
+    return None
 
 
 @dataclass(frozen=True)

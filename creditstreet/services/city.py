@@ -3,7 +3,7 @@
 The figures are the disclosure's (P4, ``services.disclosure``): complaints received in the 12
 months before ``now`` (not refused as outside remit), closed, mediated with agreement, money
 recovered, the mediation success rate from the floor of closed complaints, plus active shops.
-Three grouped statements per page, whatever the number of streets (Y3).
+A few grouped statements per page on the day counts, whatever the number of streets (Y3).
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from ..domain import promises as rules
 from ..domain.time import year_window
 from ..extensions import db
-from ..models import Complaint, Shop, Street
-from .disclosure import aggregates, counted
+from ..models import Shop, Street
+from . import complaint_counts
+from .disclosure import from_counts
 from .settings import rule_settings
 
 PER_PAGE = 50
@@ -61,14 +62,12 @@ def city_page(now: datetime, page: int = 1, per_page: int = PER_PAGE) -> CityPag
 
 
 def _figures_by_street(ids: list[int] | None, now: datetime) -> dict:
-    """{street_id: figures} for ``ids`` (None: one city-wide row under key None); no categories."""
+    """{street_id: figures} for ``ids`` (None: one city-wide row under key None); no categories.
+
+    Summed from the day counts (``services.complaint_counts``, Y3), each street over the 12 months
+    before ``now`` in the city's zone (as before: one period for the whole page)."""
     start, end = year_window(now, "Asia/Shanghai")
-    cond = [counted(), Complaint.received_at >= start, Complaint.received_at < end]
-    if ids is None:  # the city: every street named, so each street's range of the index is sought
-        # (by received_at alone the planners scanned an index of every complaint ever received)
-        every = list(db.session.scalars(select(Street.id)))
-        row = db.session.execute(select(*aggregates()).where(Complaint.street_id.in_(every), *cond)).one()
-        return {None: rules.ComplaintFigures(*(int(x) for x in row), categories=())}
-    rows = db.session.execute(select(Complaint.street_id, *aggregates())
-                              .where(Complaint.street_id.in_(ids), *cond).group_by(Complaint.street_id)).all()
-    return {r[0]: rules.ComplaintFigures(*(int(x) for x in r[1:]), categories=()) for r in rows}
+    streets = db.session.scalars(select(Street).where(Street.id.in_(ids)) if ids is not None
+                                 else select(Street)).all()
+    sums = complaint_counts.sums(streets, start, end, by=None if ids is None else "street")
+    return {k: from_counts(v) for k, v in sums.items()}

@@ -7,7 +7,8 @@ Counting rule (a cohort by month of receipt, street-local calendar months, half-
 - ``success``: of those, closed with an agreement; ``success_rate`` = success / mediated (None if 0);
 - ``recovered_fen``: money recovered on those complaints (fen);
 - ``reports``: reports, or complaints carrying a report; ``inquiries``: inquiries.
-Queries are set-based: one GROUP BY over a CASE that maps each instant to its local month.
+The counts are ``domain.complaint_counts.contribution`` summed from the street's day counts
+(``services.complaint_counts``, SPEC Y3): a month's figures never read its complaints one by one.
 Exports mask name, phone and phones inside text unless the viewer is an admin (K6).
 """
 from __future__ import annotations
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import select
 
+from ..domain.complaint_counts import ZERO
 from ..domain.i18n import N_
 from ..domain.time import Quarter, add_months, local_midnight, to_local
 from ..extensions import db
 from ..models import Complaint, Shop, Street, User
+from . import complaint_counts as counts
 from . import complaints as svc
 
 
@@ -44,18 +47,9 @@ class Row:
         return (Decimal(100 * self.success) / Decimal(self.mediated)).quantize(Decimal("0.1"))
 
 
-def _metrics():
-    is_c = Complaint.kind == "complaint"
-    one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
-    return (
-        one(is_c),
-        one(and_(is_c, Complaint.accepted_at.is_not(None))),
-        one(and_(is_c, Complaint.outcome.in_(("agreement", "no_agreement")))),
-        one(and_(is_c, Complaint.outcome == "agreement")),
-        func.coalesce(func.sum(case((is_c, Complaint.money_recovered_fen), else_=0)), 0),
-        one(or_(Complaint.kind == "report", Complaint.carries_report.is_(True))),
-        one(Complaint.kind == "inquiry"),
-    )
+def _row(key: str, counts: tuple[int, ...]) -> Row:
+    """A Row of the W2 columns of ``domain.complaint_counts`` (its first seven)."""
+    return Row(key, *counts[:7])
 
 
 def month_starts(first: date, months: int) -> list[date]:
@@ -65,29 +59,23 @@ def month_starts(first: date, months: int) -> list[date]:
 
 
 def by_month(street: Street, first: date, months: int = 12) -> list[Row]:
-    """One Row per local calendar month [first's month, + months), zeros included (W2)."""
+    """One Row per local calendar month [first's month, + months), zeros included (W2).
+
+    Summed from the street's month counts (``services.complaint_counts``): 12 rows a category."""
     starts = month_starts(first, months + 1)
-    bounds = [local_midnight(d, street.timezone) for d in starts]
-    whens = [(and_(Complaint.received_at >= bounds[i], Complaint.received_at < bounds[i + 1]),
-              literal(starts[i].strftime("%Y-%m"))) for i in range(months)]
-    month = case(*whens, else_=literal(""))
-    q = (select(month.label("m"), *_metrics())
-         .where(Complaint.street_id == street.id, Complaint.received_at >= bounds[0],
-                Complaint.received_at < bounds[-1])
-         .group_by(month))
-    found = {r[0]: Row(r[0], *(int(x) for x in r[1:])) for r in db.session.execute(q)}
-    keys = [d.strftime("%Y-%m") for d in starts[:-1]]
-    return [found.get(k, Row(k, 0, 0, 0, 0, 0, 0, 0)) for k in keys]
+    months_found = counts.sums([street], local_midnight(starts[0], street.timezone),
+                               local_midnight(starts[-1], street.timezone), by="month")
+    found = {m.strftime("%Y-%m"): c for m, c in months_found.items()}
+    return [_row(k, found.get(k, ZERO)) for k in (d.strftime("%Y-%m") for d in starts[:-1])]
 
 
 def by_category(street: Street, first: date, months: int = 12) -> list[Row]:
     """One Row per goods category over the same window, busiest first ("" → 未分类)."""
     starts = month_starts(first, months + 1)
-    lo, hi = local_midnight(starts[0], street.timezone), local_midnight(starts[-1], street.timezone)
-    q = (select(Complaint.goods_category, *_metrics())
-         .where(Complaint.street_id == street.id, Complaint.received_at >= lo, Complaint.received_at < hi)
-         .group_by(Complaint.goods_category))
-    rows = [Row(r[0] or "未分类", *(int(x) for x in r[1:])) for r in db.session.execute(q)]
+    cats = counts.sums([street], local_midnight(starts[0], street.timezone),
+                       local_midnight(starts[-1], street.timezone), by="category")
+    rows = [_row(k or "未分类", c) for k, c in cats.items()]
+    rows = [r for r in rows if r.received + r.reports + r.inquiries]
     return sorted(rows, key=lambda r: (-(r.received + r.reports + r.inquiries), r.key))
 
 

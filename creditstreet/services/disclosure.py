@@ -96,9 +96,30 @@ def shop_figures(shop: Shop, now: datetime | None = None) -> PublicFigures:
     return public_figures(Complaint.shop_id == shop.id, shop.street.timezone, now)
 
 
+def from_counts(c: tuple[int, ...], categories: tuple = ()) -> rules.ComplaintFigures:
+    """P4 figures from ``domain.complaint_counts`` sums (the same definitions as ``counted``/``aggregates``)."""
+    from .complaint_counts import as_dict
+
+    f = as_dict(c)
+    return rules.ComplaintFigures(f["counted"], f["closed"], f["p_mediated"], f["agreed"], f["settled"],
+                                  f["p_recovered_fen"], categories=categories)
+
+
 def street_figures(street: Street, now: datetime | None = None) -> PublicFigures:
-    """The street's board headline (P4, W2): the same definitions as a shop's page."""
-    return public_figures(Complaint.street_id == street.id, street.timezone, now)
+    """The street's board headline (P4, W2): the same definitions as a shop's page, summed from the
+    street's day counts (``services.complaint_counts``, Y3) instead of its whole history."""
+    from . import complaint_counts
+
+    now = now or utcnow()
+    start, end = year_window(now, street.timezone)
+    by_cat = complaint_counts.sums([street], start, end, by="category")
+    total = tuple(sum(col) for col in zip((0,) * len(complaint_counts.COLUMNS), *by_cat.values()))
+    cats = [(k, n) for k, c in by_cat.items() if k and (n := from_counts(c).received)]
+    cats.sort(key=lambda kv: (-kv[1], kv[0]))
+    f = from_counts(total, tuple(cats[:TOP_CATEGORIES]))
+    floor = rule_settings().disclosure_min_closed
+    return PublicFigures(f, rules.mediation_success_rate(f, floor), rules.early_settlement_rate(f, floor),
+                         local_date(start, street.timezone), local_date(end, street.timezone), floor)
 
 
 def key_disclosure(shop: Shop, now: datetime | None = None) -> KeyDisclosure | None:

@@ -74,3 +74,21 @@ def test_the_city_grade_list_walks_an_index_in_order(db, city_stats):
     page = plans[1]  # the count, then the page
     assert "ix_shops_status_street_house (status=?)" in page, plans
     assert "TEMP B-TREE" not in page, plans
+
+
+def test_the_admin_day_figures_read_indexes_not_the_street(db, street, city_stats):
+    """The landing page's counts (services.admin_day): today's new complaints on (street, received_at),
+    the overdue and due-this-week ones as a UNION of branches on (street, status) and
+    (street, report_status) — never a street's whole history through street_id alone."""
+    from datetime import datetime, timezone
+
+    from creditstreet.services import admin_day
+
+    plans = plans_of(db, lambda: admin_day.day_figures([street.id], datetime(2026, 9, 2, 2, tzinfo=timezone.utc)))
+    counts = [p for p in plans if "complaints" in p]
+    assert len(counts) == 3, plans
+    assert "ix_complaints_street_received (street_id=? AND received_at>? AND received_at<?)" in counts[0], counts
+    for plan in counts[1:]:
+        assert "SCAN complaints" not in plan and "(street_id=?)" not in plan, plan
+        assert plan.count("ix_complaints_street_status (street_id=? AND status=?)") == 2, plan
+        assert "ix_complaints_street_report (street_id=? AND report_status=?)" in plan, plan

@@ -14,7 +14,8 @@ Core statements, and the rows are written with Core inserts, not the ORM's unit 
 3. ``INSERT … ON CONFLICT (submission_token) DO NOTHING RETURNING id`` with every column, the
    redacted copies included (``models.complaint.public_copies``, K6): a concurrent request with
    the same token that committed first makes it return nothing, and that complaint is returned;
-4. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
+4. the statistics' day and month counts (``models.complaint_counts``: two single-row upserts);
+5. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
    in the audit, K6).
 
 The complaint returned is an ORM object made persistent from the values just written (no
@@ -34,6 +35,7 @@ from ...domain.time import local_date
 from ...extensions import db
 from ...models import Complaint, ComplaintEvent
 from ...models.complaint import public_copies
+from ...models.complaint_counts import count_inserted
 from .. import audit, once, photos as photo_service, sql
 from ..merchant import settlement
 from ..settings import rule_settings, work_calendar
@@ -45,15 +47,23 @@ __all__ = ["store_complaint", "deadline_fields"]
 _COMPLAINTS = Complaint.__table__
 _EVENTS = ComplaintEvent.__table__
 
-#: Under the write lock, before inserting: (id stored under the token, first id with the same
-#: content from the same phone since ``since``, whether the shop takes part in early settlement).
-_FIRST = select(
-    select(Complaint.id).where(Complaint.submission_token == bindparam("token")).scalar_subquery(),
-    select(func.min(Complaint.id)).where(Complaint.consumer_phone == bindparam("phone"),
-                                         Complaint.content_key == bindparam("key"),
-                                         Complaint.received_at > bindparam("since")).scalar_subquery(),
-    settlement.member_now(bindparam("shop_id")),
-)
+_FIRST_STATEMENT: list = []
+
+
+def _first():
+    """Under the write lock, before inserting: (id stored under the token, first id with the same
+    content from the same phone since ``since``, whether the shop takes part in early settlement).
+    Built once, on first use: at import ``merchant.settlement`` may still be loading (it imports
+    ``complaints.common``, which loads this package)."""
+    if not _FIRST_STATEMENT:
+        _FIRST_STATEMENT.append(select(
+            select(Complaint.id).where(Complaint.submission_token == bindparam("token")).scalar_subquery(),
+            select(func.min(Complaint.id)).where(Complaint.consumer_phone == bindparam("phone"),
+                                                 Complaint.content_key == bindparam("key"),
+                                                 Complaint.received_at > bindparam("since")).scalar_subquery(),
+            settlement.member_now(bindparam("shop_id")),
+        ))
+    return _FIRST_STATEMENT[0]
 _INSERT_ONCE: dict[str, Any] = {}
 
 
@@ -70,7 +80,7 @@ def store_complaint(intake: CheckedIntake) -> tuple[Complaint, bool]:
         return intake.replay, False
     v, now, actor = dict(intake.values), intake.now, intake.actor
     phone = v["consumer_phone"] or None  # no phone (a box complaint): never "the same content"
-    token_id, same_id, member = sql.run(_FIRST, {
+    token_id, same_id, member = sql.run(_first(), {
         "token": intake.token, "phone": phone, "key": v["content_key"],
         "since": now - rules.RESUBMIT_WINDOW, "shop_id": v["shop_id"]}).one()
     if token_id is not None or same_id is not None:
@@ -82,6 +92,7 @@ def store_complaint(intake: CheckedIntake) -> tuple[Complaint, bool]:
     new_id = _insert_once(row)
     if new_id is None:  # the same token committed first (PostgreSQL; SQLite's lock rules it out)
         return db.session.get(Complaint, once.id_by_token(Complaint, intake.token)), False
+    count_inserted(db.session.connection(), row, intake.timezone)  # the statistics' day counts (Y3)
     complaint = _persistent(Complaint(id=new_id, **row))
     set_committed_value(complaint, "pauses", [])
 

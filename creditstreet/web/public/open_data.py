@@ -3,7 +3,7 @@
 ``/open-data/`` lists every file, per street and city-wide, with the licence line and the date.
 No personal data and no internal grades: the columns come from ``services.open_data`` only.
 """
-from flask import abort, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request, url_for
 from sqlalchemy import select
 
 from ...domain.time import local_date
@@ -28,8 +28,11 @@ def _street_arg() -> Street | None:
 def open_data_index():
     streets = list(db.session.scalars(select(Street).order_by(Street.id)))
     today = local_date(utcnow(), None)  # the city's date (Asia/Shanghai), whichever street
+    # One url_for per file; a street's link is that + ?street=<id> (300 streets: 6 calls, not 1,800).
+    links = {(key, fmt): url_for("public.open_data_file", name=key, fmt=fmt)
+             for key in open_data.DATASETS for fmt in ("csv", "json")}
     return render_template("public/open_data.html", streets=streets, datasets=open_data.DATASETS,
-                           licence=open_data.LICENCE, today=today)
+                           licence=open_data.LICENCE, today=today, links=links)
 
 
 @bp.route("/open-data/<name>.<fmt>")
