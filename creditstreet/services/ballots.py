@@ -8,7 +8,7 @@ before *its* end). Outside every window voting is refused with the current quart
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
@@ -93,36 +93,71 @@ def shops_to_vote(supervisor: User, quarter: Quarter | str,
     return todo, done
 
 
+def _ballot_list(supervisor: User, quarter: Quarter | str, street_id: int | None):
+    """(street, SQL condition on shops, SQL "voted" test): the supervisor's ballot list of ``quarter``
+    (``shops_to_vote``'s, conflicts left out) — (None, None, None) without a street. Read on the
+    index in house order, so a 50,000-shop street is never loaded whole (SPEC Y3)."""
+    street_id = supervisor.street_id if supervisor.street_id is not None else street_id
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    if street is None:
+        return None, None, None
+    blocked = select(SupervisorConflict.shop_id).where(SupervisorConflict.supervisor_id == supervisor.id)
+    listed = and_(in_business_in(street, quarter), Shop.id.not_in(blocked))
+    voted = select(Ballot.id).where(Ballot.supervisor_id == supervisor.id, Ballot.shop_id == Shop.id,
+                                    Ballot.quarter == str(quarter)).exists()
+    return street, listed, voted
+
+
+def ballot_progress(supervisor: User, quarter: Quarter | str, street_id: int | None = None) -> tuple[int, int]:
+    """(voted, still to vote) on the supervisor's ballot list of ``quarter`` (counts of ``shops_to_vote``)."""
+    street, listed, voted = _ballot_list(supervisor, quarter, street_id)
+    if street is None:
+        return 0, 0
+    done, total = db.session.execute(select(func.count(Shop.id).filter(voted), func.count(Shop.id))
+                                     .where(listed)).one()
+    return done or 0, (total or 0) - (done or 0)
+
+
 def next_to_vote(supervisor: User, quarter: Quarter | str, after: int | None = None,
                  street_id: int | None = None) -> Shop | None:
     """The next shop still to vote on after shop ``after`` in house-number order, wrapping round to
     the start; never ``after`` itself (skipping it). None when nothing else is left."""
-    todo, done = shops_to_vote(supervisor, quarter, street_id)
-    if after is None:
-        return todo[0] if todo else None
-    order = sorted(todo + done, key=lambda s: (s.house_sort, s.id))
-    ids = [s.id for s in order]
-    start = ids.index(after) + 1 if after in ids else 0
-    pending = {s.id for s in todo}
-    for shop in order[start:] + order[:start]:
-        if shop.id in pending and shop.id != after:
-            return shop
-    return None
+    street, listed, voted = _ballot_list(supervisor, quarter, street_id)
+    if street is None:
+        return None
+    pending = select(Shop).where(listed, ~voted).order_by(Shop.house_sort, Shop.id).limit(1)
+    here = db.session.get(Shop, after) if after is not None else None
+    if here is not None and here.street_id == street.id:
+        later = or_(Shop.house_sort > here.house_sort, and_(Shop.house_sort == here.house_sort, Shop.id > here.id))
+        found = db.session.scalar(pending.where(later))
+        if found is not None:
+            return found
+        return db.session.scalar(pending.where(Shop.id != here.id))  # wrap round to the start
+    return db.session.scalar(pending)
+
+
+#: At most this many shops answer a ballot search (a longer list is refined by typing more).
+FIND_LIMIT = 50
 
 
 def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object,
                       street_id: int | None = None) -> list[tuple[Shop, bool]]:
     """Shops of the ballot list matching ``query`` by name (traditional or simplified, spaces
     ignored, CASES K-11) or house number ("10", "10号": exactly that number); (shop, voted) pairs
-    in house-number order. An empty query finds nothing."""
+    in house-number order, at most FIND_LIMIT. An empty query finds nothing."""
     key = search_key(query)
     if not key:
         return []
+    street, listed, voted = _ballot_list(supervisor, quarter, street_id)
+    if street is None:
+        return []
     house = house_search_token(query)
-    todo, done = shops_to_vote(supervisor, quarter, street_id)
-    voted = {s.id for s in done}
-    return [(s, s.id in voted) for s in sorted(todo + done, key=lambda s: (s.house_sort, s.id))
-            if key in (s.search_key or "") or (house is not None and house in (s.house_sort or ""))]
+    match = Shop.search_key.contains(key, autoescape=True)
+    if house is not None:
+        match = or_(match, Shop.house_sort.contains(house, autoescape=True))
+    rows = db.session.execute(select(Shop, voted).where(listed, match).order_by(Shop.house_sort, Shop.id)
+                              .limit(FIND_LIMIT))
+    return [(shop, bool(v)) for shop, v in rows]
 
 
 def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:

@@ -32,7 +32,7 @@ def _home_context():
     at = now()
     quarter = ballots.open_quarter(at)
     street = current_street_or_none()
-    todo, done = ballots.shops_to_vote(current_user, quarter, street.id if street else None) if quarter else ([], [])
+    done, todo = ballots.ballot_progress(current_user, quarter, street.id if street else None) if quarter else (0, 0)
     window = ballots.window_dates(quarter) if quarter else None
     query = (request.args.get("q") or "").strip()[:40]
     street_id = street.id if street else None
@@ -48,11 +48,11 @@ def vote_next():
     if ctx["quarter"] is None:
         flash(ctx["closed_message"], "warning")
         return redirect(url_for("supervisor.home"))
-    if not ctx["todo"]:
-        flash(_("本季度所有商户都已投票，谢谢！"), "success")
-        return redirect(url_for("supervisor.home"))
     after = request.args.get("after", type=int)
     shop = ballots.next_to_vote(current_user, ctx["quarter"], after, ctx["street_id"])
+    if shop is None and not ctx["todo"]:
+        flash(_("本季度所有商户都已投票，谢谢！"), "success")
+        return redirect(url_for("supervisor.home"))
     if shop is None:  # the skipped shop is the only one left
         flash(_("没有其他待投票的商户了"), "info")
         return redirect(url_for("supervisor.vote", shop_id=after))
