@@ -182,6 +182,7 @@ def ids_from_data(db) -> dict[str, object]:
         "cid": one("SELECT id FROM complaints WHERE street_id = 1 ORDER BY id DESC LIMIT 1"),
         "run_id": one("SELECT max(id) FROM grade_runs"),
         "range_id": one("SELECT min(id) FROM card_ranges"),
+        "street_id": one("SELECT min(id) FROM streets"),
         "star_id": one("SELECT min(id) FROM annual_stars"),
         "commitment_id": one("SELECT min(id) FROM commitments"),
         "user_id": one("SELECT min(id) FROM users"),
