@@ -73,7 +73,11 @@ def test_two_workers_share_the_failed_login_limit():
     env.pop("DATABASE_URL", None)
     env.pop("TEST_DATABASE_URL", None)
     port = _free_port()
+    # Two workers, each replaced after 7 requests: the 48 requests are answered by several processes
+    # whatever the kernel's choice of acceptor (an idle machine may give one worker every request),
+    # so a count kept in one process's memory could not reach the limit.
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+                             "--max-requests", "7",
                              "--timeout", "30", "--access-logfile", str(access_log),
                              "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
                              "tests.test_ratelimit_gunicorn:make_app()"],
@@ -96,7 +100,7 @@ def test_two_workers_share_the_failed_login_limit():
         posts = [line.split() for line in access_log.read_text().splitlines() if " POST /auth/login " in line]
         assert len(posts) == 24
         workers = {pid for pid, *_ in posts}
-        assert len(workers) == 2, f"only one worker answered: {workers}"
+        assert len(workers) >= 4, f"the POSTs were answered by too few processes: {workers}"
         answered_by = {pid for pid, _m, _u, status in posts if status == "200"}
         assert answered_by, posts
     finally:
