@@ -153,7 +153,7 @@ def _pdf_objects(pdf: bytes) -> bytes:
         try:
             out.append(zlib.decompress(m.group(1)))
         except zlib.error:
-            pass
+            pass  # an uncompressed stream (fonts, images): no text of ours in it
     return b"\n".join(out)
 
 

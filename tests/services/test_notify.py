@@ -170,7 +170,7 @@ def stand_in():
             self.wfile.write(data)
 
         def log_message(self, *args):
-            pass
+            pass  # the stand-in server stays quiet: the test reads the requests it recorded
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

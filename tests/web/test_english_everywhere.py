@@ -127,7 +127,7 @@ def data_haystack() -> str:
                     try:
                         value = json.loads(value)
                     except ValueError:
-                        pass
+                        pass  # text that merely starts with a bracket: kept as the string it is
                 _strings(value, out)
     return "\n".join(out)
 
