@@ -144,6 +144,15 @@ def prepare(url: str, streets: int, with_demo: bool = True) -> None:
             complaint_counts.rebuild()
             db.session.commit()
             print(f"complaint day counts rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
+        try:  # the same for the ballots (generator's Core inserts; spread() moved their shops)
+            from creditstreet.services import ballot_tallies
+        except ImportError:
+            ballot_tallies = None
+        if ballot_tallies is not None:
+            t0 = time.perf_counter()
+            ballot_tallies.rebuild()
+            db.session.commit()
+            print(f"ballot tallies rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
         analyze()  # the generator's statistics saw one street: without this every street's query scans the city
         if with_demo:
             t0 = time.perf_counter()

@@ -20,6 +20,7 @@ from ..domain.text import search_key
 from ..domain.time import Quarter, quarter_of, to_local
 from ..extensions import db
 from ..models import Ballot, Shop, Street, SupervisorConflict, User
+from ..models.ballot_tallies import count_cast
 from . import audit, grade_batch
 from .settings import rule_settings
 
@@ -210,6 +211,7 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
     key = {"supervisor_id": actor.id, "shop_id": shop.id, "quarter": str(quarter)}
     ballot_id = _insert_if_absent({**key, **marks, "cast_at": now, "updated_at": now})
     if ballot_id is not None:
+        count_cast(db.session.connection(), {**key, **marks}, shop.street_id)  # a Core insert: tallied here
         ballot = db.session.get(Ballot, ballot_id)
         audit.record(actor, "ballot.cast", "ballot", ballot.id, None, audit.snapshot(ballot, MARK_FIELDS))
         return ballot
