@@ -60,10 +60,15 @@ class CalendarYear(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Append-only: who, when, what, before/after (SPEC A1). No route edits or deletes it."""
+    """Append-only: who, when, what, before/after (SPEC A1). No route edits or deletes it.
+
+    ``street_id``: the street the entry is about (its object's street, set when it is written:
+    ``services.audit.street_of``); None for city-wide entries (rules, the calendar, city-wide
+    accounts). A street admin reads only its street's entries (SPEC Y2)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),
+                      Index("ix_audit_log_street_at", "street_id", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -74,6 +79,7 @@ class AuditEntry(db.Model):
     entity_id: Mapped[Optional[str]] = mapped_column(String(40))
     before: Mapped[Optional[dict]] = mapped_column(JSON)
     after: Mapped[Optional[dict]] = mapped_column(JSON)
+    street_id: Mapped[Optional[int]] = mapped_column(ForeignKey("streets.id"))
 
 
 class SchedulerLock(db.Model):

@@ -193,17 +193,19 @@ def test_calendar_override_is_audited_and_incomplete_years_are_shown(client, log
 
 
 def test_audit_viewer_filters_and_paginates(client, login_as):
-    login_as("admin", username="boss")
+    boss = login_as("admin", username="boss")  # a street admin: the entries are its street's
     at = datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 on 2026-03-01 in Shanghai
     for i in range(55):
         db.session.add(AuditEntry(at=at, actor_label="zhang", action="shop.update", entity="shop",
-                                  entity_id=str(i)))
+                                  entity_id=str(i), street_id=boss.street_id))
     # 2026-03-02 23:30 Shanghai = 15:30 UTC on the 2nd: still the 2nd locally.
     db.session.add(AuditEntry(at=datetime(2026, 3, 2, 15, 30, tzinfo=timezone.utc), actor_label="li",
-                              action="ballot.cast", entity="ballot", entity_id="900"))
+                              action="ballot.cast", entity="ballot", entity_id="900",
+                              street_id=boss.street_id))
     # 2026-03-03 00:30 Shanghai = 16:30 UTC on the 2nd: the 3rd locally.
     db.session.add(AuditEntry(at=datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), actor_label="li",
-                              action="ballot.cast", entity="ballot", entity_id="901"))
+                              action="ballot.cast", entity="ballot", entity_id="901",
+                              street_id=boss.street_id))
     db.session.commit()
 
     def ids(html):

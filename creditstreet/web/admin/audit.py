@@ -1,4 +1,6 @@
 """The audit log viewer (SPEC A1): read-only, filtered by entity, actor and local date, paginated.
+A street admin reads its own street's entries only (``AuditEntry.street_id``, SPEC Y2); a city
+admin reads every entry.
 
 Only GET routes: the log is append-only and no page edits or deletes an entry.
 """
@@ -6,6 +8,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, or_, select
 
@@ -13,6 +16,7 @@ from ...domain.i18n import N_
 from ...extensions import db
 from ...models import AuditEntry, User
 from ...services.settings import rule_settings
+from ..scope import is_city_wide
 from . import audit_format as fmt
 from . import bp
 from .audit_format import OPERATOR_LABELS
@@ -163,7 +167,8 @@ def audit_log():
     if swapped:  # 2026-09-30 … 2026-09-01 means September, not nothing
         since, until = until, since
     zone = rule_settings().zone
-    q = select(AuditEntry)
+    mine = [] if is_city_wide() else [AuditEntry.street_id == current_user.street_id]  # SPEC Y2
+    q = select(AuditEntry).where(*mine)
     if text:
         q = q.where(_search(text))
     if entity:
@@ -179,7 +184,7 @@ def audit_log():
         q = q.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), zone))
     page = db.paginate(q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), per_page=PER_PAGE,
                        error_out=False)
-    entities = db.session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)).all()
+    entities = db.session.scalars(select(AuditEntry.entity).where(*mine).distinct().order_by(AuditEntry.entity)).all()
     filters = {"q": text, "entity": entity, "entity_id": entity_id, "actor": actor,
                "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     ids = fmt.user_ids(page.items)
