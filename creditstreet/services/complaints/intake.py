@@ -164,6 +164,8 @@ class CheckedIntake:
     card_note: str = ""
     photos: tuple = ()
     share_contact: bool = False
+    prepared: bool = False  # ``store.prepare`` done: ``values`` is the whole row but its deadlines
+    notes: tuple = ()  # set by ``prepare``: the timeline's (kind, note, redacted note)
 
 
 def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
