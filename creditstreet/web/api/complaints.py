@@ -106,21 +106,22 @@ def create_complaint():
 
     more = {"track_url": url_for("public.track", _external=False)}
     with committing(flash_error=False) as done:
-        intake = svc.check_complaint(None, street, data, token, channel="api")
-        stored = None
-        if intake.replay is None:
+        stored, replay = None, svc.stored_under(token)  # a retry: the first answer again (K7)
+        if replay is None:
+            intake = svc.check_complaint(None, street, data, token, channel="api", token_looked_up=True)
             intake = svc.prepare(intake)  # redaction, tracking code: CPU, before the lock
             end_reads()  # the writes alone under SQLite's write lock (issue 18)
             stored = svc.store_intake(intake)
-        if stored is None or not stored.created:
-            c = intake.replay if stored is None else db.session.get(svc.Complaint, stored.id)
+            if not stored.created:  # stored meanwhile (same token, or K7's same content)
+                replay = (db.session.get(svc.Complaint, stored.id), None)
+        if replay is not None:
             # Before the commit, which expires what the request loaded (no reads after it).
-            out = public_json(c) | more | {"replayed": True}
+            out = public_json(replay[0], shop_name=replay[1]) | more | {"replayed": True}
         else:
             shop_name = intake.shop.name if intake.shop is not None else None
     if not done.ok:
         return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
-    if stored is None or not stored.created:
+    if replay is not None:
         return jsonify(out), 200
     # A new complaint's answer from the values written, after the commit (the lock is released).
     new = SimpleNamespace(id=stored.id, pauses=(), **stored.row)
