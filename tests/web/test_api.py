@@ -171,3 +171,16 @@ def test_a_retry_after_the_clock_was_paused_shows_the_pause(client, db, street, 
     body = again.get_json()
     assert again.status_code == 200 and body["paused"] is True
     assert [p["reason"] for p in body["pauses"]] == ["inspection"] and body["pauses"][0]["resumed_on"] is None
+
+
+def test_a_complaint_against_a_shop_in_early_settlement_answers_without_the_office_s_deadline(client, db, street, shop):
+    """M2: the office's clock waits for the settlement, in the answer built from the row as in tracking."""
+    from creditstreet.services.merchant import settlement
+
+    settlement.join(factories.make_user("merchant", username="owner", street=street, shop_id=shop.id))
+    db.session.commit()
+    resp = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-m2"})
+    a = resp.get_json()
+    assert resp.status_code == 201 and a["decide_by"] is None
+    tracked = client.post("/api/track", json={"code": a["tracking_code"], "phone": "13800138000"}).get_json()
+    assert {k: v for k, v in a.items() if k not in ("track_url", "replayed")} == tracked

@@ -149,7 +149,8 @@ def store_intake(intake: CheckedIntake) -> Stored:
         _insert_events(events[:1])
         events = events[1:]
         obj = _object(new_id, row)
-        settlement.route_new_complaint(obj, intake.share_contact, now)
+        if settlement.route_new_complaint(obj, intake.share_contact, now) is not None:
+            row["decide_by"] = obj.decide_by  # the office's clock waits for the settlement's end
     _insert_events(events)
     after = audit.snapshot(obj, AUDIT_FIELDS) if obj is not None else audit.snapshot_of(row, AUDIT_FIELDS)
     audit.write(audit.entry_values(actor, "complaint.intake", "complaint", new_id, None, {**after, "photos": n_photos},
