@@ -1,8 +1,10 @@
 """Storing a checked intake (SPEC K1, K2, K7, K6, A1; issue 18): one short run of statements.
 
-``store_complaint`` is the write half of ``file_complaint``: everything that can be read and checked
-before the write lock was (``check_complaint``); what must be read under it is read by prepared
-Core statements, and the rows are written with Core inserts, not the ORM's unit of work:
+``store_intake`` is the write half of ``file_complaint``: everything that can be read and checked
+before the write lock was (``check_complaint``), everything that needs no database was computed
+(``prepare``: the redacted copies, K6, the tracking code, the timeline notes); what must be read
+under the lock is read by prepared Core statements, and the rows are written with Core inserts
+(each statement built once), not the ORM's unit of work:
 
 1. one SELECT: the complaint already stored under the submission token, the one with the same
    content from the same phone within ``RESUBMIT_WINDOW`` (K7), whether the shop takes part in
@@ -12,14 +14,15 @@ Core statements, and the rows are written with Core inserts, not the ORM's unit 
    ``services.settings``), read here too, so a calendar change that recomputes the open deadlines
    either sees this complaint or was seen by it;
 3. ``INSERT … ON CONFLICT (submission_token) DO NOTHING RETURNING id`` with every column, the
-   redacted copies included (``models.complaint.public_copies``, K6): a concurrent request with
-   the same token that committed first makes it return nothing, and that complaint is returned;
+   redacted copies included (``models.complaint.public_copies``): a concurrent request with the
+   same token that committed first makes it return nothing, and that complaint is returned;
 4. the statistics' day and month counts (``models.complaint_counts``: two single-row upserts);
 5. the timeline's intake event and the audit entry (an INSERT each; no name, phone or free text
    in the audit, K6).
 
-The complaint returned is an ORM object made persistent from the values just written (no
-read-back); its pauses are known to be none. Statement counts and timings: docs/benchmarks.md.
+``store_intake`` returns the row as written (the JSON API answers from it after the commit);
+``store_complaint`` returns the complaint as an ORM object made persistent from those values (no
+read-back), its pauses known to be none. Statement counts and timings: docs/benchmarks.md.
 """
 from dataclasses import dataclass, replace
 from typing import Any
