@@ -104,8 +104,10 @@ def add_accounts() -> None:
     db.session.add_all([
         User(username="cityadmin", password_hash=pw, display_name="全市管理员", role="admin", street_id=None),
         User(username="inspector", password_hash=pw, display_name="巡查员", role="inspector", street_id=1),
-        User(username="supervisor", password_hash=pw, display_name="监督员", role="supervisor", street_id=1),
     ])
+    # The big street's supervisor is the generator's first, with its years of ballots (its own list)
+    db.session.execute(db.update(User).where(User.id == 1, User.role == "supervisor")
+                       .values(username="supervisor", password_hash=pw, display_name="监督员"))
     if hasattr(User, "shop_id"):  # the merchant role (M1): an account of one shop
         shop = db.session.execute(db.text("SELECT shop_id FROM complaints WHERE street_id = 1"
                                           " ORDER BY id LIMIT 1")).scalar()
@@ -144,6 +146,15 @@ def prepare(url: str, streets: int, with_demo: bool = True) -> None:
             complaint_counts.rebuild()
             db.session.commit()
             print(f"complaint day counts rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
+        try:  # the same for the ballots (generator's Core inserts; spread() moved their shops)
+            from creditstreet.services import ballot_tallies
+        except ImportError:
+            ballot_tallies = None
+        if ballot_tallies is not None:
+            t0 = time.perf_counter()
+            ballot_tallies.rebuild()
+            db.session.commit()
+            print(f"ballot tallies rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
         analyze()  # the generator's statistics saw one street: without this every street's query scans the city
         if with_demo:
             t0 = time.perf_counter()

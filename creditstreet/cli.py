@@ -1,8 +1,8 @@
 """Flask commands; each calls the same services the screens use, then commits.
 
 Groups: users, shops (ledger import), demo, grades, scheduler (the one scheduler process, CASES
-K-01..K-03), plan (double-random patrol plan, SPEC G5), backup, complaint-counts (rebuild). A DomainError becomes a Chinese
-message and exit code 1, with nothing written.
+K-01..K-03), plan (double-random patrol plan, SPEC G5), backup, complaint-counts and ballot-tallies
+(rebuild). A DomainError becomes a Chinese message and exit code 1, with nothing written.
 """
 import os
 
@@ -293,9 +293,22 @@ def counts_rebuild_command():
     click.echo(f"已重算投诉统计汇总：{rows} 行（按日）")
 
 
+tallies_cli = AppGroup("ballot-tallies", help="投票汇总 (ballot tallies per shop and quarter, Y3)")
+
+
+@tallies_cli.command("rebuild")
+def tallies_rebuild_command():
+    """Recount the ballot tallies from every ballot (after ballots written outside the app)."""
+    from .services import ballot_tallies
+
+    tallies, voters = ballot_tallies.rebuild()
+    db.session.commit()
+    click.echo(f"已重算投票汇总：{tallies} 户·季度，{voters} 名监督员·季度")
+
+
 def register_commands(app: Flask) -> None:
     from .cli_city import streets_cli
 
     for group in (users_cli, shops_cli, demo_cli, grades_cli, scheduler_cli, plan_cli, backup_cli, streets_cli,
-                  counts_cli):
+                  counts_cli, tallies_cli):
         app.cli.add_command(group)

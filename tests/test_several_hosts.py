@@ -209,6 +209,14 @@ def test_two_web_hosts_and_two_schedulers_share_one_database_and_one_redis(sever
     rows = db.session.execute(select(Ballot.supervisor_id, Ballot.shop_id, Ballot.lawful)
                               .where(Ballot.quarter == quarter)).all()
     assert sorted(rows) == sorted((s.id, shop.id, True) for s in sups for shop in shops)
+    # The tallies the hosts kept (Y3): each shop len(sups) ballots, all lawful after the re-votes.
+    from creditstreet.models import BallotTally, BallotVoter
+    kept = db.session.execute(select(BallotTally.shop_id, BallotTally.ballots, BallotTally.lawful)
+                              .where(BallotTally.quarter == quarter)).all()
+    assert sorted(kept) == sorted((shop.id, len(sups), len(sups)) for shop in shops)
+    voters = db.session.execute(select(BallotVoter.supervisor_id, BallotVoter.ballots)
+                                .where(BallotVoter.quarter == quarter)).all()
+    assert sorted(voters) == sorted((s.id, len(shops)) for s in sups)
     db.session.commit()
 
     # Two schedulers: one takes the lock and grades the missing quarters; the other waits.

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 mappings, one module per aggregate (SPEC §1)."""
 from .ballot import CRITERIA, Ballot
+from .ballot_tallies import BallotTally, BallotVoter
 from .card import CardBatch, CardCheck, CardRange, PrintJob
 from .complaint import CHANNELS, KINDS, Complaint, ComplaintEvent, ComplaintPause, Photo
 from .complaint_counts import ComplaintDayCount, ComplaintMonthCount

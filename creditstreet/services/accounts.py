@@ -3,7 +3,8 @@ import secrets
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
@@ -19,14 +20,18 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
                 street_id: int | None = None, group_id: int | None = None, temporary: bool = True) -> User:
     """Create an account. Raises ValidationError (Chinese message) on a bad role, a name outside
     ``domain.usernames`` (3–30 of letters, digits, _ - .), a weak password (``domain.passwords``)
-    or a taken name. ``temporary``: the password was chosen for the user, who
-    must change it at the first login (the demo's published accounts pass False)."""
+    or a taken name (case does not count: "Admin" is taken by "admin"). ``temporary``: the password
+    was chosen for the user, who must change it at the first login (the demo's published accounts
+    pass False)."""
     if role not in ROLES:
         raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
     username = check_username(username)
     check_password(password, username)
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    taken = db.session.scalar(select(User.username).where(func.lower(User.username) == username.lower()).limit(1))
+    if taken == username:
         raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+    if taken is not None:  # "Admin" beside "admin": one person types either at the login
+        raise ValidationError(f"用户名 {username} 与已有的 {taken} 只差大小写，请换一个", code="username_taken")
     check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
                 street_id=street_id, group_id=group_id, must_change_password=temporary)
@@ -129,6 +134,17 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
+def _by_name(username: str) -> User | None:
+    """The account named ``username``: exactly, else the one account whose name differs only in
+    case (users type "Admin" for "admin"; new names cannot collide so, ``create_user``). Accounts
+    made before that rule may still share a name up to case: then only the exact name matches."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is not None or not username:
+        return user
+    found = db.session.scalars(select(User).where(func.lower(User.username) == username.lower()).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials.
 
@@ -136,7 +152,7 @@ def authenticate(username: str, password: str) -> User:
     "account_disabled" (right password, disabled account). An unknown name costs one password
     hash check like a known one, so the answer's time does not tell which names exist.
     """
-    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    user = _by_name((username or "").strip())
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         raise ValidationError("用户名或密码错误", code="bad_credentials")
@@ -145,3 +161,24 @@ def authenticate(username: str, password: str) -> User:
     if user.disabled:
         raise ValidationError("账号已停用，请联系管理员", code="account_disabled")
     return user
+
+
+def page_of_users(street_id: int | None, page: int | None, q: object = "", role: str = ""):
+    """One page (``services.paging.Page``, 50 rows) of accounts by role, then login name (SPEC Y3:
+    a city has an account per shop for its merchants). ``street_id``: that street's accounts, or
+    None for every account (a city admin). ``q``: part of the login name or the person's name
+    (case ignored in the login name); ``role``: one of ``ROLES``, anything else is no filter."""
+    from ..domain.text import clean_text
+    from .paging import paginate
+
+    where = [] if street_id is None else [User.street_id == street_id]
+    q = clean_text(q)[:60]
+    if q:
+        where.append(or_(func.lower(User.username).contains(q.lower(), autoescape=True),
+                         User.display_name.contains(q, autoescape=True)))
+    if role in ROLES:
+        where.append(User.role == role)
+    stmt = (select(User).options(selectinload(User.group)).where(*where)
+            .order_by(User.role, User.username, User.id))
+    return paginate(stmt, page, key=User.id)
+

@@ -58,7 +58,9 @@ def shops(street: Street | None = None, now: datetime | None = None) -> Dataset:
     streets = _streets(street)
     names = {s.id: s.name for s in streets}
     rows_shops = _shops(streets, now)
-    ids = [s.id for s in rows_shops]
+    # the streets' active shops as a subquery, never as a list of ids: a city is 100,000 shops and
+    # PostgreSQL takes at most 65,535 parameters in one statement
+    ids = select(Shop.id).where(Shop.street_id.in_([s.id for s in streets]), Shop.status == "active")
     latest_q = (select(CreditGrade.shop_id, func.max(CreditGrade.quarter).label("q"))
                 .where(CreditGrade.shop_id.in_(ids)).group_by(CreditGrade.shop_id).subquery())
     stars = {sid: (q, st) for sid, q, st in db.session.execute(

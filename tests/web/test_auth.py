@@ -133,3 +133,32 @@ def test_a_refused_post_is_answered_by_the_role_guard_first(client, street):
     resp = client.post("/admin/settings", data={"csrf_token": "forged"})
     assert resp.status_code == 403
     assert "无权访问" in resp.get_data(as_text=True)
+
+
+def test_login_names_do_not_depend_on_case(client, street):
+    # "Zhang.San" is the account; typed "zhang.san" at the login it is the same person; a second
+    # account "ZHANG.SAN" is refused, named beside the one it collides with.
+    from creditstreet.domain.errors import ValidationError
+
+    accounts.create_user(None, "Zhang.San", factories.PASSWORD, "inspector", street_id=street.id)
+    db.session.commit()
+    resp = login(client, "zhang.san", factories.PASSWORD)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/inspector")
+    try:
+        accounts.create_user(None, "ZHANG.SAN", factories.PASSWORD, "inspector", street_id=street.id)
+    except ValidationError as e:
+        assert e.code == "username_taken" and "ZHANG.SAN" in e.message and "Zhang.San" in e.message
+    else:
+        raise AssertionError("a name differing only in case was accepted")
+
+
+def test_old_names_sharing_a_spelling_up_to_case_log_in_only_exactly(client, street):
+    # Made before the rule (straight rows): "li4" and "LI4" both exist. Exact names log in; "Li4"
+    # would be either, so it is no one's (the same answer as a wrong password).
+    factories.make_user("inspector", username="li4", street=street)
+    factories.make_user("supervisor", username="LI4", street=street)
+    db.session.commit()
+    assert accounts.authenticate("LI4", factories.PASSWORD).role == "supervisor"
+    assert accounts.authenticate("li4", factories.PASSWORD).role == "inspector"
+    html = login(client, "Li4", factories.PASSWORD).get_data(as_text=True)
+    assert "用户名或密码错误" in html

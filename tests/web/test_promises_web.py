@@ -134,3 +134,25 @@ def test_commitment_sign_pdf_qr_decodes_to_the_shop_page(client, login_as, promi
         page = sorted(Path(tmp).glob("page*.png"))[0]
         out = subprocess.run(["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True)
         assert out.stdout.strip() == f"http://localhost/shops/{keep.id}"
+
+
+def test_open_data_files_never_bind_one_parameter_per_shop(client, street):
+    # A city's file lists 100,000 shops; PostgreSQL refuses a statement with over 65,535 parameters
+    # (the shops file once sent every shop id as one). With 150 shops, no statement may carry 150.
+    from sqlalchemy import event
+
+    for n in range(150):
+        factories.make_shop(street, f"参数店{n}")
+    db.session.commit()
+    most = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        most.append(len(parameters) if isinstance(parameters, (dict, list, tuple)) else 0)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        files = _open_data_files(client)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert files["/open-data/shops.csv"].get_data(as_text=True).count("参数店") == 150
+    assert most and max(most) < 150, max(most)
