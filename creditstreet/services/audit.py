@@ -1,7 +1,7 @@
 """The append-only audit log (SPEC A1): every write that matters records who, when, what, before/after."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import insert, select
 from sqlalchemy.sql import ClauseElement
@@ -14,6 +14,11 @@ def snapshot(obj, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A JSON-safe dict of an ORM object's column values (or of ``fields`` only)."""
     cols = fields or tuple(c.key for c in obj.__mapper__.column_attrs)
     return {k: _jsonable(getattr(obj, k)) for k in cols if k != "password_hash"}
+
+
+def snapshot_of(values: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``snapshot`` of column values held in a mapping (a row written with Core)."""
+    return {k: _jsonable(values[k]) for k in fields}
 
 
 def _jsonable(v):
@@ -88,10 +93,14 @@ def street_of(entity: str, entity_id, before: dict | None, after: dict | None):
     return street_expr(model, int(key))
 
 
+_AUTO = object()
+
+
 def entry_values(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
-                 actor_label: str | None = None, at: datetime | None = None) -> dict[str, Any]:
-    """The column values of one audit entry (``at`` None: the time of the insert). ``street_id``
-    may be a SQL expression (``street_of``), evaluated by the INSERT."""
+                 actor_label: str | None = None, at: datetime | None = None, street_id=_AUTO) -> dict[str, Any]:
+    """The column values of one audit entry (``at`` None: the time of the insert). ``street_id``:
+    the street the entry is about when the caller knows it (None: city-wide), else ``street_of``'s
+    (possibly a SQL expression, evaluated by the INSERT)."""
     values = dict(
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.username if actor is not None else "system"),
@@ -100,7 +109,7 @@ def entry_values(actor: User | None, action: str, entity: str, entity_id=None, b
         entity_id=None if entity_id is None else str(entity_id),
         before=before,
         after=after,
-        street_id=street_of(entity, entity_id, before, after),
+        street_id=street_of(entity, entity_id, before, after) if street_id is _AUTO else street_id,
     )
     if at is not None:
         values["at"] = at
@@ -108,9 +117,11 @@ def entry_values(actor: User | None, action: str, entity: str, entity_id=None, b
 
 
 def record(actor: User | None, action: str, entity: str, entity_id=None, before=None, after=None,
-           actor_label: str | None = None) -> AuditEntry:
-    """Add one audit entry to the session (flushed with the change it describes)."""
-    entry = AuditEntry(**entry_values(actor, action, entity, entity_id, before, after, actor_label))
+           actor_label: str | None = None, street_id=_AUTO) -> AuditEntry:
+    """Add one audit entry to the session (flushed with the change it describes); ``street_id`` as
+    in ``entry_values``."""
+    entry = AuditEntry(**entry_values(actor, action, entity, entity_id, before, after, actor_label,
+                                      street_id=street_id))
     db.session.add(entry)
     return entry
 
@@ -124,7 +135,10 @@ def write(*entries: dict[str, Any]) -> None:
         if e not in plain:  # a street read by the INSERT: one statement each
             conn.execute(insert(AuditEntry.__table__).values(**e))
     if plain:
-        conn.execute(insert(AuditEntry.__table__), plain[0] if len(plain) == 1 else plain)
+        conn.execute(_INSERT, plain[0] if len(plain) == 1 else plain)
+
+
+_INSERT = insert(AuditEntry.__table__)  # built once (the intake writes one entry per complaint)
 
 
 def backfill_streets(conn, batch: int = 1000) -> int:
