@@ -182,11 +182,12 @@ def test_audit_log_shows_chinese_labels_with_the_raw_code_beside(client, login_a
     from creditstreet.services import audit
 
     admin = login_as("admin")
-    audit.record(admin, "card_batch.register", "card_batch", 7, None, {"first_serial": 1, "last_serial": 40000})
-    audit.record(admin, "ballot.recast", "ballot", 9, {"lawful": True}, {"lawful": False})
+    on = {"street_id": street.id}  # objects that do not exist: the street admin's street named outright
+    audit.record(admin, "card_batch.register", "card_batch", 7, None, {"first_serial": 1, "last_serial": 40000}, **on)
+    audit.record(admin, "ballot.recast", "ballot", 9, {"lawful": True}, {"lawful": False}, **on)
     audit.record(admin, "annual_star.revoke", "annual_star", 3, {"status": "confirmed"},
-                 {"status": "revoked", "revoke_reason": "售假"})
-    audit.record(admin, "something.new", "mystery_thing", 1, None, {"odd_field": 1})
+                 {"status": "revoked", "revoke_reason": "售假"}, **on)
+    audit.record(admin, "something.new", "mystery_thing", 1, None, {"odd_field": 1}, **on)
     db.session.commit()
     html = client.get("/admin/audit").get_data(as_text=True)
     assert '信誉卡印制批次·登记 <small class="muted">card_batch.register</small>' in html
