@@ -39,7 +39,8 @@ def quarter_label(quarter) -> str:
 
 def tr(text):
     """A text in the reader's language: a ``domain.i18n.Msg`` is re-rendered from its pattern (its
-    label values translated, lists joined by the translated "、"); anything else is shown as it is."""
+    label values translated, lists joined by the translated "、"), unless its whole Chinese text has a
+    catalog entry of its own; anything else is shown as it is."""
     from flask_babel import gettext
 
     from ..domain.i18n import Msg
@@ -53,6 +54,9 @@ def tr(text):
         return text
     if not text.values:
         return gettext(text.pattern)
+    whole = gettext(str(text))  # a text made from a pattern that also has its own entry keeps that
+    if whole != text:           # wording ("请填写事情经过": "Please describe what happened")
+        return whole
     return gettext(text.pattern, **{k: value(v) for k, v in text.values.items()})
 
 

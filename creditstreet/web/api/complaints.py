@@ -16,7 +16,7 @@ from ...extensions import csrf, db, limiter
 from ...sqlite_mode import end_reads, sqlite_reads_only
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
-from ..scope import committing, current_street
+from ..scope import committing, current_street, shown_message
 from . import bp
 from .openapi import openapi_document
 
@@ -106,7 +106,8 @@ def create_complaint():
         # Before the commit, which expires what the request loaded (no reads after it).
         out = public_json(c) | {"track_url": url_for("public.track", _external=False), "replayed": not created}
     if not done.ok:
-        return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
+        fields = getattr(done.exception, "errors", None)
+        return _error(400, done.code, done.error, {k: shown_message(m) for k, m in fields.items()} if fields else None)
     return jsonify(out), (201 if created else 200)
 
 

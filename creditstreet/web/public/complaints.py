@@ -22,7 +22,7 @@ from ...extensions import db, limiter
 from ...services import complaints as svc
 from ...services import photos as photo_service
 from ..roles import keeps_input
-from ..scope import committing, current_street
+from ..scope import committing, current_street, shown_message
 from . import street_route
 
 TRACKED_KEY = "tracked_codes"
@@ -94,7 +94,7 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> str:
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            message = _(message)  # the fixed messages have English entries; ones with numbers stay Chinese
+            message = shown_message(message)  # a fixed text through its catalog entry, a Msg re-rendered
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     return ngettext("有 %(num)s 处需要修改，请查看标红的项目", "有 %(num)s 处需要修改，请查看标红的项目", len(errors))
 
