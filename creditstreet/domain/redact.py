@@ -42,6 +42,13 @@ _CN_DIGITS = str.maketrans({
 _AS_SPACE = "_\u3000\u00a0\u2007\u202f\u205f\u1680"
 # Separators allowed between the digits of one number in the squeezed view (at most 3 in a row).
 _SQUEEZE = re.compile(r"(?<=[0-9])[\s.\-_/\\|~·•*,，、:：]{1,3}(?=[0-9Xx])")
+#: The fewest digits a phone number that ``PhoneNumberMatcher`` accepts can have (a valid number:
+#: country code + shortest national number of any region, e.g. +98 and 4 digits; a CN number without
+#: a country code has at least 7), fewer than an ID number's 15 or a mobile's 11: a text with fewer
+#: digits holds no phone or ID number (tests/domain/test_redact.py derives it from the metadata).
+MIN_NUMBER_DIGITS = 6
+_ANY_DIGIT = re.compile(r"\d")  # Unicode decimal digits, as phonenumbers reads them
+_SPACES = re.compile(r"\s+")
 _ID = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
 _MOBILE = re.compile(r"(?=((?:\+?86|0086)?(1[3-9][0-9]{9})))")  # overlapping: every start is tried
 _FILL = r"[\s:：=＝是为號号码碼账帐户戶id#＃\-/（）()\[\]【】「」\"'“”]{0,6}"
@@ -196,14 +203,15 @@ def find(text: str, names: Iterable[str] = ()) -> list[Found]:
     if not text:
         return []
     base = _View.of(text)
-    squeezed = base.without(_SQUEEZE)  # "139 1234\n5678", "1101 0119 9003 0712 3X"
-    tight = base.without(re.compile(r"\s+"))  # "Q Q 号 码 8765 4321", "王 小 明", "a b@qq. com"
-    tight = tight.without(_SQUEEZE)
+    # Every view's digits are the base view's (Chinese numerals already read as digits): fewer than
+    # MIN_NUMBER_DIGITS and no phone or ID number can be there, so phonenumbers is not asked.
+    numbers = len(_ANY_DIGIT.findall(base.s)) >= MIN_NUMBER_DIGITS
+    tight = base.without(_SPACES).without(_SQUEEZE)  # "Q Q 号 码 8765 4321", "王 小 明", "a b@qq. com"
     hits: list[tuple[int, int, str, str]] = []
-    for view in (base, squeezed):
+    for view in (base, base.without(_SQUEEZE)) if numbers else ():  # "139 1234\n5678", "1101 0119 9003 0712 3X"
         for s, e, kind, rep in (*_phones(view), *_ids(view)):
             hits.append((*view.span(s, e), kind, rep))
-    for s, e, kind, rep in (*_keyed(tight), *_names(tight, tuple(names)), *_ids(tight)):
+    for s, e, kind, rep in (*_keyed(tight), *_names(tight, tuple(names)), *(_ids(tight) if numbers else ())):
         hits.append((*tight.span(s, e), kind, rep))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     merged: list[list] = []

@@ -18,6 +18,8 @@ class Ballot(db.Model):
         UniqueConstraint("supervisor_id", "shop_id", "quarter"),
         # Covering index for the set-based recompute: one range scan per quarter, no row lookups.
         Index("ix_ballots_quarter_shop_marks", "quarter", "shop_id", "lawful", "service", "compliance", "honesty"),
+        # A supervisor's own ballots, newest quarter first, a page at a time.
+        Index("ix_ballots_supervisor_quarter", "supervisor_id", "quarter", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

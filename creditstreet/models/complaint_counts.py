@@ -85,11 +85,22 @@ def upsert(conn, deltas: dict[tuple[int, date, str], tuple[int, ...]]) -> None:
                   for k, v in sorted(rows.items()) if any(v)]
         if not values:
             continue
+        conn.execute(_upsert_statement(conn.dialect.name, model, key), values)
+
+
+_UPSERTS: dict = {}
+
+
+def _upsert_statement(dialect: str, model, key: str):
+    """``INSERT … ON CONFLICT (street_id, <key>, category) DO UPDATE SET n = n + excluded.n`` for
+    ``model``'s table, built once per database kind (building it costs ~1 ms of SQLAlchemy work)."""
+    stmt = _UPSERTS.get((dialect, key))
+    if stmt is None:
         table = model.__table__
-        ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-        stmt = ins.on_conflict_do_update(index_elements=["street_id", key, "category"],
-                                         set_={c: table.c[c] + ins.excluded[c] for c in COLUMNS})
-        conn.execute(stmt, values)
+        ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        stmt = _UPSERTS[(dialect, key)] = ins.on_conflict_do_update(
+            index_elements=["street_id", key, "category"], set_={c: table.c[c] + ins.excluded[c] for c in COLUMNS})
+    return stmt
 
 
 def key_of(row, zones: dict[int, str]) -> tuple[int, date, str]:

@@ -3,7 +3,8 @@ import secrets
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
@@ -162,3 +163,24 @@ def authenticate(username: str, password: str) -> User:
     if user.disabled:
         raise ValidationError("账号已停用，请联系管理员", code="account_disabled")
     return user
+
+
+def page_of_users(street_id: int | None, page: int | None, q: object = "", role: str = ""):
+    """One page (``services.paging.Page``, 50 rows) of accounts by role, then login name (SPEC Y3:
+    a city has an account per shop for its merchants). ``street_id``: that street's accounts, or
+    None for every account (a city admin). ``q``: part of the login name or the person's name
+    (case ignored in the login name); ``role``: one of ``ROLES``, anything else is no filter."""
+    from ..domain.text import clean_text
+    from .paging import paginate
+
+    where = [] if street_id is None else [User.street_id == street_id]
+    q = clean_text(q)[:60]
+    if q:
+        where.append(or_(func.lower(User.username).contains(q.lower(), autoescape=True),
+                         User.display_name.contains(q, autoescape=True)))
+    if role in ROLES:
+        where.append(User.role == role)
+    stmt = (select(User).options(selectinload(User.group)).where(*where)
+            .order_by(User.role, User.username, User.id))
+    return paginate(stmt, page, key=User.id)
+

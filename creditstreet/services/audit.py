@@ -1,7 +1,7 @@
 """The append-only audit log (SPEC A1): every write that matters records who, when, what, before/after."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import insert
 
@@ -13,6 +13,11 @@ def snapshot(obj, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A JSON-safe dict of an ORM object's column values (or of ``fields`` only)."""
     cols = fields or tuple(c.key for c in obj.__mapper__.column_attrs)
     return {k: _jsonable(getattr(obj, k)) for k in cols if k != "password_hash"}
+
+
+def snapshot_of(values: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``snapshot`` of column values held in a mapping (a row written with Core)."""
+    return {k: _jsonable(values[k]) for k in fields}
 
 
 def _jsonable(v):
@@ -54,4 +59,7 @@ def write(*entries: dict[str, Any]) -> None:
     """Insert entries made by ``entry_values`` at once, with one Core statement on the session's
     transaction (no ORM objects: the log is append-only, nothing reads them back; issue 18)."""
     if entries:
-        db.session.connection().execute(insert(AuditEntry.__table__), entries[0] if len(entries) == 1 else list(entries))
+        db.session.connection().execute(_INSERT, entries[0] if len(entries) == 1 else list(entries))
+
+
+_INSERT = insert(AuditEntry.__table__)  # built once (the intake writes one entry per complaint)

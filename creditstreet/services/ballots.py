@@ -6,6 +6,7 @@ contains it. Between day −15 and the quarter end that is the ending quarter; d
 after the end it is still the quarter just ended (the new quarter's window opens only 15 days
 before *its* end). Outside every window voting is refused with the current quarter's dates.
 """
+import dataclasses
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -161,12 +162,17 @@ def find_ballot_shops(supervisor: User, quarter: Quarter | str, query: object,
     return [(shop, bool(v)) for shop, v in rows]
 
 
-def own_ballots(supervisor: User) -> list[tuple[Ballot, Shop]]:
-    """The supervisor's own ballots, newest quarter first (a supervisor sees only these)."""
-    return list(db.session.execute(
-        select(Ballot, Shop).join(Shop, Shop.id == Ballot.shop_id)
-        .where(Ballot.supervisor_id == supervisor.id)
-        .order_by(Ballot.quarter.desc(), Shop.house_sort, Shop.id)))
+def own_ballots(supervisor: User, page: int | None = 1):
+    """One page (``services.paging.Page`` of (Ballot, Shop), 50) of the supervisor's own ballots,
+    newest quarter first, then as cast (a supervisor sees only these; SPEC Y3: on the index
+    ``ix_ballots_supervisor_quarter``, so years of ballots never load whole)."""
+    from .paging import paginate
+
+    ids = paginate(select(Ballot).where(Ballot.supervisor_id == supervisor.id)
+                   .order_by(Ballot.quarter.desc(), Ballot.id.desc()), page, key=Ballot.id)
+    shops = {s.id: s for s in db.session.scalars(
+        select(Shop).where(Shop.id.in_({b.shop_id for b in ids.items})))} if ids.items else {}
+    return dataclasses.replace(ids, items=[(b, shops[b.shop_id]) for b in ids.items])
 
 
 def parse_marks(raw: dict) -> dict[str, bool]:

@@ -120,9 +120,14 @@ def for_shop(shop: Shop) -> list[Commitment]:
                                    .order_by(Commitment.declared_at.desc(), Commitment.id.desc())))
 
 
-def pending(street_id: int | None) -> list[Commitment]:
-    """Declarations waiting for approval, oldest first (admin queue)."""
+def pending(street_id: int | None, page: int | None = 1):
+    """One page (``services.paging.Page``, 50) of the declarations waiting for approval, oldest
+    first (admin queue; a new street's shops may declare by the thousand, SPEC Y3)."""
+    from .paging import paginate
+
     q = select(Commitment).join(Shop, Shop.id == Commitment.shop_id).where(Commitment.status == "pending")
     if street_id is not None:
         q = q.where(Shop.street_id == street_id)
-    return list(db.session.scalars(q.order_by(Commitment.declared_at, Commitment.id)))
+    return paginate(q.order_by(Commitment.declared_at, Commitment.id), page, key=Commitment.id)
+
+

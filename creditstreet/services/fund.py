@@ -137,10 +137,21 @@ def recovery_refused(actor: User, payout: FundEntry, now: datetime | None = None
     return rec
 
 
-def ledger(street_id: int, limit: int = 500) -> list[FundEntry]:
-    """The street's entries, newest first."""
-    return list(db.session.scalars(select(FundEntry).where(FundEntry.street_id == street_id)
-                                   .order_by(FundEntry.at.desc(), FundEntry.id.desc()).limit(limit)))
+def _ledger_query(street_id: int):
+    return (select(FundEntry).where(FundEntry.street_id == street_id)
+            .order_by(FundEntry.at.desc(), FundEntry.id.desc()))
+
+
+def ledger(street_id: int) -> list[FundEntry]:
+    """Every entry of the street, newest first (the Excel ledger: never cut)."""
+    return list(db.session.scalars(_ledger_query(street_id)))
+
+
+def ledger_page(street_id: int, page: int | None):
+    """One page (``services.paging.Page``, 50 rows) of the street's entries, newest first (SPEC Y3)."""
+    from .paging import paginate
+
+    return paginate(_ledger_query(street_id), page, key=FundEntry.id)
 
 
 def unpaid_payouts_by_complaint(complaint_ids: list[int]) -> dict[int, FundEntry]:

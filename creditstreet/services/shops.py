@@ -262,6 +262,22 @@ def shops_query(street: Street, query: str = "", status: str | None = None):
     return stmt.order_by(Shop.status, Shop.house_sort, Shop.id)
 
 
+#: A form suggests the street's shops as one types when there are at most this many; on a larger
+#: street (a city's: 50,000) the typed name or house number is looked up on submit (``resolve_shop``).
+SHOP_OPTIONS_MAX = 300
+
+
+def shop_options(street_id: int, exclude: set[int] | frozenset = frozenset()) -> list[str]:
+    """"10号 张记面馆" labels of the street's active shops (those in ``exclude`` left out) in house
+    order, for a search list that ``resolve_shop`` reads back; [] when there are more than
+    ``SHOP_OPTIONS_MAX`` (the list would be the street: SPEC Y3)."""
+    rows = db.session.execute(
+        select(Shop.id, Shop.house_number, Shop.name).where(Shop.street_id == street_id, Shop.status == "active")
+        .order_by(Shop.house_sort, Shop.id).limit(SHOP_OPTIONS_MAX + len(exclude) + 1)).all()
+    labels = [f"{house} {name}".strip() for sid, house, name in rows if sid not in exclude]
+    return [] if len(labels) > SHOP_OPTIONS_MAX else labels
+
+
 def resolve_shop(street: Street, text: object) -> Shop:
     """The one active shop of ``street`` that ``text`` names: "10号 张记面馆" as offered in the
     search list, a name or part of one (traditional or simplified, CASES K-11), or a house number

@@ -1,4 +1,4 @@
-"""ballot tallies kept as ballots are cast (issue 18, SPEC S2, Y3)
+"""ballot tallies kept as ballots are cast; a supervisor's ballots by quarter (issue 18, SPEC S2, Y3)
 
 Revision ID: 0021_ballot_tallies
 Revises: 0020_complaint_counts
@@ -8,7 +8,8 @@ Create Date: 2026-12-07 23:40:00
 ``ballot_voters`` (per street, quarter and supervisor: ballots cast) are kept by the session as
 ballots are written (``models.ballot_tallies``); the admin's participation page reads them instead
 of tallying a quarter's ballots per request. Filled here from the existing ballots with the same
-rule (``services.ballot_tallies.rebuild``).
+rule (``services.ballot_tallies.rebuild``). ``ix_ballots_supervisor_quarter`` pages a supervisor's
+own ballots, newest quarter first.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -41,12 +42,14 @@ def upgrade():
         sa.Column('ballots', sa.Integer(), server_default='0', nullable=False),
         sa.PrimaryKeyConstraint('street_id', 'quarter', 'supervisor_id'),
     )
+    op.create_index('ix_ballots_supervisor_quarter', 'ballots', ['supervisor_id', 'quarter', 'id'], unique=False)
     from creditstreet.services.ballot_tallies import rebuild
 
     rebuild(op.get_bind())
 
 
 def downgrade():
+    op.drop_index('ix_ballots_supervisor_quarter', table_name='ballots')
     op.drop_table('ballot_voters')
     op.drop_index('ix_ballot_tallies_street_quarter', table_name='ballot_tallies')
     op.drop_table('ballot_tallies')

@@ -90,3 +90,43 @@ def test_earlier_rows(raw, expected):
 def test_a_name_with_a_numeral_character():
     assert redact("已与张三协商退款", ["张三"]) == "已与张**协商退款"
     assert redact("我是一一，号码13912345678", ["一一"]) == "我是一**，号码139****5678"
+
+
+def test_no_phone_number_has_fewer_digits_than_the_early_exit_assumes():
+    """Issue 18: ``find`` skips phonenumbers below MIN_NUMBER_DIGITS digits. The fewest digits a valid
+    number can have, from phonenumbers' own metadata: a CN number dialled nationally (its shortest
+    national number), or any region's with its country code (+98 and 4 digits = 6); an ID has 15."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    from creditstreet.domain import redact as r
+
+    shortest = min(PhoneMetadata.metadata_for_region("CN").general_desc.possible_length)
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        m = PhoneMetadata.metadata_for_region(region)
+        shortest = min(shortest, len(str(m.country_code)) + min(m.general_desc.possible_length))
+    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
+        m = PhoneMetadata.metadata_for_nongeo_region(code)
+        shortest = min(shortest, len(str(code)) + min(m.general_desc.possible_length))
+    assert r.MIN_NUMBER_DIGITS <= shortest == 6
+
+
+@pytest.mark.parametrize("text", [
+    "客户端3第12次（2）：面里有头发😡", "打12345", "一二三四五", "QQ 12-345", "QQ号：5 4 3 2 1", "座机8117-836",
+    "+98 1234", "１２３４５６", "编号Ａ１２３４５", "微信 ab_12 3", "王小明 一三九",
+])
+def test_the_early_exit_changes_no_answer(text, monkeypatch):
+    from creditstreet.domain import redact as r
+
+    fast = find(text, [CONSUMER_NAME])
+    monkeypatch.setattr(r, "MIN_NUMBER_DIGITS", 0)  # every text through phonenumbers and the ID check
+    assert find(text, [CONSUMER_NAME]) == fast
+
+
+@pytest.mark.parametrize("text", [t for t, _ in CORPUS] + list(KEEP))
+def test_the_early_exit_changes_no_answer_on_the_corpus(text, monkeypatch):
+    from creditstreet.domain import redact as r
+
+    fast = find(text, [CONSUMER_NAME])
+    monkeypatch.setattr(r, "MIN_NUMBER_DIGITS", 0)
+    assert find(text, [CONSUMER_NAME]) == fast

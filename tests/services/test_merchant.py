@@ -265,6 +265,11 @@ def test_the_admin_queue_lists_pending_requests_by_deadline(db, street, shop, ow
     items = queue.pending(street.id, now=cst(2026, 6, 2))
     assert [(i.kind, i.decide_by, i.overdue) for i in items] == [
         ("repair", date(2026, 6, 1), True), ("objection", date(2026, 6, 2), False)]
+    # the page the admin sees (50 a page; here 1 to see the order carry across pages)
+    first, second = (queue.pending_page(street.id, n, now=cst(2026, 6, 2), per_page=1) for n in (1, 2))
+    assert (first.total, first.pages) == (2, 2)
+    assert [i.kind for i in first.items] == ["repair"] and [i.kind for i in second.items] == ["objection"]
+    assert second.items[0].title == items[1].title and second.items[0].overdue is False
 
 
 def test_a_complaint_closed_at_fault_again_after_an_upheld_objection_counts_again(db, street, shop, owner, admin):

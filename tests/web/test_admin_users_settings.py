@@ -252,3 +252,26 @@ def test_admin_grade_recompute_is_audited_with_who_and_the_resulting_counts(clie
     assert entry.actor_id == admin.id and entry.actor_label == "boss" and entry.entity == "grade_run"
     assert entry.after["quarter"] == str(quarter) and entry.after["shops"] == 2
     assert (entry.after["A"], entry.after["B"], entry.after["C"]) == (0, 1, 1)
+
+
+def test_accounts_list_is_paged_searchable_and_the_street_admins_own(client, login_as, street):
+    # The street admin "boss" (role admin) + 54 merchants m00…m53 on its street + 3 supervisors of
+    # another street. Order: role (admin < merchant < supervisor), then login name.
+    other = factories.make_street("另一条街")
+    for n in range(54):
+        factories.make_user("merchant", username=f"m{n:02d}", street=street, display_name=f"店主{n:02d}")
+    for n in range(3):
+        factories.make_user("supervisor", username=f"far{n}", street=other)
+    login_as("admin", username="boss")
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "共 55 个账号" in first  # boss + 54; the other street's 3 are not this admin's
+    assert "<td>boss</td>" in first and "<td>m48</td>" in first and "<td>m49</td>" not in first  # 1 + 49
+    assert "far0" not in first and "第 1 / 2 页" in first
+    second = client.get("/admin/users?page=2").get_data(as_text=True)
+    assert "<td>m49</td>" in second and "<td>m53</td>" in second and "<td>boss</td>" not in second
+    # by the person's name or part of the login name, either case; by role
+    found = client.get("/admin/users?q=店主07").get_data(as_text=True)
+    assert "共 1 个账号" in found and "<td>m07</td>" in found
+    assert "共 10 个账号" in client.get("/admin/users?q=M1").get_data(as_text=True)  # m10…m19
+    assert "共 1 个账号" in client.get("/admin/users?role=admin").get_data(as_text=True)
+    assert "没有符合条件的账号" in client.get("/admin/users?q=nobody").get_data(as_text=True)

@@ -143,3 +143,44 @@ def test_an_intake_holds_the_write_transaction_for_its_writes_only(client, db, s
     # three rows, and the day and month counts of the statistics (two single-row upserts, Y3)
     assert [s.split()[0] for s in second].count("INSERT") == 5 and len(second) <= 9, second
     assert db.session.scalar(select(func.count(Complaint.id))) == 1
+
+
+def test_a_new_complaint_s_answer_is_the_one_a_retry_and_tracking_give(client, db, shop):
+    """Issue 18: a new complaint's answer is built from the row written (no read after the commit), a
+    retry's from one statement, tracking's from the ORM object: the same JSON."""
+    first = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-same"})
+    again = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-same"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    a, b = first.get_json(), again.get_json()
+    assert (a.pop("replayed"), b.pop("replayed")) == (False, True)
+    assert a == b
+    tracked = client.post("/api/track", json={"code": a["tracking_code"], "phone": "13800138000"}).get_json()
+    assert {k: v for k, v in a.items() if k != "track_url"} == tracked
+    assert a["shop_name"] == "张记面馆" and a["pauses"] == [] and a["paused"] is False
+
+
+def test_a_retry_after_the_clock_was_paused_shows_the_pause(client, db, street, shop):
+    from creditstreet.services import complaints as svc
+
+    code = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-p"}).get_json()["tracking_code"]
+    inspector = factories.make_user(role="inspector", street=street)
+    c = db.session.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    svc.pause_clock(inspector, c, "inspection")
+    db.session.commit()
+    again = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-p"})
+    body = again.get_json()
+    assert again.status_code == 200 and body["paused"] is True
+    assert [p["reason"] for p in body["pauses"]] == ["inspection"] and body["pauses"][0]["resumed_on"] is None
+
+
+def test_a_complaint_against_a_shop_in_early_settlement_answers_without_the_office_s_deadline(client, db, street, shop):
+    """M2: the office's clock waits for the settlement, in the answer built from the row as in tracking."""
+    from creditstreet.services.merchant import settlement
+
+    settlement.join(factories.make_user("merchant", username="owner", street=street, shop_id=shop.id))
+    db.session.commit()
+    resp = client.post("/api/complaints", json=_body(shop), headers={"Idempotency-Key": "k-m2"})
+    a = resp.get_json()
+    assert resp.status_code == 201 and a["decide_by"] is None
+    tracked = client.post("/api/track", json={"code": a["tracking_code"], "phone": "13800138000"}).get_json()
+    assert {k: v for k, v in a.items() if k not in ("track_url", "replayed")} == tracked

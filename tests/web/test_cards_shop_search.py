@@ -57,9 +57,7 @@ def test_the_page_offers_a_search_in_house_order_and_issues_by_name(client, logi
 
 def test_a_large_street_gets_no_suggestion_list_but_the_typed_search_works(client, login_as, street, three,
                                                                           monkeypatch):
-    from creditstreet.web.admin import cards as cards_view
-
-    monkeypatch.setattr(cards_view, "SHOP_OPTIONS_MAX", 2)  # three shops: one more than listed
+    monkeypatch.setattr(shop_svc, "SHOP_OPTIONS_MAX", 2)  # three shops: one more than listed
     db.session.add(CardBatch(street_id=street.id, name="第一批", first_serial=1, last_serial=1000))
     db.session.commit()
     login_as("admin")
@@ -71,6 +69,34 @@ def test_a_large_street_gets_no_suggestion_list_but_the_typed_search_works(clien
                                              "issue-batch_id": str(batch.id), "issue-shop": "2号",
                                              "issue-first": "1", "issue-last": "10"})
     assert resp.status_code == 302 and CardRange.query.one().shop_id == three["2号"].id
-    monkeypatch.setattr(cards_view, "SHOP_OPTIONS_MAX", 3)  # exactly as many: all listed
+    monkeypatch.setattr(shop_svc, "SHOP_OPTIONS_MAX", 3)  # exactly as many: all listed
     options = client.get("/admin/cards").get_data(as_text=True).split('<datalist id="shop-options">', 1)[1]
     assert options.split("</datalist>", 1)[0].count("<option") == 3
+
+
+def test_industry_group_members_are_added_by_typed_name_or_house_number(client, login_as, street, three,
+                                                                        monkeypatch):
+    # A street over the suggestion limit lists no shops (a city street has 50,000); the inspector
+    # types "101" (exactly house 101号) and the group gets that shop; a name matching nothing is
+    # refused in Chinese with the typed text kept.
+    from creditstreet.models import IndustryGroupMember
+    from creditstreet.services import patrols
+
+    monkeypatch.setattr(shop_svc, "SHOP_OPTIONS_MAX", 2)
+    inspector = login_as("inspector")
+    group = patrols.create_industry_group(inspector, street.id, "cosmetics")
+    db.session.commit()
+    url = f"/inspector/industry-groups/{group.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "<option" not in html.split('<datalist id="add-shop-options">', 1)[1].split("</datalist>", 1)[0]
+    resp = client.post(url, data={"csrf_token": csrf_token(client, url), "add_shop": "101"})
+    assert resp.status_code == 302
+    assert [m.shop_id for m in IndustryGroupMember.query.all()] == [three["101号"].id]
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "add_shop": "没有这家店"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "没有找到商户“没有这家店”" in html and 'value="没有这家店"' in html
+    assert IndustryGroupMember.query.count() == 1
+    # with the limit above the street's size the other two shops are suggested, the member not
+    monkeypatch.setattr(shop_svc, "SHOP_OPTIONS_MAX", 300)
+    options = client.get(url).get_data(as_text=True).split('<datalist id="add-shop-options">', 1)[1]
+    assert options.split("</datalist>", 1)[0].count("<option") == 2

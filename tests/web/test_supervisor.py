@@ -93,6 +93,23 @@ def test_supervisor_sees_only_own_ballots(app, client, login_as, street, in_wind
     assert "张记面馆" in html and "李家鞋店" not in html
 
 
+def test_own_ballots_are_paged_newest_quarter_first(app, client, login_as, street):
+    # 52 ballots: shops 店00–店01 in 2024Q1, 店02–店51 in 2024Q2 (cast in that order). Page 1: the 50
+    # of 2024Q2, the last cast first (店51 … 店02); page 2: 2024Q1's two, 店01 then 店00.
+    sup = login_as("supervisor")
+    for n in range(52):
+        shop = factories.make_shop(street, name=f"投票店{n:02d}")
+        db.session.add(Ballot(supervisor_id=sup.id, shop_id=shop.id, quarter="2024Q1" if n < 2 else "2024Q2",
+                              lawful=True, service=True, compliance=True, honesty=n % 2 == 0))
+        db.session.flush()
+    db.session.commit()
+    first = client.get("/supervisor/ballots").get_data(as_text=True)
+    assert "共 52 张选票" in first and "第 1 / 2 页" in first
+    assert first.index("投票店51") < first.index("投票店02") and "投票店01" not in first
+    second = client.get("/supervisor/ballots?page=2").get_data(as_text=True)
+    assert second.index("投票店01") < second.index("投票店00") and "投票店02" not in second
+
+
 def test_k07_parallel_ballots_end_as_one_row(app, street, in_window):
     sup = factories.make_user("supervisor", username="li7", display_name="李监督", street=street)
     shop = factories.make_shop(street)

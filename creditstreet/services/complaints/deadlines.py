@@ -120,21 +120,22 @@ def open_deadlines(c: Complaint) -> list[date]:
 CALENDAR_WARNING = N_("暂定：%(years)s年节假日安排尚未录入，期限暂按周末推算，录入后自动重算")
 
 
-def provisional_years(c: Complaint, calendar: WorkCalendar | None = None) -> list[int]:
+def provisional_years(c: Complaint, calendar: WorkCalendar | None = None, tz: str | None = None) -> list[int]:
     """SPEC §3: the years without the official holiday schedule that a running deadline of ``c``
     falls in or counts across ([] when every year from the start of the count to the deadline is
-    complete). ``calendar``: pass one for many items."""
+    complete). ``calendar``: pass one for many items; ``tz``: the street's zone (None: read it)."""
     deadlines = open_deadlines(c)
     if not deadlines:
         return []
-    start = local_date(c.received_at, _tz(c)).year if c.received_at else min(d.year for d in deadlines)
+    start = local_date(c.received_at, tz or _tz(c)).year if c.received_at else min(d.year for d in deadlines)
     return list((calendar or work_calendar()).incomplete_years(range(start, max(d.year for d in deadlines) + 1)))
 
 
-def calendar_warning(c: Complaint, calendar: WorkCalendar | None = None) -> str:
+def calendar_warning(c: Complaint, calendar: WorkCalendar | None = None, tz: str | None = None) -> str:
     """SPEC §3: a provisional (暂定) deadline's one-line Chinese reason (``CALENDAR_WARNING``), or ""
-    when every year from the start of the count to the deadline is complete."""
-    years = provisional_years(c, calendar)
+    when every year from the start of the count to the deadline is complete (arguments as
+    ``provisional_years``)."""
+    years = provisional_years(c, calendar, tz)
     return CALENDAR_WARNING % {"years": "、".join(str(y) for y in years)} if years else ""
 
 

@@ -164,6 +164,8 @@ class CheckedIntake:
     card_note: str = ""
     photos: tuple = ()
     share_contact: bool = False
+    prepared: bool = False  # ``store.prepare`` done: ``values`` is the whole row but its deadlines
+    notes: tuple = ()  # set by ``prepare``: the timeline's (kind, note, redacted note)
 
 
 def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
@@ -182,8 +184,8 @@ def file_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
 
 
 def check_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
-                    submission_token: str | None, *, channel: str = "online",
-                    photos: list[bytes] | None = None, now: datetime | None = None) -> CheckedIntake:
+                    submission_token: str | None, *, channel: str = "online", photos: list[bytes] | None = None,
+                    now: datetime | None = None, token_looked_up: bool = False) -> CheckedIntake:
     """Check a complaint/report/inquiry before storing it (K1, K2); reads only.
 
     ``data``: kind, carries_report, subject, shop_id | card_serial | trader_name + trader_address (a
@@ -191,12 +193,13 @@ def check_complaint(actor: User | None, street: Street, data: Mapping[str, Any],
     text), purchased_on, description, demand, consumer_name, consumer_phone (a mobile or a landline),
     share_contact. Every wrong field is reported at once: ``FieldErrors`` with one Chinese message
     per field name. A ``submission_token`` already stored gives ``replay`` = the first complaint
-    before any check (K7, CASES K-06). Photos: ``photos`` (raw bytes), re-encoded here.
+    before any check (K7, CASES K-06; ``token_looked_up``: the caller found none in this transaction,
+    ``tracking.stored_under``). Photos: ``photos`` (raw bytes), re-encoded here.
     Online and API intake need a phone; inspectors may take a box complaint without.
     """
     now = now or utcnow()
     token = (submission_token or "").strip()[:64] or None
-    if token:
+    if token and not token_looked_up:
         existing = once.id_by_token(Complaint, token)
         if existing is not None:
             return CheckedIntake(replay=db.session.get(Complaint, existing))

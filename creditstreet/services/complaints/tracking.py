@@ -5,16 +5,17 @@ import secrets
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, inspect as sa_inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.text import char_count, clean_text, normalize_phone
 from ...domain.time import local_date
 from ...extensions import db
-from ...models import Complaint
+from ...models import Complaint, ComplaintPause, Shop
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, sql
 from ..settings import rule_settings, work_calendar
 
 from . import bad_records
@@ -22,6 +23,32 @@ from .common import _event, _snap, _step, _tz
 
 
 # --- lookups -------------------------------------------------------------------------------------
+
+_STORED_UNDER: list = []
+
+
+def stored_under(token: str | None) -> tuple[Complaint, str | None] | None:
+    """(the complaint stored under the submission ``token``, its shop's name or None), or None when
+    there is none (K7): a replay's answer from one prepared statement — the complaint's columns, the
+    shop's name, whether it has pauses — instead of four (issue 18). The complaint is an ORM object
+    as if loaded; its pauses are known empty when it has none (else loaded when read)."""
+    if not token:
+        return None
+    if not _STORED_UNDER:
+        attrs = [p for p in sa_inspect(Complaint).column_attrs]
+        has_pauses = select(ComplaintPause.id).where(ComplaintPause.complaint_id == Complaint.id).exists()
+        _STORED_UNDER.append(([p.key for p in attrs], select(*[p.columns[0] for p in attrs], Shop.name, has_pauses)
+                              .outerjoin(Shop, Shop.id == Complaint.shop_id)
+                              .where(Complaint.submission_token == bindparam("token"))))
+    keys, stmt = _STORED_UNDER[0]
+    row = sql.run(stmt, {"token": token}).first()
+    if row is None:
+        return None
+    c = sql.loaded(Complaint, dict(zip(keys, row)))
+    if not row[-1] and "pauses" not in c.__dict__:
+        set_committed_value(c, "pauses", [])
+    return c, row[-2]
+
 
 def find_for_tracking(code: object, phone: object) -> Complaint | None:
     """The complaint with this tracking code filed from this mobile, else None (SPEC K6, CASES K-15).

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from ...extensions import db
 from ...models import CreditRepair, MerchantAttachment, Objection, Shop
@@ -20,20 +20,47 @@ class Item:
     overdue: bool = False  # the street's today is past decide_by
 
 
-def pending(street_id: int | None, now: datetime | None = None) -> list[Item]:
-    """Every pending objection and repair application (of one street, or all), nearest deadline first."""
-    now = now or utcnow()
+def _pending_keys(street_id: int | None):
+    """(kind, id, decide_by) of every pending objection and repair application (of one street, or
+    all): one UNION ALL, in queue order — nearest deadline first, then kind, then id."""
+    parts = []
+    for kind, model in (("objection", Objection), ("repair", CreditRepair)):
+        q = (select(literal(kind).label("kind"), model.id.label("id"), model.decide_by.label("decide_by"))
+             .join(Shop, Shop.id == model.shop_id).where(model.status == "pending"))
+        parts.append(q if street_id is None else q.where(Shop.street_id == street_id))
+    keys = union_all(*parts).subquery()
+    return select(keys.c.kind, keys.c.id, keys.c.decide_by).order_by(keys.c.decide_by, keys.c.kind, keys.c.id)
+
+
+def _items(keys, now: datetime) -> list[Item]:
+    """The queue items of ``keys`` ((kind, id) rows), in that order."""
     out = []
     for kind, model in (("objection", Objection), ("repair", CreditRepair)):
-        q = select(model, Shop).join(Shop, Shop.id == model.shop_id).where(model.status == "pending")
-        if street_id is not None:
-            q = q.where(Shop.street_id == street_id)
-        for row, shop in db.session.execute(q).all():
+        ids = [k.id for k in keys if k.kind == kind]
+        if not ids:
+            continue
+        for row, shop in db.session.execute(select(model, Shop).join(Shop, Shop.id == model.shop_id)
+                                            .where(model.id.in_(ids))).all():
             record = record_of_shop(row.shop_id, row.record_type, row.record_id)
             out.append(Item(kind, row, shop, record_title(row.record_type, record) if record else "", row.decide_by,
                             local_day(now, shop.id) > row.decide_by))
     out.sort(key=lambda i: (i.decide_by, i.kind, i.row.id))
     return out
+
+
+def pending(street_id: int | None, now: datetime | None = None) -> list[Item]:
+    """Every pending objection and repair application (of one street, or all), nearest deadline first."""
+    return _items(db.session.execute(_pending_keys(street_id)).all(), now or utcnow())
+
+
+def pending_page(street_id: int | None, page: int | None, now: datetime | None = None, per_page: int = 50):
+    """One page (``services.paging.Page`` of ``Item``, ``per_page`` of them) of ``pending``'s queue (SPEC Y3)."""
+    from dataclasses import replace
+
+    from ..paging import paginate
+
+    keys = paginate(_pending_keys(street_id), page, per_page=per_page, scalars=False)
+    return replace(keys, items=_items(keys.items, now or utcnow()))
 
 
 def attachments(objection_id: int | None = None, repair_id: int | None = None) -> list[MerchantAttachment]:

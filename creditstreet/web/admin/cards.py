@@ -36,17 +36,8 @@ class IssueForm(FlaskForm):
     last = StringField(_l("结束编号"))
 
 
-#: The issue form suggests the street's shops as the admin types when there are at most this many;
-#: on a larger street (a city's: 50,000) the typed name or house number is looked up on submit.
-SHOP_OPTIONS_MAX = 300
-
-
 def _page(street, batch_form, issue_form):
-    shop_options = [f"{house} {name}".strip() for house, name in db.session.execute(
-        select(Shop.house_number, Shop.name).where(Shop.street_id == street.id, Shop.status == "active")
-        .order_by(Shop.house_sort, Shop.id).limit(SHOP_OPTIONS_MAX + 1))]
-    if len(shop_options) > SHOP_OPTIONS_MAX:
-        shop_options = []
+    shop_options = shops.shop_options(street.id)
     return render_template("admin/cards.html", street=street, batch_form=batch_form, issue_form=issue_form,
                            shop_options=shop_options,
                            batches=cards.batches(street.id), ranges=cards.ranges(street.id),

@@ -56,7 +56,7 @@ def fund_ledger():
             flash(_("已记账"), "success")
             return redirect(url_for("admin.fund_ledger"))
     totals = fund.totals(street.id)
-    rows = fund.ledger(street.id)
+    rows = fund.ledger_page(street.id, request.args.get("page", type=int))
     return render_template("admin/fund.html", street=street, form=form, plain=PlainForm(), totals=totals,
                            rows=rows, labels=rules.FUND_LABELS, yuan=rules.yuan, to_local=to_local,
                            shop_name=fund.shop_name), status
@@ -91,7 +91,7 @@ def fund_export():
     rows = [(to_local(e.at, street.timezone).replace(tzinfo=None), rules.FUND_LABELS[e.kind],
              Decimal(e.amount_fen) / 100, fund.shop_name(e), e.complaint_id, e.pay_by,
              {"open": "待追偿", "recovered": "已收回", "refused": "拒绝偿还"}.get(e.recovery_status or "", ""), e.note)
-            for e in reversed(fund.ledger(street.id, 100000))]
+            for e in reversed(fund.ledger(street.id))]
     t = fund.totals(street.id)
     rows.append((None, "余额", Decimal(t.balance_fen) / 100, "", None, None, "", ""))
     return attachment(xlsx_bytes(headers, rows, "先行赔付基金"), f"先行赔付基金台账-{street.name}.xlsx",

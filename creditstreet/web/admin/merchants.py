@@ -39,7 +39,8 @@ def shop_merchants(shop_id: int):
 
 @bp.route("/merchant-requests")
 def merchant_queue():
-    return render_template("admin/merchant_queue.html", items=queue.pending(current_user.street_id))
+    page = queue.pending_page(current_user.street_id, request.args.get("page", type=int))
+    return render_template("admin/merchant_queue.html", items=page.items, page=page)
 
 
 def _decide_view(kind: str, row, decide, template: str):

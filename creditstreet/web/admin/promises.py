@@ -34,7 +34,7 @@ def _commitment(commitment_id: int) -> Commitment:
 @bp.route("/commitments")
 def commitments_queue():
     street = current_street_or_none()
-    rows = commitments.pending(street.id if street else None)
+    rows = commitments.pending(street.id if street else None, request.args.get("page", type=int))
     return render_template("admin/commitments.html", rows=rows, labels=rules.COMMITMENT_LABELS,
                            status_labels=commitments.STATUS_LABELS, form=DecideForm(),
                            corrections=disclosure.pending_corrections(street.id if street else None))

@@ -48,12 +48,11 @@ def _street_choices() -> list[tuple[str, str]]:
 
 @bp.route("/users")
 def users():
-    stmt = select(User).order_by(User.role, User.username)
-    if not is_city_wide():
-        stmt = stmt.where(User.street_id == current_user.street_id)
-    rows = db.session.scalars(stmt).all()
-    return render_template("admin/users.html", users=rows, roles={**ROLE_LABELS, "merchant": "商户账号"},
-                           toggle=ToggleForm())
+    q, role = request.args.get("q", ""), request.args.get("role", "")
+    page = accounts.page_of_users(None if is_city_wide() else current_user.street_id,
+                                  request.args.get("page", type=int), q, role)
+    return render_template("admin/users.html", page=page, q=q, role=role,
+                           roles={**ROLE_LABELS, "merchant": N_("商户账号")}, toggle=ToggleForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ Chinese message and a stable code (the domain error's code, or ``bad_json``/``no
 """
 import hashlib
 import json
+from types import SimpleNamespace
 
 from flask import jsonify, request, url_for
 
@@ -33,18 +34,23 @@ def _error(status: int, code: str, message: str, fields: dict | None = None):
     return jsonify(error=body), status
 
 
-def public_json(c) -> dict:
+def public_json(c, *, shop_name: str | None = None, calendar=None, tz: str | None = None) -> dict:
     """The JSON shape of a complaint for the public (K6): ``services.complaints.public_view`` only
-    (redacted text, masked name and phone), what the tracking page shows, nothing more."""
+    (redacted text, masked name and phone), what the tracking page shows, nothing more.
+
+    ``c``: a Complaint, or any object with its columns and ``pauses`` (a row just written); with
+    ``calendar`` and ``tz`` (the street's zone) and ``shop_name`` given, nothing is read."""
     v = svc.public_view(c, with_events=False)  # the timeline is not part of this shape
-    shop = db.session.get(svc.Shop, v.shop_id) if v.shop_id else None
+    if shop_name is None and v.shop_id:
+        shop = db.session.get(svc.Shop, v.shop_id)
+        shop_name = shop.name if shop else None
     return {
         "tracking_code": v.tracking_code,
         "kind": v.kind,
         "carries_report": v.carries_report,
         "status": v.status,
         "status_label": rules.STATE_LABELS.get(v.status, v.status),
-        "shop_name": shop.name if shop else None,
+        "shop_name": shop_name,
         "received_at": v.received_at.isoformat(),
         "decide_by": v.decide_by.isoformat() if v.decide_by else None,
         "mediate_by": v.mediate_by.isoformat() if v.mediate_by else None,
@@ -56,7 +62,7 @@ def public_json(c) -> dict:
         "confirmed": v.confirmed_at is not None,
         "report_status": v.report_status,
         "report_decide_by": v.report_decide_by.isoformat() if v.report_decide_by else None,
-        **_deadline_view(c),
+        **_deadline_view(c, calendar, tz),
         "consumer_name": v.consumer_name,
         "consumer_phone": v.consumer_phone,
         "title": v.title,
@@ -64,9 +70,9 @@ def public_json(c) -> dict:
     }
 
 
-def _deadline_view(c) -> dict:
+def _deadline_view(c, calendar=None, tz: str | None = None) -> dict:
     """暂定 and paused clocks (SPEC §3, K4), as the tracking page shows them."""
-    provisional = svc.calendar_warning(c)
+    provisional = svc.calendar_warning(c, calendar, tz)
     return {
         "deadline_provisional": bool(provisional),
         "deadline_note": provisional or svc.pause_note(c) or None,
@@ -98,17 +104,30 @@ def create_complaint():
         return _error(400, "bad_idempotency_key", "Idempotency-Key 应为不超过60个字符的 ASCII 字符串")
     token = _request_token(key, data)
 
+    more = {"track_url": url_for("public.track", _external=False)}
     with committing(flash_error=False) as done:
-        intake = svc.check_complaint(None, street, data, token, channel="api")
-        if intake.replay is None:
+        stored, replay = None, svc.stored_under(token)  # a retry: the first answer again (K7)
+        if replay is None:
+            intake = svc.check_complaint(None, street, data, token, channel="api", token_looked_up=True)
+            intake = svc.prepare(intake)  # redaction, tracking code: CPU, before the lock
             end_reads()  # the writes alone under SQLite's write lock (issue 18)
-        c, created = svc.store_complaint(intake)
-        # Before the commit, which expires what the request loaded (no reads after it).
-        out = public_json(c) | {"track_url": url_for("public.track", _external=False), "replayed": not created}
+            stored = svc.store_intake(intake)
+            if not stored.created:  # stored meanwhile (same token, or K7's same content)
+                replay = (db.session.get(svc.Complaint, stored.id), None)
+        if replay is not None:
+            # Before the commit, which expires what the request loaded (no reads after it).
+            out = public_json(replay[0], shop_name=replay[1]) | more | {"replayed": True}
+        else:
+            shop_name = intake.shop.name if intake.shop is not None else None
     if not done.ok:
         fields = getattr(done.exception, "errors", None)
         return _error(400, done.code, done.error, {k: shown_message(m) for k, m in fields.items()} if fields else None)
-    return jsonify(out), (201 if created else 200)
+    if replay is not None:
+        return jsonify(out), 200
+    # A new complaint's answer from the values written, after the commit (the lock is released).
+    new = SimpleNamespace(id=stored.id, pauses=(), **stored.row)
+    return jsonify(public_json(new, shop_name=shop_name, calendar=stored.calendar, tz=intake.timezone)
+                   | more | {"replayed": False}), 201
 
 
 def _request_token(key: str, data: dict) -> str | None:

@@ -9,7 +9,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 
 from ...extensions import db
 from ...models import TRADES, IndustryGroup, Patrol, PeerFinding, Shop, SpecialAction
-from ...services import patrols
+from ...services import patrols, shops
 from ..roles import keeps_input
 from ..scope import committing, current_street, get_or_404
 from . import bp
@@ -93,12 +93,17 @@ def industry_group(group_id: int):
     members = patrols.members(group)
     form = FindingForm()
     form.shop_id.choices = [(0, _l("请选择"))] + [(s.id, f"{s.house_number} {s.name}") for s in members]
-    if request.method == "POST" and request.form.get("add_shop_id"):
-        if FlaskForm().validate_on_submit():
-            with committing():
-                patrols.add_member(current_user, group, shop_or_404(request.form["add_shop_id"]))
-        return redirect(url_for("inspector.industry_group", group_id=group.id))
-    if form.validate_on_submit():
+    typed = ""
+    if request.method == "POST" and ("add_shop" in request.form or "add_shop_id" in request.form):
+        typed = request.form.get("add_shop", "")
+        if not FlaskForm().validate_on_submit():
+            return redirect(url_for("inspector.industry_group", group_id=group.id))
+        with committing() as done:  # by name or house number as typed (a street may have 50,000 shops)
+            raw = request.form.get("add_shop_id", "")
+            patrols.add_member(current_user, group, shop_or_404(raw) if raw else shops.resolve_shop(street, typed))
+        if done.ok:
+            return redirect(url_for("inspector.industry_group", group_id=group.id))
+    elif form.validate_on_submit():
         if not form.shop_id.data:
             flash(gettext("请选择被检查商户"), "danger")
         else:
@@ -111,12 +116,9 @@ def industry_group(group_id: int):
     findings = db.session.execute(select(PeerFinding, Shop).join(Shop, Shop.id == PeerFinding.shop_id)
                                   .where(PeerFinding.industry_group_id == group.id)
                                   .order_by(PeerFinding.found_at.desc())).all()
-    others = db.session.scalars(select(Shop).where(Shop.street_id == street.id, Shop.status == "active")
-                                .order_by(Shop.house_sort, Shop.id)).all()
-    member_ids = {s.id for s in members}
     return render_template("inspector/patrol_group.html", group=group, members=members, form=form,
                            findings=findings, decide=DecideForm(), kind_labels=patrols.KIND_LABELS,
-                           candidates=[s for s in others if s.id not in member_ids])
+                           shop_options=shops.shop_options(street.id, {s.id for s in members}), typed=typed)
 
 
 @bp.route("/findings/<int:finding_id>/<any(confirm, dismiss):decision>", methods=["POST"])

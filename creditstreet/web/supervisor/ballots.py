@@ -103,5 +103,5 @@ def vote(shop_id: int):
 
 @bp.route("/ballots")
 def my_ballots():
-    return render_template("supervisor/ballots.html", rows=ballots.own_ballots(current_user),
-                           criteria=CRITERIA)
+    page = ballots.own_ballots(current_user, request.args.get("page", type=int))
+    return render_template("supervisor/ballots.html", rows=page.items, page=page, criteria=CRITERIA)
