@@ -207,3 +207,13 @@ def check_length(s: object, max_chars: int, *, label: str = "内容") -> str:
                 label=Msg(label), max_chars=max_chars, count=count), code="too_long"
         )
     return text
+
+
+_SHOP_URL = re.compile(r"(?:^|/)shops/(\d{1,9})(?:[/?#]|$)")
+
+
+def shop_id_in_url(s: object) -> int | None:
+    """The shop number of a shop page's address as a plaque's QR code gives it, pasted or typed:
+    ".../shops/62" or ".../s/binjiang/shops/150" (with or without the host) → 62, 150; else None."""
+    m = _SHOP_URL.search(clean_text(s).replace(" ", ""))
+    return int(m.group(1)) if m else None

@@ -60,6 +60,17 @@ def tr(text):
     return gettext(text.pattern, **{k: value(v) for k, v in text.values.items()})
 
 
+def goods_category(value):
+    """A goods category in the reader's language when it is one of the complaint form's fixed list
+    (``services.complaints.GOODS_CATEGORIES``, translated where the form lists them); anything
+    else (older free text, "") as stored."""
+    from flask_babel import gettext
+
+    from ..services.complaints import GOODS_CATEGORIES
+
+    return gettext(value) if value in GOODS_CATEGORIES else value
+
+
 def register_filters(app: Flask) -> None:
     from ..domain import text
 
@@ -68,6 +79,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(stars_text)
     app.add_template_filter(quarter_label)
     app.add_template_filter(tr)
+    app.add_template_filter(goods_category)
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
     app.add_template_filter(text.mask_contacts_in_text, "mask_text")

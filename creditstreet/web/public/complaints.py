@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from .. import labels
 from ...domain.inputs import db_id
@@ -77,8 +78,10 @@ class ComplaintForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("查询码"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    phone = StringField(_l("投诉时填写的电话号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    code = StringField(_l("查询码"), [DataRequired(_l("请填写查询码（投诉成功后页面上显示的那一串字母和数字）"))],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    phone = StringField(_l("投诉时填写的电话号码"), [DataRequired(_l("请填写投诉时留下的电话号码"))],
+                        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
