@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
+PORT   ?= 5000
 export FLASK_APP := wsgi
 
 .PHONY: run test install sysdeps bench clean i18n
@@ -22,7 +23,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	@$(BIN)/flask scheduler run & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/flask run --host 127.0.0.1 --port 5000
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## The Debian packages the tests need (Chromium, CJK fonts, Pango, pg client): installed when missing
 ## as root, otherwise one line says what to run. SKIP_SYSDEPS=1 skips the check.

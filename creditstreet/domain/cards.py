@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from .i18n import N_
+from .i18n import Msg, N_
 from .errors import ValidationError
 from .settings import DEFAULT_SETTINGS, RuleSettings
 from .time import as_utc, in_window, year_window
@@ -26,7 +26,7 @@ def escalate(misses_in_year_before_this: int, settings: RuleSettings = DEFAULT_S
     """
     n = misses_in_year_before_this
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValidationError(f"未随货同行次数“{n}”无效", code="bad_count")
+        raise ValidationError(Msg(N_("未随货同行次数“%(n)s”无效"), n=n), code="bad_count")
     return "yellow_card" if n + 1 >= settings.card_yellow_from_miss else "verbal_warning"
 
 
@@ -40,5 +40,5 @@ def misses_in_year_before(miss_times: Iterable[datetime], at: datetime,
 def is_bad_record(warning: str) -> bool:
     """A yellow card is a bad record; a verbal warning is not (SPEC C4)."""
     if warning not in WARNING_LABELS:
-        raise ValidationError(f"警告类别“{warning}”无效", code="bad_warning")
+        raise ValidationError(Msg(N_("警告类别“%(warning)s”无效"), warning=warning), code="bad_warning")
     return warning == "yellow_card"

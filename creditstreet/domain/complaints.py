@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .i18n import N_
+from .i18n import Msg, N_
 from .errors import InvalidTransition, ValidationError
 from .settings import DEFAULT_SETTINGS, RuleSettings
 from .time import as_utc, to_local
@@ -64,12 +64,12 @@ REPORT_ACTION_LABELS = {"open_case": N_("立案"), "decline": N_("不予立案")
 def transition(state: str, action: str) -> str:
     """Next complaint state for ``action`` (SPEC K3); InvalidTransition names both states."""
     if state not in STATE_LABELS or action not in ACTION_LABELS:
-        raise ValidationError(f"未知的投诉状态或操作：{state}/{action}", code="bad_state")
+        raise ValidationError(Msg(N_("未知的投诉状态或操作：%(state)s/%(action)s"), state=state, action=action), code="bad_state")
     nxt = TRANSITIONS.get((state, action))
     if nxt is None:
         target = STATE_LABELS[_ACTION_TARGET[action]]
-        raise InvalidTransition(f"投诉当前为“{STATE_LABELS[state]}”，不能“{ACTION_LABELS[action]}”"
-                                f"（不能从“{STATE_LABELS[state]}”变为“{target}”）")
+        raise InvalidTransition(Msg(N_("投诉当前为“%(state)s”，不能“%(action)s”（不能从“%(state)s”变为“%(target)s”）"),
+                                    state=Msg(STATE_LABELS[state]), action=Msg(ACTION_LABELS[action]), target=Msg(target)))
     return nxt
 
 
@@ -93,7 +93,7 @@ def refusal_label(code: str) -> str:
     if not code:
         raise ValidationError("请选择不予受理理由", code="bad_refusal_reason")
     if code not in REFUSAL_REASONS:
-        raise ValidationError(f"不予受理理由“{code}”不在规定范围内", code="bad_refusal_reason")
+        raise ValidationError(Msg(N_("不予受理理由“%(code)s”不在规定范围内"), code=code), code="bad_refusal_reason")
     return REFUSAL_REASONS[code]
 
 
@@ -113,12 +113,12 @@ class Outcome:
         if not self.kind:
             raise ValidationError("请选择办结结果", code="bad_outcome")
         if self.kind not in OUTCOMES:
-            raise ValidationError(f"办结结果“{self.kind}”无效", code="bad_outcome")
+            raise ValidationError(Msg(N_("办结结果“%(kind)s”无效"), kind=self.kind), code="bad_outcome")
         if self.remedies - set(REMEDIES):
             raise ValidationError("调解方式无效", code="bad_outcome")
         fen = self.recovered_fen
         if isinstance(fen, bool) or not isinstance(fen, int) or fen < 0:
-            raise ValidationError(f"挽回经济损失金额“{fen}”无效", code="bad_outcome")
+            raise ValidationError(Msg(N_("挽回经济损失金额“%(fen)s”无效"), fen=fen), code="bad_outcome")
         if self.kind == "agreement" and not self.remedies:
             raise ValidationError("达成调解协议时须选择退货、换货、修理或赔偿", code="bad_outcome")
         if self.kind != "agreement" and (self.remedies or fen):
@@ -132,12 +132,15 @@ def report_transition(state: str, action: str, extensions_used: int = 0,
     ``extend`` keeps ``received`` and is allowed ``report_max_extensions`` (1) times.
     """
     if state not in REPORT_STATE_LABELS or action not in REPORT_ACTION_LABELS:
-        raise ValidationError(f"未知的举报状态或操作：{state}/{action}", code="bad_state")
+        raise ValidationError(Msg(N_("未知的举报状态或操作：%(state)s/%(action)s"), state=state, action=action), code="bad_state")
     if state != "received":
-        raise InvalidTransition(f"举报已是“{REPORT_STATE_LABELS[state]}”，不能“{REPORT_ACTION_LABELS[action]}”")
+        raise InvalidTransition(Msg(N_("举报已是“%(report_state)s”，不能“%(report_action)s”"),
+                                    report_state=Msg(REPORT_STATE_LABELS[state]),
+                                    report_action=Msg(REPORT_ACTION_LABELS[action])))
     if action == "extend":
         if extensions_used >= settings.report_max_extensions:
-            raise InvalidTransition(f"举报决定期限只能延长{settings.report_max_extensions}次")
+            raise InvalidTransition(Msg(N_("举报决定期限只能延长%(report_max_extensions)s次"),
+                                        report_max_extensions=settings.report_max_extensions))
         return "received", extensions_used + 1
     return ("case_opened" if action == "open_case" else "not_opened"), extensions_used
 

@@ -7,6 +7,8 @@ HTTP 400/409 responses; services let them propagate.
 
 from __future__ import annotations
 
+from .i18n import joined
+
 
 class DomainError(Exception):
     """Base class of every domain-rule error.
@@ -43,7 +45,8 @@ class ValidationError(DomainError):
 
 class FieldErrors(ValidationError):
     """Several fields are wrong at once: ``errors`` maps a field name to its Chinese message, in
-    form order, so a form can show every mistake in one round (issue 17). ``message`` joins them;
+    form order, so a form can show every mistake in one round (issue 17). ``message`` joins them
+    (a ``Msg``: the same Chinese text, re-rendered part by part in the reader's language);
     ``code`` is the single error's code, or ``field_errors`` when there are several."""
 
     code = "field_errors"
@@ -52,4 +55,5 @@ class FieldErrors(ValidationError):
         self.errors = dict(errors)
         self.codes = dict(codes or {})
         single = next(iter(self.codes.values())) if len(self.errors) == 1 and self.codes else "field_errors"
-        super().__init__("；".join(self.errors.values()), code=single)
+        super().__init__(joined(self.errors.values()), code=single)
+

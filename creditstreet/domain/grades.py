@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from .i18n import N_
+from .i18n import Msg, N_
 from .errors import ValidationError
 from .records import BadRecord, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
@@ -49,7 +49,7 @@ def grade_for_counts(serious: int, general: int, bad: int, stars: int | None) ->
     """The G2 rule on counts: C if serious ≥ 1 or general + bad ≥ 2; B if = 1; A at 4 stars; else B."""
     for n in (serious, general, bad):
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValidationError(f"记录数“{n}”无效", code="bad_count")
+            raise ValidationError(Msg(N_("记录数“%(n)s”无效"), n=n), code="bad_count")
     if serious >= 1 or general + bad >= 2:
         return "C"
     if general + bad == 1:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 
 MAX_NOTICE_CHARS = 20_000
 _NUMERALS = "一二三四五六七八九十"
@@ -92,17 +93,19 @@ def read_notice(text: str, year: int | None = None) -> NoticeSchedule:
     if not isinstance(text, str) or not text.strip():
         raise ValidationError("请粘贴国务院办公厅节假日安排通知的全文", code="notice_empty")
     if len(text) > MAX_NOTICE_CHARS:
-        raise ValidationError(f"通知文字过长（超过{MAX_NOTICE_CHARS}字），请只粘贴通知本身", code="notice_too_long")
+        raise ValidationError(Msg(N_("通知文字过长（超过%(max_notice_chars)s字），请只粘贴通知本身"),
+                                  max_notice_chars=MAX_NOTICE_CHARS), code="notice_too_long")
     text = normalise(text)
     named = notice_year(text)
     if year is not None and named is not None and named != year:
-        raise ValidationError(f"通知写的是{named}年，与所选的{year}年不一致", code="notice_year_mismatch")
+        raise ValidationError(Msg(N_("通知写的是%(named)s年，与所选的%(year)s年不一致"),
+                                  named=named, year=year), code="notice_year_mismatch")
     year = year or named
     if year is None:
         raise ValidationError("通知中没有找到年份（如“关于2027年部分节假日安排的通知”），请选择年份",
                               code="notice_no_year")
     if not 2000 <= year <= 2200:
-        raise ValidationError(f"年份“{year}”无效", code="notice_bad_year")
+        raise ValidationError(Msg(N_("年份“%(year)s”无效"), year=year), code="notice_bad_year")
 
     holidays: dict[date, str] = {}
     workdays: dict[date, str] = {}

@@ -26,6 +26,8 @@ class Msg(str):
     values: dict
 
     def __new__(cls, pattern: str, **values):
+        if isinstance(pattern, Msg) and not values:  # Msg(label) of a label that is a Msg already
+            return pattern
         text = pattern % {k: _zh(v) for k, v in values.items()} if values else pattern
         obj = super().__new__(cls, text)
         obj.pattern, obj.values = pattern, values
@@ -34,3 +36,13 @@ class Msg(str):
 
 def _zh(value):
     return "、".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def joined(messages) -> str:
+    """The messages joined by "；" as one ``Msg`` (the same Chinese text), each part shown in the
+    reader's language; "" for none. A plain text part is treated as a fixed text (``Msg(text)``)."""
+    out = None
+    for m in messages:
+        m = Msg(m) if m else m
+        out = m if out is None else Msg(N_("%(first)s；%(then)s"), first=out, then=m)
+    return out or ""

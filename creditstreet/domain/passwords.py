@@ -8,6 +8,7 @@ letters and digits (or other characters) mixed; not the account's own login name
 symbols around it.
 """
 from .errors import ValidationError
+from .i18n import Msg, N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -38,9 +39,9 @@ def check_password(password: object, username: str = "") -> None:
     """Refuse a weak password (ValidationError, code ``weak_password`` / ``password_too_short``)."""
     text = password if isinstance(password, str) else ""
     if len(text) < MIN_LENGTH:
-        raise ValidationError(f"密码至少 {MIN_LENGTH} 位", code="password_too_short")
+        raise ValidationError(Msg(N_("密码至少 %(min_length)s 位"), min_length=MIN_LENGTH), code="password_too_short")
     if len(text) > MAX_LENGTH:
-        raise ValidationError(f"密码最多 {MAX_LENGTH} 位", code="password_too_long")
+        raise ValidationError(Msg(N_("密码最多 %(max_length)s 位"), max_length=MAX_LENGTH), code="password_too_long")
     folded = text.casefold()
     stem = folded.rstrip("0123456789!@#.")  # "abcdefgh1", "password123!" are the same guesses
     if folded in COMMON or _is_run(folded) or stem in COMMON or (len(stem) >= 6 and _is_run(stem)):

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Hashable, Iterable, Mapping
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 from .settings import DEFAULT_SETTINGS, RuleSettings
 
 
@@ -52,7 +53,8 @@ def draw_plan(shops: Iterable[tuple[Hashable, str | None]], groups: Iterable[Has
     for shop_id, grade in shop_list:
         g = "B" if grade is None else grade
         if g not in rate:
-            raise ValidationError(f"商户{shop_id}的信用等级“{grade}”无效", code="bad_grade")
+            raise ValidationError(Msg(N_("商户%(shop_id)s的信用等级“%(grade)s”无效"),
+                                      shop_id=shop_id, grade=grade), code="bad_grade")
         if rng.random() < rate[g]:
             drawn.append((shop_id, g == "C"))
     if drawn and not group_list:
@@ -69,10 +71,10 @@ def _rates(rates: Mapping[str, Fraction] | RuleSettings) -> dict[str, Fraction]:
     out: dict[str, Fraction] = {}
     for g in ("A", "B", "C"):
         if g not in raw:
-            raise ValidationError(f"缺少{g}级巡查抽取率", code="bad_rate")
+            raise ValidationError(Msg(N_("缺少%(g)s级巡查抽取率"), g=g), code="bad_rate")
         value = raw[g]
         if isinstance(value, bool) or not isinstance(value, (int, Fraction)) or not 0 <= value <= 1:
-            raise ValidationError(f"{g}级巡查抽取率“{value}”无效，应为0到1的分数", code="bad_rate")
+            raise ValidationError(Msg(N_("%(g)s级巡查抽取率“%(value)s”无效，应为0到1的分数"), g=g, value=value), code="bad_rate")
         out[g] = Fraction(value)
     return out
 

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from .errors import ValidationError
-from .i18n import N_
+from .i18n import Msg, N_
 from .workdays import WorkCalendar
 
 #: Longest rectification period an inspector may set, in working days (about three months).
@@ -70,7 +70,8 @@ def parse_rectify_days(text: object) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not 1 <= int(raw) <= MAX_RECTIFY_WORKDAYS:
-        raise ValidationError(f"整改期限应为 1 到 {MAX_RECTIFY_WORKDAYS} 个工作日", code="bad_rectify_days")
+        raise ValidationError(Msg(N_("整改期限应为 1 到 %(max_rectify_workdays)s 个工作日"),
+                                  max_rectify_workdays=MAX_RECTIFY_WORKDAYS), code="bad_rectify_days")
     return int(raw)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 from .workdays import WorkCalendar
 
 #: The fixed list (K4). Codes are stored; labels are shown.
@@ -22,7 +23,7 @@ PAUSE_REASONS = {
 def pause_label(code: str) -> str:
     """Chinese label of a pause reason; ``ValidationError`` when it is not on the fixed list."""
     if code not in PAUSE_REASONS:
-        raise ValidationError(f"中止理由“{code}”不在规定范围内", code="bad_pause_reason")
+        raise ValidationError(Msg(N_("中止理由“%(code)s”不在规定范围内"), code=code), code="bad_pause_reason")
     return PAUSE_REASONS[code]
 
 

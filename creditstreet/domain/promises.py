@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from .i18n import N_
+from .i18n import Msg, N_
 from .errors import ValidationError
 
 COMMITMENT_KINDS = ("no_reason_returns", "advance_compensation")
@@ -49,9 +49,11 @@ def check_return_days(days: object) -> int:
     except (TypeError, ValueError):
         raise ValidationError("无理由退货天数应为整数", code="bad_days") from None
     if n < MIN_RETURN_DAYS:
-        raise ValidationError(f"无理由退货期限不能少于{MIN_RETURN_DAYS}天", code="bad_days")
+        raise ValidationError(Msg(N_("无理由退货期限不能少于%(min_return_days)s天"),
+                                  min_return_days=MIN_RETURN_DAYS), code="bad_days")
     if n > MAX_RETURN_DAYS:
-        raise ValidationError(f"无理由退货期限不能超过{MAX_RETURN_DAYS}天", code="bad_days")
+        raise ValidationError(Msg(N_("无理由退货期限不能超过%(max_return_days)s天"),
+                                  max_return_days=MAX_RETURN_DAYS), code="bad_days")
     return n
 
 
@@ -82,7 +84,8 @@ def check_fund_entry(kind: str, amount_fen: int, balance_fen: int) -> None:
         raise ValidationError("金额过大，请核对", code="bad_amount")
     if kind == "payout" and amount_fen > balance_fen:
         raise ValidationError(
-            f"赔付金额{yuan(amount_fen)}元超过基金余额{yuan(balance_fen)}元，不能支付", code="over_balance")
+            Msg(N_("赔付金额%(amount)s元超过基金余额%(balance)s元，不能支付"),
+                amount=yuan(amount_fen), balance=yuan(balance_fen)), code="over_balance")
 
 
 def yuan(fen: int) -> str:

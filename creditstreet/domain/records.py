@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Iterable, TypeVar
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 from .time import TzLike, as_utc, local_date, year_window
 
 #: Violation kinds (SPEC P1 checklist) with Chinese labels.
@@ -56,9 +57,9 @@ def violation_tail(severity: str, kind: str, summary: str = "") -> str:
     grading copies it instead of building it.
     """
     if severity not in SEVERITIES:
-        raise ValidationError(f"违法违章的严重程度“{severity}”无效", code="bad_severity")
+        raise ValidationError(Msg(N_("违法违章的严重程度“%(severity)s”无效"), severity=severity), code="bad_severity")
     if kind not in VIOLATION_KINDS:
-        raise ValidationError(f"违法违章的类别“{kind}”无效", code="bad_violation_kind")
+        raise ValidationError(Msg(N_("违法违章的类别“%(kind)s”无效"), kind=kind), code="bad_violation_kind")
     return f" {SEVERITIES[severity]}违法违章：{VIOLATION_KINDS[kind]}" + (f"（{summary}）" if summary else "")
 
 
@@ -68,7 +69,7 @@ def bad_record_tail(kind: str, summary: str = "") -> str:
     Raises ValidationError on an unknown kind. Stored with each bad record (models/patrol.py).
     """
     if kind not in BAD_RECORD_KINDS:
-        raise ValidationError(f"不良记录类别“{kind}”无效", code="bad_record_kind")
+        raise ValidationError(Msg(N_("不良记录类别“%(kind)s”无效"), kind=kind), code="bad_record_kind")
     return f" 不良记录：{BAD_RECORD_KINDS[kind]}" + (f"（{summary}）" if summary else "")
 
 
@@ -94,9 +95,9 @@ class Violation:
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", as_utc(self.at))
         if self.severity not in SEVERITIES:
-            raise ValidationError(f"违法违章的严重程度“{self.severity}”无效", code="bad_severity")
+            raise ValidationError(Msg(N_("违法违章的严重程度“%(severity)s”无效"), severity=self.severity), code="bad_severity")
         if self.kind not in VIOLATION_KINDS:
-            raise ValidationError(f"违法违章的类别“{self.kind}”无效", code="bad_violation_kind")
+            raise ValidationError(Msg(N_("违法违章的类别“%(kind)s”无效"), kind=self.kind), code="bad_violation_kind")
 
     def reason(self, tz: TzLike = None) -> Reason:
         memo = _memo(self, tz)
@@ -121,7 +122,7 @@ class BadRecord:
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", as_utc(self.at))
         if self.kind not in BAD_RECORD_KINDS:
-            raise ValidationError(f"不良记录类别“{self.kind}”无效", code="bad_record_kind")
+            raise ValidationError(Msg(N_("不良记录类别“%(kind)s”无效"), kind=self.kind), code="bad_record_kind")
 
     def reason(self, tz: TzLike = None) -> Reason:
         memo = _memo(self, tz)
@@ -142,7 +143,7 @@ class ExamResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", as_utc(self.at))
         if isinstance(self.score, bool) or not isinstance(self.score, int) or not 0 <= self.score <= 100:
-            raise ValidationError(f"考试成绩“{self.score}”无效，应为0到100的整数", code="bad_score")
+            raise ValidationError(Msg(N_("考试成绩“%(score)s”无效，应为0到100的整数"), score=self.score), code="bad_score")
 
     def reason(self, pass_mark: int, tz: TzLike = None) -> Reason:
         return Reason("exam", self.id, f"{local_date(self.at, tz).isoformat()} 法规知识考试"

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .i18n import N_
+from .i18n import Msg, N_, joined
 from .errors import ValidationError
 
 #: Chinese labels for settings, used in validation messages and the admin page.
@@ -165,7 +165,7 @@ class SettingsError(ValidationError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = dict(errors)
-        super().__init__("；".join(self.errors.values()), code="bad_setting")
+        super().__init__(joined(self.errors.values()), code="bad_setting")
 
 
 @dataclass(frozen=True)
@@ -237,8 +237,9 @@ class RuleSettings:
             span = self.ballot_open_days_before_end + self.ballot_close_days_after_end
             if span > MAX_BALLOT_WINDOW_DAYS:
                 for k in both:
-                    errors[k] = (f"设置“{LABELS[k]}”的值“{getattr(self, k)}”无效：投票开始与截止天数之和"
-                                 f"不能超过{MAX_BALLOT_WINDOW_DAYS}天（一个季度，现为{span}天）")
+                    errors[k] = Msg(N_("设置“%(setting)s”的值“%(value)s”无效：投票开始与截止天数之和"
+                                       "不能超过%(max)s天（一个季度，现为%(span)s天）"), setting=Msg(LABELS[k]),
+                                    value=getattr(self, k), max=MAX_BALLOT_WINDOW_DAYS, span=span)
         if errors:
             raise SettingsError(errors)
 
@@ -299,10 +300,12 @@ class _Bad(Exception):
 
 
 def _bad(name: str, value: Any, why: str) -> _Bad:
+    """The message naming the setting, the value as typed (cut) and ``why`` (a fixed text or a Msg)."""
     shown = str(value)
     if len(shown) > _MAX_INPUT_CHARS:
         shown = shown[:_MAX_INPUT_CHARS] + "…"
-    return _Bad(f"设置“{LABELS.get(name, name)}”的值“{shown}”无效：{why}")
+    return _Bad(Msg(N_("设置“%(setting)s”的值“%(value)s”无效：%(why)s"), setting=Msg(LABELS.get(name, name)),
+                    value=shown, why=Msg(why)))
 
 
 def _normal(value: Any) -> Any:
@@ -310,19 +313,19 @@ def _normal(value: Any) -> Any:
     return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
-def _range_text(name: str) -> str:
+def _range_text(name: str) -> Msg:
     low, high = RANGES[name]
     if high is None:
-        return f"不能小于{low}"
+        return Msg(N_("不能小于%(low)s"), low=low)
     if name in OPEN_LOW:
-        return f"应大于{low}且不大于{high}"
-    return f"应在{low}到{high}之间"
+        return Msg(N_("应大于%(low)s且不大于%(high)s"), low=low, high=high)
+    return Msg(N_("应在%(low)s到%(high)s之间"), low=low, high=high)
 
 
 def _parse_int(name: str, value: Any) -> int:
     value = _normal(value)
     if isinstance(value, bool):
-        raise _bad(name, value, "应为整数")
+        raise _bad(name, value, N_("应为整数"))
     if isinstance(value, int):
         result = value
     elif (isinstance(value, str) and len(value) <= _MAX_INPUT_CHARS and value.isascii()
@@ -332,17 +335,17 @@ def _parse_int(name: str, value: Any) -> int:
             and value == int(value):
         result = int(value)
     else:
-        raise _bad(name, value, "应为整数")
+        raise _bad(name, value, N_("应为整数"))
     low, high = RANGES.get(name, (0, None))
     if result < low or (high is not None and result > high):
-        raise _bad(name, value, _range_text(name) if name in RANGES else f"不能小于{low}")
+        raise _bad(name, value, _range_text(name) if name in RANGES else Msg(N_("不能小于%(low)s"), low=low))
     return result
 
 
 def _parse_fraction(name: str, value: Any) -> Fraction:
     value = _normal(value)
     if isinstance(value, bool):
-        raise _bad(name, value, "应为比例")
+        raise _bad(name, value, N_("应为比例"))
     try:
         if isinstance(value, Fraction):
             result = value
@@ -358,7 +361,7 @@ def _parse_fraction(name: str, value: Any) -> Fraction:
         else:
             raise TypeError(value)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError):
-        raise _bad(name, value, "应为比例，如 2/3、0.25 或 25%") from None
+        raise _bad(name, value, N_("应为比例，如 2/3、0.25 或 25%")) from None
     low, high = RANGES[name]
     if result < low or result > high or (name in OPEN_LOW and result == low):
         raise _bad(name, value, _range_text(name))
@@ -369,26 +372,26 @@ def _parse_month_day(name: str, value: Any) -> str:
     """"11-01", "11月1日", "1101"-free forms → "MM-DD"; a day that exists in every year (not 02-29)."""
     text = _normal(value)
     if not isinstance(text, str):
-        raise _bad(name, value, "应为月-日，如 11-01")
+        raise _bad(name, value, N_("应为月-日，如 11-01"))
     m = re.fullmatch(r"(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})\s*日?", text)
     if not m:
-        raise _bad(name, value, "应为月-日，如 11-01")
+        raise _bad(name, value, N_("应为月-日，如 11-01"))
     month, day = int(m.group(1)), int(m.group(2))
     try:
         date(2025, month, day)  # not a leap year: 02-29 would skip three years in four
     except ValueError:
-        raise _bad(name, value, "不是每年都有的日期") from None
+        raise _bad(name, value, N_("不是每年都有的日期")) from None
     return f"{month:02d}-{day:02d}"
 
 
 def _parse_zone(value: Any) -> str:
     value = _normal(value)
     if not isinstance(value, str) or not value.strip():
-        raise _bad("timezone", value, "应为时区名称，如 Asia/Shanghai")
+        raise _bad("timezone", value, N_("应为时区名称，如 Asia/Shanghai"))
     try:
         ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise _bad("timezone", value, "未知时区") from None
+        raise _bad("timezone", value, N_("未知时区")) from None
     return value.strip()
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Iterable, Mapping
 
-from .i18n import N_
+from .i18n import Msg, N_
 from .errors import ValidationError
 from .records import HONESTY_KINDS, BadRecord, ExamResult, Reason, Violation, within_year
 from .settings import DEFAULT_SETTINGS, RuleSettings
@@ -42,13 +42,14 @@ class BallotTally:
     def __post_init__(self) -> None:
         object.__setattr__(self, "quarter", Quarter.parse(self.quarter))
         if not _count(self.ballots):
-            raise ValidationError(f"票数“{self.ballots}”无效", code="bad_tally")
+            raise ValidationError(Msg(N_("票数“%(ballots)s”无效"), ballots=self.ballots), code="bad_tally")
         unknown = set(self.yes) - set(CRITERIA)
         if unknown:
-            raise ValidationError(f"未知的评星项目：{'、'.join(sorted(unknown))}", code="bad_tally")
+            raise ValidationError(Msg(N_("未知的评星项目：%(unknown)s"), unknown=sorted(unknown)), code="bad_tally")
         for c, n in self.yes.items():
             if not _count(n) or n > self.ballots:
-                raise ValidationError(f"“{CRITERIA_LABELS[c]}”的赞成票数{n}无效（共{self.ballots}票）",
+                raise ValidationError(Msg(N_("“%(criteria)s”的赞成票数%(n)s无效（共%(ballots)s票）"),
+                                          criteria=Msg(CRITERIA_LABELS[c]), n=n, ballots=self.ballots),
                                       code="bad_tally")
 
 
@@ -214,7 +215,8 @@ def decide_stars(shape: StarShape, settings: RuleSettings = DEFAULT_SETTINGS) ->
 def quorum(active_supervisors: int, settings: RuleSettings = DEFAULT_SETTINGS) -> int:
     """Ballots needed for a shop's quarter: max(3, ⌈n/2⌉) by default (SPEC S2)."""
     if not _count(active_supervisors):
-        raise ValidationError(f"在岗监督员人数“{active_supervisors}”无效", code="bad_count")
+        raise ValidationError(Msg(N_("在岗监督员人数“%(active_supervisors)s”无效"),
+                                  active_supervisors=active_supervisors), code="bad_count")
     share = settings.quorum_share * active_supervisors
     return max(settings.quorum_min, math.ceil(share))
 
@@ -315,7 +317,8 @@ def current_stars(results: Iterable[QuarterResult], facts: ShopFacts, T: datetim
     for r in results:
         if r.quarter in window:
             if r.quarter in by_quarter:
-                raise ValidationError(f"{r.quarter.label_zh}的投票结果重复", code="duplicate_result")
+                raise ValidationError(Msg(N_("%(quarter)s的投票结果重复"),
+                                          quarter=r.quarter.label_msg), code="duplicate_result")
             by_quarter[r.quarter] = r
     counted = [r for r in by_quarter.values() if r.has_quorum]
     n = len(counted)

@@ -2,6 +2,7 @@
 import re
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 
 #: Lower-case ASCII letters and digits, hyphens inside, 1–40 characters: safe in a URL and on a QR.
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -18,7 +19,7 @@ def check_slug(raw: object) -> str:
         raise ValidationError("街道简称只能使用小写字母、数字和连字符（1–40个字符，不以连字符开头或结尾）",
                               code="street_slug")
     if slug in RESERVED:
-        raise ValidationError(f"街道简称“{slug}”是系统保留字，请换一个", code="street_slug_reserved")
+        raise ValidationError(Msg(N_("街道简称“%(slug)s”是系统保留字，请换一个"), slug=slug), code="street_slug_reserved")
     return slug
 
 

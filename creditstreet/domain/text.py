@@ -19,6 +19,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc as stdnum_uscc
 
 from creditstreet.domain.errors import ValidationError
+from .i18n import Msg, N_
 
 __all__ = [
     "ValidationError",
@@ -75,11 +76,11 @@ def normalize_uscc(s: object) -> str:
     if not code:
         raise ValidationError("统一社会信用代码为空", code="uscc_empty")
     if len(code) != 18:
-        raise ValidationError(f"统一社会信用代码长度不是18位，实为{len(code)}位", code="uscc_length")
+        raise ValidationError(Msg(N_("统一社会信用代码长度不是18位，实为%(n)s位"), n=len(code)), code="uscc_length")
     bad = sorted({ch for ch in code if ch not in _USCC_ALPHABET}, key=code.index)
     if bad:
         raise ValidationError(
-            f"统一社会信用代码含非法字符{''.join(bad)}，代码只用数字和除I、O、Z、S、V外的大写字母",
+            Msg(N_("统一社会信用代码含非法字符%(bad)s，代码只用数字和除I、O、Z、S、V外的大写字母"), bad="".join(bad)),
             code="uscc_format",
         )
     if not code[:8].isascii() or not code[:8].isdigit():
@@ -202,6 +203,17 @@ def check_length(s: object, max_chars: int, *, label: str = "内容") -> str:
     count = char_count(text)
     if count > max_chars:
         raise ValidationError(
-            f"{label}不能超过{max_chars}个字，现有{count}个字", code="too_long"
+            Msg(N_("%(label)s不能超过%(max_chars)s个字，现有%(count)s个字"),
+                label=Msg(label), max_chars=max_chars, count=count), code="too_long"
         )
     return text
+
+
+_SHOP_URL = re.compile(r"(?:^|/)shops/(\d{1,9})(?:[/?#]|$)")
+
+
+def shop_id_in_url(s: object) -> int | None:
+    """The shop number of a shop page's address as a plaque's QR code gives it, pasted or typed:
+    ".../shops/62" or ".../s/binjiang/shops/150" (with or without the host) → 62, 150; else None."""
+    m = _SHOP_URL.search(clean_text(s).replace(" ", ""))
+    return int(m.group(1)) if m else None

@@ -26,6 +26,7 @@ from datetime import date, datetime, time as dtime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 
 UTC = timezone.utc
 DEFAULT_TZ = "Asia/Shanghai"
@@ -42,7 +43,7 @@ def get_zone(tz: TzLike = None) -> tzinfo:
     try:
         return _zone_named(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"未知时区“{tz}”", code="bad_timezone") from None
+        raise ValidationError(Msg(N_("未知时区“%(tz)s”"), tz=tz), code="bad_timezone") from None
 
 
 @lru_cache(maxsize=64)
@@ -217,7 +218,7 @@ class Quarter:
         if not (isinstance(self.q, int) and 1 <= self.q <= 4) or not (
             isinstance(self.year, int) and 2 <= self.year <= 9998
         ):
-            raise ValidationError(f"无效的季度：{self.year}年第{self.q}季度", code="bad_quarter")
+            raise ValidationError(Msg(N_("无效的季度：%(year)s年第%(q)s季度"), year=self.year, q=self.q), code="bad_quarter")
 
     @classmethod
     def parse(cls, text: "str | Quarter") -> "Quarter":
@@ -226,7 +227,7 @@ class Quarter:
             return text
         m = _QUARTER_RE.match(text) if isinstance(text, str) else None
         if not m or not text.isascii():
-            raise ValidationError(f"无效的季度“{text}”，应为如 2026Q3 的格式", code="bad_quarter")
+            raise ValidationError(Msg(N_("无效的季度“%(text)s”，应为如 2026Q3 的格式"), text=text), code="bad_quarter")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
@@ -242,6 +243,11 @@ class Quarter:
     def label_zh(self) -> str:
         """UI label, e.g. 2026年第3季度."""
         return f"{self.year}年第{self.q}季度"
+
+    @property
+    def label_msg(self) -> Msg:
+        """``label_zh`` as a ``Msg``, shown in the reader's language (2026年第3季度 / Q3 2026)."""
+        return Msg(N_("%(year)s年第%(q)s季度"), year=self.year, q=self.q)
 
     def next(self) -> "Quarter":
         return Quarter(self.year + 1, 1) if self.q == 4 else Quarter(self.year, self.q + 1)

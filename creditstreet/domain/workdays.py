@@ -26,6 +26,7 @@ from typing import Iterable
 import chinese_calendar
 
 from .errors import ValidationError
+from .i18n import Msg, N_
 
 _MAX_SCAN_DAYS = 3660  # guard against a table that makes every day a holiday
 
@@ -59,7 +60,7 @@ class WorkCalendar:
         both = self.extra_holidays & self.extra_workdays
         if both:
             days = "、".join(d.isoformat() for d in sorted(both))
-            raise ValidationError(f"日期 {days} 不能同时设为节假日和工作日", code="calendar_conflict")
+            raise ValidationError(Msg(N_("日期 %(days)s 不能同时设为节假日和工作日"), days=days), code="calendar_conflict")
 
     def is_workday(self, day: date) -> bool:
         """True for a working day (extra tables first, then the library, then Mon–Fri)."""
@@ -112,7 +113,7 @@ class WorkCalendar:
         pauses = tuple(pauses)
         start = _check_date(start)
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValidationError(f"工作日天数“{n}”无效", code="bad_workdays")
+            raise ValidationError(Msg(N_("工作日天数“%(n)s”无效"), n=n), code="bad_workdays")
         day, left, scanned = start, n, 0
         while left:
             day += timedelta(days=1)

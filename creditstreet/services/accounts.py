@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 from ..domain.passwords import check_password
 from ..domain.time import as_utc
 from ..domain.usernames import check_username
@@ -24,14 +25,15 @@ def create_user(actor: User | None, username: str, password: str, role: str, dis
     was chosen for the user, who must change it at the first login (the demo's published accounts
     pass False)."""
     if role not in ROLES:
-        raise ValidationError(f"角色必须是 {', '.join(ROLES)} 之一", code="bad_role")
+        raise ValidationError(Msg(N_("角色必须是 %(roles)s 之一"), roles=", ".join(ROLES)), code="bad_role")
     username = check_username(username)
     check_password(password, username)
     taken = db.session.scalar(select(User.username).where(func.lower(User.username) == username.lower()).limit(1))
     if taken == username:
-        raise ValidationError(f"用户名 {username} 已存在", code="username_taken")
+        raise ValidationError(Msg(N_("用户名 %(username)s 已存在"), username=username), code="username_taken")
     if taken is not None:  # "Admin" beside "admin": one person types either at the login
-        raise ValidationError(f"用户名 {username} 与已有的 {taken} 只差大小写，请换一个", code="username_taken")
+        raise ValidationError(Msg(N_("用户名 %(username)s 与已有的 %(taken)s 只差大小写，请换一个"),
+                                  username=username, taken=taken), code="username_taken")
     check_scope(actor, role, street_id, group_id)
     user = User(username=username, role=role, display_name=display_name or username,
                 street_id=street_id, group_id=group_id, must_change_password=temporary)

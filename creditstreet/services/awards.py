@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 from ..domain.stars import CRITERIA, CRITERIA_LABELS
 from ..domain.text import check_length
 from ..domain.time import Quarter, as_utc
@@ -71,7 +72,7 @@ def require_year_over(street_id: int, year: int, now: datetime) -> None:
     street = db.session.get(Street, street_id)
     tz = street.timezone if street is not None else None
     if as_utc(now) < Quarter(year, 4).end_utc(tz) or not _q4_officially_graded(street_id, year, tz):
-        raise ValidationError(f"{year}年第四季度尚未结束（或尚未正式评定），不能确认年度星级",
+        raise ValidationError(Msg(N_("%(year)s年第四季度尚未结束（或尚未正式评定），不能确认年度星级"), year=year),
                               code="year_not_over")
 
 
@@ -86,7 +87,7 @@ def propose_annual_stars(actor: User | None, street_id: int, year: int, now: dat
         select(CreditGrade).join(Shop, Shop.id == CreditGrade.shop_id)
         .where(Shop.street_id == street_id, CreditGrade.quarter == q4))}
     if not grades:
-        raise ValidationError(f"{year}年第4季度尚未评定，请先完成季度评定", code="q4_not_graded")
+        raise ValidationError(Msg(N_("%(year)s年第4季度尚未评定，请先完成季度评定"), year=year), code="q4_not_graded")
     require_year_over(street_id, year, now)
     existing = {a.shop_id: a for a in db.session.scalars(
         select(AnnualStar).join(Shop, Shop.id == AnnualStar.shop_id)
@@ -130,7 +131,7 @@ def confirm_annual_stars(actor: User, street_id: int, year: int, now: datetime) 
     require_year_over(street_id, year, now)
     rows = [a for a, _ in annual_rows(street_id, year) if a.status == "proposed"]
     if not rows:
-        raise ValidationError(f"{year}年没有待确认的年度星级，请先生成建议名单", code="nothing_to_confirm")
+        raise ValidationError(Msg(N_("%(year)s年没有待确认的年度星级，请先生成建议名单"), year=year), code="nothing_to_confirm")
     for a in rows:
         before = audit.snapshot(a, ("status", "stars"))
         a.status, a.confirmed_at, a.confirmed_by = "confirmed", as_utc(now), actor.id

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain.settings import RuleSettings
 from ..domain.ledger import house_search_token
 from ..domain.stars import CRITERIA, CRITERIA_LABELS, ballot_quarter_at, ballot_window
@@ -185,7 +185,8 @@ def parse_marks(raw: dict) -> dict[str, bool]:
         elif value in (False, "0", "no", "n"):
             marks[c] = False
         else:
-            raise ValidationError(f"请选择“{CRITERIA_LABELS[c]}”是或否", code="mark_missing")
+            raise ValidationError(Msg(N_("请选择“%(criteria)s”是或否"),
+                                      criteria=Msg(CRITERIA_LABELS[c])), code="mark_missing")
     return marks
 
 
@@ -207,12 +208,13 @@ def cast_ballot(actor: User, shop: Shop, quarter: Quarter | str, marks: dict, no
     if open_quarter(now, settings) != quarter:
         raise ValidationError(closed_message(now, settings), code="ballot_window_closed")
     if shop.status != "active":
-        raise ValidationError(f"{shop.name}已歇业，不参加评星", code="shop_closed")
+        raise ValidationError(Msg(N_("%(shop)s已歇业，不参加评星"), shop=shop.name), code="shop_closed")
     if not on_ballot_list(shop, quarter):
-        raise ValidationError(f"{shop.name}在{quarter.label_zh}尚未开业，不参加本季度评星", code="shop_not_open")
+        raise ValidationError(Msg(N_("%(shop)s在%(quarter)s尚未开业，不参加本季度评星"),
+                                  shop=shop.name, quarter=quarter.label_msg), code="shop_not_open")
     if db.session.scalar(select(SupervisorConflict.id).where(
             SupervisorConflict.supervisor_id == actor.id, SupervisorConflict.shop_id == shop.id)):
-        raise ValidationError(f"您已申报与{shop.name}存在利害关系，不能对其投票", code="conflict_of_interest")
+        raise ValidationError(Msg(N_("您已申报与%(shop)s存在利害关系，不能对其投票"), shop=shop.name), code="conflict_of_interest")
 
     key = {"supervisor_id": actor.id, "shop_id": shop.id, "quarter": str(quarter)}
     ballot_id = _insert_if_absent({**key, **marks, "cast_at": now, "updated_at": now})
@@ -264,7 +266,8 @@ def declare_conflict(actor: User, supervisor: User, shop: Shop, reason: str = ""
         raise ValidationError("只能为义务监督员申报利害关系", code="not_a_supervisor")
     if db.session.scalar(select(SupervisorConflict.id).where(
             SupervisorConflict.supervisor_id == supervisor.id, SupervisorConflict.shop_id == shop.id)):
-        raise ValidationError(f"{supervisor.display_name}与{shop.name}的利害关系已申报", code="conflict_exists")
+        raise ValidationError(Msg(N_("%(supervisor)s与%(shop)s的利害关系已申报"),
+                                  supervisor=supervisor.display_name, shop=shop.name), code="conflict_exists")
     row = SupervisorConflict(supervisor_id=supervisor.id, shop_id=shop.id, reason=(reason or "").strip())
     db.session.add(row)
     db.session.flush()

@@ -40,13 +40,14 @@ def parse_serial(text: object, label: str = "卡号") -> int:
     """Parse a serial typed by a person ("00120001", "１２０００１", " 120001 "); ValidationError."""
     raw = "".join(clean_text(text).split())
     if not raw:
-        raise ValidationError(f"请填写{label}", code="no_serial")
+        raise ValidationError(Msg(N_("请填写%(label)s"), label=Msg(label)), code="no_serial")
     if not raw.isascii() or not raw.isdigit() or len(raw) > SERIAL_DIGITS:
-        raise ValidationError(f"{label}“{clean_text(text)}”无效，应为不超过{SERIAL_DIGITS}位的数字",
+        raise ValidationError(Msg(N_("%(label)s“%(text)s”无效，应为不超过%(serial_digits)s位的数字"),
+                                  label=Msg(label), text=clean_text(text), serial_digits=SERIAL_DIGITS),
                               code="bad_serial")
     n = int(raw)
     if n < 1:
-        raise ValidationError(f"{label}应大于0", code="bad_serial")
+        raise ValidationError(Msg(N_("%(label)s应大于0"), label=Msg(label)), code="bad_serial")
     return n
 
 
@@ -63,13 +64,14 @@ def register_batch(actor: User, street: Street, name: str, first: int, last: int
     are unique across the deployment, so a verification by serial is unambiguous).
     """
     _check_span(first, last)
-    name = check_length(clean_text(name), 120, label="批次名称") or f"{fmt_range(first, last)}批次"
+    name = check_length(clean_text(name), 120, label=N_("批次名称")) or f"{fmt_range(first, last)}批次"
     clash = db.session.scalar(select(CardBatch).where(CardBatch.first_serial <= last,
                                                       CardBatch.last_serial >= first)
                               .order_by(CardBatch.first_serial).limit(1))
     if clash is not None:
         raise ValidationError(
-            f"与已登记的印制批次 {fmt_range(clash.first_serial, clash.last_serial)}（{clash.name}）重叠",
+            Msg(N_("与已登记的印制批次 %(range)s（%(clash)s）重叠"),
+                range=fmt_range(clash.first_serial, clash.last_serial), clash=clash.name),
             code="batch_overlap")
     batch = CardBatch(street_id=street.id, name=name, first_serial=first, last_serial=last,
                       printed_on=printed_on)
@@ -90,18 +92,20 @@ def issue_range(actor: User, batch: CardBatch, shop: Shop, first: int, last: int
     if shop.street_id != batch.street_id:
         raise ValidationError("该商户不在此批次所属的商业街", code="bad_street")
     if shop.status != "active":
-        raise ValidationError(f"商户“{shop.name}”已歇业，不能发卡", code="shop_closed")
+        raise ValidationError(Msg(N_("商户“%(shop)s”已歇业，不能发卡"), shop=shop.name), code="shop_closed")
     if first < batch.first_serial or last > batch.last_serial:
         raise ValidationError(
-            f"编号 {fmt_range(first, last)} 超出印制批次 {fmt_range(batch.first_serial, batch.last_serial)}"
-            f"（{batch.name}）", code="out_of_batch")
+            Msg(N_("编号 %(range)s 超出印制批次 %(range2)s（%(batch)s）"),
+                range=fmt_range(first, last), range2=fmt_range(batch.first_serial, batch.last_serial),
+                batch=batch.name), code="out_of_batch")
     clash = db.session.execute(
         select(CardRange, Shop.name).join(Shop, Shop.id == CardRange.shop_id)
         .where(CardRange.first_serial <= last, CardRange.last_serial >= first)
         .order_by(CardRange.first_serial).limit(1)).first()
     if clash is not None:
         rng, shop_name = clash
-        raise ValidationError(f"与已发放的 {fmt_range(rng.first_serial, rng.last_serial)}（{shop_name}）重叠",
+        raise ValidationError(Msg(N_("与已发放的 %(range)s（%(shop_name)s）重叠"),
+                                  range=fmt_range(rng.first_serial, rng.last_serial), shop_name=shop_name),
                               code="range_overlap")
     card_range = CardRange(batch_id=batch.id, shop_id=shop.id, first_serial=first, last_serial=last,
                            issued_on=issued_on, issued_by=actor.id if actor else None)
@@ -171,7 +175,8 @@ def check_sheet_range(card_range: CardRange, first: int | None, last: int | None
     first = card_range.first_serial if first is None else first
     last = card_range.last_serial if last is None else last
     if not (card_range.first_serial <= first <= last <= card_range.last_serial):
-        raise ValidationError(f"打印编号应在 {fmt_range(card_range.first_serial, card_range.last_serial)} 之内",
+        raise ValidationError(Msg(N_("打印编号应在 %(range)s 之内"),
+                                  range=fmt_range(card_range.first_serial, card_range.last_serial)),
                               code="bad_range")
     return first, last
 
@@ -250,13 +255,13 @@ def record_card_check(actor: User, shop: Shop, serial: int | None, card_given: b
         if existing is not None:
             return existing
     if shop.status != "active":
-        raise ValidationError(f"商户“{shop.name}”已歇业，不能登记", code="shop_closed")
+        raise ValidationError(Msg(N_("商户“%(shop)s”已歇业，不能登记"), shop=shop.name), code="shop_closed")
     at = as_utc(at) if at else utcnow()
-    note = check_length(clean_prose(note), 1000, label="查验说明")
+    note = check_length(clean_prose(note), 1000, label=N_("查验说明"))
     problem = serial_problem(shop, serial)
     if problem:
         card_given = False
-        note = check_length(f"{problem}，按未随货同行处理。{note}", 1100, label="查验说明")
+        note = check_length(f"{problem}，按未随货同行处理。{note}", 1100, label=N_("查验说明"))
     consequence = "none"
     settings = rule_settings()
     if not card_given:

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import or_, select
 
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain import promises as rules
 from ..domain.errors import InvalidTransition, ValidationError
 from ..domain.text import char_count, clean_text
@@ -24,7 +24,7 @@ from .settings import rule_settings
 
 FIELDS = ("kind", "shop_id", "return_days", "categories", "exclusions", "conditions", "status",
           "notice_on", "ends_on", "decision_note")
-TEXT_LIMITS = {"categories": ("适用商品范围", 300), "exclusions": ("不适用情形", 300), "conditions": ("退货条件", 500)}
+TEXT_LIMITS = {"categories": (N_("适用商品范围"), 300), "exclusions": (N_("不适用情形"), 300), "conditions": (N_("退货条件"), 500)}
 STATUS_LABELS = {"pending": N_("待审核"), "approved": N_("已生效"), "ending": N_("终止公告期"), "rejected": N_("未通过")}
 
 
@@ -36,7 +36,7 @@ def _terms(data: Mapping[str, Any], key: str) -> str:
     text = clean_text(data.get(key)).replace("\r\n", "\n").strip()
     label, limit = TEXT_LIMITS[key]
     if char_count(text) > limit:
-        raise ValidationError(f"{label}不能超过{limit}个字", code="too_long")
+        raise ValidationError(Msg(N_("%(label)s不能超过%(limit)s个字"), label=Msg(label), limit=limit), code="too_long")
     return text
 
 
@@ -55,7 +55,8 @@ def declare(actor: User, shop: Shop, data: Mapping[str, Any], now: datetime | No
     for c in db.session.scalars(select(Commitment).where(Commitment.shop_id == shop.id, Commitment.kind == kind,
                                                          Commitment.status.in_(("pending", "approved", "ending")))):
         if c.status != "ending" or rules.commitment_in_force(c.status, c.ends_on, today):
-            raise InvalidTransition(f"该商户已有“{rules.COMMITMENT_LABELS[kind]}”承诺（{STATUS_LABELS[c.status]}）",
+            raise InvalidTransition(Msg(N_("该商户已有“%(kind)s”承诺（%(status)s）"),
+                                        kind=Msg(rules.COMMITMENT_LABELS[kind]), status=Msg(STATUS_LABELS[c.status])),
                                     code="duplicate")
     days = rules.check_return_days(data.get("return_days")) if kind == "no_reason_returns" else None
     c = Commitment(shop_id=shop.id, kind=kind, return_days=days, categories=_terms(data, "categories"),

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_, joined
 from ..domain.text import clean_prose, check_length, clean_text
 from ..domain.time import as_utc, local_date
 from ..extensions import db
@@ -15,7 +16,8 @@ def _not_after_today(day: date, tz: str | None, now: datetime | None, what: str)
     """A record of something that happened: its date may not be after today on the street's clock."""
     today = local_date(now or utcnow(), tz)
     if day > today:
-        raise ValidationError(f"{what}（{day.isoformat()}）不能晚于今天（{today.isoformat()}）", code="date_in_future")
+        raise ValidationError(Msg(N_("%(what)s（%(day)s）不能晚于今天（%(today)s）"),
+                                  what=Msg(what), day=day.isoformat(), today=today.isoformat()), code="date_in_future")
 
 
 def record_training(actor: User, street_id: int, held_on: date | None, topic: str, shop_ids: list[int],
@@ -78,7 +80,7 @@ def record_agreement(actor: User, shop: Shop, signed_on: date | None, signer: st
 def _score(value, label: str) -> int:
     text = clean_text(value) if value is not None else ""
     if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 0 <= int(text) <= 100:
-        raise ValidationError(f"{label}应为 0–100 的整数", code="bad_score")
+        raise ValidationError(Msg(N_("%(label)s应为 0–100 的整数"), label=Msg(label)), code="bad_score")
     return int(text)
 
 
@@ -105,9 +107,9 @@ def find_shops_by_lines(street_id: int, text: str) -> list[int]:
         try:
             ids.append(find_shop(street_id, line).id)
         except ValidationError as e:
-            errors.append(f"第 {n} 行：{e.message}")
+            errors.append(Msg(N_("第 %(n)s 行：%(error)s"), n=n, error=e.message))
     if errors:
-        raise ValidationError("；".join(errors), code="training_shops")
+        raise ValidationError(joined(errors), code="training_shops")
     return ids
 
 
@@ -127,5 +129,5 @@ def find_shop(street_id: int, text: str) -> Shop:
     if len(found) == 1:
         return found[0]
     if not found and not exact:
-        raise ValidationError(f"没有找到名为“{clean_text(text)}”的商户", code="shop_not_found")
-    raise ValidationError(f"“{clean_text(text)}”对应多户商户，请输入完整名称", code="shop_ambiguous")
+        raise ValidationError(Msg(N_("没有找到名为“%(text)s”的商户"), text=clean_text(text)), code="shop_not_found")
+    raise ValidationError(Msg(N_("“%(text)s”对应多户商户，请输入完整名称"), text=clean_text(text)), code="shop_ambiguous")

@@ -81,7 +81,7 @@ def grading_instant(quarter: Quarter | str, now: datetime, tz: str) -> datetime:
     quarter = Quarter.parse(quarter)
     now = as_utc(now)
     if quarter.start_utc(tz) > now:
-        raise ValidationError(f"{quarter.label_zh}尚未开始，不能评级", code="quarter_in_future")
+        raise ValidationError(Msg(N_("%(quarter)s尚未开始，不能评级"), quarter=quarter.label_msg), code="quarter_in_future")
     return min(quarter.end_utc(tz), now)
 
 
@@ -133,7 +133,8 @@ def check_recomputable(quarter: Quarter, now: datetime, street: Street) -> None:
     opened = [d for d in (earliest[0], local_date(earliest[1], street.timezone) if earliest[1] else None) if d]
     too_early = bool(opened) and quarter.end_utc(street.timezone) <= as_utc(local_midnight(min(opened), street.timezone))
     if quarter < first or too_early:
-        raise ValidationError(f"不能重算{quarter.label_zh}：只能重算最近 {MAX_QUARTERS_BACK} 个季度内、且已有商户开业的季度",
+        raise ValidationError(Msg(N_("不能重算%(quarter)s：只能重算最近 %(max_quarters_back)s 个季度内、且已有商户开业的季度"),
+                                  quarter=quarter.label_msg, max_quarters_back=MAX_QUARTERS_BACK),
                               code="quarter_out_of_range")
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from creditstreet.domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 
 __all__ = ["read_rows", "MAX_ROWS"]
 
@@ -64,7 +65,7 @@ def _counted(rows, progress: Progress | None, max_rows: int) -> Iterator[tuple[i
     for count, row in enumerate(rows, start=1):
         filled += any(value is not None for value in row[1])
         if filled > max_rows:
-            raise ValidationError(f"台账超过{max_rows}行，请检查是否选错了文件", code="ledger_too_big")
+            raise ValidationError(Msg(N_("台账超过%(max_rows)s行，请检查是否选错了文件"), max_rows=max_rows), code="ledger_too_big")
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
         yield row
@@ -72,8 +73,8 @@ def _counted(rows, progress: Progress | None, max_rows: int) -> Iterator[tuple[i
         progress(count)
 
 
-UNREADABLE = "无法读取该 Excel 文件，请确认是 .xlsx 格式"
-TOO_BIG = "该 Excel 文件的内容范围过大（{what}），不像商户台账，请检查是否选错了文件"
+UNREADABLE = N_("无法读取该 Excel 文件，请确认是 .xlsx 格式")
+TOO_BIG = N_("该 Excel 文件的内容范围过大（%(what)s），不像商户台账，请检查是否选错了文件")
 _MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]{0,200}?\bref\s*=\s*[\"']([^\"']{0,64})[\"']")
 
 
@@ -106,7 +107,7 @@ def _xlsx_rows(source: Any) -> Iterator[tuple[int, list[object]]]:
 def _check_archive(archive: zipfile.ZipFile) -> None:
     parts = archive.infolist()
     if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > MAX_XLSX_UNPACKED:
-        raise ValidationError(TOO_BIG.format(what="解压后过大"), code="ledger_too_big")
+        raise ValidationError(Msg(TOO_BIG, what=Msg(N_("解压后过大"))), code="ledger_too_big")
     from openpyxl.utils.cell import range_boundaries
 
     merged = 0
@@ -119,10 +120,10 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
             except (ValueError, TypeError, UnicodeDecodeError):
                 raise ValidationError(UNREADABLE, code="ledger_unreadable") from None
             if None in (min_col, min_row, max_col, max_row):  # whole rows or columns ("A:A")
-                raise ValidationError(TOO_BIG.format(what="合并单元格范围过大"), code="ledger_too_big")
+                raise ValidationError(Msg(TOO_BIG, what=Msg(N_("合并单元格范围过大"))), code="ledger_too_big")
             merged += (max_row - min_row + 1) * (max_col - min_col + 1)
             if merged > MAX_MERGED_CELLS:
-                raise ValidationError(TOO_BIG.format(what="合并单元格范围过大"), code="ledger_too_big")
+                raise ValidationError(Msg(TOO_BIG, what=Msg(N_("合并单元格范围过大"))), code="ledger_too_big")
 
 
 def _merge_refs(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -150,7 +151,8 @@ def _check_used_range(sheet: Any) -> None:
     stored = len(getattr(sheet, "_cells", ())) or 1
     # Reading a row creates every cell of it: the range may not be mostly empty space.
     if columns > MAX_COLUMNS or rows * columns > 4 * stored + 200_000:
-        raise ValidationError(TOO_BIG.format(what=f"{rows}行×{columns}列"), code="ledger_too_big")
+        raise ValidationError(Msg(TOO_BIG, what=Msg(N_("%(rows)s行×%(columns)s列"), rows=rows, columns=columns)),
+                              code="ledger_too_big")
 
 
 def _sheet_rows(workbook: Any) -> Iterator[tuple[int, list[object]]]:

@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 from ..domain.patrol_plan import PlanEntry, draw_plan
 from ..domain.time import Quarter, quarter_of
 from ..extensions import db
@@ -67,10 +68,11 @@ def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int |
     quarter = Quarter.parse(quarter)
     current, following = allowed_quarters(street, at)
     if quarter not in (current, following):
-        raise ValidationError(f"只能抽取本季度（{current.label_zh}）或下一季度（{following.label_zh}）的巡查计划，"
-                              f"不能抽取{quarter.label_zh}的", code="quarter_not_allowed")
+        raise ValidationError(Msg(N_("只能抽取本季度（%(current)s）或下一季度（%(following)s）的巡查计划，不能抽取%(quarter)s的"),
+                                  current=current.label_msg, following=following.label_msg,
+                                  quarter=quarter.label_msg), code="quarter_not_allowed")
     if plan_for(street, quarter) is not None:
-        raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists")
+        raise ValidationError(Msg(N_("%(quarter)s的巡查计划已生成，不能重复抽取"), quarter=quarter.label_msg), code="plan_exists")
     seed = secrets.randbits(32) if seed is None else seed
     if not 0 <= seed < 2**32:
         raise ValidationError("随机种子应为 0 到 4294967295 之间的整数", code="bad_seed")
@@ -83,7 +85,8 @@ def create_plan(actor: User, street: Street, quarter: Quarter | str, seed: int |
             db.session.add(plan)
             db.session.flush()
     except IntegrityError:
-        raise ValidationError(f"{quarter.label_zh}的巡查计划已生成，不能重复抽取", code="plan_exists") from None
+        raise ValidationError(Msg(N_("%(quarter)s的巡查计划已生成，不能重复抽取"),
+                                  quarter=quarter.label_msg), code="plan_exists") from None
     db.session.add_all(PatrolPlanItem(plan_id=plan.id, shop_id=e.shop_id, group_id=e.group_id,
                                       priority=e.priority, grade=grades[e.shop_id] or "B")
                        for e in entries)

@@ -10,6 +10,7 @@ import io
 import warnings
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 from ..extensions import db
 from ..models import Photo
 
@@ -61,12 +62,13 @@ def prepare(raws: list[bytes]) -> list[tuple[bytes, int, int]]:
     """Re-encode up to MAX_PHOTOS photos (empty parts skipped); ValidationError if too many or bad."""
     raws = [r for r in raws if r]
     if len(raws) > MAX_PHOTOS:
-        raise ValidationError(f"最多上传{MAX_PHOTOS}张照片", code="too_many_photos")
+        raise ValidationError(Msg(N_("最多上传%(max_photos)s张照片"), max_photos=MAX_PHOTOS), code="too_many_photos")
     limit_mb = max_photo_mb()
     for i, raw in enumerate(raws, start=1):
         if len(raw) > limit_mb * 1024 * 1024:
             size = len(raw) / (1024 * 1024)
-            raise ValidationError(f"第{i}张照片有{size:.1f}MB，超过每张{limit_mb}MB的上限，请压缩后重新选择",
+            raise ValidationError(Msg(N_("第%(i)s张照片有%(size).1fMB，超过每张%(limit_mb)sMB的上限，请压缩后重新选择"),
+                                      i=i, size=size, limit_mb=limit_mb),
                                   code="photo_too_large")
     return [reencode(r) for r in raws]
 

@@ -69,10 +69,11 @@ def update_street_settings(actor: User | None, street: Street, changes: dict[str
     ``errors`` per field); each change is audited. Returns the street's settings in force.
     """
     from ..domain.errors import ValidationError
+    from ..domain.i18n import Msg, N_
 
     bad = [k for k in changes if k not in STREET_KEYS]
     if bad:
-        raise ValidationError(f"这些设置不能按商业街单独设置：{'、'.join(bad)}", code="not_street_setting")
+        raise ValidationError(Msg(N_("这些设置不能按商业街单独设置：%(bad)s"), bad=list(bad)), code="not_street_setting")
     city = rule_settings().to_mapping()
     own = street_overrides(street.id)
     merged = {**city, **own}

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from ..domain.i18n import N_
+from ..domain.i18n import Msg, N_
 from ..domain.errors import ValidationError
 from ..domain.ledger import LedgerRow, Rejected, doubtful, parse
 from ..domain.text import clean_text, normalize_phone, normalize_uscc, search_key
@@ -177,7 +177,8 @@ def _clean_fields(data: dict) -> dict:
             out[key] = clean_text(data[key]) if key != "note" else (data[key] or "").strip()
     for key, (label, limit) in MAX_CHARS.items():
         if len(out.get(key, "")) > limit:
-            raise ValidationError(f"{label}不能超过{limit}字", code="shop_field_too_long")
+            raise ValidationError(Msg(N_("%(label)s不能超过%(limit)s字"),
+                                      label=Msg(label), limit=limit), code="shop_field_too_long")
     if "phone" in data:
         out["phone"] = normalize_phone(data["phone"]) if clean_text(data["phone"]) else ""
     for key in ("opened_on", "licence_expires_on"):
@@ -196,7 +197,7 @@ def create_shop(actor: User | None, street: Street, uscc: str, name: str, owners
     """Add a shop to ``street``. Raises ValidationError on a bad or already used code (one per street)."""
     code = normalize_uscc(uscc)
     if db.session.scalar(select(Shop.id).where(Shop.street_id == street.id, Shop.uscc == code)):
-        raise ValidationError(f"统一社会信用代码 {code} 已登记在本街", code="shop_uscc_taken")
+        raise ValidationError(Msg(N_("统一社会信用代码 %(code)s 已登记在本街"), code=code), code="shop_uscc_taken")
     values = _clean_fields({"name": name, "ownership": ownership, **fields})
     shop = Shop(street_id=street.id, uscc=code, status="active", **values)
     db.session.add(shop)
@@ -298,9 +299,11 @@ def resolve_shop(street: Street, text: object) -> Shop:
         conds.append(Shop.house_sort.contains(house, autoescape=True))
     found = list(db.session.scalars(active.where(or_(*conds)).order_by(Shop.house_sort, Shop.id).limit(6)))
     if not found:
-        raise ValidationError(f"没有找到商户“{typed[:40]}”，请输入名称或门牌号", code="shop_not_found")
+        raise ValidationError(Msg(N_("没有找到商户“%(typed)s”，请输入名称或门牌号"), typed=typed[:40]), code="shop_not_found")
     if len(found) > 1:
-        names = "、".join(f"{s.house_number} {s.name}".strip() for s in found[:5])
-        raise ValidationError(f"“{typed[:40]}”对应多个商户：{names}{'等' if len(found) > 5 else ''}，请从列表中选择",
+        names = [f"{s.house_number} {s.name}".strip() for s in found[:5]]  # Msg joins with "、"
+        pattern = N_("“%(typed)s”对应多个商户：%(names)s等，请从列表中选择") if len(found) > 5 else \
+            N_("“%(typed)s”对应多个商户：%(names)s，请从列表中选择")
+        raise ValidationError(Msg(pattern, typed=typed[:40], names=names),
                               code="shop_ambiguous")
     return found[0]

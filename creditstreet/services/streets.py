@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select, update
 
 from ..domain.errors import FieldErrors, ValidationError
+from ..domain.i18n import Msg, N_
 from ..domain.streets import check_slug
 from ..domain.text import clean_text
 from ..extensions import db
@@ -29,7 +30,7 @@ def set_slug(actor: User | None, street: Street, slug: str) -> Street:
     if slug == street.slug:
         return street
     if db.session.scalar(select(Street.id).where(Street.slug == slug, Street.id != street.id)):
-        raise ValidationError(f"街道简称“{slug}”已被其他商业街使用", code="street_slug_taken")
+        raise ValidationError(Msg(N_("街道简称“%(slug)s”已被其他商业街使用"), slug=slug), code="street_slug_taken")
     before = {"slug": street.slug}
     street.slug = slug
     db.session.flush()
@@ -69,11 +70,12 @@ def parse_hotlines(text: str) -> list[dict]:
             continue
         m = LINE_RE.match(line)
         if m is None or not PHONE_RE.match(m["number"]):
-            raise ValidationError(f"第 {n} 行“{line}”应为“名称 号码”，号码如 0719-12315 或 12315",
+            raise ValidationError(Msg(N_("第 %(n)s 行“%(line)s”应为“名称 号码”，号码如 0719-12315 或 12315"), n=n, line=line),
                                   code="street_hotline")
         out.append({"label": m["label"].strip() or "投诉热线", "number": m["number"]})
     if len(out) > MAX_HOTLINES:
-        raise ValidationError(f"热线最多 {MAX_HOTLINES} 条", code="street_hotlines_many")
+        raise ValidationError(Msg(N_("热线最多 %(max_hotlines)s 条"),
+                                  max_hotlines=MAX_HOTLINES), code="street_hotlines_many")
     return out
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 from sqlalchemy import func, or_, select
 
 from ..domain.errors import ValidationError
+from ..domain.i18n import Msg, N_
 from ..domain.text import check_length, clean_prose
 from ..domain.time import as_utc, local_date
 from ..extensions import db
@@ -94,7 +95,7 @@ def approve_warning(actor: User, warning: ConsumerWarning, title: str, body: str
         raise ValidationError("标题和正文不能为空", code="warning_empty")
     today = local_date(now)
     if expires_on is None or expires_on < today:
-        raise ValidationError(f"请填写截止日期（不早于今天 {today.isoformat()}）", code="warning_expiry")
+        raise ValidationError(Msg(N_("请填写截止日期（不早于今天 %(today)s）"), today=today.isoformat()), code="warning_expiry")
     before = audit.snapshot(warning)
     warning.title, warning.body, warning.expires_on = title, body, expires_on
     warning.status, warning.decided_at, warning.decided_by = "approved", as_utc(now), actor.id

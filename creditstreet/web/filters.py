@@ -39,7 +39,8 @@ def quarter_label(quarter) -> str:
 
 def tr(text):
     """A text in the reader's language: a ``domain.i18n.Msg`` is re-rendered from its pattern (its
-    label values translated, lists joined by the translated "、"); anything else is shown as it is."""
+    label values translated, lists joined by the translated "、"), unless its whole Chinese text has a
+    catalog entry of its own; anything else is shown as it is."""
     from flask_babel import gettext
 
     from ..domain.i18n import Msg
@@ -53,7 +54,21 @@ def tr(text):
         return text
     if not text.values:
         return gettext(text.pattern)
+    whole = gettext(str(text))  # a text made from a pattern that also has its own entry keeps that
+    if whole != text:           # wording ("请填写事情经过": "Please describe what happened")
+        return whole
     return gettext(text.pattern, **{k: value(v) for k, v in text.values.items()})
+
+
+def goods_category(value):
+    """A goods category in the reader's language when it is one of the complaint form's fixed list
+    (``services.complaints.GOODS_CATEGORIES``, translated where the form lists them); anything
+    else (older free text, "") as stored."""
+    from flask_babel import gettext
+
+    from ..services.complaints import GOODS_CATEGORIES
+
+    return gettext(value) if value in GOODS_CATEGORIES else value
 
 
 def register_filters(app: Flask) -> None:
@@ -64,6 +79,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(stars_text)
     app.add_template_filter(quarter_label)
     app.add_template_filter(tr)
+    app.add_template_filter(goods_category)
     app.add_template_filter(text.mask_phone, "mask_phone")
     app.add_template_filter(text.mask_name, "mask_name")
     app.add_template_filter(text.mask_contacts_in_text, "mask_text")

@@ -1,10 +1,11 @@
 """Put a service's ``FieldErrors`` on the form's fields, so a form shows every mistake at once,
 each next to its field (issue 17; QA: the violation form showed one error per round at the top)."""
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields import FieldList, FormField
+
+from .scope import shown_message
 
 
 def fields_by_name(form) -> dict[str, Field]:
@@ -28,5 +29,6 @@ def show_field_errors(form: FlaskForm, errors: dict[str, str]) -> str:
     for name, message in errors.items():
         field = named.get(name)
         if field is not None:
-            field.errors = [*field.errors, _(message)] if isinstance(field.errors, list) else [_(message)]
+            shown = shown_message(message)  # a Msg re-rendered, a fixed text through its catalog entry
+            field.errors = [*field.errors, shown] if isinstance(field.errors, list) else [shown]
     return ngettext("有 %(num)s 处需要修改，请查看标红的项目", "有 %(num)s 处需要修改，请查看标红的项目", len(errors))

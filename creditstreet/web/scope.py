@@ -143,7 +143,9 @@ def get_or_404(model, ident):
 
 @dataclass
 class Outcome:
-    """What ``committing`` did: ``error`` is the DomainError's Chinese message, None when committed."""
+    """What ``committing`` did: ``error`` is the DomainError's message in the reader's language
+    (``shown_message``, rendered when the error was caught), None when committed; ``exception``
+    keeps the error itself (its Chinese ``message``, a ``FieldErrors``' ``errors``)."""
 
     error: str | None = None
     code: str | None = None
@@ -168,7 +170,7 @@ def shown_message(message) -> str:
 def committing(*, flash_error: bool = True, category: str = "danger") -> Iterator[Outcome]:
     """Run a service call as one unit: commit when the block ends, roll back on a DomainError.
 
-    The error's Chinese message is flashed (``flash_error``) and kept on the yielded Outcome, so
+    The error's message, in the reader's language, is flashed (``flash_error``) and kept on the yielded Outcome, so
     the view can show it inline instead. Other exceptions propagate (the error pages roll back).
     A ``return`` inside the block still commits first. Usage::
 
@@ -182,8 +184,8 @@ def committing(*, flash_error: bool = True, category: str = "danger") -> Iterato
         yield outcome
     except DomainError as e:
         db.session.rollback()
-        outcome.error, outcome.code, outcome.exception = e.message, e.code, e
-        if flash_error:
-            flash(shown_message(e.message), category)
+        outcome.error, outcome.code, outcome.exception = shown_message(e.message), e.code, e
+        if flash_error:  # rendered now: the session stores a flash as plain JSON text, not a Msg
+            flash(outcome.error, category)
     else:
         db.session.commit()

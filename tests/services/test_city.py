@@ -45,6 +45,12 @@ def test_a_consumer_finds_a_shop_on_any_street_by_name_or_house_number(two):
     assert [s.id for s in svc.search_shops(None, "滨江路7")] == [far.id]
     # an inspector's search stays on the street
     assert [s.id for s in svc.search_shops(a, "张记")] == [near.id]
+    # the plaque's QR address pasted into the search (QA): that shop, on its own street or city-wide
+    for typed in (f"http://127.0.0.1:5000/s/binjiang/shops/{far.id}", f"/shops/{far.id}?x=1", f" shops/{far.id} "):
+        assert [s.id for s in svc.search_shops(None, typed)] == [far.id]
+        assert [s.id for s in svc.search_shops(b, typed)] == [far.id]
+        assert svc.search_shops(a, typed) == []  # another street's shop is not this street's
+    assert svc.search_shops(None, f"/shops/{far.id}0000") == []  # no such shop
 
 
 def _data(**kw):

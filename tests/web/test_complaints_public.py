@@ -63,6 +63,19 @@ def test_file_and_track(client, db, shop):
     assert ok.status_code == 200 and "已接收" in ok.get_data(as_text=True), ok.get_data(as_text=True)
 
 
+def test_tracking_with_a_field_left_empty_asks_for_it(client, db, shop):
+    # QA: both fields empty answered "not found: wrong code or phone"; it now says what is missing,
+    # and nothing was looked up (no 404, so the failed-lookup limit is not charged)
+    token = csrf_token(client, "/track")
+    page = client.post("/track", data={"csrf_token": token, "code": " ", "phone": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "请填写查询码" in html and "请填写投诉时留下的电话号码" in html
+    assert "未找到" not in html
+    only_phone = client.post("/track", data={"csrf_token": token, "code": "", "phone": "13800138000"})
+    text = only_phone.get_data(as_text=True)
+    assert "请填写查询码" in text and "请填写投诉时留下的电话号码" not in text and 'value="13800138000"' in text
+
+
 def test_double_submit_creates_one_complaint(client, db, shop):
     """CASES K-06: the same form posted twice → one row, both answers lead to the same tracking page."""
     data = _form(client, shop_id=str(shop.id))

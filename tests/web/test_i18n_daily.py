@@ -36,4 +36,4 @@ def test_screen_reader_stars_read_as_words(english, street):
                                stars=4, criteria=[]))
     db.session.commit()
     html = english.get("/").get_data(as_text=True)
-    assert '<span class="sr-only">4 stars</span>' in html and "4stars" not in html
+    assert '<span class="sr-only">4-star</span>' in html and "4stars" not in html

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.text import char_count, clean_text
@@ -118,9 +118,10 @@ def _text(data: Mapping[str, Any], key: str, required: bool = False) -> str:
     raw = data.get(key)
     text = "" if raw is None else str(raw).replace("\r\n", "\n").strip()
     if required and not text:
-        raise ValidationError(f"请填写{LABELS[key]}", code="required")
+        raise ValidationError(Msg(N_("请填写%(label)s"), label=Msg(LABELS[key])), code="required")
     if char_count(text) > LIMITS[key]:
-        raise ValidationError(f"{LABELS[key]}不能超过{LIMITS[key]}个字，现有{char_count(text)}个字",
+        raise ValidationError(Msg(N_("%(label)s不能超过%(limit)s个字，现有%(count)s个字"),
+                                  label=Msg(LABELS[key]), limit=LIMITS[key], count=char_count(text)),
                               code="too_long")
     return text
 
@@ -136,8 +137,9 @@ def parse_card_serial(serial: object) -> int:
     if not text.isascii() or not text.isdigit():
         raise ValidationError("信誉卡编号应为数字", code="bad_card")
     if len(text) > SERIAL_DIGITS:
-        hint = "，您填写的像是手机号" if len(text) == 11 and text.startswith("1") else ""
-        raise ValidationError(f"信誉卡编号应为不超过{SERIAL_DIGITS}位的数字{hint}", code="bad_card")
+        hint = Msg(N_("，您填写的像是手机号")) if len(text) == 11 and text.startswith("1") else ""
+        raise ValidationError(Msg(N_("信誉卡编号应为不超过%(serial_digits)s位的数字%(hint)s"),
+                                  serial_digits=SERIAL_DIGITS, hint=hint), code="bad_card")
     return int(text)
 
 
@@ -149,7 +151,7 @@ def _tz(c: Complaint) -> str:
 
 def _step(c: Complaint, action: str) -> str:
     if c.kind != "complaint":
-        raise InvalidTransition(f"{KIND_LABELS[c.kind]}不走投诉调解流程", code="invalid_transition")
+        raise InvalidTransition(Msg(N_("%(kind)s不走投诉调解流程"), kind=Msg(KIND_LABELS[c.kind])), code="invalid_transition")
     if action in ("accept", "refuse"):
         from ..merchant.settlement import is_with_shop
 

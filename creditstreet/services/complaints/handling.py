@@ -6,6 +6,7 @@ from sqlalchemy import case, func, or_, select, union
 
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.i18n import Msg, N_
 from ...domain.redact import redact
 from ...domain.text import char_count
 from ...domain.time import local_date
@@ -184,7 +185,8 @@ def add_mediation_note(actor: User, c: Complaint, note: str, now: datetime | Non
     if c.status in ("accepted", "reopened"):
         c.status = _step(c, "mediate")
     elif c.status != "mediating":
-        raise InvalidTransition(f"投诉当前为“{rules.STATE_LABELS.get(c.status, c.status)}”，不能记录调解情况")
+        raise InvalidTransition(Msg(N_("投诉当前为“%(state)s”，不能记录调解情况"),
+                                    state=Msg(rules.STATE_LABELS.get(c.status, c.status))))
     _event(c, actor, "mediation_note", note, now)
     audit.record(actor, "complaint.mediation_note", "complaint", c.id, before, _snap(c))
     db.session.flush()
@@ -235,7 +237,7 @@ def answer_inquiry(actor: User, c: Complaint, answer: str, now: datetime | None 
     if not answer:
         raise ValidationError("请填写答复内容", code="required")
     if char_count(answer) > 2000:
-        raise ValidationError(f"答复不能超过2000个字，现有{char_count(answer)}个字", code="too_long")
+        raise ValidationError(Msg(N_("答复不能超过2000个字，现有%(count)s个字"), count=char_count(answer)), code="too_long")
     now = now or utcnow()
     before = _snap(c)
     c.status, c.closed_at, c.overdue = nxt, now, False

@@ -10,7 +10,7 @@ from ...domain.i18n import N_
 from ...domain import complaints as rules
 from ...domain.inputs import db_id
 from ...domain.errors import FieldErrors, ValidationError
-from ...domain.text import char_count, clean_text, normalize_phone, search_key
+from ...domain.text import char_count, clean_text, normalize_phone, search_key, shop_id_in_url
 from ...domain.time import local_date
 from ...extensions import db
 from ...models import CardRange, Complaint, Shop, Street, User
@@ -82,6 +82,10 @@ def search_shops(street: Street | None, query: object, limit: int = 20, *,
     ``street`` None searches every street of the deployment (K8), ``first``'s shops listed first;
     otherwise only ``street``. At most ``limit`` shops, shortest names first.
     """
+    by_url = shop_id_in_url(query)  # the plaque's QR address, pasted into the search
+    if by_url is not None:
+        shop = db.session.get(Shop, by_url)
+        return [shop] if shop is not None and shop.status == "active" and street in (None, shop.street) else []
     key = search_key(query)
     if not key:
         return []

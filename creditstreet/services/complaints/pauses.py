@@ -10,6 +10,7 @@ resuming is always allowed.
 from datetime import datetime
 
 from ...domain.errors import InvalidTransition
+from ...domain.i18n import Msg, N_
 from ...domain.pauses import pause_label, paused_workdays
 from ...domain.time import local_date
 from ...extensions import db
@@ -48,7 +49,7 @@ def pause_clock(actor: User, c: Complaint, reason: str, now: datetime | None = N
         raise InvalidTransition("此件没有正在计算的期限，无需中止计时", code="nothing_running")
     current = open_pause(c)
     if current is not None and current.reason == reason:
-        raise InvalidTransition(f"已因“{label}”中止计时", code="already_paused")
+        raise InvalidTransition(Msg(N_("已因“%(label)s”中止计时"), label=Msg(label)), code="already_paused")
     before = _snap(c)
     if current is not None:  # another reason: end this pause today, the next starts today
         _resume(actor, c, now)

@@ -1,7 +1,7 @@
 """Shared parts of the merchant use cases: the acting shop, redaction, working-day deadlines."""
 from datetime import date, datetime
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain.errors import ValidationError
 from ...domain.text import char_count, mask_contacts_in_text
 from ...domain.time import local_date
@@ -65,9 +65,10 @@ def clean_text(value: object, label: str, limit: int, required: bool = True) -> 
     """Text as typed (CRLF → LF, trimmed); ValidationError when empty (if required) or too long."""
     text = "" if value is None else str(value).replace("\r\n", "\n").strip()
     if required and not text:
-        raise ValidationError(f"请填写{label}", code="required")
+        raise ValidationError(Msg(N_("请填写%(label)s"), label=Msg(label)), code="required")
     if char_count(text) > limit:
-        raise ValidationError(f"{label}不能超过{limit}个字，现有{char_count(text)}个字", code="too_long")
+        raise ValidationError(Msg(N_("%(label)s不能超过%(limit)s个字，现有%(count)s个字"),
+                                  label=Msg(label), limit=limit, count=char_count(text)), code="too_long")
     return text
 
 

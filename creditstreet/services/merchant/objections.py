@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import as_utc
 from ...extensions import db
@@ -69,8 +69,9 @@ def file_objection(actor: User, record_type: str, record_id: object, reasons: ob
         raise ValidationError("这条记录已撤销", code="already_void")
     deadline = objection_deadline(record)
     if local_day(now, shop.id) > deadline:
-        raise ValidationError(f"异议应在记录登记后{rule_settings().objection_workdays}个工作日内（{deadline.isoformat()}前）提出，"
-                              "已超过期限", code="window_closed")
+        raise ValidationError(Msg(N_("异议应在记录登记后%(objection_workdays)s个工作日内（%(deadline)s前）提出，已超过期限"),
+                                  objection_workdays=rule_settings().objection_workdays,
+                                  deadline=deadline.isoformat()), code="window_closed")
     prepared = files.prepare_photos(photos or [])
     obj = Objection(shop_id=shop.id, record_type=record_type, record_id=record.id, reasons=text, filed_by=actor.id,
                     filed_at=now, status="pending",

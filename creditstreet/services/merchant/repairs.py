@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import add_months, as_utc, to_local
 from ...extensions import db
@@ -76,7 +76,7 @@ def apply_for_repair(actor: User, record_type: str, record_id: object, correctio
     start = eligible_from(record)
     if now < start:
         day = local_day(start, shop.id).isoformat()
-        raise ValidationError(f"这条记录登记未满规定期限，{day}起可以申请信用修复", code="too_recent")
+        raise ValidationError(Msg(N_("这条记录登记未满规定期限，%(day)s起可以申请信用修复"), day=day), code="too_recent")
     pledge_file = files.prepare_pledge(pledge)
     proof_files = files.prepare_photos(proofs or [])
     repair = CreditRepair(shop_id=shop.id, record_type=record_type, record_id=record.id, correction=text,

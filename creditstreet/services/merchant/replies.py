@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.i18n import N_
 from ...domain.time import as_utc
 from ...extensions import db
 from ...models import Complaint, MerchantReply, User
@@ -35,7 +36,7 @@ def add_reply(actor: User, c: Complaint, text: object, now: datetime | None = No
         raise InvalidTransition("投诉办结后才能回复", code="not_closed")
     if reply_of(c) is not None:
         raise InvalidTransition("每件投诉只能回复一次", code="already_replied")
-    body = clean_text(text, "回复", LIMIT)
+    body = clean_text(text, N_("回复"), LIMIT)
     r = MerchantReply(complaint_id=c.id, shop_id=shop.id, text=body, text_redacted=redact(body, (c.consumer_name,)),
                       author_id=actor.id, created_at=as_utc(now) if now else utcnow())
     db.session.add(r)

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain import complaints as rules
 from ...domain.errors import InvalidTransition, ValidationError
 from ...domain.time import as_utc
@@ -130,7 +130,7 @@ def propose(actor: User, c: Complaint, remedy: str, amount: object, text: object
     if remedy not in rules.REMEDIES:
         raise ValidationError("请选择和解方式：退货退款、换货、修理或赔偿", code="bad_remedy")
     fen = parse_amount_fen(amount) or 0
-    body = clean_text(text, "和解方案说明", TEXT_LIMIT)
+    body = clean_text(text, N_("和解方案说明"), TEXT_LIMIT)
     p = SettlementProposal(settlement_id=s.id, remedy=remedy, amount_fen=fen, text=body,
                            text_redacted=redact(body, (c.consumer_name,)), proposed_by=actor.id, proposed_at=now)
     for old in proposals(s):  # an unanswered earlier proposal is replaced
@@ -208,7 +208,8 @@ def expire_due(now: datetime | None = None) -> int:
 
 def _check_active(s: Settlement, now: datetime, allow_late: bool = False) -> None:
     if s.status not in ACTIVE:
-        raise InvalidTransition(f"先行和解已结束（{STATUS_LABELS[s.status]}）", code="settlement_closed")
+        raise InvalidTransition(Msg(N_("先行和解已结束（%(status)s）"),
+                                    status=Msg(STATUS_LABELS[s.status])), code="settlement_closed")
     if not allow_late and local_day(now, s.shop_id) > s.settle_by:
         expire_due(now)
         raise InvalidTransition("先行和解已超过期限，已转市场监管所处理", code="settlement_closed")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ...domain import patrols as rules
 from ...domain.errors import ValidationError
+from ...domain.i18n import Msg, N_
 from ...domain.text import check_length, clean_prose
 from ...domain.time import local_date
 from ...extensions import db
@@ -44,11 +45,12 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
     _require_active_shop(shop)
     unknown = set(checklist) - set(CHECKLIST)
     if unknown:
-        raise ValidationError(f"未知的检查项目：{'、'.join(sorted(unknown))}", code="bad_item")
+        raise ValidationError(Msg(N_("未知的检查项目：%(unknown)s"), unknown=sorted(unknown)), code="bad_item")
     results = {item: (checklist.get(item) or "na") for item in CHECKLIST}
     for item, value in results.items():
         if value not in RESULT_LABELS:
-            raise ValidationError(f"“{CHECKLIST_LABELS[item]}”的检查结果“{value}”无效", code="bad_result")
+            raise ValidationError(Msg(N_("“%(item)s”的检查结果“%(value)s”无效"),
+                                      item=Msg(CHECKLIST_LABELS[item]), value=value), code="bad_result")
     if all_items_pass:
         today = local_date(at or utcnow(), shop.street.timezone)
         results = rules.all_pass(results, known_failures(shop, today))
@@ -59,7 +61,7 @@ def record_patrol(actor: User, shop: Shop, group: InspectorGroup | None, checkli
         if days is None:
             continue
         if item not in results or results[item] != "fail":
-            raise ValidationError(f"只有不合格项才能设整改期限（{CHECKLIST_LABELS.get(item, item)}）",
+            raise ValidationError(Msg(N_("只有不合格项才能设整改期限（%(item)s）"), item=Msg(CHECKLIST_LABELS.get(item, item))),
                                   code="rectify_not_failed")
         deadlines[item] = days
     if group is not None and group.street_id != shop.street_id:

@@ -1,7 +1,7 @@
 """What every patrol use case shares: the checklist's labels, the staff and open-shop guards (SPEC P1–P4)."""
 from __future__ import annotations
 
-from ...domain.i18n import N_
+from ...domain.i18n import Msg, N_
 from ...domain.errors import ValidationError
 from ...models import Shop, User
 
@@ -46,5 +46,5 @@ def _require_active_shop(shop: Shop | None) -> Shop:
     if shop is None:
         raise ValidationError("请选择商户", code="no_shop")
     if shop.status != "active":
-        raise ValidationError(f"商户“{shop.name}”已歇业，不能登记", code="shop_closed")
+        raise ValidationError(Msg(N_("商户“%(shop)s”已歇业，不能登记"), shop=shop.name), code="shop_closed")
     return shop

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...domain.errors import InvalidTransition, ValidationError
+from ...domain.i18n import Msg, N_
 from ...domain.text import check_length, clean_prose, clean_text
 from ...extensions import db
 from ...models import TRADES, VIOLATION_KINDS, IndustryGroup, IndustryGroupMember, PeerFinding, Shop, User, Violation, utcnow
@@ -22,7 +23,7 @@ def create_industry_group(actor: User, street_id: int, trade: str, name: str = "
     exists = db.session.scalar(select(IndustryGroup).where(IndustryGroup.street_id == street_id,
                                                            IndustryGroup.trade == trade))
     if exists is not None:
-        raise ValidationError(f"本街已有{TRADE_LABELS[trade]}行业监督小组", code="group_exists")
+        raise ValidationError(Msg(N_("本街已有%(trade)s行业监督小组"), trade=Msg(TRADE_LABELS[trade])), code="group_exists")
     group = IndustryGroup(street_id=street_id, trade=trade,
                           name=clean_text(name) or f"{TRADE_LABELS[trade]}行业监督小组")
     db.session.add(group)
@@ -60,7 +61,7 @@ def record_peer_finding(actor: User, group: IndustryGroup, shop: Shop, descripti
     is_member = db.session.scalar(select(IndustryGroupMember.id).where(
         IndustryGroupMember.group_id == group.id, IndustryGroupMember.shop_id == shop.id))
     if is_member is None:
-        raise ValidationError(f"“{shop.name}”不是{group.name}的成员", code="not_member")
+        raise ValidationError(Msg(N_("“%(shop)s”不是%(group)s的成员"), shop=shop.name, group=group.name), code="not_member")
     if suggested_kind not in VIOLATION_KINDS:
         raise ValidationError("请选择问题类别", code="bad_kind")
     description = check_length(clean_prose(description), MAX_NOTE, label="发现的问题")

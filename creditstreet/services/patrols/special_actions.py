@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ...domain.errors import ValidationError
+from ...domain.i18n import N_
 from ...domain.text import check_length, clean_prose
 from ...extensions import db
 from ...models import Patrol, Shop, SpecialAction, User, Violation
@@ -18,7 +19,7 @@ from .common import MAX_NOTE, _require_staff
 def create_special_action(actor: User, street_id: int, theme: str, action_on: date, note: str = "") -> SpecialAction:
     """Create a special enforcement action (专项检查) with a theme and a date (SPEC P3)."""
     _require_staff(actor)
-    theme = check_length(clean_prose(theme), 200, label="专项检查主题")
+    theme = check_length(clean_prose(theme), 200, label=N_("专项检查主题"))
     if not theme:
         raise ValidationError("请填写专项检查主题", code="no_theme")
     if not isinstance(action_on, date):

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from ...domain.errors import FieldErrors, ValidationError
+from ...domain.i18n import Msg, N_
 from ...domain.text import check_length, clean_prose, clean_text
 from ...models import CHECKLIST, SEVERITIES, VIOLATION_KINDS, Patrol, Seizure, Shop, User, Violation, utcnow
 from ...extensions import db
@@ -14,7 +15,7 @@ from .. import audit, once
 from .common import _require_active_shop, _require_staff
 
 
-def parse_yuan(text: object, label: str = "罚款金额") -> int:
+def parse_yuan(text: object, label: str = N_("罚款金额")) -> int:
     """Parse a yuan amount ("200", "200.5", "1,000.00") into integer fen; "" → 0."""
     raw = clean_text(text).replace(",", "").replace("，", "").removesuffix("元")
     if not raw:
@@ -22,11 +23,12 @@ def parse_yuan(text: object, label: str = "罚款金额") -> int:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise ValidationError(f"{label}“{text}”不是有效的金额", code="bad_amount") from None
+        raise ValidationError(Msg(N_("%(label)s“%(text)s”不是有效的金额"),
+                                  label=Msg(label), text=text), code="bad_amount") from None
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(f"{label}应为不小于0、最多两位小数的金额", code="bad_amount")
+        raise ValidationError(Msg(N_("%(label)s应为不小于0、最多两位小数的金额"), label=Msg(label)), code="bad_amount")
     if value > Decimal("100000000"):
-        raise ValidationError(f"{label}过大", code="bad_amount")
+        raise ValidationError(Msg(N_("%(label)s过大"), label=Msg(label)), code="bad_amount")
     return int(value * 100)
 
 
@@ -43,18 +45,19 @@ def _check_seizures(rows) -> tuple[list[tuple[str, int, str]], dict[str, Validat
             continue  # an empty row of the form
         name = f"seizures-{n - 1}-"
         if not goods:
-            errors[name + "goods"] = ValidationError(f"第{n}行扣押物品缺少品名", code="seizure_goods")
+            errors[name + "goods"] = ValidationError(Msg(N_("第%(n)s行扣押物品缺少品名"), n=n), code="seizure_goods")
         else:
             try:
-                check_length(goods, 200, label="扣押物品品名")
+                check_length(goods, 200, label=N_("扣押物品品名"))
             except ValidationError as e:
                 errors[name + "goods"] = e
         what = f"“{goods}”" if goods else ""
         if not qty.isascii() or not qty.isdigit() or not 0 < int(qty) <= MAX_SEIZED_QUANTITY:
             errors[name + "quantity"] = ValidationError(
-                f"第{n}行扣押物品{what}的数量应为 1 到 {MAX_SEIZED_QUANTITY} 之间的整数", code="seizure_qty")
+                Msg(N_("第%(n)s行扣押物品%(what)s的数量应为 1 到 %(max_seized_quantity)s 之间的整数"),
+                    n=n, what=what, max_seized_quantity=MAX_SEIZED_QUANTITY), code="seizure_qty")
         if not unit:
-            errors[name + "unit"] = ValidationError(f"第{n}行扣押物品{what}缺少单位（如支、件、盒）",
+            errors[name + "unit"] = ValidationError(Msg(N_("第%(n)s行扣押物品%(what)s缺少单位（如支、件、盒）"), n=n, what=what),
                                                     code="seizure_unit")
         else:
             try:
@@ -129,7 +132,7 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
             return existing
     _require_active_shop(shop)
     if checklist_item and checklist_item not in CHECKLIST:
-        raise ValidationError(f"未知的检查项目“{checklist_item}”", code="bad_item")
+        raise ValidationError(Msg(N_("未知的检查项目“%(checklist_item)s”"), checklist_item=checklist_item), code="bad_item")
     if patrol is not None and patrol.shop_id != shop.id:
         raise ValidationError("该巡查记录不属于此商户", code="patrol_shop")
     checked = _check_fields(severity, kind, legal_basis, description, penalty, fine_yuan, seizures)
@@ -145,7 +148,7 @@ def raise_violation(actor: User, shop: Shop, patrol: Patrol | None, severity: st
             return twin
         earlier = violation_for_item(patrol, checklist_item)
         if earlier is not None:
-            raise ValidationError(f"该检查项已登记违法行为 #{earlier.id}", code="item_has_violation")
+            raise ValidationError(Msg(N_("该检查项已登记违法行为 #%(id)s"), id=earlier.id), code="item_has_violation")
 
     violation = Violation(shop_id=shop.id, patrol_id=patrol.id if patrol else None, severity=severity,
                           kind=kind, checklist_item=checklist_item or None, legal_basis=legal_basis,

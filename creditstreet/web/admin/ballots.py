@@ -6,7 +6,7 @@ from ...domain.stars import CRITERIA, CRITERIA_LABELS
 from ...domain.time import Quarter, last_completed_quarter
 from ...models import utcnow
 from ...services import ballots
-from ..scope import current_street_or_none
+from ..scope import current_street_or_none, shown_message
 from . import bp
 
 
@@ -18,7 +18,7 @@ def ballots_overview():
     try:
         quarter = Quarter.parse(request.args.get("quarter") or str(default))
     except DomainError as e:
-        flash(e.message, "danger")
+        flash(shown_message(e.message), "danger")
         quarter = default
     data = ballots.participation(street.id, quarter, request.args.get("page", type=int)) if street else None
     return render_template("admin/ballots.html", street=street, data=data, quarter=quarter,

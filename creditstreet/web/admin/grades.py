@@ -75,7 +75,7 @@ def grades_recompute():
         counts = grading.preview(quarter_text, utcnow(), street_id) if unfinished else None
     except DomainError as e:
         db.session.rollback()
-        return _page(form, error=e.message, status_code=400)
+        return _page(form, error=shown_message(e.message), status_code=400)
     if unfinished:  # an unfinished quarter is a preview only: nothing written, nothing dated in the future
         db.session.rollback()
         return _page(form, preview=(quarter_text, counts))

@@ -21,7 +21,7 @@ from ...models import CalendarDay, utcnow
 from ...services import calendar as calendar_service
 from ...services import settings as settings_service
 from ..roles import city_rules_writer, keeps_input
-from ..scope import committing
+from ..scope import committing, shown_message
 from . import bp
 
 EDITABLE = [k for k in LABELS if k != "version"]
@@ -66,7 +66,7 @@ def settings():
             field_errors = getattr(done.exception, "errors", None) or {}
             for key, message in field_errors.items():
                 if key in form:  # each error next to its field; the typed values stay in the form
-                    form[key].errors = [*form[key].errors, message]
+                    form[key].errors = [*form[key].errors, shown_message(message)]
             shown = [k for k in field_errors if k in form]
             flash(ngettext("有 %(num)s 项设置无效，请按各项下方的提示修改", "有 %(num)s 项设置无效，请按各项下方的提示修改",
                            len(shown)) if shown else gettext(done.error), "danger")

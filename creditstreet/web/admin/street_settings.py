@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from ...domain.settings import LABELS
 from ...services import settings as settings_service
 from ..roles import keeps_input
-from ..scope import committing, current_street
+from ..scope import committing, current_street, shown_message
 from . import bp
 
 KEYS = settings_service.STREET_KEYS
@@ -47,7 +47,7 @@ def street_settings():
             return redirect(url_for("admin.street_settings"))
         for key, message in (getattr(done.exception, "errors", None) or {}).items():
             if key in form:
-                form[key].errors = [*form[key].errors, message]
+                form[key].errors = [*form[key].errors, shown_message(message)]
         flash(done.error, "danger")
         status = 400
     return render_template("admin/street_settings.html", form=form, keys=KEYS, street=street, city=city,

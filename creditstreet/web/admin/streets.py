@@ -15,7 +15,7 @@ from ...domain.errors import ValidationError
 from ...models import Street
 from ...services import streets as street_service
 from ..roles import city_admin_required, keeps_input
-from ..scope import committing, get_or_404
+from ..scope import committing, get_or_404, shown_message
 from . import bp
 
 
@@ -35,7 +35,7 @@ def _save(form: FlaskForm, street: Street | None):
     try:
         hotlines = street_service.parse_hotlines(form.hotlines.data)
     except ValidationError as e:
-        form.hotlines.errors = [e.message]
+        form.hotlines.errors = [shown_message(e.message)]
         hotlines = None
     with committing(flash_error=False) as done:
         saved = street_service.save_street(current_user, street, name=form.name.data or "", slug=form.slug.data or "",
@@ -45,7 +45,7 @@ def _save(form: FlaskForm, street: Street | None):
     if done.ok:
         return saved
     for key, message in (getattr(done.exception, "errors", None) or {}).items():
-        form[key].errors = [*form[key].errors, message]
+        form[key].errors = [*form[key].errors, shown_message(message)]
     return None
 
 

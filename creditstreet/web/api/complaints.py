@@ -17,7 +17,7 @@ from ...extensions import csrf, db, limiter
 from ...sqlite_mode import end_reads, sqlite_reads_only
 from ...services import complaints as svc
 from ..public.complaints import form_limit, track_fail_limit, track_limit
-from ..scope import committing, current_street
+from ..scope import committing, current_street, shown_message
 from . import bp
 from .openapi import openapi_document
 
@@ -120,7 +120,8 @@ def create_complaint():
         else:
             shop_name = intake.shop.name if intake.shop is not None else None
     if not done.ok:
-        return _error(400, done.code, done.error, getattr(done.exception, "errors", None))
+        fields = getattr(done.exception, "errors", None)
+        return _error(400, done.code, done.error, {k: shown_message(m) for k, m in fields.items()} if fields else None)
     if replay is not None:
         return jsonify(out), 200
     # A new complaint's answer from the values written, after the commit (the lock is released).

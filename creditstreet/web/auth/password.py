@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user
 from ...domain.errors import ValidationError
 from ...extensions import db
 from ...services import accounts
+from ..scope import shown_message
 from . import bp
 
 #: What a user who must change the password may still reach.
@@ -39,7 +40,7 @@ def change_password():
             db.session.commit()
         except ValidationError as e:
             db.session.rollback()
-            flash(e.message, "danger")
+            flash(shown_message(e.message), "danger")
             return render_template("auth/password.html"), 400
         # The token rotated, so every other login ended; this one continues in a new session.
         _renew_session()

@@ -9,7 +9,7 @@ from ...domain.errors import ValidationError
 from ...extensions import db, limiter
 from ...services import accounts
 from ..roles import keeps_input
-from ..scope import committing
+from ..scope import committing, shown_message
 from . import bp, throttle
 from .forms import LoginForm
 
@@ -49,7 +49,7 @@ def login():
         except ValidationError as e:
             if e.code == "bad_credentials":
                 throttle.record_failure(form.username.data, address)
-            flash(e.message, "danger")
+            flash(shown_message(e.message), "danger")
         else:
             throttle.record_success(form.username.data, address)
             _renew_session()

@@ -21,7 +21,7 @@ from ...services.register import find_shops
 from ..form_errors import show_field_errors
 from ..labels import licence_flag_texts
 from ..roles import keeps_input
-from ..scope import committing, current_street, get_or_404
+from ..scope import committing, current_street, get_or_404, shown_message
 from . import bp
 
 RESULT_CHOICES = [("pass", _l("合格")), ("fail", _l("不合格")), ("na", _l("未检查"))]
@@ -144,7 +144,7 @@ def _shop_picker(street: Street):
         try:
             shops = patrols.nearest_shops(find_shops(street.id), house)
         except DomainError as e:
-            error = e.message
+            error = shown_message(e.message)
     elif q.strip():
         shops = find_shops(street.id, q)[:30]
     flags = licence_flag_texts(shops, street_today(street))

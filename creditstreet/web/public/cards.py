@@ -4,6 +4,7 @@ from flask import render_template, request
 from ...domain.errors import DomainError
 from ...extensions import limiter
 from ...services import cards
+from ..scope import shown_message
 from . import street_route
 
 #: Serials are sequential: a consumer checks a few cards, a script would walk a printed range.
@@ -19,6 +20,6 @@ def card_verify():
         try:
             result = cards.verify(cards.parse_serial(raw))
         except DomainError as e:
-            error = e.message
+            error = shown_message(e.message)
     return render_template("public/card_verify.html", raw=raw, result=result, error=error,
                            fmt=cards.fmt_serial)

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from .. import labels
 from ...domain.inputs import db_id
@@ -22,7 +23,7 @@ from ...extensions import db, limiter
 from ...services import complaints as svc
 from ...services import photos as photo_service
 from ..roles import keeps_input
-from ..scope import committing, current_street
+from ..scope import committing, current_street, shown_message
 from . import street_route
 
 TRACKED_KEY = "tracked_codes"
@@ -77,8 +78,10 @@ class ComplaintForm(FlaskForm):
 
 
 class TrackForm(FlaskForm):
-    code = StringField(_l("查询码"), render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    phone = StringField(_l("投诉时填写的电话号码"), render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    code = StringField(_l("查询码"), [DataRequired(_l("请填写查询码（投诉成功后页面上显示的那一串字母和数字）"))],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    phone = StringField(_l("投诉时填写的电话号码"), [DataRequired(_l("请填写投诉时留下的电话号码"))],
+                        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
 
 
 def complaint_data(form: ComplaintForm) -> dict:
@@ -94,7 +97,7 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> str:
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            message = _(message)  # the fixed messages have English entries; ones with numbers stay Chinese
+            message = shown_message(message)  # a fixed text through its catalog entry, a Msg re-rendered
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
     return ngettext("有 %(num)s 处需要修改，请查看标红的项目", "有 %(num)s 处需要修改，请查看标红的项目", len(errors))
 
