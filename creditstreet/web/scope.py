@@ -170,8 +170,8 @@ def shown_message(message) -> str:
 def committing(*, flash_error: bool = True, category: str = "danger") -> Iterator[Outcome]:
     """Run a service call as one unit: commit when the block ends, roll back on a DomainError.
 
-    The error's message, in the reader's language, is flashed (``flash_error``) and kept on the yielded Outcome, so
-    the view can show it inline instead. Other exceptions propagate (the error pages roll back).
+    The error's message, in the reader's language, is flashed (``flash_error``) and kept on the
+    yielded Outcome, so the view can show it inline instead. Other exceptions propagate (the error pages roll back).
     A ``return`` inside the block still commits first. Usage::
 
         with committing() as done:
