@@ -77,10 +77,13 @@ def init_app(app: Flask) -> None:
             return error_response(401, "请先登录", "login_required")
         from flask_login import current_user
 
+        from flask_babel import gettext
+
+        # flashed in the reader's language (a flash is stored as text: rendered now)
         if g.get("account_disabled") or getattr(current_user, "disabled", False):
-            flash("账号已停用，请联系管理员", "danger")
+            flash(gettext("账号已停用，请联系管理员"), "danger")
         else:
-            flash("请先登录", "warning")
+            flash(gettext("请先登录"), "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     from .web import register_blueprints

@@ -38,3 +38,14 @@ def test_unknown_language_keeps_chinese(client):
     token = csrf_token(client, "/auth/login")
     client.post("/auth/lang/xx", data={"csrf_token": token})
     assert "用户名" in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_please_log_in_is_said_in_the_readers_language(client, street):
+    # QA: an English reader sent to the login page was told "请先登录"
+    token = csrf_token(client, "/auth/login")
+    client.post("/auth/lang/en", data={"csrf_token": token, "next": "/auth/login"})
+    page = client.get("/admin/", follow_redirects=True).get_data(as_text=True)
+    assert "Please log in" in page and "请先登录" not in page
+    token = csrf_token(client, "/auth/login")
+    client.post("/auth/lang/zh_Hans_CN", data={"csrf_token": token, "next": "/auth/login"})
+    assert "请先登录" in client.get("/admin/", follow_redirects=True).get_data(as_text=True)
