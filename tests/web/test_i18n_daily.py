@@ -37,3 +37,20 @@ def test_screen_reader_stars_read_as_words(english, street):
     db.session.commit()
     html = english.get("/").get_data(as_text=True)
     assert '<span class="sr-only">4-star</span>' in html and "4stars" not in html
+
+
+def test_an_inspectors_action_buttons_say_what_they_do(english, login_as, street):
+    # QA: the buttons read "Accepted" / "Not accepted" (the states' words); the same Chinese word is
+    # a button (pgettext "button") and a state, each translated as what it is
+    from creditstreet.services import complaints as svc
+
+    shop = factories.make_shop(street, name="张记面馆")
+    inspector = login_as("inspector")
+    c, _ = svc.file_complaint(None, street, {"kind": "complaint", "shop_id": shop.id, "description": "面里有头发",
+                                             "consumer_phone": "13800138000"}, None)
+    svc.take_complaint(inspector, c)
+    db.session.commit()
+    english.post("/auth/lang/en", data={"csrf_token": csrf_token(english, "/inspector/")})
+    html = english.get(f"/inspector/complaints/{c.id}").get_data(as_text=True)
+    assert ">Accept</button>" in html and ">Refuse</button>" in html
+    assert "Accepted</button>" not in html and "Not accepted</button>" not in html
