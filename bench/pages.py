@@ -27,6 +27,7 @@ app's clock to the generated year's end. ``--only REGEX`` times just the routes 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import statistics
@@ -137,24 +138,17 @@ def prepare(url: str, streets: int, with_demo: bool = True) -> None:
         db.session.commit()
         print(f"graded {recompute.QUARTER} in {time.perf_counter() - t0:.1f} s", flush=True)
         spread(streets)
-        try:  # the generator and spread() write complaints with raw SQL: recount their day sums (Y3)
-            from creditstreet.services import complaint_counts
-        except ImportError:
-            complaint_counts = None
-        if complaint_counts is not None:
+        # The generator and spread() write complaints and ballots with raw SQL (and move shops between
+        # streets): recount the sums the session keeps (Y3). A tree without them skips the step.
+        for module, what in (("complaint_counts", "complaint day counts"), ("ballot_tallies", "ballot tallies")):
+            try:
+                sums = importlib.import_module(f"creditstreet.services.{module}")
+            except ImportError:
+                continue
             t0 = time.perf_counter()
-            complaint_counts.rebuild()
+            sums.rebuild()
             db.session.commit()
-            print(f"complaint day counts rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
-        try:  # the same for the ballots (generator's Core inserts; spread() moved their shops)
-            from creditstreet.services import ballot_tallies
-        except ImportError:
-            ballot_tallies = None
-        if ballot_tallies is not None:
-            t0 = time.perf_counter()
-            ballot_tallies.rebuild()
-            db.session.commit()
-            print(f"ballot tallies rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
+            print(f"{what} rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
         analyze()  # the generator's statistics saw one street: without this every street's query scans the city
         if with_demo:
             t0 = time.perf_counter()

@@ -6,11 +6,10 @@ criterion (``CRITERIA`` order: lawful, service, compliance, honesty) with the sh
 participation page reads these instead of tallying a quarter's ballots per request (a
 50,000-shop street's quarter is 250,000 ballots: 0.65–0.94 s of CPU per page on SQLite).
 
-They are kept by the session, like ``models.complaint_counts``: every flush that inserts, changes
-or deletes a ballot adds the difference (new − old) to the rows it touches, in the same
-transaction, with an atomic ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` (two
-supervisors voting on one shop from two app hosts at once both count). Old values are read from
-the database before the flush. A ballot written by a Core insert (``services.ballots.cast_ballot``)
+They are kept by the session (``models.kept_sums``, as the complaint day counts are): every flush
+that inserts, changes or deletes a ballot adds the difference (new − old) to the rows it touches,
+in the same transaction, with an atomic ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``
+(two supervisors voting on one shop from two app hosts at once both count). A ballot written by a Core insert (``services.ballots.cast_ballot``)
 is added with ``count_cast``; bulk loads are followed by ``services.ballot_tallies.rebuild``. A row
 whose counts fall to zero stays, with zeros: readers ask for ``ballots > 0``.
 """
@@ -18,13 +17,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import ForeignKey, Index, Integer, String, event, inspect, select
+from sqlalchemy import ForeignKey, Index, Integer, String, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .ballot import CRITERIA, Ballot
+from .kept_sums import keep_sums
 from .street import Shop
 
 #: The ballot columns a tally depends on.
@@ -102,44 +102,10 @@ def _streets_of(conn, shop_ids) -> dict[int, int]:
     return dict(conn.execute(select(Shop.id, Shop.street_id).where(Shop.id.in_(ids))).all()) if ids else {}
 
 
-def _touched(obj) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[f].history.has_changes() for f in KEY_FIELDS)
-
-
-@event.listens_for(Session, "before_flush")
-def _read_old_values(session, flush_context, instances) -> None:
-    """Remember the database values of ballots this flush changes or deletes."""
-    changed = [o for o in session.dirty if isinstance(o, Ballot) and _touched(o)]
-    gone = [o for o in session.deleted if isinstance(o, Ballot)]
-    objs = [o for o in changed + gone if inspect(o).identity is not None]
-    if not objs:
-        return
-    table = Ballot.__table__
-    ids = [inspect(o).identity[0] for o in objs]
-    old = {}
-    for i in range(0, len(ids), 500):
-        for row in session.connection().execute(
-                select(table.c.id, *(table.c[f] for f in KEY_FIELDS)).where(table.c.id.in_(ids[i:i + 500]))):
-            old[row.id] = dict(row._mapping)
-    session.info["ballot_tallies"] = (objs, old)
-
-
-@event.listens_for(Session, "after_flush")
-def _add_differences(session, flush_context) -> None:
-    """Add (new − old) of every ballot this flush wrote to its shop's tally and its voter's count."""
-    objs, old = session.info.pop("ballot_tallies", ((), {}))
-    new = [o for o in session.new if isinstance(o, Ballot)]
-    if not objs and not new:
-        return
-    changes = []  # (values, sign)
-    for o in objs:
-        before = old.get(inspect(o).identity[0])
-        if before is not None:
-            changes.append((before, -1))
-        if o not in session.deleted:
-            changes.append(({f: getattr(o, f) for f in KEY_FIELDS}, 1))
-    changes += [({f: getattr(o, f) for f in KEY_FIELDS}, 1) for o in new]
-    conn = session.connection()
+def _add(conn, changes) -> None:
+    """Add (new − old) of every ballot a flush wrote to its shop's tally and its voter's count."""
     streets = _streets_of(conn, [v["shop_id"] for v, _ in changes])
     apply(conn, [(v, streets[v["shop_id"]], sign) for v, sign in changes])
+
+
+keep_sums(Ballot, KEY_FIELDS, _add)

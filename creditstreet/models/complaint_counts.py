@@ -5,11 +5,10 @@ sum of ``domain.complaint_counts.contribution`` over the complaints of that key;
 ``complaint_month_counts`` the same per local calendar month: the statistics pages add up a year of
 months (and the days of the partial ones) instead of reading a street's whole history.
 
-It is kept by the session, not by each service: every flush that inserts, changes or deletes a
-complaint adds the difference (new contribution − old) to the rows (day and month) it touches, in the same
-transaction, with an atomic ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` (several app
-hosts may file complaints on the same street and day at once). The old values are read from the
-database before the flush, so a change made without loading the row first is counted right.
+It is kept by the session, not by each service (``models.kept_sums``): every flush that inserts,
+changes or deletes a complaint adds the difference (new contribution − old) to the rows (day and
+month) it touches, in the same transaction, with an atomic ``INSERT … ON CONFLICT DO UPDATE SET
+n = n + excluded.n`` (several app hosts may file complaints on the same street and day at once).
 Writes that bypass the ORM's unit of work call ``count_inserted`` (the intake's Core insert,
 ``services.complaints.store``) or are followed by ``services.complaint_counts.rebuild`` (the
 benchmark's generator); a bulk ``UPDATE`` of a figure column would need the same.
@@ -19,15 +18,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String, event, inspect, select
+from sqlalchemy import BigInteger, Date, ForeignKey, String, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.complaint_counts import COLUMNS, FIELDS, ZERO, add, contribution
 from ..domain.time import local_date
 from ..extensions import db
 from .complaint import Complaint
+from .kept_sums import keep_sums
 from .street import Street
 
 #: The complaint columns a day count depends on: its key and its contribution.
@@ -122,47 +122,14 @@ def count_inserted(conn, values, timezone: str) -> None:
     upsert(conn, {key_of(values, {values["street_id"]: timezone}): contribution(values)})
 
 
-def _touched(obj) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[f].history.has_changes() for f in KEY_FIELDS)
-
-
-@event.listens_for(Session, "before_flush")
-def _read_old_values(session, flush_context, instances) -> None:
-    """Remember the database values of complaints this flush changes or deletes."""
-    changed = [o for o in session.dirty if isinstance(o, Complaint) and _touched(o)]
-    gone = [o for o in session.deleted if isinstance(o, Complaint)]
-    objs = [o for o in changed + gone if inspect(o).identity is not None]
-    if not objs and not any(isinstance(o, Complaint) for o in session.new):
-        return
-    old = {}
-    ids = [inspect(o).identity[0] for o in objs]
-    cols = [Complaint.__table__.c[f] for f in ("id",) + KEY_FIELDS]
-    for i in range(0, len(ids), 500):
-        for row in session.connection().execute(select(*cols).where(Complaint.__table__.c.id.in_(ids[i:i + 500]))):
-            old[row.id] = row._mapping
-    session.info["complaint_counts"] = (objs, old)
-
-
-@event.listens_for(Session, "after_flush")
-def _add_differences(session, flush_context) -> None:
-    """Add (new contribution − old) of every complaint this flush wrote to its day's counts."""
-    objs, old = session.info.pop("complaint_counts", ((), {}))
-    new = [o for o in session.new if isinstance(o, Complaint)]
-    if not objs and not new:
-        return
-    changes = []  # (values, sign)
-    for o in objs:
-        before = old.get(inspect(o).identity[0])
-        if before is not None:
-            changes.append((before, -1))
-        if o not in session.deleted:
-            changes.append(({f: getattr(o, f) for f in KEY_FIELDS}, 1))
-    changes += [({f: getattr(o, f) for f in KEY_FIELDS}, 1) for o in new]
-    conn = session.connection()
+def _add(conn, changes) -> None:
+    """Add (new contribution − old) of every complaint a flush wrote to its day's and month's counts."""
     zones = zones_of(conn, [v["street_id"] for v, _ in changes])
     deltas: dict = defaultdict(lambda: ZERO)
     for values, sign in changes:
         key = key_of(values, zones)
         deltas[key] = add(deltas[key], contribution(values), sign)
     upsert(conn, deltas)
+
+
+keep_sums(Complaint, KEY_FIELDS, _add)
