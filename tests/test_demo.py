@@ -32,6 +32,12 @@ def test_demo_load_twice_with_if_empty_and_determinism(runner, client, db):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "admin / admin-demo-2026" in result.output and "inspector1 … inspector12" in result.output
+    # the generated year's SMS are not sent by the scheduler's first run (QA: ~100 printed at once)
+    from creditstreet.models import OutboxMessage
+
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status == "pending")) == 0
+    assert "条短信不再发送" in result.output
 
     street = db.session.scalar(select(Street).where(Street.is_default.is_(True)))
     assert (street.name, street.slug) == ("城关××街", "chengguan")
