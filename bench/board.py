@@ -14,6 +14,7 @@ import argparse
 import http.client
 import os
 import random
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -194,6 +195,7 @@ def main() -> None:
         for p in procs:
             p.terminate()
             p.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)  # the generated street's database
     print(f"board_per_s={board_rate:.1f} bare_per_s={bare_rate:.1f} p99_ms={p99(board_lat):.1f}")
 
 

@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -219,6 +220,7 @@ def run(seconds: float = 5.0, workers: int = 4, rounds: int = 1) -> dict:
     dup_tokens = con.execute("SELECT COUNT(*) - COUNT(DISTINCT submission_token) FROM complaints"
                              " WHERE submission_token IS NOT NULL").fetchone()[0]
     con.close()
+    shutil.rmtree(tmp, ignore_errors=True)  # the run's database: read, nothing else needs it
     distinct_keys = len(set(real["keys"]))
     return {"clients": CLIENTS, "sent": distinct_keys, "stored": stored,
             "duplicates": dup_tokens + max(0, stored - distinct_keys), "locked": real["locked"] + bare["locked"],
