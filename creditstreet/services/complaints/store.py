@@ -120,9 +120,11 @@ def store_intake(intake: CheckedIntake) -> Stored:
     from the same phone within ``RESUBMIT_WINDOW`` (K7). Deadlines are counted in working days from
     the street-local day of receipt (K4); a complaint against a shop that takes part in early
     settlement goes to the shop first (M2). Photos given to the check are attached, and so are those
-    staged under the token (the web form's; the API takes none).
+    staged under the token (the web form's; the API takes none). ValueError for a replay (it is
+    answered from the complaint already stored, never written again: a caller's mistake).
     """
-    assert intake.replay is None
+    if intake.replay is not None:
+        raise ValueError("store_intake: a replay is answered from the stored complaint, not stored again")
     intake = prepare(intake)
     row, now, actor = dict(intake.values), intake.now, intake.actor
     phone = row["consumer_phone"] or None  # no phone (a box complaint): never "the same content"
